@@ -1,0 +1,156 @@
+/**
+ * How each canonical table is validated and stored. Validation is SQL over the raw text columns
+ * (run by DuckDB in the staging area): `reason` is the first problem found in a row, naming the
+ * field and what to do; a row with a reason is rejected, every other row is stored.
+ */
+import {
+  APPOINTMENT_STATUSES,
+  CATEGORIES,
+  CHANNELS,
+  ORDER_TYPES,
+  SCHEDULE_KINDS,
+  VISIT_TYPES,
+  type TableName,
+} from '../model/canonical.ts';
+import type { StagedColumn } from '../store/Store.ts';
+
+/** A SQL list literal of our own closed vocabularies (never user text). */
+const list = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(', ');
+const words = (xs: readonly string[]) => xs.join(', ');
+
+/** SQL: a regex that an instant with an explicit offset or Z matches. */
+const OFFSET_RE = `'(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'`;
+
+/**
+ * SQL for an instant column `c` given as text: with an offset it is exact; without one it is local
+ * time of the source time zone `$tz` (a bound parameter), or NULL when no zone was named.
+ */
+export function instantSql(c: string, tzParam: string): string {
+  return `CASE WHEN regexp_matches(${c}, ${OFFSET_RE}) THEN TRY_CAST(replace(${c}, 'z', 'Z') AS TIMESTAMPTZ)
+    WHEN ${tzParam} IS NULL THEN NULL
+    ELSE TRY_CAST(${c} AS TIMESTAMP) AT TIME ZONE ${tzParam} END`;
+}
+
+/** SQL: why instant field `f` is unusable (a CASE branch). */
+function instantReason(f: string, tzParam: string): string {
+  const c = q(f);
+  return `WHEN ${c} IS NULL THEN '${f} is empty; give an ISO 8601 instant such as 2026-03-02T08:15:00-05:00'
+    WHEN NOT regexp_matches(${c}, ${OFFSET_RE}) AND ${tzParam} IS NULL
+      THEN '${f} "' || ${c} || '" has no UTC offset; add one (e.g. -05:00 or Z) or name the source time zone with --source-tz'
+    WHEN (${instantSql(c, tzParam)}) IS NULL THEN '${f} "' || ${c} || '" is not a valid ISO 8601 date and time'`;
+}
+
+/** A raw text column, quoted (`end` is a keyword). */
+const q = (f: string) => `"${f}"`;
+const required = (f: string) => `WHEN ${q(f)} IS NULL THEN '${f} is empty; it is required'`;
+const oneOf = (f: string, xs: readonly string[]) =>
+  `WHEN ${q(f)} IS NOT NULL AND lower(${q(f)}) NOT IN (${list(xs)}) THEN '${f} "' || ${q(f)} || '" is not one of ${words(xs)}'`;
+
+export interface TableSpec {
+  table: TableName;
+  /** Canonical columns as stored, with their staged types and the SQL that computes them. */
+  columns: (StagedColumn & { sql: string })[];
+  /** SQL CASE branches (`WHEN … THEN 'reason'`) evaluated in order. */
+  reasons: string[];
+  /** The columns that identify a row: a re-import of the same key stores nothing. */
+  key: string[];
+  /** Rows whose key exists are updated (roster) rather than skipped. */
+  upsert: boolean;
+}
+
+/** `$1` is the source time zone (or NULL) in every validation query. */
+const TZ = '$1';
+
+export const TABLE_SPECS: Record<TableName, TableSpec> = {
+  events: {
+    table: 'events',
+    columns: [
+      { name: 'event_id', type: 'VARCHAR', sql: 'event_id' },
+      { name: 'source', type: 'VARCHAR', sql: `coalesce(source, 'csv')` },
+      { name: 'occurred_at', type: 'TIMESTAMPTZ', sql: instantSql(q('occurred_at'), TZ) },
+      { name: 'user_id', type: 'VARCHAR', sql: 'user_id' },
+      { name: 'action', type: 'VARCHAR', sql: 'action' },
+      // category NULL here is filled from the action map after validation
+      { name: 'category', type: 'VARCHAR', sql: 'lower(category)' },
+      { name: 'patient_id', type: 'VARCHAR', sql: 'patient_id' },
+      { name: 'encounter_id', type: 'VARCHAR', sql: 'encounter_id' },
+      { name: 'channel', type: 'VARCHAR', sql: `coalesce(lower(channel), 'desktop')` },
+      { name: 'workstation_id', type: 'VARCHAR', sql: 'workstation_id' },
+    ],
+    reasons: [
+      required('event_id'),
+      instantReason('occurred_at', TZ),
+      required('user_id'),
+      required('action'),
+      oneOf('category', CATEGORIES),
+      oneOf('channel', CHANNELS),
+    ],
+    key: ['source', 'event_id'],
+    upsert: false,
+  },
+  clinicians: {
+    table: 'clinicians',
+    columns: [
+      { name: 'user_id', type: 'VARCHAR', sql: 'user_id' },
+      { name: 'role', type: 'VARCHAR', sql: 'role' },
+      { name: 'name', type: 'VARCHAR', sql: 'name' },
+      { name: 'specialty', type: 'VARCHAR', sql: 'specialty' },
+      { name: 'department', type: 'VARCHAR', sql: 'department' },
+      { name: 'fte', type: 'DOUBLE', sql: 'TRY_CAST(fte AS DOUBLE)' },
+      { name: 'timezone', type: 'VARCHAR', sql: 'timezone' },
+    ],
+    reasons: [
+      required('user_id'),
+      required('role'),
+      `WHEN fte IS NOT NULL AND (TRY_CAST(fte AS DOUBLE) IS NULL OR TRY_CAST(fte AS DOUBLE) <= 0 OR TRY_CAST(fte AS DOUBLE) > 2)
+        THEN 'fte "' || fte || '" is not a number between 0 (exclusive) and 2, e.g. 0.8'`,
+      `WHEN timezone IS NOT NULL AND timezone NOT IN (SELECT name FROM pg_timezone_names())
+        THEN 'timezone "' || timezone || '" is not an IANA time zone such as America/New_York'`,
+    ],
+    key: ['user_id'],
+    upsert: true,
+  },
+  schedule: {
+    table: 'schedule',
+    columns: [
+      { name: 'user_id', type: 'VARCHAR', sql: 'user_id' },
+      { name: 'kind', type: 'VARCHAR', sql: 'lower(kind)' },
+      { name: 'start_at', type: 'TIMESTAMPTZ', sql: instantSql(q('start'), TZ) },
+      { name: 'end_at', type: 'TIMESTAMPTZ', sql: instantSql(q('end'), TZ) },
+      { name: 'status', type: 'VARCHAR', sql: `coalesce(lower(status), 'booked')` },
+      { name: 'visit_type', type: 'VARCHAR', sql: `coalesce(lower(visit_type), 'in-person')` },
+      { name: 'patient_id', type: 'VARCHAR', sql: 'patient_id' },
+      { name: 'appointment_id', type: 'VARCHAR', sql: `coalesce(appointment_id, '')` },
+    ],
+    reasons: [
+      required('user_id'),
+      `WHEN kind IS NULL OR lower(kind) NOT IN (${list(SCHEDULE_KINDS)}) THEN 'kind "' || coalesce(kind, '') || '" must be session or appointment'`,
+      instantReason('start', TZ),
+      instantReason('end', TZ),
+      `WHEN (${instantSql(q('end'), TZ)}) <= (${instantSql(q('start'), TZ)}) THEN 'end "' || "end" || '" is not after start "' || start || '"'`,
+      oneOf('status', APPOINTMENT_STATUSES),
+      oneOf('visit_type', VISIT_TYPES),
+    ],
+    key: ['user_id', 'kind', 'start_at', 'end_at', 'appointment_id'],
+    upsert: false,
+  },
+  orders: {
+    table: 'orders',
+    columns: [
+      { name: 'order_id', type: 'VARCHAR', sql: 'order_id' },
+      { name: 'user_id', type: 'VARCHAR', sql: 'user_id' },
+      { name: 'signed_at', type: 'TIMESTAMPTZ', sql: instantSql(q('signed_at'), TZ) },
+      { name: 'entered_by', type: 'VARCHAR', sql: 'entered_by' },
+      { name: 'order_type', type: 'VARCHAR', sql: `coalesce(lower(order_type), 'other')` },
+      { name: 'patient_id', type: 'VARCHAR', sql: 'patient_id' },
+    ],
+    reasons: [
+      required('order_id'),
+      required('user_id'),
+      instantReason('signed_at', TZ),
+      oneOf('order_type', ORDER_TYPES),
+    ],
+    key: ['order_id'],
+    upsert: false,
+  },
+};

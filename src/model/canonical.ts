@@ -1,0 +1,114 @@
+/**
+ * The canonical tables of `shared/spec/metrics.md` §1: what every import format is turned into,
+ * and what every metric reads. Instants are ISO 8601 strings with an offset or `Z` at the edges
+ * and TIMESTAMPTZ (stored in UTC) in the store.
+ */
+import { z } from 'zod';
+
+export const CATEGORIES = [
+  'notes',
+  'orders',
+  'prescriptions',
+  'inbox',
+  'chart_review',
+  'other',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const CHANNELS = ['desktop', 'mobile', 'web', 'api'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const APPOINTMENT_STATUSES = [
+  'booked',
+  'arrived',
+  'fulfilled',
+  'noshow',
+  'cancelled',
+  'entered-in-error',
+] as const;
+export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
+
+export const VISIT_TYPES = ['in-person', 'video', 'phone'] as const;
+export type VisitType = (typeof VISIT_TYPES)[number];
+
+export const SCHEDULE_KINDS = ['session', 'appointment'] as const;
+export const ORDER_TYPES = ['medication', 'other'] as const;
+
+/** An ISO 8601 instant that carries its offset (`Z` or `±hh:mm`): naive local times are refused. */
+export const INSTANT_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
+const instant = z
+  .string()
+  .regex(INSTANT_WITH_OFFSET, 'an ISO 8601 instant with an offset or Z, e.g. 2026-03-02T08:15:00-05:00');
+
+const id = z.string().min(1);
+
+export const eventSchema = z.object({
+  event_id: id,
+  occurred_at: instant,
+  user_id: id,
+  action: id,
+  category: z.enum(CATEGORIES).optional(),
+  patient_id: z.string().optional(),
+  encounter_id: z.string().optional(),
+  channel: z.enum(CHANNELS).optional(),
+  workstation_id: z.string().optional(),
+  source: z.string().optional(),
+});
+export type EventRow = z.infer<typeof eventSchema>;
+
+export const clinicianSchema = z.object({
+  user_id: id,
+  role: id,
+  name: z.string().optional(),
+  specialty: z.string().optional(),
+  department: z.string().optional(),
+  fte: z.number().positive().max(2).optional(),
+  timezone: z.string().optional(),
+});
+export type ClinicianRow = z.infer<typeof clinicianSchema>;
+
+export const scheduleSchema = z.object({
+  user_id: id,
+  kind: z.enum(SCHEDULE_KINDS),
+  start: instant,
+  end: instant,
+  status: z.enum(APPOINTMENT_STATUSES).optional(),
+  visit_type: z.enum(VISIT_TYPES).optional(),
+  patient_id: z.string().optional(),
+  appointment_id: z.string().optional(),
+});
+export type ScheduleRow = z.infer<typeof scheduleSchema>;
+
+export const orderSchema = z.object({
+  order_id: id,
+  user_id: id,
+  signed_at: instant,
+  entered_by: z.string().optional(),
+  order_type: z.enum(ORDER_TYPES).optional(),
+  patient_id: z.string().optional(),
+});
+export type OrderRow = z.infer<typeof orderSchema>;
+
+/** The four canonical tables, as named on the CLI (`uptake import <table>`). */
+export const TABLES = ['events', 'clinicians', 'schedule', 'orders'] as const;
+export type TableName = (typeof TABLES)[number];
+
+/** Columns of each canonical CSV file (`shared/spec/formats.md` §1), required ones first. */
+export const CSV_COLUMNS: Record<TableName, { required: readonly string[]; optional: readonly string[] }> = {
+  events: {
+    required: ['event_id', 'occurred_at', 'user_id', 'action'],
+    optional: ['category', 'patient_id', 'encounter_id', 'channel', 'workstation_id', 'source'],
+  },
+  clinicians: {
+    required: ['user_id', 'role'],
+    optional: ['name', 'specialty', 'department', 'fte', 'timezone'],
+  },
+  schedule: {
+    required: ['user_id', 'kind', 'start', 'end'],
+    optional: ['status', 'visit_type', 'patient_id', 'appointment_id'],
+  },
+  orders: {
+    required: ['order_id', 'user_id', 'signed_at'],
+    optional: ['entered_by', 'order_type', 'patient_id'],
+  },
+};

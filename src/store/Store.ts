@@ -1,0 +1,51 @@
+/**
+ * The storage interface. Only `src/store` imports database drivers; everything else speaks SQL
+ * through this interface, in the dialect both engines accept (see `dialect.ts`).
+ */
+import type { Dialect } from './dialect.ts';
+
+/** A value bound to a `$n` placeholder. */
+export type SqlValue = string | number | boolean | null | bigint;
+
+/** Something that runs SQL with bound parameters. */
+export interface Sql {
+  /** Run a query and return its rows as plain objects (BIGINT as number, temporals as strings). */
+  all<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Run a statement. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<void>;
+  /** Run a data-changing statement and return how many rows it changed. */
+  exec(sql: string, params?: readonly SqlValue[]): Promise<number>;
+}
+
+export interface Store extends Sql {
+  readonly dialect: Dialect;
+  /** Where the data lives, safe to print (no password). */
+  readonly location: string;
+  /** Run `fn` in one transaction: everything or nothing is stored. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * The DuckDB connection that parses and validates files with DuckDB's own readers: the store's
+   * own connection for a DuckDB store, an in-memory DuckDB for PostgreSQL.
+   */
+  staging(): Promise<StagingArea>;
+  /**
+   * Make the rows of `stagedTable` (a table of the staging area with these columns) readable by
+   * SQL on this store, and return the name to read them by: the same table for DuckDB, a
+   * temporary table filled with COPY for PostgreSQL. Call inside the import's transaction.
+   */
+  upload(tx: Sql, stagedTable: string, columns: readonly StagedColumn[]): Promise<string>;
+  /** Fraction done (0–1) of the query running now, when the engine can tell. */
+  progress(): number | null;
+  close(): Promise<void>;
+}
+
+/** A DuckDB connection used to read files. */
+export interface StagingArea extends Sql {
+  progress(): number | null;
+}
+
+/** A column of a staged table: its name and its SQL type in the shared dialect. */
+export interface StagedColumn {
+  name: string;
+  type: 'VARCHAR' | 'TIMESTAMPTZ' | 'BIGINT' | 'DOUBLE';
+}

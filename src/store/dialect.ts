@@ -1,0 +1,30 @@
+/**
+ * The few places where DuckDB and PostgreSQL SQL differ. Every other SQL string in Uptake is
+ * written once in the dialect both engines accept; when you need a difference, add it here.
+ */
+export type DialectName = 'duckdb' | 'postgres';
+
+export interface Dialect {
+  readonly name: DialectName;
+  /** Microseconds since the Unix epoch of a TIMESTAMPTZ expression, as BIGINT. */
+  epochUs(expr: string): string;
+  /** A JSON/text column type for reports. */
+  readonly jsonType: string;
+  /** Cast to a double-precision float. */
+  readonly double: string;
+}
+
+export const DUCKDB: Dialect = {
+  name: 'duckdb',
+  epochUs: (e) => `epoch_us(${e})`,
+  jsonType: 'VARCHAR',
+  double: 'DOUBLE',
+};
+
+export const POSTGRES: Dialect = {
+  name: 'postgres',
+  // extract(epoch) is numeric in PostgreSQL 14+, so the product is exact before the cast.
+  epochUs: (e) => `(extract(epoch from ${e}) * 1000000)::bigint`,
+  jsonType: 'TEXT',
+  double: 'DOUBLE PRECISION',
+};

@@ -1,0 +1,109 @@
+/**
+ * The embedded store: one DuckDB file, nothing to install or start.
+ */
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { UptakeError } from '../errors/UptakeError.ts';
+import { DUCKDB } from './dialect.ts';
+import { migrate } from './migrate.ts';
+import type { Sql, SqlValue, StagingArea, Store } from './Store.ts';
+
+/** Turn engine values into plain JSON-friendly values: BIGINT → number, temporals → ISO-ish text. */
+export function plainValue(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') {
+    return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
+  }
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'object') return String(v);
+  return v;
+}
+
+function plainRows<T>(rows: Record<string, unknown>[]): T[] {
+  for (const row of rows) {
+    for (const k of Object.keys(row)) row[k] = plainValue(row[k]);
+  }
+  return rows as T[];
+}
+
+class DuckSql implements Sql {
+  constructor(protected readonly conn: DuckDBConnection) {}
+  async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    const reader = await this.conn.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined);
+    return plainRows<T>(reader.getRowObjectsJS() as Record<string, unknown>[]);
+  }
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
+    await this.conn.run(sql, params.length ? (params as DuckDBValue[]) : undefined);
+  }
+  async exec(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    const result = await this.conn.run(sql, params.length ? (params as DuckDBValue[]) : undefined);
+    return Number(result.rowsChanged);
+  }
+  progress(): number | null {
+    const p = this.conn.progress.percentage;
+    return p >= 0 ? p / 100 : null;
+  }
+}
+
+export class DuckDBStore extends DuckSql implements Store, StagingArea {
+  readonly dialect = DUCKDB;
+  private txDepth = 0;
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    conn: DuckDBConnection,
+    readonly location: string,
+  ) {
+    super(conn);
+  }
+
+  /** Open (creating if needed) the DuckDB file at `path` (or `:memory:`) and migrate it. */
+  static async open(path: string): Promise<DuckDBStore> {
+    if (path !== ':memory:' && !existsSync(dirname(path) || '.')) {
+      throw new UptakeError('INVALID_INPUT', `--db ${path}: the folder ${dirname(path)} does not exist; create it or choose another path`);
+    }
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path);
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (/lock/i.test(msg)) {
+        throw new UptakeError('CONFLICT', `${path} is in use by another Uptake process (DuckDB allows one writer); stop it or use another --db`, { cause: e });
+      }
+      throw new UptakeError('INVALID_INPUT', `cannot open ${path} as a DuckDB database: ${msg.split('\n')[0]}`, { cause: e });
+    }
+    const conn = await instance.connect();
+    const store = new DuckDBStore(instance, conn, path);
+    await migrate(store);
+    return store;
+  }
+
+  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    if (this.txDepth > 0) return fn(this);
+    this.txDepth++;
+    await this.run('BEGIN TRANSACTION');
+    try {
+      const out = await fn(this);
+      await this.run('COMMIT');
+      return out;
+    } catch (e) {
+      await this.run('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      this.txDepth--;
+    }
+  }
+
+  async staging(): Promise<StagingArea> {
+    return this;
+  }
+
+  async upload(_tx: Sql, stagedTable: string): Promise<string> {
+    return stagedTable;
+  }
+
+  async close(): Promise<void> {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
