@@ -21,11 +21,16 @@ export async function loadActionMap(st: Sql, file: string | undefined): Promise<
   const c = header.indexOf('category');
   const n = header.indexOf('name');
   await st.run(
-    `CREATE OR REPLACE TEMP TABLE imp_amap_raw AS SELECT rowid + 2 AS line, trim(c${a}) AS action, lower(trim(c${c})) AS category,
-       ${n >= 0 ? `trim(c${n})` : 'NULL'} AS name
+    `CREATE OR REPLACE TEMP TABLE imp_amap_file AS
      FROM read_csv($1, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {${cols}})`,
     [file],
   );
+  // rowid follows file order, so rowid + 2 is the line (after the header)
+  await st.run(
+    `CREATE OR REPLACE TEMP TABLE imp_amap_raw AS SELECT rowid + 2 AS line, trim(c${a}) AS action, lower(trim(c${c})) AS category,
+       ${n >= 0 ? `trim(c${n})` : 'NULL'} AS name FROM imp_amap_file`,
+  );
+  await st.run(`DROP TABLE imp_amap_file`);
   const bad = await st.all<{ line: number; category: string | null }>(
     `SELECT line, category FROM imp_amap_raw WHERE category IS NULL OR category NOT IN (${CATEGORIES.map((x) => `'${x}'`).join(', ')}) ORDER BY line LIMIT 1`,
   );

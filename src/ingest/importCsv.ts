@@ -102,12 +102,11 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
   await st.run(`DROP TABLE ${T.raw}`);
 
   // 3. Validate and type every row in SQL.
-  await st.run(
-    `CREATE TEMP TABLE ${T.val} AS SELECT line, CASE ${spec.reasons.join('\n')} ELSE NULL END AS reason,
+  const validate = `CREATE TEMP TABLE ${T.val} AS SELECT line, CASE ${spec.reasons.join('\n')} ELSE NULL END AS reason,
        ${spec.columns.map((c) => `${c.sql} AS ${c.name}`).join(', ')}
-     FROM ${T.src}`,
-    [opts.sourceTz ?? null],
-  );
+     FROM ${T.src}`;
+  // $1 (the source time zone) only appears for tables with instants.
+  await st.run(validate, validate.includes('$1') ? [opts.sourceTz ?? null] : []);
   await st.run(`DROP TABLE ${T.src}`);
 
   // 4. Keep the first occurrence of each key within the file (the last one for the roster), and

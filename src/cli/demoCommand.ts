@@ -1,0 +1,82 @@
+import { Command } from 'commander';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { TABLES } from '../model/canonical.ts';
+import { DEFAULT_OPTIONS } from '../model/options.ts';
+import { importCsv } from '../ingest/importCsv.ts';
+import { Pseudonymizer } from '../ingest/pseudonymize.ts';
+import { groupMetrics, parseRequest } from '../metrics/computeMetrics.ts';
+import { DuckDBStore } from '../store/duckdbStore.ts';
+import { setSetting } from '../store/settings.ts';
+import type { GenerateResult } from '../synth/generate.ts';
+import { renderTable } from './format.ts';
+import { generateWithProgress } from './generateCommand.ts';
+import { keyFile, rejectsDir } from './paths.ts';
+
+const DEMO_DIR = 'demo';
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('generate, import and summarise a synthetic health system (in ./demo)')
+    .option('--dir <dir>', 'folder for the demo data and store', DEMO_DIR)
+    .option('--clinicians <n>', 'number of clinicians', '60')
+    .option('--days <n>', 'number of days', '84')
+    .option('--fresh', 'throw away an earlier demo and start again')
+    .action(async (flags: { dir: string; clinicians: string; days: string; fresh?: boolean }) => {
+      const dataDir = join(flags.dir, 'data');
+      const dbPath = join(flags.dir, 'uptake.duckdb');
+      const manifest = join(flags.dir, 'generated.json');
+      mkdirSync(flags.dir, { recursive: true });
+      let gen: GenerateResult;
+      if (!flags.fresh && existsSync(manifest)) {
+        gen = JSON.parse(readFileSync(manifest, 'utf8')) as GenerateResult;
+        process.stdout.write(`Using the synthetic health system in ${dataDir} (run with --fresh to make a new one).\n`);
+      } else {
+        for (const f of [dbPath, `${dbPath}.wal`]) if (existsSync(f)) (await import('node:fs')).rmSync(f);
+        process.stdout.write(`Generating a synthetic health system in ${dataDir} …\n`);
+        gen = await generateWithProgress({ outDir: dataDir, clinicians: Number(flags.clinicians), days: Number(flags.days), seed: 1 });
+        writeFileSync(manifest, JSON.stringify(gen, null, 2));
+      }
+      const store = await DuckDBStore.open(dbPath);
+      try {
+        const [done] = await store.all<{ n: number }>(`SELECT count(*) AS n FROM imports`);
+        if (!done?.n) {
+          const pseudonymizer = Pseudonymizer.load(keyFile(store));
+          for (const table of TABLES) {
+            const r = await importCsv(store, { table, file: gen.files[table], pseudonymizer, rejectsDir: rejectsDir(store) });
+            process.stdout.write(`imported ${r.rows_stored} ${table} rows in ${r.seconds.toFixed(1)} s\n`);
+          }
+          await setSetting(store, 'timezone', gen.timezone);
+        }
+        const req = parseRequest({ from: gen.from, to: gen.to, period: 'all', options: { ...DEFAULT_OPTIONS, timezone: gen.timezone } });
+        const org = await groupMetrics(store, req, 'org', 5);
+        const dept = await groupMetrics(store, req, 'department', 5);
+        const o = org[0];
+        const f = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(2));
+        process.stdout.write(
+          `\nUptake — synthetic health system, ${gen.from} to ${gen.to} (exclusive), ${gen.timezone}\n` +
+            `${o?.clinicians ?? 0} clinicians with activity, ${o?.n ?? 0} with scheduled clinic time.\n` +
+            `Median EHR hours per 8 scheduled hours (EHR-Time8): ${f(o?.ehr_time8_median)} (IQR ${f(o?.ehr_time8_p25)}–${f(o?.ehr_time8_p75)})\n` +
+            `Median work outside work (WOW8): ${f(o?.wow8_median)}   inbox (IB-Time8): ${f(o?.ib_time8_median)}   notes (Note-Time8): ${f(o?.note_time8_median)}\n` +
+            `Go-live: ${gen.goLive.tool} on ${gen.goLive.date} in ${gen.goLive.departments.join(', ')}.\n\n` +
+            `By department (median [p25–p75] per 8 scheduled hours):\n` +
+            renderTable(
+              dept.map((d) => ({
+                department: d.group,
+                n: d.n,
+                ehr_time8: `${f(d.ehr_time8_median)} [${f(d.ehr_time8_p25)}–${f(d.ehr_time8_p75)}]`,
+                wow8: f(d.wow8_median),
+                ib_time8: f(d.ib_time8_median),
+                note_time8: f(d.note_time8_median),
+              })),
+              ['department', 'n', 'ehr_time8', 'wow8', 'ib_time8', 'note_time8'],
+            ) +
+            `\n\nOptions: gap model, timeout ${DEFAULT_OPTIONS.timeout_seconds} s, forward, drop, split, WOW = outside scheduled sessions.\n` +
+            `Explore: npx uptake metrics --db ${dbPath} --from ${gen.from} --to ${gen.to} --by department --period week\n`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+}

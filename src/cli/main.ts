@@ -1,0 +1,59 @@
+/**
+ * `uptake`: the command line. User errors print one line naming what to fix and exit 1; a bad
+ * invocation exits 2; nothing prints a stack trace unless UPTAKE_DEBUG is set.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { UptakeError } from '../errors/UptakeError.ts';
+import { registerImport } from './importCommand.ts';
+import { registerMetrics } from './metricsCommand.ts';
+import { registerGenerate } from './generateCommand.ts';
+import { registerDemo } from './demoCommand.ts';
+import { registerImports } from './importsCommand.ts';
+import { registerSettings } from './settingsCommand.ts';
+import { VERSION } from '../version.ts';
+
+/** Options every command that touches the store accepts. */
+export function storeOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--db <path>', 'embedded DuckDB file (default ./uptake.duckdb or $UPTAKE_DB)'))
+    .addOption(new Option('--database-url <url>', 'PostgreSQL URL (or $DATABASE_URL)'));
+}
+
+export function buildProgram(): Command {
+  const program = new Command('uptake')
+    .description('Clinician EHR burden, adoption and buy-in, from the logs clinical systems already write.')
+    .version(VERSION)
+    .showHelpAfterError('(run uptake --help for usage)')
+    .exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerImport(program);
+  registerImports(program);
+  registerMetrics(program);
+  registerGenerate(program);
+  registerDemo(program);
+  registerSettings(program);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+/** Run the CLI with `argv` (as process.argv); resolves to the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (e instanceof UptakeError) {
+      process.stderr.write(`uptake: ${e.message}\n`);
+      if (process.env['UPTAKE_DEBUG']) process.stderr.write(`${e.stack ?? ''}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`uptake: internal error: ${(e as Error).message}\n`);
+    if (process.env['UPTAKE_DEBUG']) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    return 3;
+  }
+}
