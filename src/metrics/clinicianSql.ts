@@ -1,29 +1,31 @@
 /**
  * The per-clinician metric SQL of `shared/spec/metrics.md` §3–§6, written once for both engines.
  *
- * How it works (one sweep per clinician, linear in events):
- * 1. Each user's events (after `exclude_channels`) are numbered in (occurred_at, event_id) order
- *    and get the time and category of the next event (§3).
- * 2. A merged, time-ordered stream per user holds: the events; "cap" rows where an over-timeout
- *    gap credits exactly `timeout` (§3); and boundary rows that open (+1) or close (−1) each set
- *    of §4–§5 — sessions, sessions ±30 min, visit time, the clock windows of each local day — plus
- *    one row at each local midnight carrying the day number.
- * 3. One window pass over the stream gives, at every row, the state after it: the day, each set's
- *    open count, and the credited category (the latest state-setting row, found with a running max
- *    of `rank × 8 + state`, because PostgreSQL has no `IGNORE NULLS`). Between two consecutive rows
- *    nothing changes, so each segment [t, next t) lies wholly inside or outside every set: this is
- *    `attribution = split`, exact at every boundary. For `attribution = start`, an event row reads
- *    the state at its own time and credits its whole interval there.
- * 4. Segments and event credits are summed per (user, local day), then per period piece.
- * All times are integer microseconds, so sums are exact; hours are computed at the very end.
+ * How it works, linear in events, with one sort (each user's events in time order):
+ * 1. Each user's events (after `exclude_channels`) get the time of the previous and next event,
+ *    and so their credited interval [s, e) (§3) and credited event time.
+ * 2. Time is cut into 15-minute UTC buckets. Every clock boundary of §5 and every local midnight
+ *    falls on a bucket edge (all UTC offsets are whole quarter hours), so a small `buckets` table
+ *    gives, for each bucket, its local day and whether it is inside each clock window — computed
+ *    with the engine's own time-zone rules, DST included.
+ * 3. `split`: every credited interval is cut at bucket edges into pieces (a 5-minute interval
+ *    makes at most two); each piece then lies in one local day and inside or outside each clock
+ *    window. The per-user sets of §4 (sessions, visit time, sessions ± 30 min) are made disjoint
+ *    (gaps-and-islands) and cut into bucket pieces too; an equi-join on (user, bucket) gives the
+ *    exact overlap of each credited piece with each set. `start`: the whole interval is placed at
+ *    its credited event's time, and membership is that instant's.
+ * 4. Sums per (user, local day), then per period piece. Times are integer microseconds, so every
+ *    sum is exact; hours are computed at the very end.
  */
 import type { Dialect } from '../store/dialect.ts';
 import type { SqlValue } from '../store/Store.ts';
 import type { MetricRequest } from '../model/options.ts';
 
-/** Category codes used inside the sweep; 6 means "no credited time". */
+/** Category codes used inside the SQL. */
 export const CATEGORY_CODES = ['notes', 'orders', 'prescriptions', 'inbox', 'chart_review', 'other'] as const;
-const INACTIVE = 6;
+
+/** Bucket width: 15 minutes in microseconds. */
+export const BUCKET_US = 900_000_000;
 
 /** Number of local days in [from, to). */
 export function dayCount(from: string, to: string): number {
@@ -37,6 +39,22 @@ function channelFilter(req: MetricRequest, alias: string): string {
 }
 
 /**
+ * CTE body that merges the intervals (user_id, s, e) of `src` into disjoint islands: an interval
+ * starting at most `gap` after the running island's end joins it (§4's rule; gap 0 is a union).
+ */
+function islands(src: string, gap: string): string {
+  return `SELECT user_id, min(s) AS s, max(e) AS e FROM (
+    SELECT user_id, s, e, sum(brk) OVER (PARTITION BY user_id ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island
+    FROM (
+      SELECT user_id, s, e,
+        CASE WHEN s <= max(e) OVER (PARTITION BY user_id ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) + ${gap}
+             THEN 0 ELSE 1 END AS brk
+      FROM ${src}
+    ) marked
+  ) grouped GROUP BY user_id, island`;
+}
+
+/**
  * SQL (a list of CTEs, ending in `clinician_rows`) and its bound parameters for the clinician rows
  * of `req`. Callers select from `clinician_rows` (see `computeMetrics.ts`).
  */
@@ -46,18 +64,18 @@ export function clinicianCtes(d: Dialect, req: MetricRequest): { ctes: string; p
   const fwd = o.direction === 'forward';
   const split = o.attribution === 'split';
   const ep = d.epochUs;
+  const div = d.intDiv;
   const nDays = dayCount(req.from, req.to);
   const chan = channelFilter(req, 'e');
-  const params: SqlValue[] = [req.from, req.to, o.timezone, o.timeout_seconds, o.session_merge_gap_minutes, nDays];
-
-  // Which open count means "outside work" for wow (§5).
-  const outside: Record<typeof o.wow, string> = {
-    schedule: 'sess = 0',
-    schedule30: 'sess30 = 0',
-    outside7to7: 'o77 = 0',
-    pajama: 'paj = 0',
-    after18to06: 'a18 = 0',
-  };
+  // Bucket range: the requested days widened by 3 days and the timeout on each side covers any
+  // UTC offset (at most ±14 h), the day before `from` and every interval that reaches the range.
+  const dayMs = 86_400_000;
+  const marginUs = (3 * dayMs + o.timeout_seconds * 1000) * 1000;
+  const bLo = Math.floor((Date.parse(`${req.from}T00:00:00Z`) * 1000 - marginUs) / BUCKET_US);
+  const bHi = Math.ceil((Date.parse(`${req.to}T00:00:00Z`) * 1000 + marginUs) / BUCKET_US);
+  // Up to how many buckets one credited interval can touch.
+  const maxPieces = Math.ceil((o.timeout_seconds * 1_000_000) / BUCKET_US) + 1;
+  const params: SqlValue[] = [req.from, req.to, o.timezone, o.timeout_seconds, o.session_merge_gap_minutes, nDays, bLo, bHi];
 
   const piece =
     req.period === 'day'
@@ -74,46 +92,60 @@ export function clinicianCtes(d: Dialect, req: MetricRequest): { ctes: string; p
             }
           : { start: 'p.d_from', end: 'p.d_to' };
 
-  // Credited length of an event in `start` mode, and the state an event row sets in `split` mode.
-  const credit = fwd
-    ? `CASE WHEN nt IS NOT NULL AND nt - t <= p.t_us THEN nt - t WHEN ${cap ? 'has_next' : 'FALSE'} THEN p.t_us ELSE 0 END`
-    : `CASE WHEN pt IS NOT NULL AND t - pt <= p.t_us THEN t - pt WHEN ${cap ? 'has_prev' : 'FALSE'} THEN p.t_us ELSE 0 END`;
-  const stateAfter = fwd
-    ? `CASE WHEN nt IS NOT NULL AND nt - t <= p.t_us THEN cat WHEN ${cap ? 'has_next' : 'FALSE'} THEN cat ELSE ${INACTIVE} END`
-    : `CASE WHEN nt IS NOT NULL AND nt - t <= p.t_us THEN ncat ELSE ${INACTIVE} END`;
-  // forward cap: [t, t + timeout) then nothing; backward cap: nothing, then [t − timeout, t).
-  const capRow = fwd
-    ? { when: `has_next AND (nt IS NULL OR nt - t > p.t_us)`, t: 't + p.t_us', rank: '2 * rn + 1', state: `${INACTIVE}` }
-    : { when: `has_prev AND (pt IS NULL OR t - pt > p.t_us)`, t: 't - p.t_us', rank: '2 * rn - 1', state: 'cat' };
+  // §3: the credited interval of each event (the event is always the credited one).
+  const iv = fwd
+    ? {
+        s: 't',
+        e: `CASE WHEN nt IS NOT NULL AND nt - t <= p.t_us THEN nt WHEN ${cap ? 'has_next' : 'FALSE'} THEN t + p.t_us ELSE t END`,
+      }
+    : {
+        s: `CASE WHEN pt IS NOT NULL AND t - pt <= p.t_us THEN pt WHEN ${cap ? 'has_prev' : 'FALSE'} THEN t - p.t_us ELSE t END`,
+        e: 't',
+      };
 
   const catCase = `CASE e.category ${CATEGORY_CODES.map((c, i) => `WHEN '${c}' THEN ${i}`).join(' ')} ELSE 5 END`;
-
-  // In split mode a segment counts with its length and the state it lies in; in start mode an
-  // event row counts with its credited length and the state at its own time.
-  const len = split ? 'seg' : 'ev_len';
-  const st = split ? `(CASE WHEN code IS NULL THEN ${INACTIVE} ELSE code % 8 END)` : `coalesce(ev_cat, ${INACTIVE})`;
-  const active = `${st} < ${INACTIVE}`;
+  const wowCol: Record<typeof o.wow, string> = {
+    schedule: 'ehr_us - ov_sess',
+    schedule30: 'ehr_us - ov_sess30',
+    outside7to7: 'out_o77',
+    pajama: 'out_paj',
+    after18to06: 'out_a18',
+  };
+  const setKinds = o.wow === 'schedule30' ? '(0, 1, 2)' : '(0, 1)';
+  const sumUs = CATEGORY_CODES.map((c) => `${c}_us`).join(' + ');
+  const hours = (x: string) => `CAST(${x} AS ${d.double}) / 3600000000`;
 
   const ctes = `
 p AS (
   SELECT CAST($1 AS DATE) AS d_from, CAST($2 AS DATE) AS d_to, CAST($3 AS VARCHAR) AS tz,
          CAST($4 AS BIGINT) * 1000000 AS t_us, CAST($5 AS BIGINT) * 60000000 AS gap_us,
-         CAST($6 AS INTEGER) AS n_days,
-         CAST($1 AS DATE) AS d0
+         CAST($6 AS INTEGER) AS n_days, CAST(${BUCKET_US} AS BIGINT) AS q
 ),
 b AS (
   SELECT p.*,
     CAST(d_from AS TIMESTAMP) AT TIME ZONE tz AS from_ts,
     CAST(d_to AS TIMESTAMP) AT TIME ZONE tz AS to_ts,
     (CAST(d_from AS TIMESTAMP) AT TIME ZONE tz) - CAST($4 AS BIGINT) * INTERVAL '1 second' AS lo_ts,
-    (CAST(d_to AS TIMESTAMP) AT TIME ZONE tz) + CAST($4 AS BIGINT) * INTERVAL '1 second' AS hi_ts,
-    -- clock rows cover the day before \`from\` through the day \`to\`, so every relevant segment is split
-    (CAST(d_from - 1 AS TIMESTAMP) AT TIME ZONE tz) - CAST($4 AS BIGINT) * INTERVAL '1 second' AS clock_lo_ts,
-    (CAST(d_to + 1 AS TIMESTAMP) AT TIME ZONE tz) + CAST($4 AS BIGINT) * INTERVAL '1 second' AS clock_hi_ts
+    (CAST(d_to AS TIMESTAMP) AT TIME ZONE tz) + CAST($4 AS BIGINT) * INTERVAL '1 second' AS hi_ts
   FROM p
 ),
+-- one row per 15-minute UTC bucket: its local day and clock windows (§5), DST-exact
+buckets AS (
+  SELECT bk, CAST(CAST(lt AS DATE) - p.d_from AS INTEGER) AS day_no,
+    CASE WHEN lm >= 420 AND lm < 1140 THEN 1 ELSE 0 END AS in_o77,
+    CASE WHEN dow <= 5 AND lm >= 420 AND lm < 1050 THEN 1 ELSE 0 END AS in_paj,
+    CASE WHEN dow <= 5 AND lm >= 360 AND lm < 1080 THEN 1 ELSE 0 END AS in_a18
+  FROM (
+    SELECT bk, lt, CAST(extract(hour FROM lt) AS INTEGER) * 60 + CAST(extract(minute FROM lt) AS INTEGER) AS lm,
+      CAST(extract(isodow FROM lt) AS INTEGER) AS dow
+    FROM (
+      SELECT g.bk, (TIMESTAMPTZ '1970-01-01 00:00:00+00' + g.bk * 900 * INTERVAL '1 second') AT TIME ZONE p.tz AS lt
+      FROM p, generate_series(CAST($7 AS BIGINT), CAST($8 AS BIGINT)) AS g(bk)
+    ) x, p
+  ) y, p
+),
 users AS (
-  SELECT DISTINCT e.user_id FROM events e, b WHERE e.occurred_at >= b.from_ts AND e.occurred_at < b.to_ts
+  SELECT DISTINCT e.user_id FROM events e, b WHERE e.occurred_at >= b.from_ts AND e.occurred_at < b.to_ts ${chan}
   UNION
   SELECT DISTINCT s.user_id FROM schedule s, b WHERE s.start_at < b.to_ts AND s.end_at > b.from_ts
   UNION
@@ -121,134 +153,133 @@ users AS (
 ),
 ev AS (
   SELECT e.user_id, ${ep('e.occurred_at')} AS t, ${catCase} AS cat,
-    row_number() OVER w AS rn, lead(${ep('e.occurred_at')}) OVER w AS nt,
-    lead(${catCase}) OVER w AS ncat, lag(${ep('e.occurred_at')}) OVER w AS pt
+    ${fwd ? `lead(${ep('e.occurred_at')}) OVER w AS nt` : `lag(${ep('e.occurred_at')}) OVER w AS pt`}
   FROM events e, b
   WHERE e.occurred_at >= b.lo_ts AND e.occurred_at <= b.hi_ts ${chan}
   WINDOW w AS (PARTITION BY e.user_id ORDER BY e.occurred_at, e.event_id, e.source)
 ),
 ${
   cap
-    ? `-- users with an event after (before) the window: their last (first) windowed event has a
--- next (previous) event, over the timeout, which \`cap\` credits.
-ev_after AS (SELECT DISTINCT e.user_id FROM events e, b WHERE e.occurred_at > b.hi_ts ${chan}),
-ev_before AS (SELECT DISTINCT e.user_id FROM events e, b WHERE e.occurred_at < b.lo_ts ${chan}),
-evx AS (
-  SELECT ev.*, (ev.nt IS NOT NULL OR ea.user_id IS NOT NULL) AS has_next,
-         (ev.pt IS NOT NULL OR eb.user_id IS NOT NULL) AS has_prev
-  FROM ev LEFT JOIN ev_after ea ON ea.user_id = ev.user_id LEFT JOIN ev_before eb ON eb.user_id = ev.user_id
-),`
-    : `evx AS (SELECT ev.*, FALSE AS has_next, FALSE AS has_prev FROM ev),`
+    ? fwd
+      ? `-- users with an event after the window: their last windowed event has a next event, beyond the
+-- timeout, which \`cap\` credits.
+ev_beyond AS (SELECT DISTINCT e.user_id FROM events e, b WHERE e.occurred_at > b.hi_ts ${chan}),
+evx AS (SELECT ev.*, (ev.nt IS NOT NULL OR x.user_id IS NOT NULL) AS has_next FROM ev LEFT JOIN ev_beyond x ON x.user_id = ev.user_id),`
+      : `ev_beyond AS (SELECT DISTINCT e.user_id FROM events e, b WHERE e.occurred_at < b.lo_ts ${chan}),
+evx AS (SELECT ev.*, (ev.pt IS NOT NULL OR x.user_id IS NOT NULL) AS has_prev FROM ev LEFT JOIN ev_beyond x ON x.user_id = ev.user_id),`
+    : `evx AS (SELECT * FROM ev),`
 }
+credited AS (
+  SELECT user_id, cat, t, s, e FROM (SELECT user_id, cat, t, ${iv.s} AS s, ${iv.e} AS e FROM evx, p) x WHERE e > s
+),
+-- §4 sets per user, made disjoint, then cut at bucket edges
 appts AS (
   SELECT s.user_id, ${ep('s.start_at')} AS s, ${ep('s.end_at')} AS e, s.status
   FROM schedule s, b
   WHERE s.kind = 'appointment' AND s.status NOT IN ('cancelled', 'entered-in-error')
-    AND s.start_at < b.clock_hi_ts AND s.end_at > b.clock_lo_ts
+    AND s.start_at < b.hi_ts + INTERVAL '3 days' AND s.end_at > b.lo_ts - INTERVAL '3 days'
 ),
-explicit_users AS (SELECT DISTINCT user_id FROM schedule WHERE kind = 'session'),
--- §4: sessions derived from appointments, for users without session rows: an appointment starting
--- at most merge-gap after the running cluster's end joins the cluster.
-appt_marked AS (
-  SELECT a.user_id, a.s, a.e,
-    CASE WHEN a.s <= max(a.e) OVER (PARTITION BY a.user_id ORDER BY a.s, a.e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) + p.gap_us
-         THEN 0 ELSE 1 END AS new_cluster
-  FROM appts a, p
-  WHERE a.user_id NOT IN (SELECT user_id FROM explicit_users)
-),
-appt_clustered AS (
-  SELECT user_id, s, e, sum(new_cluster) OVER (PARTITION BY user_id ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cid
-  FROM appt_marked
-),
-sessions AS (
+session_rows AS (
   SELECT s.user_id, ${ep('s.start_at')} AS s, ${ep('s.end_at')} AS e
   FROM schedule s, b
-  WHERE s.kind = 'session' AND s.start_at < b.clock_hi_ts AND s.end_at > b.clock_lo_ts
-  UNION ALL
-  SELECT user_id, min(s), max(e) FROM appt_clustered GROUP BY user_id, cid
+  WHERE s.kind = 'session' AND s.start_at < b.hi_ts + INTERVAL '3 days' AND s.end_at > b.lo_ts - INTERVAL '3 days'
 ),
-visits AS (SELECT user_id, s, e FROM appts WHERE status <> 'noshow'),
+-- a user with any session row (at any time) uses those; otherwise sessions derive from appointments
+derived_src AS (
+  SELECT a.user_id, a.s, a.e FROM appts a
+  WHERE NOT EXISTS (SELECT 1 FROM schedule x WHERE x.kind = 'session' AND x.user_id = a.user_id)
+),
+sessions AS (
+  ${islands('session_rows', '0')}
+  UNION ALL
+  ${islands('derived_src', '(SELECT gap_us FROM p)')}
+),
+visit_src AS (SELECT user_id, s, e FROM appts WHERE status <> 'noshow'),
+visits AS (${islands('visit_src', '0')}),
+${o.wow === 'schedule30' ? `widened AS (SELECT user_id, s - 1800000000 AS s, e + 1800000000 AS e FROM sessions), sessions30 AS (${islands('widened', '0')}),` : ''}
+sets AS (
+  SELECT 0 AS kind, user_id, s, e FROM sessions
+  UNION ALL SELECT 1, user_id, s, e FROM visits
+  ${o.wow === 'schedule30' ? 'UNION ALL SELECT 2, user_id, s, e FROM sessions30' : ''}
+),
+set_pieces AS (
+  SELECT x.kind, x.user_id, g.bk, greatest(x.s, g.bk * p.q) AS s, least(x.e, (g.bk + 1) * p.q) AS e
+  FROM sets x, p, generate_series(${div('x.s', 'p.q')}, ${div('x.e - 1', 'p.q')}) AS g(bk)
+  WHERE x.kind IN ${setKinds}
+),
+set_daily AS (
+  SELECT sp.user_id, bu.day_no,
+    sum(CASE WHEN sp.kind = 0 THEN sp.e - sp.s ELSE 0 END) AS sched_us,
+    sum(CASE WHEN sp.kind = 1 THEN sp.e - sp.s ELSE 0 END) AS visit_us
+  FROM set_pieces sp JOIN buckets bu ON bu.bk = sp.bk
+  GROUP BY sp.user_id, bu.day_no
+),
+${
+  split
+    ? `-- split: cut each credited interval at bucket edges
+pieces AS (
+  SELECT c.user_id, c.cat, c.bk0 + k.k AS bk, greatest(c.s, (c.bk0 + k.k) * p.q) AS s, least(c.e, (c.bk0 + k.k + 1) * p.q) AS e
+  FROM (SELECT credited.*, ${div('s', 'p.q')} AS bk0, ${div('e - 1', 'p.q')} AS bk1 FROM credited, p) c,
+       p, generate_series(0, ${maxPieces - 1}) AS k(k)
+  WHERE c.bk0 + k.k <= c.bk1
+),
+set_overlaps AS (
+  SELECT pc.user_id, pc.bk, sp.kind, least(pc.e, sp.e) - greatest(pc.s, sp.s) AS us
+  FROM pieces pc JOIN set_pieces sp ON sp.user_id = pc.user_id AND sp.bk = pc.bk
+  WHERE sp.s < pc.e AND sp.e > pc.s
+),`
+    : `-- start: each credited interval counts whole at its credited event's time
+pieces AS (
+  SELECT credited.user_id, credited.cat, ${div('credited.t', 'p.q')} AS bk, credited.s, credited.e, credited.t
+  FROM credited, p
+),
+set_overlaps AS (
+  SELECT pc.user_id, pc.bk, sp.kind, pc.e - pc.s AS us
+  FROM pieces pc JOIN set_pieces sp ON sp.user_id = pc.user_id AND sp.bk = pc.bk
+  WHERE sp.s <= pc.t AND pc.t < sp.e
+),`
+}
+piece_daily AS (
+  SELECT pc.user_id, bu.day_no,
+    ${CATEGORY_CODES.map((c, i) => `sum(CASE WHEN pc.cat = ${i} THEN pc.e - pc.s ELSE 0 END) AS ${c}_us`).join(',\n    ')},
+    sum(CASE WHEN bu.in_o77 = 0 THEN pc.e - pc.s ELSE 0 END) AS out_o77,
+    sum(CASE WHEN bu.in_paj = 0 THEN pc.e - pc.s ELSE 0 END) AS out_paj,
+    sum(CASE WHEN bu.in_a18 = 0 THEN pc.e - pc.s ELSE 0 END) AS out_a18
+  FROM pieces pc JOIN buckets bu ON bu.bk = pc.bk
+  GROUP BY pc.user_id, bu.day_no
+),
+overlap_daily AS (
+  SELECT ov.user_id, bu.day_no,
+    sum(CASE WHEN ov.kind = 0 THEN ov.us ELSE 0 END) AS ov_sess,
+    sum(CASE WHEN ov.kind = 1 THEN ov.us ELSE 0 END) AS ov_vis,
+    sum(CASE WHEN ov.kind = 2 THEN ov.us ELSE 0 END) AS ov_sess30
+  FROM set_overlaps ov JOIN buckets bu ON bu.bk = ov.bk
+  GROUP BY ov.user_id, bu.day_no
+),
 days AS (
-  SELECT CAST(i AS INTEGER) AS day_no, p.d_from + CAST(i AS INTEGER) AS d FROM p, generate_series(-1, CAST($6 AS INTEGER)) AS g(i)
+  SELECT CAST(i AS INTEGER) AS day_no, p.d_from + CAST(i AS INTEGER) AS d
+  FROM p, generate_series(0, CAST($6 AS INTEGER) - 1) AS g(i)
 ),
-clock AS (
-  SELECT day_no, ${ep('CAST(d AS TIMESTAMP) AT TIME ZONE p.tz')} AS t, 0 AS o77, 0 AS paj, 0 AS a18 FROM days, p
-  UNION ALL
-  SELECT NULL, ${ep(`(CAST(d AS TIMESTAMP) + w.minute * INTERVAL '1 minute') AT TIME ZONE p.tz`)}, w.o77, w.paj, w.a18
-  FROM days, p, (VALUES (420, 1, 0, 0), (1140, -1, 0, 0), (420, 0, 1, 0), (1050, 0, -1, 0), (360, 0, 0, 1), (1080, 0, 0, -1))
-    AS w(minute, o77, paj, a18)
-  WHERE w.o77 <> 0 OR extract(isodow FROM d) <= 5
-),
-stream AS (
-  SELECT user_id, t, 1 AS prio, 2 * rn AS rk, CAST(NULL AS INTEGER) AS day_no,
-    0 AS d_sess, 0 AS d_sess30, 0 AS d_vis, 0 AS d_o77, 0 AS d_paj, 0 AS d_a18,
-    ${split ? `(2 * rn) * 8 + ${stateAfter}` : 'CAST(NULL AS BIGINT)'} AS code,
-    ${split ? '0' : credit} AS ev_len, ${split ? 'CAST(NULL AS INTEGER)' : 'cat'} AS ev_cat
-  FROM evx, p
-  ${
-    split && cap
-      ? `UNION ALL
-  SELECT user_id, ${capRow.t}, 1, ${capRow.rank}, NULL, 0, 0, 0, 0, 0, 0, (${capRow.rank}) * 8 + ${capRow.state}, 0, NULL
-  FROM evx, p WHERE ${capRow.when}`
-      : ''
-  }
-  UNION ALL
-  SELECT u.user_id, c.t, 0, 0, c.day_no, 0, 0, 0, c.o77, c.paj, c.a18, NULL, 0, NULL FROM users u, clock c
-  UNION ALL
-  SELECT user_id, s, 0, 0, NULL, 1, 0, 0, 0, 0, 0, NULL, 0, NULL FROM sessions
-  UNION ALL
-  SELECT user_id, e, 0, 0, NULL, -1, 0, 0, 0, 0, 0, NULL, 0, NULL FROM sessions
-  ${
-    o.wow === 'schedule30'
-      ? `UNION ALL
-  SELECT user_id, s - 1800000000, 0, 0, NULL, 0, 1, 0, 0, 0, 0, NULL, 0, NULL FROM sessions
-  UNION ALL
-  SELECT user_id, e + 1800000000, 0, 0, NULL, 0, -1, 0, 0, 0, 0, NULL, 0, NULL FROM sessions`
-      : ''
-  }
-  UNION ALL
-  SELECT user_id, s, 0, 0, NULL, 0, 0, 1, 0, 0, 0, NULL, 0, NULL FROM visits
-  UNION ALL
-  SELECT user_id, e, 0, 0, NULL, 0, 0, -1, 0, 0, 0, NULL, 0, NULL FROM visits
-),
-swept AS (
-  SELECT user_id, ev_len, ev_cat,
-    coalesce(lead(t) OVER w - t, 0) AS seg,
-    max(day_no) OVER wc AS day_no,
-    sum(d_sess) OVER wc AS sess,
-    ${o.wow === 'schedule30' ? 'sum(d_sess30) OVER wc' : '0'} AS sess30,
-    sum(d_vis) OVER wc AS vis,
-    ${o.wow === 'outside7to7' ? 'sum(d_o77) OVER wc' : '0'} AS o77,
-    sum(d_paj) OVER wc AS paj,
-    ${o.wow === 'after18to06' ? 'sum(d_a18) OVER wc' : '0'} AS a18,
-    ${split ? 'max(code) OVER wc' : 'CAST(NULL AS BIGINT)'} AS code
-  FROM stream
-  WINDOW w AS (PARTITION BY user_id ORDER BY t, prio, rk),
-         wc AS (PARTITION BY user_id ORDER BY t, prio, rk ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-),
+pdays AS (SELECT day_no, d, ${piece.start} AS piece_start, ${piece.end} AS piece_end FROM days, p),
+pieces_of_period AS (SELECT DISTINCT piece_start, piece_end FROM pdays),
 daily AS (
-  SELECT user_id, day_no,
-    sum(CASE WHEN sess > 0 THEN seg ELSE 0 END) AS sched_us,
-    sum(CASE WHEN vis > 0 THEN seg ELSE 0 END) AS visit_us,
-    ${CATEGORY_CODES.map((c, i) => `sum(CASE WHEN ${st} = ${i} THEN ${len} ELSE 0 END) AS ${c}_us`).join(',\n    ')},
-    sum(CASE WHEN ${active} AND ${outside[o.wow]} THEN ${len} ELSE 0 END) AS wow_us,
-    sum(CASE WHEN ${active} AND paj = 0 THEN ${len} ELSE 0 END) AS ah_us,
-    sum(CASE WHEN ${active} AND vis > 0 THEN ${len} ELSE 0 END) AS visit_ehr_us
-  FROM swept, p
-  WHERE day_no >= 0 AND day_no < p.n_days
-  GROUP BY user_id, day_no
+  SELECT u.user_id, dd.day_no,
+    coalesce(sd.sched_us, 0) AS sched_us, coalesce(sd.visit_us, 0) AS visit_us,
+    ${CATEGORY_CODES.map((c) => `coalesce(pd.${c}_us, 0) AS ${c}_us`).join(', ')},
+    coalesce(pd.${CATEGORY_CODES.join('_us, 0) + coalesce(pd.')}_us, 0) AS ehr_us,
+    coalesce(pd.out_o77, 0) AS out_o77, coalesce(pd.out_paj, 0) AS out_paj, coalesce(pd.out_a18, 0) AS out_a18,
+    coalesce(od.ov_sess, 0) AS ov_sess, coalesce(od.ov_vis, 0) AS ov_vis, coalesce(od.ov_sess30, 0) AS ov_sess30
+  FROM users u CROSS JOIN days dd
+  LEFT JOIN set_daily sd ON sd.user_id = u.user_id AND sd.day_no = dd.day_no
+  LEFT JOIN piece_daily pd ON pd.user_id = u.user_id AND pd.day_no = dd.day_no
+  LEFT JOIN overlap_daily od ON od.user_id = u.user_id AND od.day_no = dd.day_no
 ),
-pdays AS (
-  SELECT day_no, d, ${piece.start} AS piece_start, ${piece.end} AS piece_end
-  FROM days, p WHERE day_no >= 0 AND day_no < p.n_days
-),
-pieces AS (SELECT DISTINCT piece_start, piece_end FROM pdays),
 time_agg AS (
   SELECT dl.user_id, pd.piece_start,
     sum(sched_us) AS sched_us, sum(visit_us) AS visit_us,
     ${CATEGORY_CODES.map((c) => `sum(${c}_us) AS ${c}_us`).join(', ')},
-    sum(wow_us) AS wow_us, sum(ah_us) AS ah_us, sum(visit_ehr_us) AS visit_ehr_us,
-    sum(CASE WHEN sched_us = 0 THEN ${CATEGORY_CODES.map((c) => `${c}_us`).join(' + ')} ELSE 0 END) AS unsched_us
+    sum(${wowCol[o.wow]}) AS wow_us, sum(out_paj) AS ah_us, sum(ov_vis) AS visit_ehr_us,
+    sum(CASE WHEN sched_us = 0 THEN ehr_us ELSE 0 END) AS unsched_us
   FROM daily dl JOIN pdays pd ON pd.day_no = dl.day_no
   GROUP BY dl.user_id, pd.piece_start
 ),
@@ -256,14 +287,16 @@ ev_agg AS (
   SELECT e.user_id, pd.piece_start, count(*) AS n_events,
     count(DISTINCT pd.d) AS active_days, count(DISTINCT e.patient_id) AS patients
   FROM events e CROSS JOIN b
-  JOIN pdays pd ON pd.d = CAST(e.occurred_at AT TIME ZONE b.tz AS DATE)
+  JOIN buckets bu ON bu.bk = ${div(ep('e.occurred_at'), String(BUCKET_US))}
+  JOIN pdays pd ON pd.day_no = bu.day_no
   WHERE e.occurred_at >= b.from_ts AND e.occurred_at < b.to_ts ${chan}
   GROUP BY e.user_id, pd.piece_start
 ),
 appt_agg AS (
   SELECT s.user_id, pd.piece_start, count(*) AS n_appts
   FROM schedule s CROSS JOIN b
-  JOIN pdays pd ON pd.d = CAST(s.start_at AT TIME ZONE b.tz AS DATE)
+  JOIN buckets bu ON bu.bk = ${div(ep('s.start_at'), String(BUCKET_US))}
+  JOIN pdays pd ON pd.day_no = bu.day_no
   WHERE s.kind = 'appointment' AND s.status NOT IN ('cancelled', 'entered-in-error')
     AND s.start_at >= b.from_ts AND s.start_at < b.to_ts
   GROUP BY s.user_id, pd.piece_start
@@ -272,7 +305,8 @@ order_agg AS (
   SELECT o.user_id, pd.piece_start, count(*) AS n_orders,
     sum(CASE WHEN o.entered_by IS NOT NULL AND o.entered_by <> '' AND o.entered_by <> o.user_id THEN 1 ELSE 0 END) AS n_team
   FROM orders o CROSS JOIN b
-  JOIN pdays pd ON pd.d = CAST(o.signed_at AT TIME ZONE b.tz AS DATE)
+  JOIN buckets bu ON bu.bk = ${div(ep('o.signed_at'), String(BUCKET_US))}
+  JOIN pdays pd ON pd.day_no = bu.day_no
   WHERE o.signed_at >= b.from_ts AND o.signed_at < b.to_ts
   GROUP BY o.user_id, pd.piece_start
 ),
@@ -285,7 +319,7 @@ clinician_us AS (
     coalesce(ea.n_events, 0) AS n_events, coalesce(ea.active_days, 0) AS active_days,
     coalesce(ea.patients, 0) AS patients, coalesce(aa.n_appts, 0) AS n_appts,
     coalesce(oa.n_orders, 0) AS n_orders, coalesce(oa.n_team, 0) AS n_team
-  FROM users u CROSS JOIN pieces pc
+  FROM users u CROSS JOIN pieces_of_period pc
   LEFT JOIN time_agg ta ON ta.user_id = u.user_id AND ta.piece_start = pc.piece_start
   LEFT JOIN ev_agg ea ON ea.user_id = u.user_id AND ea.piece_start = pc.piece_start
   LEFT JOIN appt_agg aa ON aa.user_id = u.user_id AND aa.piece_start = pc.piece_start
@@ -293,14 +327,14 @@ clinician_us AS (
 ),
 clinician_h AS (
   SELECT user_id, piece_start, piece_end,
-    CAST(${CATEGORY_CODES.map((c) => `${c}_us`).join(' + ')} AS ${d.double}) / 3600000000 AS ehr_hours,
-    ${CATEGORY_CODES.map((c) => `CAST(${c}_us AS ${d.double}) / 3600000000 AS ${c}_hours`).join(',\n    ')},
-    CAST(sched_us AS ${d.double}) / 3600000000 AS scheduled_hours,
-    CAST(visit_us AS ${d.double}) / 3600000000 AS visit_hours,
-    CAST(wow_us AS ${d.double}) / 3600000000 AS wow_hours,
-    CAST(ah_us AS ${d.double}) / 3600000000 AS after_hours_hours,
-    CAST(unsched_us AS ${d.double}) / 3600000000 AS unscheduled_day_hours,
-    CAST(visit_ehr_us AS ${d.double}) / 3600000000 AS visit_ehr_hours,
+    ${hours(sumUs)} AS ehr_hours,
+    ${CATEGORY_CODES.map((c) => `${hours(`${c}_us`)} AS ${c}_hours`).join(',\n    ')},
+    ${hours('sched_us')} AS scheduled_hours,
+    ${hours('visit_us')} AS visit_hours,
+    ${hours('wow_us')} AS wow_hours,
+    ${hours('ah_us')} AS after_hours_hours,
+    ${hours('unsched_us')} AS unscheduled_day_hours,
+    ${hours('visit_ehr_us')} AS visit_ehr_hours,
     n_events, active_days, patients, n_appts, n_orders, n_team
   FROM clinician_us
 ),

@@ -15,7 +15,13 @@
  *
  * Choices where the spec is silent are listed at the top of `cases.ts`.
  */
-import type { Category, ClinicianRow, EventRow, OrderRow, ScheduleRow } from '../model/canonical.ts';
+import type {
+  Category,
+  ClinicianRow,
+  EventRow,
+  OrderRow,
+  ScheduleRow,
+} from '../model/canonical.ts';
 import type { ClinicianMetricRow } from '../model/metricRow.ts';
 import type { MetricOptions, MetricRequest, Period } from '../model/options.ts';
 
@@ -44,7 +50,15 @@ export function parseInstant(text: string): number {
   if (!m) throw new Error(`not an ISO 8601 instant with an offset: ${text}`);
   const [, y, mo, d, h, mi, s, frac, sign, oh, om] = m;
   const ms = frac === undefined ? 0 : Number(frac.padEnd(3, '0').slice(0, 3));
-  const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0), ms);
+  const wall = Date.UTC(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s ?? 0),
+    ms,
+  );
   const offsetMinutes = sign === undefined ? 0 : Number(oh) * 60 + Number(om ?? 0);
   return wall - (sign === '-' ? -1 : 1) * offsetMinutes * MINUTE;
 }
@@ -74,7 +88,7 @@ function formatter(tz: string): Intl.DateTimeFormat {
 }
 
 /** The local wall-clock reading of instant `t` in `tz`, as "ms since the epoch as if UTC". */
-export function wallOf(tz: string, t: number): number {
+function wallOf(tz: string, t: number): number {
   const whole = Math.floor(t / SECOND) * SECOND;
   const part: Record<string, number> = {};
   for (const p of formatter(tz).formatToParts(new Date(whole))) {
@@ -279,7 +293,10 @@ function sessionsOf(slots: readonly Slot[], o: MetricOptions): Span[] {
   if (explicit.length > 0) return union(explicit.map((r) => [r.s, r.e] as const));
 
   const appts = slots
-    .filter((r) => r.kind === 'appointment' && r.status !== 'cancelled' && r.status !== 'entered-in-error')
+    .filter(
+      (r) =>
+        r.kind === 'appointment' && r.status !== 'cancelled' && r.status !== 'entered-in-error',
+    )
     .sort((a, b) => a.s - b.s || a.e - b.e);
   const gap = o.session_merge_gap_minutes * MINUTE;
   const clusters: [number, number][] = [];
@@ -309,18 +326,31 @@ function visitTimeOf(slots: readonly Slot[]): Span[] {
 // §5 Windows: the INSIDE-work set of each window, over local days d0 … d1 (outside = complement)
 // ---------------------------------------------------------------------------------------------
 
-function clockInside(tz: string, wow: 'outside7to7' | 'pajama' | 'after18to06', d0: number, d1: number): Span[] {
+function clockInside(
+  tz: string,
+  wow: 'outside7to7' | 'pajama' | 'after18to06',
+  d0: number,
+  d1: number,
+): Span[] {
   const spans: Span[] = [];
   for (let d = d0; d <= d1; d++) {
     const weekday = weekdayOf(d) >= 1 && weekdayOf(d) <= 5;
     if (wow === 'outside7to7') spans.push([atLocal(tz, d, 7 * 60), atLocal(tz, d, 19 * 60)]);
-    else if (wow === 'pajama' && weekday) spans.push([atLocal(tz, d, 7 * 60), atLocal(tz, d, 17 * 60 + 30)]);
-    else if (wow === 'after18to06' && weekday) spans.push([atLocal(tz, d, 6 * 60), atLocal(tz, d, 18 * 60)]);
+    else if (wow === 'pajama' && weekday)
+      spans.push([atLocal(tz, d, 7 * 60), atLocal(tz, d, 17 * 60 + 30)]);
+    else if (wow === 'after18to06' && weekday)
+      spans.push([atLocal(tz, d, 6 * 60), atLocal(tz, d, 18 * 60)]);
   }
   return union(spans);
 }
 
-function insideWork(tz: string, o: MetricOptions, sessions: Span[], d0: number, d1: number): Span[] {
+function insideWork(
+  tz: string,
+  o: MetricOptions,
+  sessions: Span[],
+  d0: number,
+  d1: number,
+): Span[] {
   switch (o.wow) {
     case 'schedule':
       return sessions;
@@ -379,7 +409,12 @@ interface UserData {
   orders: { t: number; enteredBy: string | undefined }[];
 }
 
-function userRows(user: string, u: UserData, pieces: readonly Piece[], o: MetricOptions): ClinicianMetricRow[] {
+function userRows(
+  user: string,
+  u: UserData,
+  pieces: readonly Piece[],
+  o: MetricOptions,
+): ClinicianMetricRow[] {
   const tz = o.timezone;
   const events = [...u.events].sort(compareEvents);
   const credits = creditedIntervals(events, o);
@@ -449,7 +484,9 @@ function userRows(user: string, u: UserData, pieces: readonly Piece[], o: Metric
         r.s < p.e,
     ).length;
     const orders = u.orders.filter((r) => p.s <= r.t && r.t < p.e);
-    const teamwork = orders.filter((r) => r.enteredBy !== undefined && r.enteredBy !== '' && r.enteredBy !== user);
+    const teamwork = orders.filter(
+      (r) => r.enteredBy !== undefined && r.enteredBy !== '' && r.enteredBy !== user,
+    );
     const inPeriod = events.filter((ev) => p.s <= ev.t && ev.t < p.e);
     const activeDays = new Set(inPeriod.map((ev) => localDayOf(tz, ev.t)));
     const patients = new Set(
@@ -540,7 +577,9 @@ export function referenceMetrics(data: Dataset, req: MetricRequest): ClinicianMe
 
   const rows: ClinicianMetricRow[] = [];
   for (const user of [...active].sort()) {
-    rows.push(...userRows(user, byUser.get(user) ?? { events: [], slots: [], orders: [] }, pieces, o));
+    rows.push(
+      ...userRows(user, byUser.get(user) ?? { events: [], slots: [], orders: [] }, pieces, o),
+    );
   }
   return rows; // users in code-unit order, pieces in time order
 }

@@ -8,6 +8,8 @@ export interface Dialect {
   readonly name: DialectName;
   /** Microseconds since the Unix epoch of a TIMESTAMPTZ expression, as BIGINT. */
   epochUs(expr: string): string;
+  /** Integer division of two BIGINT expressions (truncating). */
+  intDiv(a: string, b: string): string;
   /** A JSON/text column type for reports. */
   readonly jsonType: string;
   /** Cast to a double-precision float. */
@@ -17,6 +19,7 @@ export interface Dialect {
 export const DUCKDB: Dialect = {
   name: 'duckdb',
   epochUs: (e) => `epoch_us(${e})`,
+  intDiv: (a, b) => `((${a}) // (${b}))`,
   jsonType: 'VARCHAR',
   double: 'DOUBLE',
 };
@@ -25,6 +28,7 @@ export const POSTGRES: Dialect = {
   name: 'postgres',
   // extract(epoch) is numeric in PostgreSQL 14+, so the product is exact before the cast.
   epochUs: (e) => `(extract(epoch from ${e}) * 1000000)::bigint`,
+  intDiv: (a, b) => `((${a}) / (${b}))`,
   jsonType: 'TEXT',
   double: 'DOUBLE PRECISION',
 };

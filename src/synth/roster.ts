@@ -39,10 +39,10 @@ export interface SlotMix {
 
 const SLOT_MIX: Record<string, SlotMix> = {
   'family medicine': { minutes: [20, 40], weights: [85, 15] },
-  'internal medicine': { minutes: [20, 40], weights: [75, 25] },
+  'internal medicine': { minutes: [20, 40], weights: [80, 20] },
   pediatrics: { minutes: [15, 20, 30], weights: [50, 35, 15] },
-  cardiology: { minutes: [30, 40], weights: [60, 40] },
-  endocrinology: { minutes: [30, 40], weights: [65, 35] },
+  cardiology: { minutes: [20, 30, 40], weights: [30, 45, 25] },
+  endocrinology: { minutes: [20, 30, 40], weights: [25, 50, 25] },
   'orthopaedic surgery': { minutes: [15, 20, 30], weights: [50, 30, 20] },
   'general surgery': { minutes: [20, 30], weights: [60, 40] },
 };
@@ -112,9 +112,10 @@ export interface Clinician {
   team: string[];
   /** Other clinicians of the same department (occasionally enter an order). */
   colleagues: string[];
-  /** Desk workstation id and exam-room workstation prefix. */
-  deskWs: string;
-  roomWs: string;
+  /** `channel,workstation,source` line ends at the desk, in the exam room and from home. */
+  deskSuffix: string;
+  roomSuffix: string;
+  homeSuffix: string;
   /** In a go-live department. */
   goLive: boolean;
   /** Takes up the new tool (most do); `firstUse` is days after go-live. */
@@ -199,8 +200,9 @@ export function buildRoster(n: number, seed: number): { clinicians: Clinician[];
       panelSize: group === 'primary' ? 1200 + rng.int(1200) : 800 + rng.int(1400),
       team: [],
       colleagues: [],
-      deskWs: `ws-${dept.code}-${String(100 + rng.int(900))}`,
-      roomWs: `ws-${dept.code}-x${rng.int(40) + 1}`,
+      deskSuffix: `desktop,ws-${dept.code}-${String(100 + rng.int(900))},synth\n`,
+      roomSuffix: `desktop,ws-${dept.code}-x${String(rng.int(40) + 1).padStart(2, '0')},synth\n`,
+      homeSuffix: `desktop,vdi-u${String(i + 1).padStart(4, '0')},synth\n`,
       goLive,
       adopter: goLive && rng.chance(0.85),
       firstUse: Math.min(14, Math.floor(rng.exp(3))),
