@@ -153,7 +153,6 @@ export const BODY = {
     ['note_template_insert', 2],
     ['note_smarttext_insert', 3],
     ['note_save', 2],
-    ['chart_review_notes', 0],
   ]),
   orders: expand([
     ['order_entry', 6],
@@ -178,7 +177,6 @@ export const BODY = {
     ['inbox_message_reply', 3],
     ['inbox_message_forward', 1],
     ['inbox_result_view', 2],
-    ['chart_review_results', 0],
     ['inbox_message_view', 2],
   ]),
   chart: expand([

@@ -227,7 +227,7 @@ export class DayGenerator {
       this.weekend();
       return;
     }
-    let kind = c.weekly[wd - 1] ?? 'off';
+    const kind = c.weekly[wd - 1] ?? 'off';
     // Vacation, illness, conferences: about 2% of weekdays without clinic.
     if (kind !== 'off' && rng.chance(0.02)) {
       if (rng.chance(0.3)) this.homeBlock(9 * 3600, 20 * 3600, 10 * 60, true);
@@ -247,7 +247,7 @@ export class DayGenerator {
         this.orDay();
         break;
       default:
-        kind = 'off';
+        // A part-time clinician's day off: sometimes an hour with the inbox anyway.
         if (rng.chance(Math.min(0.9, this.p.offDayP * c.afterMult))) {
           this.homeBlock(8 * 3600, 21 * 3600, this.p.offDayMin * 60, false);
         }
