@@ -30,6 +30,23 @@ function int(name: string, v: string): number {
   return Number(v);
 }
 
+/** The columns of the text table: the AMA metrics and their denominators. */
+export const TABLE_FIELDS = [
+  'user_id',
+  'period_start',
+  'ehr_hours',
+  'scheduled_hours',
+  'ehr_time8',
+  'wow8',
+  'note_time8',
+  'pres_time8',
+  'ib_time8',
+  'teamwork_orders',
+  'undivided_attention',
+  'after_hours_hours',
+  'ehr_minutes_per_appointment',
+] as const;
+
 export const GROUP_FIELDS = [
   'group',
   'period_start',
@@ -82,10 +99,13 @@ export function registerMetrics(program: Command): void {
       const meta = await reportMeta(store, req, flags.by, threshold);
       if (flags.by === 'clinician') {
         const rows = await clinicianMetrics(store, req);
-        process.stdout.write(renderReport(flags.format, meta, rows as unknown as Record<string, unknown>[], CLINICIAN_FIELDS));
+        // A person reading a terminal gets the headline columns; JSON and CSV carry every field.
+        const fields = flags.format === 'table' ? TABLE_FIELDS : CLINICIAN_FIELDS;
+        process.stdout.write(renderReport(flags.format, meta, rows as unknown as Record<string, unknown>[], fields));
       } else {
         const rows = await groupMetrics(store, req, flags.by, threshold);
-        process.stdout.write(renderReport(flags.format, meta, rows as unknown as Record<string, unknown>[], GROUP_FIELDS));
+        const fields = flags.format === 'table' ? GROUP_FIELDS.filter((f) => !/_p25$|_p75$/.test(f)) : GROUP_FIELDS;
+        process.stdout.write(renderReport(flags.format, meta, rows as unknown as Record<string, unknown>[], fields));
       }
     });
   });

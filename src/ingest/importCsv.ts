@@ -12,10 +12,10 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CSV_COLUMNS, type TableName } from '../model/canonical.ts';
 import { invalid } from '../errors/UptakeError.ts';
-import type { Sql, StagingArea, Store } from '../store/Store.ts';
+import type { StagingArea, Store } from '../store/Store.ts';
 import { readCsvHeader } from './csvHeader.ts';
 import type { Pseudonymizer } from './pseudonymize.ts';
-import { TABLE_SPECS } from './tableSpecs.ts';
+import { instantSql, TABLE_SPECS, typed, TZ } from './tableSpecs.ts';
 import { loadActionMap } from './actionMap.ts';
 
 export interface ImportOptions {
@@ -96,34 +96,39 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
     : 'rowid + 2';
   const proj = [...required, ...optional].map((c) => {
     const i = header.indexOf(c);
-    return i >= 0 ? `nullif(trim(c${i}), '') AS "${c}"` : `NULL::VARCHAR AS "${c}"`;
+    return i >= 0 ? `nullif(trim(c${i}), '') AS "${c}"` : `CAST(NULL AS VARCHAR) AS "${c}"`;
   });
-  await st.run(`CREATE TEMP TABLE ${T.src} AS SELECT ${lineSql} AS line, ${proj.join(', ')} FROM ${T.raw}`);
-  await st.run(`DROP TABLE ${T.raw}`);
 
-  // 3. Validate and type every row in SQL.
+  // 3. Validate and type every row in SQL (one pass over the raw rows).
   const validate = `CREATE TEMP TABLE ${T.val} AS SELECT line, CASE ${spec.reasons.join('\n')} ELSE NULL END AS reason,
        ${spec.columns.map((c) => `${c.sql} AS ${c.name}`).join(', ')}
-     FROM ${T.src}`;
+     FROM (SELECT src.*${spec.instants.map((f) => `, ${instantSql(`src."${f}"`, TZ)} AS ${typed(f)}`).join('')}
+           FROM (SELECT ${lineSql} AS line, ${proj.join(', ')} FROM ${T.raw}) src) typed_src`;
   // $1 (the source time zone) only appears for tables with instants.
   await st.run(validate, validate.includes('$1') ? [opts.sourceTz ?? null] : []);
-  await st.run(`DROP TABLE ${T.src}`);
+  await st.run(`DROP TABLE ${T.raw}`);
 
-  // 4. Keep the first occurrence of each key within the file (the last one for the roster), and
-  //    give events without a category the one of their action map ('other' when unmapped).
-  const key = spec.key.join(', ');
-  const dedup = `SELECT * EXCLUDE (reason) FROM ${T.val} WHERE reason IS NULL
-     QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY line ${spec.upsert ? 'DESC' : 'ASC'}) = 1`;
-  if (opts.table === 'events') {
-    const mapTable = await loadActionMap(st, opts.actionMap);
-    await st.run(
-      `CREATE TEMP TABLE ${T.good} AS SELECT g.* REPLACE (coalesce(g.category, m.category, 'other') AS category),
-         (g.category IS NULL AND m.category IS NULL) AS unmapped
-       FROM (${dedup}) g LEFT JOIN ${mapTable} m ON m.action = g.action`,
-    );
-  } else {
-    await st.run(`CREATE TEMP TABLE ${T.good} AS ${dedup}`);
-  }
+  // 4. Keep the first occurrence of each key within the file (the last one for the roster); give
+  //    events without a category the one of their action map ('other' when unmapped); replace
+  //    patient identifiers by their pseudonyms. The window that de-duplicates only runs when the
+  //    file has duplicate keys.
+  const keyExpr = spec.key.map((k) => `CAST(${k} AS VARCHAR)`).join(` || chr(31) || `);
+  const [dups] = await st.all<{ n: number }>(`SELECT count(*) - count(DISTINCT ${keyExpr}) AS n FROM ${T.val} WHERE reason IS NULL`);
+  const dedup = dups?.n
+    ? `SELECT * EXCLUDE (reason) FROM ${T.val} WHERE reason IS NULL
+       QUALIFY row_number() OVER (PARTITION BY ${spec.key.join(', ')} ORDER BY line ${spec.upsert ? 'DESC' : 'ASC'}) = 1`
+    : `SELECT * EXCLUDE (reason) FROM ${T.val} WHERE reason IS NULL`;
+  const hasPatient = spec.columns.some((c) => c.name === 'patient_id');
+  if (hasPatient) await pseudonymMap(st, opts.pseudonymizer);
+  const replace = [hasPatient ? 'pm.pid AS patient_id' : null, opts.table === 'events' ? `coalesce(g.category, m.category, 'other') AS category` : null].filter(Boolean);
+  const mapTable = opts.table === 'events' ? await loadActionMap(st, opts.actionMap) : null;
+  await st.run(
+    `CREATE TEMP TABLE ${T.good} AS SELECT g.* ${replace.length ? `REPLACE (${replace.join(', ')})` : ''}
+       ${mapTable ? ', (g.category IS NULL AND m.category IS NULL) AS unmapped' : ''}
+     FROM (${dedup}) g
+     ${hasPatient ? `LEFT JOIN ${T.pmap} pm ON pm.raw = g.patient_id` : ''}
+     ${mapTable ? `LEFT JOIN ${mapTable} m ON m.action = g.action` : ''}`,
+  );
   const [counts] = await st.all<{ read: number; rejected: number; good: number }>(
     `SELECT count(*) AS read, count(reason) AS rejected, (SELECT count(*) FROM ${T.good}) AS good FROM ${T.val}`,
   );
@@ -134,17 +139,12 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
   // 5. Unmapped actions, most frequent first, so the user knows what to map next.
   let unmapped = 0;
   let topUnmapped: { action: string; events: number }[] = [];
-  if (opts.table === 'events') {
+  if (mapTable) {
     topUnmapped = await st.all<{ action: string; events: number }>(
       `SELECT action, count(*) AS events FROM ${T.good} WHERE unmapped GROUP BY action ORDER BY events DESC, action LIMIT 20`,
     );
     const [u] = await st.all<{ n: number }>(`SELECT count(*) AS n FROM ${T.good} WHERE unmapped`);
     unmapped = u?.n ?? 0;
-  }
-
-  // 6. Pseudonymize patient identifiers: hash each distinct value once, never store the raw one.
-  if (spec.columns.some((c) => c.name === 'patient_id')) {
-    await pseudonymize(st, opts.pseudonymizer);
   }
 
   const timeCol = spec.columns.find((c) => c.type === 'TIMESTAMPTZ')?.name;
@@ -236,7 +236,7 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
     );
     return report;
   });
-  await st.run(`DROP TABLE IF EXISTS ${T.good}`);
+  for (const t of [T.good, T.pmap]) await st.run(`DROP TABLE IF EXISTS ${t}`);
   return result;
 }
 
@@ -256,10 +256,13 @@ async function withProgress<T>(st: StagingArea, onProgress: ((f: number) => void
   }
 }
 
-async function pseudonymize(st: Sql & StagingArea, p: Pseudonymizer): Promise<void> {
-  const distinct = await st.all<{ v: string }>(`SELECT DISTINCT patient_id AS v FROM ${T.good} WHERE patient_id IS NOT NULL`);
-  if (!distinct.length) return;
+/**
+ * The table `imp_pmap(raw, pid)` of pseudonyms for the distinct patient identifiers of the valid
+ * rows: each distinct value is hashed once, whatever the number of rows that carry it.
+ */
+async function pseudonymMap(st: StagingArea, p: Pseudonymizer): Promise<void> {
   await st.run(`CREATE TEMP TABLE ${T.pmap} (raw VARCHAR, pid VARCHAR)`);
+  const distinct = await st.all<{ v: string }>(`SELECT DISTINCT patient_id AS v FROM ${T.val} WHERE reason IS NULL AND patient_id IS NOT NULL`);
   for (let i = 0; i < distinct.length; i += 1000) {
     const chunk = distinct.slice(i, i + 1000);
     await st.run(
@@ -267,8 +270,6 @@ async function pseudonymize(st: Sql & StagingArea, p: Pseudonymizer): Promise<vo
       chunk.flatMap((r) => [r.v, p.pseudonym('patient', r.v)]),
     );
   }
-  await st.run(`UPDATE ${T.good} SET patient_id = m.pid FROM ${T.pmap} m WHERE ${T.good}.patient_id = m.raw`);
-  await st.run(`DROP TABLE ${T.pmap}`);
 }
 
 /**

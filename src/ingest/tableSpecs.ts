@@ -31,13 +31,16 @@ export function instantSql(c: string, tzParam: string): string {
     ELSE TRY_CAST(${c} AS TIMESTAMP) AT TIME ZONE ${tzParam} END`;
 }
 
-/** SQL: why instant field `f` is unusable (a CASE branch). */
+/** The typed (TIMESTAMPTZ) column computed once from raw instant field `f`. */
+export const typed = (f: string) => `"t_${f}"`;
+
+/** SQL: why instant field `f` is unusable (a CASE branch over the raw and the typed column). */
 function instantReason(f: string, tzParam: string): string {
   const c = q(f);
   return `WHEN ${c} IS NULL THEN '${f} is empty; give an ISO 8601 instant such as 2026-03-02T08:15:00-05:00'
-    WHEN NOT regexp_matches(${c}, ${OFFSET_RE}) AND ${tzParam} IS NULL
+    WHEN ${typed(f)} IS NULL AND ${tzParam} IS NULL AND NOT regexp_matches(${c}, ${OFFSET_RE})
       THEN '${f} "' || ${c} || '" has no UTC offset; add one (e.g. -05:00 or Z) or name the source time zone with --source-tz'
-    WHEN (${instantSql(c, tzParam)}) IS NULL THEN '${f} "' || ${c} || '" is not a valid ISO 8601 date and time'`;
+    WHEN ${typed(f)} IS NULL THEN '${f} "' || ${c} || '" is not a valid ISO 8601 date and time'`;
 }
 
 /** A raw text column, quoted (`end` is a keyword). */
@@ -50,6 +53,8 @@ export interface TableSpec {
   table: TableName;
   /** Canonical columns as stored, with their staged types and the SQL that computes them. */
   columns: (StagedColumn & { sql: string })[];
+  /** Raw fields holding instants: each is typed once, as `t_<field>`, before validation. */
+  instants: string[];
   /** SQL CASE branches (`WHEN … THEN 'reason'`) evaluated in order. */
   reasons: string[];
   /** The columns that identify a row: a re-import of the same key stores nothing. */
@@ -59,15 +64,16 @@ export interface TableSpec {
 }
 
 /** `$1` is the source time zone (or NULL) in every validation query. */
-const TZ = '$1';
+export const TZ = '$1';
 
 export const TABLE_SPECS: Record<TableName, TableSpec> = {
   events: {
     table: 'events',
+    instants: ['occurred_at'],
     columns: [
       { name: 'event_id', type: 'VARCHAR', sql: 'event_id' },
       { name: 'source', type: 'VARCHAR', sql: `coalesce(source, 'csv')` },
-      { name: 'occurred_at', type: 'TIMESTAMPTZ', sql: instantSql(q('occurred_at'), TZ) },
+      { name: 'occurred_at', type: 'TIMESTAMPTZ', sql: typed('occurred_at') },
       { name: 'user_id', type: 'VARCHAR', sql: 'user_id' },
       { name: 'action', type: 'VARCHAR', sql: 'action' },
       // category NULL here is filled from the action map after validation
@@ -90,6 +96,7 @@ export const TABLE_SPECS: Record<TableName, TableSpec> = {
   },
   clinicians: {
     table: 'clinicians',
+    instants: [],
     columns: [
       { name: 'user_id', type: 'VARCHAR', sql: 'user_id' },
       { name: 'role', type: 'VARCHAR', sql: 'role' },
@@ -112,11 +119,12 @@ export const TABLE_SPECS: Record<TableName, TableSpec> = {
   },
   schedule: {
     table: 'schedule',
+    instants: ['start', 'end'],
     columns: [
       { name: 'user_id', type: 'VARCHAR', sql: 'user_id' },
       { name: 'kind', type: 'VARCHAR', sql: 'lower(kind)' },
-      { name: 'start_at', type: 'TIMESTAMPTZ', sql: instantSql(q('start'), TZ) },
-      { name: 'end_at', type: 'TIMESTAMPTZ', sql: instantSql(q('end'), TZ) },
+      { name: 'start_at', type: 'TIMESTAMPTZ', sql: typed('start') },
+      { name: 'end_at', type: 'TIMESTAMPTZ', sql: typed('end') },
       { name: 'status', type: 'VARCHAR', sql: `coalesce(lower(status), 'booked')` },
       { name: 'visit_type', type: 'VARCHAR', sql: `coalesce(lower(visit_type), 'in-person')` },
       { name: 'patient_id', type: 'VARCHAR', sql: 'patient_id' },
@@ -127,7 +135,7 @@ export const TABLE_SPECS: Record<TableName, TableSpec> = {
       `WHEN kind IS NULL OR lower(kind) NOT IN (${list(SCHEDULE_KINDS)}) THEN 'kind "' || coalesce(kind, '') || '" must be session or appointment'`,
       instantReason('start', TZ),
       instantReason('end', TZ),
-      `WHEN (${instantSql(q('end'), TZ)}) <= (${instantSql(q('start'), TZ)}) THEN 'end "' || "end" || '" is not after start "' || start || '"'`,
+      `WHEN ${typed('end')} <= ${typed('start')} THEN 'end "' || "end" || '" is not after start "' || start || '"'`,
       oneOf('status', APPOINTMENT_STATUSES),
       oneOf('visit_type', VISIT_TYPES),
     ],
@@ -136,10 +144,11 @@ export const TABLE_SPECS: Record<TableName, TableSpec> = {
   },
   orders: {
     table: 'orders',
+    instants: ['signed_at'],
     columns: [
       { name: 'order_id', type: 'VARCHAR', sql: 'order_id' },
       { name: 'user_id', type: 'VARCHAR', sql: 'user_id' },
-      { name: 'signed_at', type: 'TIMESTAMPTZ', sql: instantSql(q('signed_at'), TZ) },
+      { name: 'signed_at', type: 'TIMESTAMPTZ', sql: typed('signed_at') },
       { name: 'entered_by', type: 'VARCHAR', sql: 'entered_by' },
       { name: 'order_type', type: 'VARCHAR', sql: `coalesce(lower(order_type), 'other')` },
       { name: 'patient_id', type: 'VARCHAR', sql: 'patient_id' },

@@ -106,7 +106,7 @@ const PARAMS: Record<Group, GroupParams> = {
   },
 };
 
-/** Mean seconds between events, by category (before the clinician's pace and `DENSITY`). */
+/** Mean seconds between events, by category (before the group's `gapScale` and the clinician's pace). */
 const MEAN_GAP = [16, 10, 12, 14, 11, 12];
 
 /** Seconds in a half-day clinic session and from a morning start to the afternoon start. */
@@ -171,8 +171,7 @@ export function goLiveEffect(c: Clinician, d: number): { notesFactor: number; us
   const disruption = d < 7 ? 0.2 : d < 14 ? (0.2 * (14 - d)) / 7 : 0;
   // The recovery: adopters use the tool on a growing share of visits (time constant 6 days, up to
   // 95%), and a visit with the tool takes 30% less notes time.
-  const usage =
-    c.adopter && d >= c.firstUse ? 0.95 * (1 - Math.exp(-(d - c.firstUse + 1) / 6)) : 0;
+  const usage = c.adopter && d >= c.firstUse ? 0.95 * (1 - Math.exp(-(d - c.firstUse + 1) / 6)) : 0;
   return { notesFactor: (1 + disruption) * (1 - 0.3 * usage), usage };
 }
 
@@ -247,7 +246,7 @@ export class DayGenerator {
         this.orDay();
         break;
       default:
-        // A part-time clinician's day off: sometimes an hour with the inbox anyway.
+        // A part-time clinician's day off: often half an hour with the inbox anyway.
         if (rng.chance(Math.min(0.9, this.p.offDayP * c.afterMult))) {
           this.homeBlock(8 * 3600, 21 * 3600, this.p.offDayMin * 60, false);
         }
@@ -353,7 +352,8 @@ export class DayGenerator {
     for (let i = 1; i < n; i++) {
       let a: number;
       if (i === n - 1) a = sign ? A.noteSign : rng.next() < 0.5 ? A.notePend : A.noteSave;
-      else if (ambient === 2 && i === n - 2) a = rng.next() < 0.06 ? A.ambientDiscard : A.ambientAccept;
+      else if (ambient === 2 && i === n - 2)
+        a = rng.next() < 0.06 ? A.ambientDiscard : A.ambientAccept;
       else a = body[(rng.next() * body.length) | 0] as number;
       this.emit(T[i] as number, a, pe);
     }
@@ -400,7 +400,8 @@ export class DayGenerator {
     const rng = this.rng;
     const body = this.mobileNow ? BODY.mobileChart : BODY.chart;
     this.emit(T[0] as number, A.chartSummary, pe);
-    for (let i = 1; i < n; i++) this.emit(T[i] as number, body[(rng.next() * body.length) | 0] as number, pe);
+    for (let i = 1; i < n; i++)
+      this.emit(T[i] as number, body[(rng.next() * body.length) | 0] as number, pe);
   }
 
   /** Working through the inbox: a run of messages, each about one patient. */
@@ -448,7 +449,8 @@ export class DayGenerator {
     const T = this.T;
     const rng = this.rng;
     const body = BODY.other;
-    for (let i = 0; i < n; i++) this.emit(T[i] as number, body[(rng.next() * body.length) | 0] as number, ',');
+    for (let i = 0; i < n; i++)
+      this.emit(T[i] as number, body[(rng.next() * body.length) | 0] as number, ',');
   }
 
   // ---------------------------------------------------------------- patients
@@ -483,7 +485,8 @@ export class DayGenerator {
     const end = start + SESSION;
     const slots: Slot[] = [];
     const rows: string[] = [];
-    if (c.hasSessionRows) rows.push(`${c.userId},session,${localIso(clock, start)},${localIso(clock, end)},,,,`);
+    if (c.hasSessionRows)
+      rows.push(`${c.userId},session,${localIso(clock, start)},${localIso(clock, end)},,,,`);
     const activeStatus = (): Status => (rng.chance(0.065) ? 'noshow' : 'fulfilled');
     const visitType = (): VisitType => {
       const r = rng.next();
@@ -544,7 +547,9 @@ export class DayGenerator {
     this.desk();
     this.at(firstStart - pre - rng.range(120, 900));
     this.single(A.login, ',');
-    const upcoming = sessions.flatMap((s) => s.slots.flatMap((sl) => sl.appts.filter((a) => a.status !== 'cancelled')));
+    const upcoming = sessions.flatMap((s) =>
+      s.slots.flatMap((sl) => sl.appts.filter((a) => a.status !== 'cancelled')),
+    );
     const k = Math.min(upcoming.length, 3 + rng.int(4));
     for (let i = 0; i < k; i++) this.chart((pre * 0.7) / k, (upcoming[i] as Appointment).pe);
     this.inbox(pre * 0.3);
@@ -647,7 +652,10 @@ export class DayGenerator {
     const { c, rng } = this;
     const m = c.ehrMult;
     const cases = 3 + rng.int(3);
-    const pts = Array.from({ length: cases }, () => `${this.panelPatient()},${this.out.surgeryEncounter()}`);
+    const pts = Array.from(
+      { length: cases },
+      () => `${this.panelPatient()},${this.out.surgeryEncounter()}`,
+    );
     this.desk();
     this.at(6.75 * 3600 + rng.range(0, 1200));
     this.single(A.login, ',');

@@ -143,7 +143,9 @@ export class EventLines {
   /** ISO 8601 text of the last event's time (for the order it signs). */
   lastIso(): string {
     const c = this.clock as DayClock;
-    return c.prefix + (timeTable()[this.lastS] as string) + (this.lastAfter ? c.offAfter : c.offBefore);
+    return (
+      c.prefix + (timeTable()[this.lastS] as string) + (this.lastAfter ? c.offAfter : c.offBefore)
+    );
   }
 
   /** Bytes not yet taken. */

@@ -112,7 +112,9 @@ function csvField(v: string): string {
 }
 
 function checkInteger(name: string, v: number, min: number): void {
-  if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer ≥ ${min} (got ${v})`);
+  if (!Number.isSafeInteger(v) || v < min) {
+    throw new Error(`${name} must be an integer ≥ ${min} (got ${v})`);
+  }
 }
 
 /**
@@ -147,11 +149,12 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const timezone = opts.timezone ?? 'America/New_York';
   checkInteger('clinicians', n, 1);
   checkInteger('days', days, 1);
-  checkInteger('seed', seed, -2147483648);
+  checkInteger('seed', seed, Number.MIN_SAFE_INTEGER);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || addDays(start, 0) !== start) {
     throw new Error(`start must be a local date YYYY-MM-DD (got ${start})`);
   }
-  if (!isValidTimeZone(timezone)) throw new Error(`timezone must be an IANA time zone name (got ${timezone})`);
+  if (!isValidTimeZone(timezone))
+    throw new Error(`timezone must be an IANA time zone name (got ${timezone})`);
 
   await mkdir(opts.outDir, { recursive: true });
   const files = {
@@ -161,7 +164,9 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     orders: join(opts.outDir, 'orders.csv'),
   };
 
-  const { clinicians } = buildRoster(n, seed);
+  // Fold the seed's high bits in, so that every safe integer is a distinct seed.
+  const seedWord = mixSeed(seed >>> 0, Math.floor(seed / 4294967296));
+  const { clinicians } = buildRoster(n, seedWord);
   await writeFile(files.clinicians, rosterCsv(clinicians, timezone));
 
   const goLive = goLiveDate(start, days);
@@ -199,7 +204,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     for (let d = 0; d < days; d++) {
       const clock = dayClock(timezone, addDays(start, d));
       for (const c of clinicians) {
-        gen.day(c, clock, d, new Rng(mixSeed(seed, c.index, d)));
+        gen.day(c, clock, d, new Rng(mixSeed(seedWord, c.index, d)));
         if (out.events.pendingBytes() >= FLUSH_AT) await flush(false);
       }
       await flush(false);

@@ -124,17 +124,88 @@ export interface Clinician {
 }
 
 const FIRST = [
-  'Avery', 'Jordan', 'Priya', 'Mateo', 'Hannah', 'Kwame', 'Sofia', 'Liam', 'Mei', 'Noah', 'Amara', 'Elias',
-  'Fatima', 'Gabriel', 'Ingrid', 'Jonah', 'Keiko', 'Lucia', 'Marcus', 'Nadia', 'Omar', 'Paula', 'Rafael',
-  'Sana', 'Tobias', 'Uma', 'Victor', 'Wen', 'Ximena', 'Yusuf', 'Zoe', 'Anika', 'Bruno', 'Chloe', 'Dmitri',
-  'Esther', 'Felix', 'Grace', 'Hugo', 'Isla',
+  'Avery',
+  'Jordan',
+  'Priya',
+  'Mateo',
+  'Hannah',
+  'Kwame',
+  'Sofia',
+  'Liam',
+  'Mei',
+  'Noah',
+  'Amara',
+  'Elias',
+  'Fatima',
+  'Gabriel',
+  'Ingrid',
+  'Jonah',
+  'Keiko',
+  'Lucia',
+  'Marcus',
+  'Nadia',
+  'Omar',
+  'Paula',
+  'Rafael',
+  'Sana',
+  'Tobias',
+  'Uma',
+  'Victor',
+  'Wen',
+  'Ximena',
+  'Yusuf',
+  'Zoe',
+  'Anika',
+  'Bruno',
+  'Chloe',
+  'Dmitri',
+  'Esther',
+  'Felix',
+  'Grace',
+  'Hugo',
+  'Isla',
 ];
 const LAST = [
-  'Abernathy', 'Bergstrom', 'Castellano', 'Delacroix', 'Eze', 'Fairbanks', 'Gallagher', 'Hollis', 'Iwasaki',
-  'Jankowski', 'Kowalczyk', 'Lindqvist', 'Moreau', 'Nakamura', 'Okafor', 'Petrova', 'Quintero', 'Rasmussen',
-  'Santoro', 'Thorne', 'Underwood', 'Valdez', 'Whitfield', 'Xu', 'Yamamoto', 'Zielinski', 'Achebe', 'Brennan',
-  'Chaudhry', 'Dunmore', 'Ellery', 'Ferreira', 'Gunawardena', 'Haddad', 'Ivanova', 'Jensen', 'Kaur', 'Larsen',
-  'Mbeki', 'Novak',
+  'Abernathy',
+  'Bergstrom',
+  'Castellano',
+  'Delacroix',
+  'Eze',
+  'Fairbanks',
+  'Gallagher',
+  'Hollis',
+  'Iwasaki',
+  'Jankowski',
+  'Kowalczyk',
+  'Lindqvist',
+  'Moreau',
+  'Nakamura',
+  'Okafor',
+  'Petrova',
+  'Quintero',
+  'Rasmussen',
+  'Santoro',
+  'Thorne',
+  'Underwood',
+  'Valdez',
+  'Whitfield',
+  'Xu',
+  'Yamamoto',
+  'Zielinski',
+  'Achebe',
+  'Brennan',
+  'Chaudhry',
+  'Dunmore',
+  'Ellery',
+  'Ferreira',
+  'Gunawardena',
+  'Haddad',
+  'Ivanova',
+  'Jensen',
+  'Kaur',
+  'Larsen',
+  'Mbeki',
+  'Novak',
 ];
 
 const FTE_VALUES = [1.0, 0.9, 0.8, 0.6, 0.5];
@@ -166,11 +237,18 @@ function weeklyTemplate(group: Group, fte: number, rng: Rng): DayKind[] {
 }
 
 /** Builds a roster of `n` clinicians deterministically from `seed`. */
-export function buildRoster(n: number, seed: number): { clinicians: Clinician[]; teamSize: number } {
+export function buildRoster(
+  n: number,
+  seed: number,
+): { clinicians: Clinician[]; teamSize: number } {
   const rng = new Rng(mixSeed(seed, 0x5eed, n));
   const clinicians: Clinician[] = [];
   for (let i = 0; i < n; i++) {
-    const [deptKey, specialty, role] = TEMPLATE[i % TEMPLATE.length] as [DepartmentKey, string, Role];
+    const [deptKey, specialty, role] = TEMPLATE[i % TEMPLATE.length] as [
+      DepartmentKey,
+      string,
+      Role,
+    ];
     const dept: Department = DEPARTMENTS[deptKey];
     const group = dept.group;
     const fte = FTE_VALUES[rng.weighted(FTE_WEIGHTS)] as number;
@@ -231,7 +309,8 @@ export function buildRoster(n: number, seed: number): { clinicians: Clinician[];
   // About 10% export appointments but no session rows: the metrics must derive their sessions.
   const noSessions = Math.round(n * 0.1);
   const order = rng.shuffle(clinicians.map((c) => c.index));
-  for (let k = 0; k < noSessions; k++) (clinicians[order[k] as number] as Clinician).hasSessionRows = false;
+  for (let k = 0; k < noSessions; k++)
+    (clinicians[order[k] as number] as Clinician).hasSessionRows = false;
 
   // Care teams: about one nurse or medical assistant per two clinicians of a department.
   let team = 0;

@@ -204,6 +204,10 @@ export function localInstant(clock: DayClock, s: number): number {
 
 /** The local date `n` days after `date` (both `YYYY-MM-DD`). */
 export function addDays(date: string, n: number): string {
-  const ms = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+  const ms = Date.UTC(
+    Number(date.slice(0, 4)),
+    Number(date.slice(5, 7)) - 1,
+    Number(date.slice(8, 10)),
+  );
   return new Date(ms + n * 86_400_000).toISOString().slice(0, 10);
 }
