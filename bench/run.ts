@@ -40,7 +40,8 @@ async function child(target: number): Promise<void> {
   const { openStore } = await import('../src/store/openStore.ts');
   const { importCsv } = await import('../src/ingest/importCsv.ts');
   const { Pseudonymizer } = await import('../src/ingest/pseudonymize.ts');
-  const { clinicianMetrics, groupMetrics, parseRequest } = await import('../src/metrics/computeMetrics.ts');
+  const { clinicianMetrics, groupMetrics, parseRequest } =
+    await import('../src/metrics/computeMetrics.ts');
   const { DEFAULT_OPTIONS } = await import('../src/model/options.ts');
   const dir = join(values.out!, `size-${target}`);
   mkdirSync(dir, { recursive: true });
@@ -56,15 +57,30 @@ async function child(target: number): Promise<void> {
   const generateS = (performance.now() - t) / 1000;
   const dbPath = join(dir, 'bench.duckdb');
   for (const f of [dbPath, `${dbPath}.wal`]) rmSync(f, { force: true });
-  const store = await openStore(values.engine === 'postgres' ? { databaseUrl: process.env['DATABASE_URL'] } : { db: dbPath });
-  if (values.engine === 'postgres') for (const tb of ['events', 'schedule', 'orders', 'clinicians', 'imports', 'import_rejects']) await store.run(`DELETE FROM ${tb}`);
+  const store = await openStore(
+    values.engine === 'postgres' ? { databaseUrl: process.env['DATABASE_URL'] } : { db: dbPath },
+  );
+  if (values.engine === 'postgres')
+    for (const tb of ['events', 'schedule', 'orders', 'clinicians', 'imports', 'import_rejects'])
+      await store.run(`DELETE FROM ${tb}`);
   const p = Pseudonymizer.load(join(dir, 'key'));
   const rejectsDir = join(dir, 'rejects');
-  for (const table of ['clinicians', 'schedule', 'orders'] as const) await importCsv(store, { table, file: gen.files[table], pseudonymizer: p, rejectsDir });
+  for (const table of ['clinicians', 'schedule', 'orders'] as const)
+    await importCsv(store, { table, file: gen.files[table], pseudonymizer: p, rejectsDir });
   t = performance.now();
-  const rep = await importCsv(store, { table: 'events', file: gen.files.events, pseudonymizer: p, rejectsDir });
+  const rep = await importCsv(store, {
+    table: 'events',
+    file: gen.files.events,
+    pseudonymizer: p,
+    rejectsDir,
+  });
   const importS = (performance.now() - t) / 1000;
-  const req = parseRequest({ from: gen.from, to: gen.to, period: 'all', options: { ...DEFAULT_OPTIONS, timezone: gen.timezone } });
+  const req = parseRequest({
+    from: gen.from,
+    to: gen.to,
+    period: 'all',
+    options: { ...DEFAULT_OPTIONS, timezone: gen.timezone },
+  });
   t = performance.now();
   const rows = await clinicianMetrics(store, req);
   const metricsS = (performance.now() - t) / 1000;
@@ -75,7 +91,8 @@ async function child(target: number): Promise<void> {
   await groupMetrics(store, req, 'department', 5);
   const groupS = (performance.now() - t) / 1000;
   await store.close();
-  if (rows.length !== clinicians) throw new Error(`expected ${clinicians} clinician rows, got ${rows.length}`);
+  if (rows.length !== clinicians)
+    throw new Error(`expected ${clinicians} clinician rows, got ${rows.length}`);
   const r: Result = {
     target,
     events: rep.rows_stored,
@@ -95,15 +112,33 @@ if (values.child) {
   await child(Number(values.child));
 } else {
   const sizes = values.sizes!.split(',').map(Number);
-  console.log(`Uptake bench — engine ${values.engine}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${new Date().toISOString()}`);
-  console.log('| events | import s | import events/s | metrics s (all) | metrics events/s | by week s | by department s | peak RSS MB |');
+  console.log(
+    `Uptake bench — engine ${values.engine}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${new Date().toISOString()}`,
+  );
+  console.log(
+    '| events | import s | import events/s | metrics s (all) | metrics events/s | by week s | by department s | peak RSS MB |',
+  );
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const size of sizes) {
-    const out = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--child', String(size), '--engine', values.engine!, '--out', values.out!], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 1 << 24,
-    });
+    const out = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/run.ts',
+        '--child',
+        String(size),
+        '--engine',
+        values.engine!,
+        '--out',
+        values.out!,
+      ],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        maxBuffer: 1 << 24,
+      },
+    );
     if (out.status !== 0) {
       console.error(`size ${size} failed`);
       process.exitCode = 1;
@@ -112,6 +147,8 @@ if (values.child) {
     const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as Result;
     const f = (x: number) => x.toFixed(2);
     const k = (x: number) => Math.round(x).toLocaleString('en-US');
-    console.log(`| ${k(r.events)} | ${f(r.import_s)} | ${k(r.import_events_per_s)} | ${f(r.metrics_s)} | ${k(r.metrics_events_per_s)} | ${f(r.metrics_by_week_s)} | ${f(r.group_s)} | ${k(r.peak_rss_mb)} |`);
+    console.log(
+      `| ${k(r.events)} | ${f(r.import_s)} | ${k(r.import_events_per_s)} | ${f(r.metrics_s)} | ${k(r.metrics_events_per_s)} | ${f(r.metrics_by_week_s)} | ${f(r.group_s)} | ${k(r.peak_rss_mb)} |`,
+    );
   }
 }

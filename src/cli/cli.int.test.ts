@@ -9,7 +9,10 @@ import { CLINICIAN_FIELDS } from '../model/metricRow.ts';
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'uptake.js');
 
 function uptake(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, UPTAKE_DB: '', DATABASE_URL: '', ...env } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, UPTAKE_DB: '', DATABASE_URL: '', ...env },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -25,9 +28,15 @@ describe('uptake CLI', () => {
         'a,2026-03-02T09:00:00-05:00,u1,x,inbox\nb,2026-03-02T09:04:00-05:00,u1,x,notes\nc,2026-03-02T09:06:00-05:00,u1,x,notes\n' +
         'd,2026-03-02T18:00:00-05:00,u1,x,inbox\ne,2026-03-02T18:10:00-05:00,u1,x,inbox\n',
     );
-    writeFileSync(join(dir, 'schedule.csv'), 'user_id,kind,start,end\nu1,session,2026-03-02T08:00:00-05:00,2026-03-02T12:00:00-05:00\n');
+    writeFileSync(
+      join(dir, 'schedule.csv'),
+      'user_id,kind,start,end\nu1,session,2026-03-02T08:00:00-05:00,2026-03-02T12:00:00-05:00\n',
+    );
     writeFileSync(join(dir, 'clinicians.csv'), 'user_id,role,department\nu1,physician,North\n');
-    writeFileSync(join(dir, 'orders.csv'), 'order_id,user_id,signed_at,entered_by\no1,u1,2026-03-02T09:05:00-05:00,ma7\no2,u1,2026-03-02T09:06:00-05:00,\n');
+    writeFileSync(
+      join(dir, 'orders.csv'),
+      'order_id,user_id,signed_at,entered_by\no1,u1,2026-03-02T09:05:00-05:00,ma7\no2,u1,2026-03-02T09:06:00-05:00,\n',
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -41,11 +50,38 @@ describe('uptake CLI', () => {
   });
 
   it('prints the metrics JSON contract', () => {
-    const r = uptake(['metrics', '--db', db, '--from', '2026-03-02', '--to', '2026-03-03', '--tz', 'America/New_York', '--format', 'json']);
+    const r = uptake([
+      'metrics',
+      '--db',
+      db,
+      '--from',
+      '2026-03-02',
+      '--to',
+      '2026-03-03',
+      '--tz',
+      'America/New_York',
+      '--format',
+      'json',
+    ]);
     expect(r.status).toBe(0);
-    const out = JSON.parse(r.stdout) as { options: Record<string, unknown>; rows: Record<string, unknown>[] };
-    expect(out.options).toMatchObject({ from: '2026-03-02', to: '2026-03-03', period: 'all', version: expect.any(String) });
-    expect(out.options['options']).toMatchObject({ timezone: 'America/New_York', timeout_seconds: 300, over_timeout: 'drop', direction: 'forward', attribution: 'split', wow: 'schedule' });
+    const out = JSON.parse(r.stdout) as {
+      options: Record<string, unknown>;
+      rows: Record<string, unknown>[];
+    };
+    expect(out.options).toMatchObject({
+      from: '2026-03-02',
+      to: '2026-03-03',
+      period: 'all',
+      version: expect.any(String),
+    });
+    expect(out.options['options']).toMatchObject({
+      timezone: 'America/New_York',
+      timeout_seconds: 300,
+      over_timeout: 'drop',
+      direction: 'forward',
+      attribution: 'split',
+      wow: 'schedule',
+    });
     expect(out.rows).toHaveLength(1);
     const row = out.rows[0]!;
     expect(Object.keys(row).sort()).toEqual([...CLINICIAN_FIELDS].sort());
@@ -61,11 +97,25 @@ describe('uptake CLI', () => {
   });
 
   it('prints CSV with its options and groups by department', () => {
-    const r = uptake(['metrics', '--db', db, '--from', '2026-03-02', '--to', '2026-03-03', '--by', 'department', '--format', 'csv']);
+    const r = uptake([
+      'metrics',
+      '--db',
+      db,
+      '--from',
+      '2026-03-02',
+      '--to',
+      '2026-03-03',
+      '--by',
+      'department',
+      '--format',
+      'csv',
+    ]);
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^# options: /);
-    expect(lines[1]).toMatch(/^group,period_start,period_end,n,clinicians,suppressed,ehr_time8_p25/);
+    expect(lines[1]).toMatch(
+      /^group,period_start,period_end,n,clinicians,suppressed,ehr_time8_p25/,
+    );
     expect(lines[2]).toMatch(/^North,2026-03-02,2026-03-03,1,1,true,/);
   });
 
@@ -79,18 +129,42 @@ describe('uptake CLI', () => {
     writeFileSync(bad, 'when,who\n1,2\n');
     const r2 = uptake(['import', 'events', bad, '--db', db]);
     expect(r2.status).toBe(1);
-    expect(r2.stderr).toMatch(/bad\.csv, line 1: missing required columns event_id, occurred_at, user_id, action/);
+    expect(r2.stderr).toMatch(
+      /bad\.csv, line 1: missing required columns event_id, occurred_at, user_id, action/,
+    );
   });
 
   it('exits 1 for an invalid date or time zone and 2 for a bad invocation', () => {
     const r = uptake(['metrics', '--db', db, '--from', '2026-02-30', '--to', '2026-03-03']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/from: a real calendar date/);
-    const tz = uptake(['metrics', '--db', db, '--from', '2026-03-01', '--to', '2026-03-03', '--tz', 'Mars/Base']);
+    const tz = uptake([
+      'metrics',
+      '--db',
+      db,
+      '--from',
+      '2026-03-01',
+      '--to',
+      '2026-03-03',
+      '--tz',
+      'Mars/Base',
+    ]);
     expect(tz.status).toBe(1);
     expect(tz.stderr).toMatch(/timezone: an IANA time zone/);
     expect(uptake(['metrics', '--db', db, '--from', '2026-03-01']).status).toBe(2);
-    expect(uptake(['metrics', '--db', db, '--from', '2026-03-01', '--to', '2026-03-02', '--wow', 'never']).status).toBe(2);
+    expect(
+      uptake([
+        'metrics',
+        '--db',
+        db,
+        '--from',
+        '2026-03-01',
+        '--to',
+        '2026-03-02',
+        '--wow',
+        'never',
+      ]).status,
+    ).toBe(2);
     expect(uptake(['frobnicate']).status).toBe(2);
     expect(uptake(['import', 'patients', 'x.csv']).status).toBe(2);
     expect(uptake(['--help']).status).toBe(0);
@@ -106,8 +180,16 @@ describe('uptake CLI', () => {
     const imports = JSON.parse(list.stdout) as { import_id: number; file: string }[];
     const id = imports.find((i) => i.file === f)!.import_id;
     const show = uptake(['imports', 'show', String(id), '--db', db, '--json']);
-    const shown = JSON.parse(show.stdout) as { rejects: { line: number; reason: string; row: string }[] };
-    expect(shown.rejects).toEqual([{ line: 2, reason: expect.stringMatching(/has no UTC offset/), row: 'z1,2026-03-02T09:00:00,u1,x' }]);
+    const shown = JSON.parse(show.stdout) as {
+      rejects: { line: number; reason: string; row: string }[];
+    };
+    expect(shown.rejects).toEqual([
+      {
+        line: 2,
+        reason: expect.stringMatching(/has no UTC offset/),
+        row: 'z1,2026-03-02T09:00:00,u1,x',
+      },
+    ]);
     expect(uptake(['imports', 'show', '999', '--db', db]).status).toBe(1);
   });
 });

@@ -31,11 +31,19 @@ export function registerDemo(program: Command): void {
       let gen: GenerateResult;
       if (!flags.fresh && existsSync(manifest)) {
         gen = JSON.parse(readFileSync(manifest, 'utf8')) as GenerateResult;
-        process.stdout.write(`Using the synthetic health system in ${dataDir} (run with --fresh to make a new one).\n`);
+        process.stdout.write(
+          `Using the synthetic health system in ${dataDir} (run with --fresh to make a new one).\n`,
+        );
       } else {
-        for (const f of [dbPath, `${dbPath}.wal`]) if (existsSync(f)) (await import('node:fs')).rmSync(f);
+        for (const f of [dbPath, `${dbPath}.wal`])
+          if (existsSync(f)) (await import('node:fs')).rmSync(f);
         process.stdout.write(`Generating a synthetic health system in ${dataDir} …\n`);
-        gen = await generateWithProgress({ outDir: dataDir, clinicians: Number(flags.clinicians), days: Number(flags.days), seed: 1 });
+        gen = await generateWithProgress({
+          outDir: dataDir,
+          clinicians: Number(flags.clinicians),
+          days: Number(flags.days),
+          seed: 1,
+        });
         writeFileSync(manifest, JSON.stringify(gen, null, 2));
       }
       const store = await DuckDBStore.open(dbPath);
@@ -44,16 +52,29 @@ export function registerDemo(program: Command): void {
         if (!done?.n) {
           const pseudonymizer = Pseudonymizer.load(keyFile(store));
           for (const table of TABLES) {
-            const r = await importCsv(store, { table, file: gen.files[table], pseudonymizer, rejectsDir: rejectsDir(store) });
-            process.stdout.write(`imported ${r.rows_stored} ${table} rows in ${r.seconds.toFixed(1)} s\n`);
+            const r = await importCsv(store, {
+              table,
+              file: gen.files[table],
+              pseudonymizer,
+              rejectsDir: rejectsDir(store),
+            });
+            process.stdout.write(
+              `imported ${r.rows_stored} ${table} rows in ${r.seconds.toFixed(1)} s\n`,
+            );
           }
           await setSetting(store, 'timezone', gen.timezone);
         }
-        const req = parseRequest({ from: gen.from, to: gen.to, period: 'all', options: { ...DEFAULT_OPTIONS, timezone: gen.timezone } });
+        const req = parseRequest({
+          from: gen.from,
+          to: gen.to,
+          period: 'all',
+          options: { ...DEFAULT_OPTIONS, timezone: gen.timezone },
+        });
         const org = await groupMetrics(store, req, 'org', 5);
         const dept = await groupMetrics(store, req, 'department', 5);
         const o = org[0];
-        const f = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(2));
+        const f = (x: number | null | undefined) =>
+          x === null || x === undefined ? '—' : x.toFixed(2);
         process.stdout.write(
           `\nUptake — synthetic health system, ${gen.from} to ${gen.to} (exclusive), ${gen.timezone}\n` +
             `${o?.clinicians ?? 0} clinicians with activity, ${o?.n ?? 0} with scheduled clinic time.\n` +

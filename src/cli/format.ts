@@ -11,11 +11,22 @@ function csvCell(v: unknown): string {
 }
 
 /** Render `rows` (all with the keys of `fields`, in that order) with the report's options. */
-export function renderReport(format: OutputFormat, options: object, rows: Record<string, unknown>[], fields: readonly string[]): string {
+export function renderReport(
+  format: OutputFormat,
+  options: object,
+  rows: Record<string, unknown>[],
+  fields: readonly string[],
+): string {
   if (format === 'json') return JSON.stringify({ options, rows }, null, 2) + '\n';
   if (format === 'csv') {
     const head = JSON.stringify(options, null, 0);
-    return [`# options: ${head}`, fields.join(','), ...rows.map((r) => fields.map((f) => csvCell(r[f])).join(','))].join('\n') + '\n';
+    return (
+      [
+        `# options: ${head}`,
+        fields.join(','),
+        ...rows.map((r) => fields.map((f) => csvCell(r[f])).join(',')),
+      ].join('\n') + '\n'
+    );
   }
   return renderTable(rows, fields) + '\n' + describeOptions(options) + '\n';
 }
@@ -33,7 +44,10 @@ export function renderTable(rows: Record<string, unknown>[], fields: readonly st
   const cells = rows.map((r) => fields.map((f) => cell(r[f])));
   const widths = fields.map((f, i) => Math.max(f.length, ...cells.map((c) => c[i]?.length ?? 0)));
   const numeric = fields.map((f) => rows.every((r) => typeof r[f] === 'number' || r[f] === null));
-  const line = (vals: string[]) => vals.map((v, i) => (numeric[i] ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0))).join('  ');
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => (numeric[i] ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0)))
+      .join('  ');
   return [line([...fields]), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 

@@ -4,15 +4,29 @@ import { UptakeError } from '../errors/UptakeError.ts';
 import { generate, type GenerateResult } from '../synth/generate.ts';
 
 function positive(name: string, v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UptakeError('BAD_INVOCATION', `${name} must be a whole number ≥ 1, not "${v}"`);
+  if (!/^\d+$/.test(v) || Number(v) < 1)
+    throw new UptakeError('BAD_INVOCATION', `${name} must be a whole number ≥ 1, not "${v}"`);
   return Number(v);
 }
 
 /** Generate with a progress bar on a terminal. */
-export async function generateWithProgress(opts: { outDir: string; clinicians: number; days: number; seed: number; quiet?: boolean }): Promise<GenerateResult> {
+export async function generateWithProgress(opts: {
+  outDir: string;
+  clinicians: number;
+  days: number;
+  seed: number;
+  quiet?: boolean;
+}): Promise<GenerateResult> {
   const bar =
     process.stderr.isTTY && !opts.quiet
-      ? new cliProgress.SingleBar({ format: 'generating [{bar}] {value}/{total} days', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
+      ? new cliProgress.SingleBar(
+          {
+            format: 'generating [{bar}] {value}/{total} days',
+            stream: process.stderr,
+            hideCursor: true,
+          },
+          cliProgress.Presets.shades_classic,
+        )
       : null;
   bar?.start(opts.days, 0);
   try {
@@ -32,7 +46,10 @@ export function registerGenerate(program: Command): void {
   program
     .command('generate')
     .description('write a synthetic health system (seeded, reproducible) as importable files')
-    .requiredOption('--out <dir>', 'folder to write events.csv, clinicians.csv, schedule.csv, orders.csv')
+    .requiredOption(
+      '--out <dir>',
+      'folder to write events.csv, clinicians.csv, schedule.csv, orders.csv',
+    )
     .option('--clinicians <n>', 'number of clinicians', '60')
     .option('--days <n>', 'number of days', '84')
     .option('--seed <s>', 'random seed', '1')
@@ -42,7 +59,9 @@ export function registerGenerate(program: Command): void {
         outDir: flags.out,
         clinicians: positive('--clinicians', flags.clinicians),
         days: positive('--days', flags.days),
-        seed: Number.isInteger(Number(flags.seed)) ? Number(flags.seed) : positive('--seed', flags.seed),
+        seed: Number.isInteger(Number(flags.seed))
+          ? Number(flags.seed)
+          : positive('--seed', flags.seed),
       });
       process.stdout.write(
         `wrote ${r.counts.events} events, ${r.counts.clinicians} clinicians, ${r.counts.schedule} schedule rows, ${r.counts.orders} orders to ${flags.out}\n` +

@@ -31,8 +31,12 @@ export function describeImport(r: ImportReport): string {
       `  map them with --action-map FILE (CSV action,category[,name])`,
     );
   }
-  if (r.unknown_columns.length) lines.push(`  ignored unknown columns: ${r.unknown_columns.join(', ')}`);
-  if (r.rejects_file) lines.push(`  rejected rows, with line and reason: ${r.rejects_file} (or: uptake imports show ${r.import_id})`);
+  if (r.unknown_columns.length)
+    lines.push(`  ignored unknown columns: ${r.unknown_columns.join(', ')}`);
+  if (r.rejects_file)
+    lines.push(
+      `  rejected rows, with line and reason: ${r.rejects_file} (or: uptake imports show ${r.import_id})`,
+    );
   return lines.join('\n');
 }
 
@@ -40,15 +44,25 @@ export function registerImport(program: Command): void {
   storeOptions(
     program
       .command('import')
-      .description('import canonical files into the store: events, clinicians (roster), schedule or orders')
-      .addArgument(new Command().createArgument('<table>', `one of ${TABLES.join(', ')}`).choices(TABLES))
+      .description(
+        'import canonical files into the store: events, clinicians (roster), schedule or orders',
+      )
+      .addArgument(
+        new Command().createArgument('<table>', `one of ${TABLES.join(', ')}`).choices(TABLES),
+      )
       .argument('<files...>', 'files to import')
       .addOption(new Option('--format <format>', 'file format').choices(['csv']).default('csv'))
       .option('--source-tz <tz>', 'IANA time zone of times written without an offset')
-      .option('--action-map <file>', 'CSV action,category[,name] giving categories to events without one')
+      .option(
+        '--action-map <file>',
+        'CSV action,category[,name] giving categories to events without one',
+      )
       .option('--json', 'print the import reports as JSON'),
   ).action(async (table: TableName, files: string[], flags: ImportFlags) => {
-    if (flags.sourceTz && !isTimeZone(flags.sourceTz)) throw invalid(`--source-tz ${flags.sourceTz} is not an IANA time zone such as America/Chicago`);
+    if (flags.sourceTz && !isTimeZone(flags.sourceTz))
+      throw invalid(
+        `--source-tz ${flags.sourceTz} is not an IANA time zone such as America/Chicago`,
+      );
     await withStore(flags, async (store) => {
       const pseudonymizer = Pseudonymizer.load(keyFile(store));
       const reports: ImportReport[] = [];
@@ -56,7 +70,11 @@ export function registerImport(program: Command): void {
         const bar =
           process.stderr.isTTY && !flags.json
             ? new cliProgress.SingleBar(
-                { format: `${basename(file)} [{bar}] {percentage}% | {duration_formatted}`, stream: process.stderr, hideCursor: true },
+                {
+                  format: `${basename(file)} [{bar}] {percentage}% | {duration_formatted}`,
+                  stream: process.stderr,
+                  hideCursor: true,
+                },
                 cliProgress.Presets.shades_classic,
               )
             : null;

@@ -15,13 +15,17 @@ import { VERSION } from '../version.ts';
 /** Options every command that touches the store accepts. */
 export function storeOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--db <path>', 'embedded DuckDB file (default ./uptake.duckdb or $UPTAKE_DB)'))
+    .addOption(
+      new Option('--db <path>', 'embedded DuckDB file (default ./uptake.duckdb or $UPTAKE_DB)'),
+    )
     .addOption(new Option('--database-url <url>', 'PostgreSQL URL (or $DATABASE_URL)'));
 }
 
 export function buildProgram(): Command {
   const program = new Command('uptake')
-    .description('Clinician EHR burden, adoption and buy-in, from the logs clinical systems already write.')
+    .description(
+      'Clinician EHR burden, adoption and buy-in, from the logs clinical systems already write.',
+    )
     .version(VERSION)
     .showHelpAfterError('(run uptake --help for usage)')
     .exitOverride();
@@ -44,7 +48,12 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+      )
+        return 0;
       return 2;
     }
     if (e instanceof UptakeError) {

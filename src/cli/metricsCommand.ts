@@ -1,9 +1,20 @@
 import { Command, Option } from 'commander';
 import { CHANNELS } from '../model/canonical.ts';
 import { CLINICIAN_FIELDS, PER8_METRICS } from '../model/metricRow.ts';
-import { DEFAULT_OPTIONS, GROUP_BYS, PERIODS, WOW_WINDOWS, type GroupBy } from '../model/options.ts';
+import {
+  DEFAULT_OPTIONS,
+  GROUP_BYS,
+  PERIODS,
+  WOW_WINDOWS,
+  type GroupBy,
+} from '../model/options.ts';
 import { UptakeError } from '../errors/UptakeError.ts';
-import { clinicianMetrics, groupMetrics, parseRequest, reportMeta } from '../metrics/computeMetrics.ts';
+import {
+  clinicianMetrics,
+  groupMetrics,
+  parseRequest,
+  reportMeta,
+} from '../metrics/computeMetrics.ts';
 import { getSetting } from '../store/settings.ts';
 import { renderReport, type OutputFormat } from './format.ts';
 import { storeOptions } from './main.ts';
@@ -26,7 +37,8 @@ interface MetricsFlags extends StoreFlags {
 }
 
 function int(name: string, v: string): number {
-  if (!/^-?\d+$/.test(v)) throw new UptakeError('BAD_INVOCATION', `${name} must be a whole number, not "${v}"`);
+  if (!/^-?\d+$/.test(v))
+    throw new UptakeError('BAD_INVOCATION', `${name} must be a whole number, not "${v}"`);
   return Number(v);
 }
 
@@ -64,21 +76,81 @@ export function registerMetrics(program: Command): void {
       .description('clinician EHR-burden metrics (shared/spec/metrics.md), per clinician or group')
       .requiredOption('--from <date>', 'first local date, YYYY-MM-DD')
       .requiredOption('--to <date>', 'local date after the last one (exclusive), YYYY-MM-DD')
-      .addOption(new Option('--period <period>', 'cut the range into pieces').choices(PERIODS).default('all'))
-      .addOption(new Option('--by <group>', 'one row per clinician, or median and quartiles per group').choices(GROUP_BYS).default('clinician'))
-      .option('--tz <tz>', 'IANA time zone for days and clock windows (default: the organisation setting, else UTC)')
-      .option('--timeout <seconds>', 'longest gap between events that is still continuous work', String(DEFAULT_OPTIONS.timeout_seconds))
-      .addOption(new Option('--over-timeout <rule>', 'a longer gap credits nothing (drop) or the timeout (cap)').choices(['drop', 'cap']).default('drop'))
-      .addOption(new Option('--direction <dir>', 'credit a gap to the earlier (forward) or later (backward) event').choices(['forward', 'backward']).default('forward'))
-      .addOption(new Option('--attribution <rule>', 'split intervals exactly at boundaries, or count them where their event stands').choices(['split', 'start']).default('split'))
-      .option('--exclude-channels <list>', `comma-separated channels to leave out (${CHANNELS.join(', ')})`)
-      .option('--merge-gap <minutes>', 'appointments this close form one derived session', String(DEFAULT_OPTIONS.session_merge_gap_minutes))
-      .addOption(new Option('--wow <window>', 'what "outside work" means for WOW').choices(WOW_WINDOWS).default('schedule'))
-      .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table')),
+      .addOption(
+        new Option('--period <period>', 'cut the range into pieces')
+          .choices(PERIODS)
+          .default('all'),
+      )
+      .addOption(
+        new Option('--by <group>', 'one row per clinician, or median and quartiles per group')
+          .choices(GROUP_BYS)
+          .default('clinician'),
+      )
+      .option(
+        '--tz <tz>',
+        'IANA time zone for days and clock windows (default: the organisation setting, else UTC)',
+      )
+      .option(
+        '--timeout <seconds>',
+        'longest gap between events that is still continuous work',
+        String(DEFAULT_OPTIONS.timeout_seconds),
+      )
+      .addOption(
+        new Option(
+          '--over-timeout <rule>',
+          'a longer gap credits nothing (drop) or the timeout (cap)',
+        )
+          .choices(['drop', 'cap'])
+          .default('drop'),
+      )
+      .addOption(
+        new Option(
+          '--direction <dir>',
+          'credit a gap to the earlier (forward) or later (backward) event',
+        )
+          .choices(['forward', 'backward'])
+          .default('forward'),
+      )
+      .addOption(
+        new Option(
+          '--attribution <rule>',
+          'split intervals exactly at boundaries, or count them where their event stands',
+        )
+          .choices(['split', 'start'])
+          .default('split'),
+      )
+      .option(
+        '--exclude-channels <list>',
+        `comma-separated channels to leave out (${CHANNELS.join(', ')})`,
+      )
+      .option(
+        '--merge-gap <minutes>',
+        'appointments this close form one derived session',
+        String(DEFAULT_OPTIONS.session_merge_gap_minutes),
+      )
+      .addOption(
+        new Option('--wow <window>', 'what "outside work" means for WOW')
+          .choices(WOW_WINDOWS)
+          .default('schedule'),
+      )
+      .addOption(
+        new Option('--format <format>', 'output format')
+          .choices(['table', 'json', 'csv'])
+          .default('table'),
+      ),
   ).action(async (flags: MetricsFlags) => {
-    const channels = flags.excludeChannels ? flags.excludeChannels.split(',').map((c) => c.trim()).filter(Boolean) : [];
+    const channels = flags.excludeChannels
+      ? flags.excludeChannels
+          .split(',')
+          .map((c) => c.trim())
+          .filter(Boolean)
+      : [];
     const bad = channels.find((c) => !(CHANNELS as readonly string[]).includes(c));
-    if (bad) throw new UptakeError('BAD_INVOCATION', `--exclude-channels: ${bad} is not one of ${CHANNELS.join(', ')}`);
+    if (bad)
+      throw new UptakeError(
+        'BAD_INVOCATION',
+        `--exclude-channels: ${bad} is not one of ${CHANNELS.join(', ')}`,
+      );
     await withStore(flags, async (store) => {
       const req = parseRequest({
         from: flags.from,
@@ -101,11 +173,18 @@ export function registerMetrics(program: Command): void {
         const rows = await clinicianMetrics(store, req);
         // A person reading a terminal gets the headline columns; JSON and CSV carry every field.
         const fields = flags.format === 'table' ? TABLE_FIELDS : CLINICIAN_FIELDS;
-        process.stdout.write(renderReport(flags.format, meta, rows as unknown as Record<string, unknown>[], fields));
+        process.stdout.write(
+          renderReport(flags.format, meta, rows as unknown as Record<string, unknown>[], fields),
+        );
       } else {
         const rows = await groupMetrics(store, req, flags.by, threshold);
-        const fields = flags.format === 'table' ? GROUP_FIELDS.filter((f) => !/_p25$|_p75$/.test(f)) : GROUP_FIELDS;
-        process.stdout.write(renderReport(flags.format, meta, rows as unknown as Record<string, unknown>[], fields));
+        const fields =
+          flags.format === 'table'
+            ? GROUP_FIELDS.filter((f) => !/_p25$|_p75$/.test(f))
+            : GROUP_FIELDS;
+        process.stdout.write(
+          renderReport(flags.format, meta, rows as unknown as Record<string, unknown>[], fields),
+        );
       }
     });
   });

@@ -11,7 +11,8 @@ import type { Store } from '../store/Store.ts';
 export function keyFile(store: Store): string {
   const env = process.env['UPTAKE_KEY_FILE'];
   if (env) return env;
-  if (store.dialect.name === 'duckdb' && store.location !== ':memory:') return `${store.location}.key`;
+  if (store.dialect.name === 'duckdb' && store.location !== ':memory:')
+    return `${store.location}.key`;
   const dir = join(homedir(), '.config', 'uptake');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return join(dir, 'pseudonym.key');
@@ -21,6 +22,7 @@ export function keyFile(store: Store): string {
 export function rejectsDir(store: Store): string {
   const env = process.env['UPTAKE_REJECTS_DIR'];
   if (env) return env;
-  if (store.dialect.name === 'duckdb' && store.location !== ':memory:') return `${store.location}.rejects`;
+  if (store.dialect.name === 'duckdb' && store.location !== ':memory:')
+    return `${store.location}.rejects`;
   return 'uptake-rejects';
 }

@@ -15,14 +15,22 @@ export function registerSettings(program: Command): void {
   ).action(async (key: string | undefined, value: string | undefined, flags: StoreFlags) => {
     await withStore(flags, async (store) => {
       if (key) {
-        if (!(key in SETTINGS)) throw invalid(`unknown setting ${key}; one of ${Object.keys(SETTINGS).join(', ')}`);
+        if (!(key in SETTINGS))
+          throw invalid(`unknown setting ${key}; one of ${Object.keys(SETTINGS).join(', ')}`);
         if (value === undefined) throw invalid(`give a value for ${key}`);
-        if (key === 'timezone' && !isTimeZone(value)) throw invalid(`timezone ${value} is not an IANA time zone such as America/New_York`);
-        if (key === 'suppression_threshold' && !/^[1-9]\d*$/.test(value)) throw invalid(`suppression_threshold must be a whole number ≥ 1`);
+        if (key === 'timezone' && !isTimeZone(value))
+          throw invalid(`timezone ${value} is not an IANA time zone such as America/New_York`);
+        if (key === 'suppression_threshold' && !/^[1-9]\d*$/.test(value))
+          throw invalid(`suppression_threshold must be a whole number ≥ 1`);
         await setSetting(store, key as keyof typeof SETTINGS, value);
       }
-      const rows = await store.all<{ key: string; value: string }>(`SELECT key, value FROM settings ORDER BY key`);
-      const shown = Object.entries(SETTINGS).map(([k, d]) => `${k} = ${rows.find((r) => r.key === k)?.value ?? `${d.default} (default)`}  — ${d.about}`);
+      const rows = await store.all<{ key: string; value: string }>(
+        `SELECT key, value FROM settings ORDER BY key`,
+      );
+      const shown = Object.entries(SETTINGS).map(
+        ([k, d]) =>
+          `${k} = ${rows.find((r) => r.key === k)?.value ?? `${d.default} (default)`}  — ${d.about}`,
+      );
       process.stdout.write(shown.join('\n') + '\n');
     });
   });

@@ -7,7 +7,10 @@ export interface StoreFlags {
 }
 
 /** Open the chosen store, run `fn`, and always close it. */
-export async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  flags: StoreFlags,
+  fn: (store: Store) => Promise<T>,
+): Promise<T> {
   const store = await openStore({ db: flags.db, databaseUrl: flags.databaseUrl });
   try {
     return await fn(store);

@@ -10,11 +10,16 @@ import { readCsvHeader } from './csvHeader.ts';
 /** Load the map (or an empty one) into the temp table `imp_amap` and return its name. */
 export async function loadActionMap(st: Sql, file: string | undefined): Promise<string> {
   await st.run(`DROP TABLE IF EXISTS imp_amap`);
-  await st.run(`CREATE TEMP TABLE imp_amap (action VARCHAR PRIMARY KEY, category VARCHAR, name VARCHAR)`);
+  await st.run(
+    `CREATE TEMP TABLE imp_amap (action VARCHAR PRIMARY KEY, category VARCHAR, name VARCHAR)`,
+  );
   if (!file) return 'imp_amap';
   const header = await readCsvHeader(file);
   for (const c of ['action', 'category']) {
-    if (!header.includes(c)) throw invalid(`${file}, line 1: an action map needs the columns action,category[,name]; ${c} is missing`);
+    if (!header.includes(c))
+      throw invalid(
+        `${file}, line 1: an action map needs the columns action,category[,name]; ${c} is missing`,
+      );
   }
   const cols = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   const a = header.indexOf('action');
@@ -35,9 +40,13 @@ export async function loadActionMap(st: Sql, file: string | undefined): Promise<
     `SELECT line, category FROM imp_amap_raw WHERE category IS NULL OR category NOT IN (${CATEGORIES.map((x) => `'${x}'`).join(', ')}) ORDER BY line LIMIT 1`,
   );
   if (bad[0]) {
-    throw invalid(`${file}, line ${bad[0].line}: category "${bad[0].category ?? ''}" is not one of ${CATEGORIES.join(', ')}`);
+    throw invalid(
+      `${file}, line ${bad[0].line}: category "${bad[0].category ?? ''}" is not one of ${CATEGORIES.join(', ')}`,
+    );
   }
-  await st.run(`INSERT INTO imp_amap SELECT action, arg_max(category, line), arg_max(name, line) FROM imp_amap_raw WHERE action IS NOT NULL GROUP BY action`);
+  await st.run(
+    `INSERT INTO imp_amap SELECT action, arg_max(category, line), arg_max(name, line) FROM imp_amap_raw WHERE action IS NOT NULL GROUP BY action`,
+  );
   await st.run(`DROP TABLE imp_amap_raw`);
   return 'imp_amap';
 }

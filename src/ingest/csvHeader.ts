@@ -36,7 +36,9 @@ export async function readCsvHeader(file: string): Promise<string[]> {
     fh = await open(file, 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw invalid(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : 'cannot be read'}; check the path`);
+    throw invalid(
+      `${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : 'cannot be read'}; check the path`,
+    );
   }
   try {
     const buf = Buffer.alloc(65536);

@@ -24,8 +24,18 @@ for (const engine of engines()) {
     let dir: string;
     let store: Store;
     let p: Pseudonymizer;
-    const run = (table: 'events' | 'clinicians' | 'schedule' | 'orders', file: string, extra: { sourceTz?: string; actionMap?: string } = {}) =>
-      importCsv(store, { table, file, pseudonymizer: p, rejectsDir: join(dir, 'rejects'), ...extra });
+    const run = (
+      table: 'events' | 'clinicians' | 'schedule' | 'orders',
+      file: string,
+      extra: { sourceTz?: string; actionMap?: string } = {},
+    ) =>
+      importCsv(store, {
+        table,
+        file,
+        pseudonymizer: p,
+        rejectsDir: join(dir, 'rejects'),
+        ...extra,
+      });
 
     beforeEach(async () => {
       dir = mkdtempSync(join(tmpdir(), 'uptake-import-'));
@@ -48,7 +58,9 @@ for (const engine of engines()) {
       expect(r.unknown_columns).toEqual(['extra']);
       expect(r.unmapped_events).toBe(1);
       expect(r.top_unmapped_actions).toEqual([{ action: 'inbox_view', events: 1 }]);
-      const rejects = await store.all<{ line: number; reason: string }>(`SELECT line, reason FROM import_rejects ORDER BY line`);
+      const rejects = await store.all<{ line: number; reason: string }>(
+        `SELECT line, reason FROM import_rejects ORDER BY line`,
+      );
       expect(rejects.map((x) => x.line)).toEqual([4, 5, 7, 8]);
       expect(rejects[0]?.reason).toMatch(/occurred_at .* has no UTC offset.*--source-tz/);
       expect(rejects[1]?.reason).toMatch(/category "badcat" is not one of/);
@@ -59,8 +71,13 @@ for (const engine of engines()) {
       expect(text).toContain('4,"occurred_at ""2026-03-02T08:17:00"" has no UTC offset');
       expect(text).toContain('"e6,2026-03-02T08:20:00Z,u2,foo"');
       expect(statSync(r.rejects_file!).mode & 0o077).toBe(0);
-      const ev = await store.all<{ event_id: string; channel: string; category: string; t: string }>(
-        `SELECT event_id, channel, category, strftime(occurred_at AT TIME ZONE 'UTC', '%H:%M') AS t FROM events ORDER BY event_id`,
+      const ev = await store.all<{
+        event_id: string;
+        channel: string;
+        category: string;
+        t: string;
+      }>(
+        `SELECT event_id, channel, category, substr(CAST(occurred_at AS VARCHAR), 12, 5) AS t FROM events ORDER BY event_id`,
       );
       expect(ev).toEqual([
         { event_id: 'e1', channel: 'desktop', category: 'notes', t: '13:15' },
@@ -103,7 +120,9 @@ for (const engine of engines()) {
       const f = join(dir, 'events.csv');
       writeFileSync(f, EVENTS);
       await run('events', f);
-      const rows = await store.all<{ patient_id: string }>(`SELECT patient_id FROM events WHERE patient_id IS NOT NULL`);
+      const rows = await store.all<{ patient_id: string }>(
+        `SELECT patient_id FROM events WHERE patient_id IS NOT NULL`,
+      );
       expect(rows.length).toBe(3);
       for (const r of rows) expect(r.patient_id).toMatch(/^P[0-9a-f]{32}$/);
       expect(JSON.stringify(await store.all(`SELECT * FROM events`))).not.toContain('MRN-');
@@ -113,27 +132,43 @@ for (const engine of engines()) {
 
     it('reads naive local times in the named source time zone', async () => {
       const f = join(dir, 'events.csv');
-      writeFileSync(f, 'event_id,occurred_at,user_id,action\na,2026-03-08T01:30:00,u1,x\nb,2026-03-08T03:30:00,u1,x\n');
+      writeFileSync(
+        f,
+        'event_id,occurred_at,user_id,action\na,2026-03-08T01:30:00,u1,x\nb,2026-03-08T03:30:00,u1,x\n',
+      );
       const r = await run('events', f, { sourceTz: 'America/New_York' });
       expect(r.rows_stored).toBe(2);
-      const ev = await store.all<{ t: string }>(`SELECT strftime(occurred_at AT TIME ZONE 'UTC', '%H:%M') AS t FROM events ORDER BY event_id`);
+      const ev = await store.all<{ t: string }>(
+        `SELECT substr(CAST(occurred_at AS VARCHAR), 12, 5) AS t FROM events ORDER BY event_id`,
+      );
       expect(ev.map((e) => e.t)).toEqual(['06:30', '07:30']);
     });
 
     it('fills categories from an action map; the later line of the map wins', async () => {
       const f = join(dir, 'events.csv');
-      writeFileSync(f, 'event_id,occurred_at,user_id,action\na,2026-03-02T10:00:00Z,u1,In Basket message viewed\nb,2026-03-02T10:01:00Z,u1,Zzz\n');
+      writeFileSync(
+        f,
+        'event_id,occurred_at,user_id,action\na,2026-03-02T10:00:00Z,u1,In Basket message viewed\nb,2026-03-02T10:01:00Z,u1,Zzz\n',
+      );
       const m = join(dir, 'map.csv');
-      writeFileSync(m, 'action,category\nIn Basket message viewed,notes\nIn Basket message viewed,inbox\n');
+      writeFileSync(
+        m,
+        'action,category\nIn Basket message viewed,notes\nIn Basket message viewed,inbox\n',
+      );
       const r = await run('events', f, { actionMap: m });
       expect(r.unmapped_events).toBe(1);
-      const ev = await store.all<{ category: string }>(`SELECT category FROM events ORDER BY event_id`);
+      const ev = await store.all<{ category: string }>(
+        `SELECT category FROM events ORDER BY event_id`,
+      );
       expect(ev.map((e) => e.category)).toEqual(['inbox', 'other']);
     });
 
     it('updates changed roster rows and keeps unchanged ones', async () => {
       const f = join(dir, 'clinicians.csv');
-      writeFileSync(f, 'user_id,role,department,fte,timezone\nu1,physician,North,1.0,America/New_York\nu2,np,South,0.5,\nu3,pa,South,3,\nu4,pa,South,1,Mars/Olympus\n');
+      writeFileSync(
+        f,
+        'user_id,role,department,fte,timezone\nu1,physician,North,1.0,America/New_York\nu2,np,South,0.5,\nu3,pa,South,3,\nu4,pa,South,1,Mars/Olympus\n',
+      );
       const r1 = await run('clinicians', f);
       expect(r1.rows_stored).toBe(2);
       expect(r1.rows_rejected).toBe(2);
@@ -141,7 +176,9 @@ for (const engine of engines()) {
       const r2 = await run('clinicians', f);
       expect(r2.rows_updated).toBe(1);
       expect(r2.rows_stored).toBe(0);
-      const rows = await store.all<{ user_id: string; fte: number }>(`SELECT user_id, fte FROM clinicians ORDER BY user_id`);
+      const rows = await store.all<{ user_id: string; fte: number }>(
+        `SELECT user_id, fte FROM clinicians ORDER BY user_id`,
+      );
       expect(rows).toEqual([
         { user_id: 'u1', fte: 0.8 },
         { user_id: 'u2', fte: 0.5 },
@@ -161,7 +198,9 @@ for (const engine of engines()) {
       );
       const r = await run('schedule', f);
       expect(r.rows_stored).toBe(2);
-      const rej = await store.all<{ line: number; reason: string }>(`SELECT line, reason FROM import_rejects ORDER BY line`);
+      const rej = await store.all<{ line: number; reason: string }>(
+        `SELECT line, reason FROM import_rejects ORDER BY line`,
+      );
       expect(rej.map((x) => x.line)).toEqual([4, 5, 6]);
       expect(rej[0]?.reason).toMatch(/kind "visit" must be session or appointment/);
       expect(rej[1]?.reason).toMatch(/end .* is not after start/);

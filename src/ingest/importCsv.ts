@@ -50,7 +50,15 @@ export interface ImportReport {
 }
 
 /** Staging tables of one import (temporary, in the staging DuckDB connection). */
-const T = { raw: 'imp_raw', rej: 'imp_csv_rej', scan: 'imp_csv_scan', src: 'imp_src', val: 'imp_val', good: 'imp_good', pmap: 'imp_pmap' };
+const T = {
+  raw: 'imp_raw',
+  rej: 'imp_csv_rej',
+  scan: 'imp_csv_scan',
+  src: 'imp_src',
+  val: 'imp_val',
+  good: 'imp_good',
+  pmap: 'imp_pmap',
+};
 
 /** Import one canonical CSV file into `store`. */
 export async function importCsv(store: Store, opts: ImportOptions): Promise<ImportReport> {
@@ -113,14 +121,19 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
   //    patient identifiers by their pseudonyms. The window that de-duplicates only runs when the
   //    file has duplicate keys.
   const keyExpr = spec.key.map((k) => `CAST(${k} AS VARCHAR)`).join(` || chr(31) || `);
-  const [dups] = await st.all<{ n: number }>(`SELECT count(*) - count(DISTINCT ${keyExpr}) AS n FROM ${T.val} WHERE reason IS NULL`);
+  const [dups] = await st.all<{ n: number }>(
+    `SELECT count(*) - count(DISTINCT ${keyExpr}) AS n FROM ${T.val} WHERE reason IS NULL`,
+  );
   const dedup = dups?.n
     ? `SELECT * EXCLUDE (reason) FROM ${T.val} WHERE reason IS NULL
        QUALIFY row_number() OVER (PARTITION BY ${spec.key.join(', ')} ORDER BY line ${spec.upsert ? 'DESC' : 'ASC'}) = 1`
     : `SELECT * EXCLUDE (reason) FROM ${T.val} WHERE reason IS NULL`;
   const hasPatient = spec.columns.some((c) => c.name === 'patient_id');
   if (hasPatient) await pseudonymMap(st, opts.pseudonymizer);
-  const replace = [hasPatient ? 'pm.pid AS patient_id' : null, opts.table === 'events' ? `coalesce(g.category, m.category, 'other') AS category` : null].filter(Boolean);
+  const replace = [
+    hasPatient ? 'pm.pid AS patient_id' : null,
+    opts.table === 'events' ? `coalesce(g.category, m.category, 'other') AS category` : null,
+  ].filter(Boolean);
   const mapTable = opts.table === 'events' ? await loadActionMap(st, opts.actionMap) : null;
   await st.run(
     `CREATE TEMP TABLE ${T.good} AS SELECT g.* ${replace.length ? `REPLACE (${replace.join(', ')})` : ''}
@@ -162,7 +175,9 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
 
   // 7. Store everything in one transaction.
   const result = await store.transaction(async (tx) => {
-    const [next] = await tx.all<{ id: number }>(`SELECT coalesce(max(import_id), 0) + 1 AS id FROM imports`);
+    const [next] = await tx.all<{ id: number }>(
+      `SELECT coalesce(max(import_id), 0) + 1 AS id FROM imports`,
+    );
     const importId = next?.id ?? 1;
     const up = await store.upload(tx, T.good, spec.columns);
     const cols = spec.columns.map((c) => c.name);
@@ -202,7 +217,10 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
       seconds: 0,
     };
     const allRejects = [
-      ...parseErrors.map((r) => ({ line: r.line, reason: `the line is not valid CSV: ${r.reason}` })),
+      ...parseErrors.map((r) => ({
+        line: r.line,
+        reason: `the line is not valid CSV: ${r.reason}`,
+      })),
       ...rejectLines,
     ].sort((a, b) => a.line - b.line);
     for (let i = 0; i < allRejects.length; i += 500) {
@@ -241,7 +259,11 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
 }
 
 /** Poll the staging engine's progress while `work` runs. */
-async function withProgress<T>(st: StagingArea, onProgress: ((f: number) => void) | undefined, work: () => Promise<T>): Promise<T> {
+async function withProgress<T>(
+  st: StagingArea,
+  onProgress: ((f: number) => void) | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
   if (!onProgress) return work();
   const timer = setInterval(() => {
     const p = st.progress();
@@ -262,7 +284,9 @@ async function withProgress<T>(st: StagingArea, onProgress: ((f: number) => void
  */
 async function pseudonymMap(st: StagingArea, p: Pseudonymizer): Promise<void> {
   await st.run(`CREATE TEMP TABLE ${T.pmap} (raw VARCHAR, pid VARCHAR)`);
-  const distinct = await st.all<{ v: string }>(`SELECT DISTINCT patient_id AS v FROM ${T.val} WHERE reason IS NULL AND patient_id IS NOT NULL`);
+  const distinct = await st.all<{ v: string }>(
+    `SELECT DISTINCT patient_id AS v FROM ${T.val} WHERE reason IS NULL AND patient_id IS NOT NULL`,
+  );
   for (let i = 0; i < distinct.length; i += 1000) {
     const chunk = distinct.slice(i, i + 1000);
     await st.run(
@@ -282,7 +306,9 @@ async function writeRejectsFile(
   rejects: { line: number; reason: string }[],
   parseErrors: { line: number; raw: string }[],
 ): Promise<string> {
-  const raw = new Map<number, string>(parseErrors.map((e) => [e.line, e.raw.replace(/\r?\n$/, '')]));
+  const raw = new Map<number, string>(
+    parseErrors.map((e) => [e.line, e.raw.replace(/\r?\n$/, '')]),
+  );
   const wanted = new Set(rejects.filter((r) => !raw.has(r.line)).map((r) => r.line));
   if (wanted.size) {
     let n = 0;
@@ -298,9 +324,16 @@ async function writeRejectsFile(
     rl.close();
   }
   await mkdir(opts.rejectsDir, { recursive: true, mode: 0o700 });
-  const path = join(opts.rejectsDir, `import-${importId}-${opts.table}-${basename(opts.file)}.rejects.csv`);
+  const path = join(
+    opts.rejectsDir,
+    `import-${importId}-${opts.table}-${basename(opts.file)}.rejects.csv`,
+  );
   const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
-  const body = ['line,reason,row', ...rejects.map((r) => `${r.line},${q(r.reason)},${q(raw.get(r.line) ?? '')}`)].join('\n') + '\n';
+  const body =
+    [
+      'line,reason,row',
+      ...rejects.map((r) => `${r.line},${q(r.reason)},${q(raw.get(r.line) ?? '')}`),
+    ].join('\n') + '\n';
   await writeFile(path, body, { mode: 0o600 });
   return path;
 }

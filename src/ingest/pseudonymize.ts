@@ -18,7 +18,10 @@ export class Pseudonymizer {
   static load(keyFile: string): Pseudonymizer {
     const env = process.env['UPTAKE_PSEUDONYM_KEY'];
     if (env) {
-      if (env.length < 32) throw invalid('UPTAKE_PSEUDONYM_KEY is shorter than 32 characters; use a long random secret');
+      if (env.length < 32)
+        throw invalid(
+          'UPTAKE_PSEUDONYM_KEY is shorter than 32 characters; use a long random secret',
+        );
       return new Pseudonymizer(Buffer.from(env, 'utf8'));
     }
     if (!existsSync(keyFile)) {
@@ -26,7 +29,10 @@ export class Pseudonymizer {
       chmodSync(keyFile, 0o600);
     }
     const hex = readFileSync(keyFile, 'utf8').trim();
-    if (!/^[0-9a-f]{64}$/i.test(hex)) throw invalid(`${keyFile}: not an Uptake pseudonym key (64 hex digits); restore it from your backup`);
+    if (!/^[0-9a-f]{64}$/i.test(hex))
+      throw invalid(
+        `${keyFile}: not an Uptake pseudonym key (64 hex digits); restore it from your backup`,
+      );
     return new Pseudonymizer(Buffer.from(hex, 'hex'));
   }
 

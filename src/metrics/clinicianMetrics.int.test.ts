@@ -20,14 +20,17 @@ function close(actual: unknown, expected: unknown, where: string): void {
   } else if (typeof expected === 'number') {
     expect(typeof actual, where).toBe('number');
     const a = actual as number;
-    expect(Math.abs(a - expected), `${where}: ${a} vs ${expected}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+    expect(Math.abs(a - expected), `${where}: ${a} vs ${expected}`).toBeLessThanOrEqual(
+      1e-9 * Math.max(1, Math.abs(expected)),
+    );
   } else {
     expect(actual, where).toEqual(expected);
   }
 }
 
 async function reset(store: Store): Promise<void> {
-  for (const t of ['events', 'schedule', 'orders', 'clinicians']) await store.run(`DELETE FROM ${t}`);
+  for (const t of ['events', 'schedule', 'orders', 'clinicians'])
+    await store.run(`DELETE FROM ${t}`);
 }
 
 for (const engine of engines()) {
@@ -45,33 +48,73 @@ for (const engine of engines()) {
         await reset(store);
         await loadDataset(store, c.data);
         const rows = await clinicianMetrics(store, c.req);
-        expect(rows.map((r) => `${r.user_id}@${r.period_start}`)).toEqual(c.expect.map((r) => `${r.user_id}@${r.period_start}`));
+        expect(rows.map((r) => `${r.user_id}@${r.period_start}`)).toEqual(
+          c.expect.map((r) => `${r.user_id}@${r.period_start}`),
+        );
         c.expect.forEach((exp, i) => {
           const row = rows[i] as unknown as Record<string, unknown>;
-          for (const [k, v] of Object.entries(exp)) close(row[k], v, `${c.name} ${exp.user_id} ${exp.period_start} ${k}`);
+          for (const [k, v] of Object.entries(exp))
+            close(row[k], v, `${c.name} ${exp.user_id} ${exp.period_start} ${k}`);
         });
       });
     }
 
     it('agrees with the reference implementation on random data, for every option combination', async () => {
-      const cats: Category[] = ['notes', 'orders', 'prescriptions', 'inbox', 'chart_review', 'other'];
+      const cats: Category[] = [
+        'notes',
+        'orders',
+        'prescriptions',
+        'inbox',
+        'chart_review',
+        'other',
+      ];
       const base = Date.parse('2026-03-06T00:00:00Z'); // Friday before the New York spring-forward day
       const arb = fc.record({
         events: fc.array(
-          fc.record({ u: fc.integer({ min: 0, max: 2 }), sec: fc.integer({ min: 0, max: 5 * 86400 }), cat: fc.integer({ min: 0, max: 5 }), mobile: fc.boolean() }),
+          fc.record({
+            u: fc.integer({ min: 0, max: 2 }),
+            sec: fc.integer({ min: 0, max: 5 * 86400 }),
+            cat: fc.integer({ min: 0, max: 5 }),
+            mobile: fc.boolean(),
+          }),
           { minLength: 1, maxLength: 60 },
         ),
-        sessions: fc.array(fc.record({ u: fc.integer({ min: 0, max: 1 }), startMin: fc.integer({ min: 0, max: 5 * 1440 }), len: fc.integer({ min: 1, max: 600 }) }), { maxLength: 4 }),
+        sessions: fc.array(
+          fc.record({
+            u: fc.integer({ min: 0, max: 1 }),
+            startMin: fc.integer({ min: 0, max: 5 * 1440 }),
+            len: fc.integer({ min: 1, max: 600 }),
+          }),
+          { maxLength: 4 },
+        ),
         appts: fc.array(
-          fc.record({ u: fc.integer({ min: 1, max: 2 }), startMin: fc.integer({ min: 0, max: 5 * 1440 }), len: fc.integer({ min: 5, max: 60 }), st: fc.constantFrom('booked', 'fulfilled', 'noshow', 'cancelled', 'entered-in-error') }),
+          fc.record({
+            u: fc.integer({ min: 1, max: 2 }),
+            startMin: fc.integer({ min: 0, max: 5 * 1440 }),
+            len: fc.integer({ min: 5, max: 60 }),
+            st: fc.constantFrom('booked', 'fulfilled', 'noshow', 'cancelled', 'entered-in-error'),
+          }),
           { maxLength: 8 },
         ),
-        orders: fc.array(fc.record({ u: fc.integer({ min: 0, max: 2 }), sec: fc.integer({ min: 0, max: 5 * 86400 }), by: fc.constantFrom('', 'self', 'ma1') }), { maxLength: 5 }),
+        orders: fc.array(
+          fc.record({
+            u: fc.integer({ min: 0, max: 2 }),
+            sec: fc.integer({ min: 0, max: 5 * 86400 }),
+            by: fc.constantFrom('', 'self', 'ma1'),
+          }),
+          { maxLength: 5 },
+        ),
         timeout: fc.constantFrom(60, 300, 900, 7200),
         over: fc.constantFrom('drop', 'cap') as fc.Arbitrary<'drop' | 'cap'>,
         dir: fc.constantFrom('forward', 'backward') as fc.Arbitrary<'forward' | 'backward'>,
         attr: fc.constantFrom('split', 'start') as fc.Arbitrary<'split' | 'start'>,
-        wow: fc.constantFrom('schedule', 'schedule30', 'outside7to7', 'pajama', 'after18to06') as fc.Arbitrary<MetricRequest['options']['wow']>,
+        wow: fc.constantFrom(
+          'schedule',
+          'schedule30',
+          'outside7to7',
+          'pajama',
+          'after18to06',
+        ) as fc.Arbitrary<MetricRequest['options']['wow']>,
         period: fc.constantFrom('all', 'day', 'week') as fc.Arbitrary<MetricRequest['period']>,
         excl: fc.boolean(),
         gap: fc.constantFrom(0, 30, 60),
@@ -89,7 +132,12 @@ for (const engine of engines()) {
               channel: e.mobile ? 'mobile' : 'desktop',
             })),
             schedule: [
-              ...x.sessions.map((s) => ({ user_id: `u${s.u}`, kind: 'session' as const, start: iso(base + s.startMin * 60000), end: iso(base + (s.startMin + s.len) * 60000) })),
+              ...x.sessions.map((s) => ({
+                user_id: `u${s.u}`,
+                kind: 'session' as const,
+                start: iso(base + s.startMin * 60000),
+                end: iso(base + (s.startMin + s.len) * 60000),
+              })),
               ...x.appts.map((a, i) => ({
                 user_id: `u${a.u}`,
                 kind: 'appointment' as const,
@@ -99,7 +147,12 @@ for (const engine of engines()) {
                 appointment_id: `a${i}`,
               })),
             ],
-            orders: x.orders.map((o, i) => ({ order_id: `o${i}`, user_id: `u${o.u}`, signed_at: iso(base + o.sec * 1000), entered_by: o.by === 'self' ? `u${o.u}` : o.by })),
+            orders: x.orders.map((o, i) => ({
+              order_id: `o${i}`,
+              user_id: `u${o.u}`,
+              signed_at: iso(base + o.sec * 1000),
+              entered_by: o.by === 'self' ? `u${o.u}` : o.by,
+            })),
           };
           const req = parseRequest({
             from: '2026-03-06',
@@ -120,9 +173,16 @@ for (const engine of engines()) {
           await loadDataset(store, data);
           const got = await clinicianMetrics(store, req);
           const want = referenceMetrics(data, req);
-          expect(got.map((r) => `${r.user_id}@${r.period_start}`)).toEqual(want.map((r) => `${r.user_id}@${r.period_start}`));
+          expect(got.map((r) => `${r.user_id}@${r.period_start}`)).toEqual(
+            want.map((r) => `${r.user_id}@${r.period_start}`),
+          );
           want.forEach((w, i) => {
-            for (const f of CLINICIAN_FIELDS) close((got[i] as ClinicianMetricRow)[f], w[f], `${w.user_id} ${w.period_start} ${f} ${JSON.stringify(req.options)}`);
+            for (const f of CLINICIAN_FIELDS)
+              close(
+                (got[i] as ClinicianMetricRow)[f],
+                w[f],
+                `${w.user_id} ${w.period_start} ${f} ${JSON.stringify(req.options)}`,
+              );
           });
         }),
         { numRuns: 60, seed: 20261122 },
@@ -139,14 +199,39 @@ for (const engine of engines()) {
       for (let k = 1; k <= 5; k++) {
         const u = `c${k}`;
         clinicians.push({ user_id: u, role: 'physician', department: k <= 2 ? 'A' : 'B' });
-        schedule.push({ user_id: u, kind: 'session' as const, start: '2026-03-02T08:00:00Z', end: '2026-03-02T16:00:00Z' });
+        schedule.push({
+          user_id: u,
+          kind: 'session' as const,
+          start: '2026-03-02T08:00:00Z',
+          end: '2026-03-02T16:00:00Z',
+        });
         // events every 5 minutes for k hours, starting 08:00: credited k hours exactly
         for (let m = 0; m <= k * 60; m += 5) {
-          events.push({ event_id: `${u}-${m}`, occurred_at: new Date(Date.parse('2026-03-02T08:00:00Z') + m * 60000).toISOString(), user_id: u, action: 'a', category: 'notes' as const });
+          events.push({
+            event_id: `${u}-${m}`,
+            occurred_at: new Date(Date.parse('2026-03-02T08:00:00Z') + m * 60000).toISOString(),
+            user_id: u,
+            action: 'a',
+            category: 'notes' as const,
+          });
         }
       }
       await loadDataset(store, { events, schedule, clinicians });
-      const req = parseRequest({ from: '2026-03-02', to: '2026-03-03', period: 'all', options: { timezone: 'UTC', timeout_seconds: 300, over_timeout: 'drop', direction: 'forward', attribution: 'split', exclude_channels: [], session_merge_gap_minutes: 60, wow: 'schedule' } });
+      const req = parseRequest({
+        from: '2026-03-02',
+        to: '2026-03-03',
+        period: 'all',
+        options: {
+          timezone: 'UTC',
+          timeout_seconds: 300,
+          over_timeout: 'drop',
+          direction: 'forward',
+          attribution: 'split',
+          exclude_channels: [],
+          session_merge_gap_minutes: 60,
+          wow: 'schedule',
+        },
+      });
       const dept = await groupMetrics(store, req, 'department', 3);
       const a = dept.find((g) => g.group === 'A')!;
       const b = dept.find((g) => g.group === 'B')!;

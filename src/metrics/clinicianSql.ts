@@ -22,7 +22,14 @@ import type { SqlValue } from '../store/Store.ts';
 import type { MetricRequest } from '../model/options.ts';
 
 /** Category codes used inside the SQL. */
-export const CATEGORY_CODES = ['notes', 'orders', 'prescriptions', 'inbox', 'chart_review', 'other'] as const;
+export const CATEGORY_CODES = [
+  'notes',
+  'orders',
+  'prescriptions',
+  'inbox',
+  'chart_review',
+  'other',
+] as const;
 
 /** Bucket width: 15 minutes in microseconds. */
 export const BUCKET_US = 900_000_000;
@@ -58,7 +65,10 @@ function islands(src: string, gap: string): string {
  * SQL (a list of CTEs, ending in `clinician_rows`) and its bound parameters for the clinician rows
  * of `req`. Callers select from `clinician_rows` (see `computeMetrics.ts`).
  */
-export function clinicianCtes(d: Dialect, req: MetricRequest): { ctes: string; params: SqlValue[] } {
+export function clinicianCtes(
+  d: Dialect,
+  req: MetricRequest,
+): { ctes: string; params: SqlValue[] } {
   const o = req.options;
   const cap = o.over_timeout === 'cap';
   const fwd = o.direction === 'forward';
@@ -75,7 +85,16 @@ export function clinicianCtes(d: Dialect, req: MetricRequest): { ctes: string; p
   const bHi = Math.ceil((Date.parse(`${req.to}T00:00:00Z`) * 1000 + marginUs) / BUCKET_US);
   // Up to how many buckets one credited interval can touch.
   const maxPieces = Math.ceil((o.timeout_seconds * 1_000_000) / BUCKET_US) + 1;
-  const params: SqlValue[] = [req.from, req.to, o.timezone, o.timeout_seconds, o.session_merge_gap_minutes, nDays, bLo, bHi];
+  const params: SqlValue[] = [
+    req.from,
+    req.to,
+    o.timezone,
+    o.timeout_seconds,
+    o.session_merge_gap_minutes,
+    nDays,
+    bLo,
+    bHi,
+  ];
 
   const piece =
     req.period === 'day'
@@ -156,7 +175,7 @@ ev AS (
     ${fwd ? `lead(${ep('e.occurred_at')}) OVER w AS nt` : `lag(${ep('e.occurred_at')}) OVER w AS pt`}
   FROM events e, b
   WHERE e.occurred_at >= b.lo_ts AND e.occurred_at <= b.hi_ts ${chan}
-  WINDOW w AS (PARTITION BY e.user_id ORDER BY e.occurred_at, e.event_id, e.source)
+  WINDOW w AS (PARTITION BY e.user_id ORDER BY e.occurred_at, ${d.binary('e.event_id')}, ${d.binary('e.source')})
 ),
 ${
   cap

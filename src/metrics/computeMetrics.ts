@@ -56,9 +56,15 @@ export function parseRequest(input: unknown): MetricRequest {
 }
 
 /** Per-clinician rows of §6, sorted by user and period. */
-export async function clinicianMetrics(store: Store, req: MetricRequest): Promise<ClinicianMetricRow[]> {
+export async function clinicianMetrics(
+  store: Store,
+  req: MetricRequest,
+): Promise<ClinicianMetricRow[]> {
   const { ctes, params } = clinicianCtes(store.dialect, req);
-  return store.all<ClinicianMetricRow>(`WITH ${ctes} SELECT * FROM clinician_rows ORDER BY user_id, period_start`, params);
+  return store.all<ClinicianMetricRow>(
+    `WITH ${ctes} SELECT * FROM clinician_rows ORDER BY user_id, period_start`,
+    params,
+  );
 }
 
 const GROUP_COLUMN: Record<Exclude<GroupBy, 'clinician'>, string> = {
@@ -95,12 +101,28 @@ export async function groupMetrics(
      ORDER BY 1, r.period_start`,
     params,
   );
-  return rows.map((r) => ({ group_by: by, ...r, n: Number(r.n), clinicians: Number(r.clinicians), suppressed: Number(r.n) < threshold }));
+  return rows.map((r) => ({
+    group_by: by,
+    ...r,
+    n: Number(r.n),
+    clinicians: Number(r.clinicians),
+    suppressed: Number(r.n) < threshold,
+  }));
 }
 
 /** The §8 facts that every report carries. */
-export async function reportMeta(store: Store, req: MetricRequest, by: GroupBy, threshold: number): Promise<ReportMeta> {
-  const ranges = await store.all<{ table: string; source: string; from: string | null; to: string | null }>(
+export async function reportMeta(
+  store: Store,
+  req: MetricRequest,
+  by: GroupBy,
+  threshold: number,
+): Promise<ReportMeta> {
+  const ranges = await store.all<{
+    table: string;
+    source: string;
+    from: string | null;
+    to: string | null;
+  }>(
     `SELECT 'events' AS "table", source, CAST(min(occurred_at) AS VARCHAR) AS "from", CAST(max(occurred_at) AS VARCHAR) AS "to" FROM events GROUP BY source
      UNION ALL SELECT 'schedule', 'schedule', CAST(min(start_at) AS VARCHAR), CAST(max(end_at) AS VARCHAR) FROM schedule
      UNION ALL SELECT 'orders', 'orders', CAST(min(signed_at) AS VARCHAR), CAST(max(signed_at) AS VARCHAR) FROM orders
@@ -118,7 +140,9 @@ export async function reportMeta(store: Store, req: MetricRequest, by: GroupBy, 
     );
     excluded = Number(row?.n ?? 0);
   }
-  const [unmapped] = await store.all<{ n: number | null }>(`SELECT sum(unmapped) AS n FROM imports WHERE table_name = 'events'`);
+  const [unmapped] = await store.all<{ n: number | null }>(
+    `SELECT sum(unmapped) AS n FROM imports WHERE table_name = 'events'`,
+  );
   return {
     options: req.options,
     from: req.from,

@@ -35,10 +35,14 @@ export const SCHEDULE_KINDS = ['session', 'appointment'] as const;
 export const ORDER_TYPES = ['medication', 'other'] as const;
 
 /** An ISO 8601 instant that carries its offset (`Z` or `±hh:mm`): naive local times are refused. */
-export const INSTANT_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
+export const INSTANT_WITH_OFFSET =
+  /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
 const instant = z
   .string()
-  .regex(INSTANT_WITH_OFFSET, 'an ISO 8601 instant with an offset or Z, e.g. 2026-03-02T08:15:00-05:00');
+  .regex(
+    INSTANT_WITH_OFFSET,
+    'an ISO 8601 instant with an offset or Z, e.g. 2026-03-02T08:15:00-05:00',
+  );
 
 const id = z.string().min(1);
 
@@ -94,7 +98,10 @@ export const TABLES = ['events', 'clinicians', 'schedule', 'orders'] as const;
 export type TableName = (typeof TABLES)[number];
 
 /** Columns of each canonical CSV file (`shared/spec/formats.md` §1), required ones first. */
-export const CSV_COLUMNS: Record<TableName, { required: readonly string[]; optional: readonly string[] }> = {
+export const CSV_COLUMNS: Record<
+  TableName,
+  { required: readonly string[]; optional: readonly string[] }
+> = {
   events: {
     required: ['event_id', 'occurred_at', 'user_id', 'action'],
     optional: ['category', 'patient_id', 'encounter_id', 'channel', 'workstation_id', 'source'],

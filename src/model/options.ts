@@ -5,7 +5,13 @@
 import { z } from 'zod';
 import { CHANNELS } from './canonical.ts';
 
-export const WOW_WINDOWS = ['schedule', 'schedule30', 'outside7to7', 'pajama', 'after18to06'] as const;
+export const WOW_WINDOWS = [
+  'schedule',
+  'schedule30',
+  'outside7to7',
+  'pajama',
+  'after18to06',
+] as const;
 export type WowWindow = (typeof WOW_WINDOWS)[number];
 export const PERIODS = ['all', 'day', 'week', 'month'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -15,7 +21,12 @@ export type GroupBy = (typeof GROUP_BYS)[number];
 const localDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a local date YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'a real calendar date');
+  .refine(
+    (s) =>
+      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
+      new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    'a real calendar date',
+  );
 
 /** True when `tz` is an IANA time zone name this runtime knows. */
 export function isTimeZone(tz: string): boolean {
@@ -58,5 +69,8 @@ export const metricRequestSchema = z
     period: z.enum(PERIODS),
     options: metricOptionsSchema,
   })
-  .refine((r) => r.from < r.to, { message: '`to` must be after `from` (the range is [from, to))', path: ['to'] });
+  .refine((r) => r.from < r.to, {
+    message: '`to` must be after `from` (the range is [from, to))',
+    path: ['to'],
+  });
 export type MetricRequest = z.infer<typeof metricRequestSchema>;

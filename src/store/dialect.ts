@@ -10,6 +10,8 @@ export interface Dialect {
   epochUs(expr: string): string;
   /** Integer division of two BIGINT expressions (truncating). */
   intDiv(a: string, b: string): string;
+  /** A text expression compared byte by byte (PostgreSQL's default collation is the locale's). */
+  binary(expr: string): string;
   /** A JSON/text column type for reports. */
   readonly jsonType: string;
   /** Cast to a double-precision float. */
@@ -20,6 +22,7 @@ export const DUCKDB: Dialect = {
   name: 'duckdb',
   epochUs: (e) => `epoch_us(${e})`,
   intDiv: (a, b) => `((${a}) // (${b}))`,
+  binary: (e) => e,
   jsonType: 'VARCHAR',
   double: 'DOUBLE',
 };
@@ -29,6 +32,7 @@ export const POSTGRES: Dialect = {
   // extract(epoch) is numeric in PostgreSQL 14+, so the product is exact before the cast.
   epochUs: (e) => `(extract(epoch from ${e}) * 1000000)::bigint`,
   intDiv: (a, b) => `((${a}) / (${b}))`,
+  binary: (e) => `${e} COLLATE "C"`,
   jsonType: 'TEXT',
   double: 'DOUBLE PRECISION',
 };

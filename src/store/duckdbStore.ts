@@ -13,7 +13,9 @@ import type { Sql, SqlValue, StagingArea, Store } from './Store.ts';
 export function plainValue(v: unknown): unknown {
   if (v === null || v === undefined) return null;
   if (typeof v === 'bigint') {
-    return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
+    return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(v)
+      : v.toString();
   }
   if (v instanceof Date) return v.toISOString();
   if (typeof v === 'object') return String(v);
@@ -30,7 +32,10 @@ function plainRows<T>(rows: Record<string, unknown>[]): T[] {
 class DuckSql implements Sql {
   constructor(protected readonly conn: DuckDBConnection) {}
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    const reader = await this.conn.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined);
+    const reader = await this.conn.runAndReadAll(
+      sql,
+      params.length ? (params as DuckDBValue[]) : undefined,
+    );
     return plainRows<T>(reader.getRowObjectsJS() as Record<string, unknown>[]);
   }
   async run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
@@ -60,7 +65,10 @@ export class DuckDBStore extends DuckSql implements Store, StagingArea {
   /** Open (creating if needed) the DuckDB file at `path` (or `:memory:`) and migrate it. */
   static async open(path: string): Promise<DuckDBStore> {
     if (path !== ':memory:' && !existsSync(dirname(path) || '.')) {
-      throw new UptakeError('INVALID_INPUT', `--db ${path}: the folder ${dirname(path)} does not exist; create it or choose another path`);
+      throw new UptakeError(
+        'INVALID_INPUT',
+        `--db ${path}: the folder ${dirname(path)} does not exist; create it or choose another path`,
+      );
     }
     let instance: DuckDBInstance;
     try {
@@ -68,11 +76,21 @@ export class DuckDBStore extends DuckSql implements Store, StagingArea {
     } catch (e) {
       const msg = (e as Error).message;
       if (/lock/i.test(msg)) {
-        throw new UptakeError('CONFLICT', `${path} is in use by another Uptake process (DuckDB allows one writer); stop it or use another --db`, { cause: e });
+        throw new UptakeError(
+          'CONFLICT',
+          `${path} is in use by another Uptake process (DuckDB allows one writer); stop it or use another --db`,
+          { cause: e },
+        );
       }
-      throw new UptakeError('INVALID_INPUT', `cannot open ${path} as a DuckDB database: ${msg.split('\n')[0]}`, { cause: e });
+      throw new UptakeError(
+        'INVALID_INPUT',
+        `cannot open ${path} as a DuckDB database: ${msg.split('\n')[0]}`,
+        { cause: e },
+      );
     }
     const conn = await instance.connect();
+    // Text forms of instants and casts to DATE must never depend on the machine's time zone.
+    await conn.run(`SET TimeZone = 'UTC'`);
     const store = new DuckDBStore(instance, conn, path);
     await migrate(store);
     return store;

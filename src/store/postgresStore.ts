@@ -1,9 +1,191 @@
-/** PostgreSQL engine: follows in issue #3. */
+/**
+ * The server engine: PostgreSQL 15+ (and Citus for scale-out, see docs/scale-out.md). Same schema
+ * and metric SQL as DuckDB; files are parsed and validated by an in-memory DuckDB (the staging
+ * area) and streamed into PostgreSQL with COPY.
+ */
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { UptakeError } from '../errors/UptakeError.ts';
-import type { Store } from './Store.ts';
+import { POSTGRES } from './dialect.ts';
+import { DuckDBStore } from './duckdbStore.ts';
+import { migrate } from './migrate.ts';
+import type { Sql, SqlValue, StagedColumn, StagingArea, Store } from './Store.ts';
 
-export const PostgresStore = {
-  async open(_url: string): Promise<Store> {
-    throw new UptakeError('UNAVAILABLE', 'PostgreSQL storage is not available in this version; use --db FILE (DuckDB)');
-  },
-};
+// BIGINT and NUMERIC (sums of BIGINT) arrive as text; metrics and counts fit a double exactly
+// (integers below 2^53), and DATE stays the ISO text it is.
+pg.types.setTypeParser(20, (v) => (Math.abs(Number(v)) <= Number.MAX_SAFE_INTEGER ? Number(v) : v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+pg.types.setTypeParser(1082, (v) => v);
+pg.types.setTypeParser(1114, (v) => v);
+pg.types.setTypeParser(1184, (v) => v);
+
+/** One clear line for the ways a connection fails (exit 1), instead of a driver stack. */
+export function connectionError(e: unknown, where: string): UptakeError {
+  const err = e as { code?: string; message?: string };
+  const msg = err.message ?? String(e);
+  const code = err.code ?? '';
+  if (code === 'ECONNREFUSED') return new UptakeError('UNAVAILABLE', `${where}: connection refused; is PostgreSQL running and listening there?`, { cause: e });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UptakeError('UNAVAILABLE', `${where}: unknown host; check the host name in the URL`, { cause: e });
+  if (code === '3D000') return new UptakeError('NOT_FOUND', `${where}: ${msg}; create it (createdb) or fix the database name in the URL`, { cause: e });
+  if (code === '28P01' || code === '28000') return new UptakeError('FORBIDDEN', `${where}: authentication failed; check the user and password in the URL`, { cause: e });
+  if (code === '42501') return new UptakeError('FORBIDDEN', `${where}: insufficient privileges (${msg}); grant the user CREATE and USAGE on the schema, or connect as its owner`, { cause: e });
+  return new UptakeError('UNAVAILABLE', `${where}: ${msg.split('\n')[0]}`, { cause: e });
+}
+
+/** The URL without its password, for messages. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the database URL';
+  }
+}
+
+class PgSql implements Sql {
+  constructor(
+    protected readonly q: pg.Pool | pg.PoolClient,
+    protected readonly where: string,
+  ) {}
+  async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    try {
+      const r = await this.q.query(sql, params as unknown[]);
+      return r.rows as T[];
+    } catch (e) {
+      throw this.wrap(e);
+    }
+  }
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
+    await this.all(sql, params);
+  }
+  async exec(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    try {
+      const r = await this.q.query(sql, params as unknown[]);
+      return r.rowCount ?? 0;
+    } catch (e) {
+      throw this.wrap(e);
+    }
+  }
+  protected wrap(e: unknown): unknown {
+    const code = (e as { code?: string }).code ?? '';
+    if (code === '42501' || code === 'ECONNREFUSED' || code === '57P01') return connectionError(e, this.where);
+    return e;
+  }
+}
+
+export class PostgresStore extends PgSql implements Store {
+  readonly dialect = POSTGRES;
+  private stagingStore: DuckDBStore | null = null;
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly location: string,
+  ) {
+    super(pool, location);
+  }
+
+  /** Connect (a pool), check the server answers, and migrate the schema. */
+  static async open(url: string, opts: { citus?: boolean } = {}): Promise<PostgresStore> {
+    const where = safeUrl(url);
+    let pool: pg.Pool;
+    try {
+      new URL(url);
+      if (!/^postgres(ql)?:$/.test(new URL(url).protocol)) throw new Error('scheme');
+      // Every session in UTC, so that text forms of instants never depend on the server's zone.
+      pool = new pg.Pool({ connectionString: url, max: 8, options: '-c TimeZone=UTC' });
+    } catch {
+      throw new UptakeError('INVALID_INPUT', `${where} is not a PostgreSQL URL; expected postgres://user:password@host:5432/database`);
+    }
+    pool.on('error', () => undefined);
+    try {
+      const c = await pool.connect();
+      c.release();
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw connectionError(e, where);
+    }
+    const store = new PostgresStore(pool, where);
+    try {
+      await migrate(store, opts);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+    return store;
+  }
+
+  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw connectionError(e, this.location);
+    }
+    const tx = new PgTx(client, this.location);
+    try {
+      await client.query('BEGIN');
+      const out = await fn(tx);
+      await client.query('COMMIT');
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async staging(): Promise<StagingArea> {
+    if (!this.stagingStore) this.stagingStore = await DuckDBStore.open(':memory:');
+    return this.stagingStore;
+  }
+
+  /** COPY the staged rows (exported by DuckDB as CSV) into a temporary table of the transaction. */
+  async upload(tx: Sql, stagedTable: string, columns: readonly StagedColumn[]): Promise<string> {
+    if (!(tx instanceof PgTx)) throw new Error('upload needs the transaction of this store');
+    const st = await this.staging();
+    const dir = await mkdtemp(join(tmpdir(), 'uptake-copy-'));
+    const file = join(dir, 'rows.csv');
+    const target = `up_${stagedTable}`;
+    try {
+      const sel = columns
+        .map((c) => (c.type === 'TIMESTAMPTZ' ? `strftime(${c.name} AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f+00') AS ${c.name}` : c.name))
+        .join(', ');
+      await st.run(`COPY (SELECT ${sel} FROM ${stagedTable}) TO '${file.replaceAll("'", "''")}' (FORMAT csv, HEADER false)`);
+      const types: Record<StagedColumn['type'], string> = { VARCHAR: 'TEXT', TIMESTAMPTZ: 'TIMESTAMPTZ', BIGINT: 'BIGINT', DOUBLE: 'DOUBLE PRECISION' };
+      await tx.run(`CREATE TEMP TABLE ${target} (${columns.map((c) => `${c.name} ${types[c.type]}`).join(', ')}) ON COMMIT DROP`);
+      await tx.copyIn(`COPY ${target} (${columns.map((c) => c.name).join(', ')}) FROM STDIN (FORMAT csv)`, file);
+      await tx.run(`ANALYZE ${target}`);
+      return target;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  progress(): number | null {
+    return null;
+  }
+
+  async close(): Promise<void> {
+    await this.stagingStore?.close();
+    await this.pool.end();
+  }
+}
+
+/** SQL on one client inside a transaction, with COPY FROM STDIN. */
+class PgTx extends PgSql {
+  constructor(
+    private readonly client: pg.PoolClient,
+    where: string,
+  ) {
+    super(client, where);
+  }
+  async copyIn(sql: string, file: string): Promise<void> {
+    await pipeline(createReadStream(file), this.client.query(copyFrom(sql)));
+  }
+}

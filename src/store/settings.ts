@@ -2,8 +2,14 @@
 import type { Sql } from './Store.ts';
 
 export const SETTINGS = {
-  timezone: { default: 'UTC', about: 'the organisation time zone: local days, weeks and clock windows of the metrics' },
-  suppression_threshold: { default: '5', about: 'groups with fewer clinicians are shown to non-administrators as suppressed' },
+  timezone: {
+    default: 'UTC',
+    about: 'the organisation time zone: local days, weeks and clock windows of the metrics',
+  },
+  suppression_threshold: {
+    default: '5',
+    about: 'groups with fewer clinicians are shown to non-administrators as suppressed',
+  },
 } as const;
 export type SettingKey = keyof typeof SETTINGS;
 

@@ -1,17 +1,40 @@
 /**
  * The storage engines that the shared test suites run against. Each suite calls `engines()` and
- * runs its cases once per engine, against a real, fresh database.
+ * runs its cases once per engine, against a real, fresh database: DuckDB in memory, and a new
+ * database on the PostgreSQL server that `pgTestServer.ts` starts for the test run.
  */
+import { inject } from 'vitest';
+import pg from 'pg';
 import type { Store } from './Store.ts';
 import { DuckDBStore } from './duckdbStore.ts';
+import { PostgresStore } from './postgresStore.ts';
 
 export interface TestEngine {
-  name: string;
+  name: 'duckdb' | 'postgres';
   /** A fresh, empty, migrated store. */
   open(): Promise<Store>;
 }
 
-/** DuckDB in memory always; PostgreSQL once its engine exists (see issue #3). */
+let counter = 0;
+
+/** Create an empty database on the test server and return its URL. */
+export async function freshPgDatabase(adminUrl: string): Promise<string> {
+  const name = `t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await c.end();
+  }
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
 export function engines(): TestEngine[] {
-  return [{ name: 'duckdb', open: () => DuckDBStore.open(':memory:') }];
+  const list: TestEngine[] = [{ name: 'duckdb', open: () => DuckDBStore.open(':memory:') }];
+  const url = inject('pgUrl');
+  if (url) list.push({ name: 'postgres', open: async () => PostgresStore.open(await freshPgDatabase(url)) });
+  return list;
 }

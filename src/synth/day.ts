@@ -56,8 +56,8 @@ const PARAMS: Record<Group, GroupParams> = {
     weekendMin: 55,
     offDayP: 0.5,
     offDayMin: 30,
-    inboxBetween: 0.18,
-    freeSlotInbox: 0.55,
+    inboxBetween: 0.15,
+    freeSlotInbox: 0.5,
     fill: 0.96,
     doubleBook: 0.05,
     video: 0.13,
@@ -292,7 +292,9 @@ export class DayGenerator {
 
   /**
    * Lays out `n` event times over `dur` seconds from now (exponential gaps with an occasional
-   * longer read, rescaled to fill `dur` exactly) into `T`, and advances the clock by `dur`.
+   * longer read, rescaled to fill `dur`) into `T`, and advances the clock by `dur`. A gap inside a
+   * task is capped at 4 minutes: a task is continuous work, and a gap beyond the 5-minute timeout
+   * would silently drop time from the calibration.
    */
   private layout(n: number, dur: number): void {
     const G = this.G;
@@ -310,8 +312,9 @@ export class DayGenerator {
     const t0 = this.now;
     let cum = 0;
     for (let i = 0; i < n; i++) {
-      T[i] = t0 + Math.floor(cum * scale);
-      cum += G[i] as number;
+      T[i] = t0 + Math.floor(cum);
+      const g = (G[i] as number) * scale;
+      cum += g > 240 ? 240 : g;
     }
     this.now = t0 + dur;
   }
@@ -541,6 +544,13 @@ export class DayGenerator {
     const sessions = starts.map((s) => ({ start: s, slots: this.bookSession(s) }));
     const m = c.ehrMult;
     const firstStart = starts[0] as number;
+
+    // A first look at the inbox on the phone before leaving home.
+    if (rng.chance(0.35 * c.mobile)) {
+      this.remote(true);
+      this.at(firstStart - rng.range(4800, 7200));
+      this.inbox(rng.range(180, 480));
+    }
 
     // Pre-charting: reading the charts of the day's first patients, a look at the inbox.
     const pre = p.preMin * 60 * m * rng.lognormal(0.35);
