@@ -79,7 +79,8 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
   const unknown = header.filter((c) => c && !known.has(c));
 
   const st = await store.staging();
-  for (const t of Object.values(T)) await st.run(`DROP TABLE IF EXISTS ${t}`);
+  await st.run(`DROP VIEW IF EXISTS ${T.good}`);
+  for (const t of Object.values(T)) if (t !== T.good) await st.run(`DROP TABLE IF EXISTS ${t}`);
 
   // 1. Read the file as text with DuckDB's reader; structural errors go to the CSV rejects table.
   const struct = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
@@ -104,7 +105,8 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
     : 'rowid + 2';
   const proj = [...required, ...optional].map((c) => {
     const i = header.indexOf(c);
-    return i >= 0 ? `nullif(trim(c${i}), '') AS "${c}"` : `CAST(NULL AS VARCHAR) AS "${c}"`;
+    // Values are taken as written (no trimming); an empty field is absent.
+    return i >= 0 ? `nullif(c${i}, '') AS "${c}"` : `CAST(NULL AS VARCHAR) AS "${c}"`;
   });
 
   // 3. Validate and type every row in SQL (one pass over the raw rows).
@@ -135,43 +137,38 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
     opts.table === 'events' ? `coalesce(g.category, m.category, 'other') AS category` : null,
   ].filter(Boolean);
   const mapTable = opts.table === 'events' ? await loadActionMap(st, opts.actionMap) : null;
+  // A view: the rows are computed once, as they are stored.
   await st.run(
-    `CREATE TEMP TABLE ${T.good} AS SELECT g.* ${replace.length ? `REPLACE (${replace.join(', ')})` : ''}
+    `CREATE TEMP VIEW ${T.good} AS SELECT g.* ${replace.length ? `REPLACE (${replace.join(', ')})` : ''}
        ${mapTable ? ', (g.category IS NULL AND m.category IS NULL) AS unmapped' : ''}
      FROM (${dedup}) g
      ${hasPatient ? `LEFT JOIN ${T.pmap} pm ON pm.raw = g.patient_id` : ''}
      ${mapTable ? `LEFT JOIN ${mapTable} m ON m.action = g.action` : ''}`,
   );
-  const [counts] = await st.all<{ read: number; rejected: number; good: number }>(
-    `SELECT count(*) AS read, count(reason) AS rejected, (SELECT count(*) FROM ${T.good}) AS good FROM ${T.val}`,
-  );
-  const rowsRead = (counts?.read ?? 0) + parseErrors.length;
-  const validationRejected = counts?.rejected ?? 0;
-  const inFileDuplicates = (counts?.read ?? 0) - validationRejected - (counts?.good ?? 0);
-
-  // 5. Unmapped actions, most frequent first, so the user knows what to map next.
-  let unmapped = 0;
-  let topUnmapped: { action: string; events: number }[] = [];
-  if (mapTable) {
-    topUnmapped = await st.all<{ action: string; events: number }>(
-      `SELECT action, count(*) AS events FROM ${T.good} WHERE unmapped GROUP BY action ORDER BY events DESC, action LIMIT 20`,
-    );
-    const [u] = await st.all<{ n: number }>(`SELECT count(*) AS n FROM ${T.good} WHERE unmapped`);
-    unmapped = u?.n ?? 0;
-  }
-
+  // 5. One pass over the rows to store: how many, how many unmapped, their time range.
   const timeCol = spec.columns.find((c) => c.type === 'TIMESTAMPTZ')?.name;
-  const [range] = timeCol
-    ? await st.all<{ lo: string | null; hi: string | null }>(
-        `SELECT strftime(min(${timeCol}) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS lo,
-                strftime(max(${timeCol}) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS hi FROM ${T.good}`,
+  const [stats] = await st.all<{ good: number; unmapped: number; lo: string | null; hi: string | null }>(
+    `SELECT count(*) AS good, ${mapTable ? 'count(*) FILTER (WHERE unmapped)' : '0'} AS unmapped,
+       ${timeCol ? `strftime(min(${timeCol}) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')` : 'NULL'} AS lo,
+       ${timeCol ? `strftime(max(${timeCol}) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')` : 'NULL'} AS hi
+     FROM ${T.good}`,
+  );
+  const [counts] = await st.all<{ read: number; rejected: number }>(`SELECT count(*) AS read, count(reason) AS rejected FROM ${T.val}`);
+  const good = stats?.good ?? 0;
+  const rowsRead = (counts?.read ?? 0) + parseErrors.length;
+  const inFileDuplicates = (counts?.read ?? 0) - (counts?.rejected ?? 0) - good;
+  const unmapped = stats?.unmapped ?? 0;
+  // The most frequent unmapped actions, so the user knows what to map next.
+  const topUnmapped = unmapped
+    ? await st.all<{ action: string; events: number }>(
+        `SELECT action, count(*) AS events FROM ${T.good} WHERE unmapped GROUP BY action ORDER BY events DESC, action LIMIT 20`,
       )
     : [];
+  const range = stats;
 
   const rejectLines = await st.all<{ line: number; reason: string }>(
     `SELECT line, reason FROM ${T.val} WHERE reason IS NOT NULL ORDER BY line`,
   );
-  await st.run(`DROP TABLE ${T.val}`);
 
   // 7. Store everything in one transaction.
   const result = await store.transaction(async (tx) => {
@@ -208,7 +205,7 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
       rows_stored: stored - updated,
       rows_updated: updated,
       rows_rejected: rejected,
-      rows_duplicate: inFileDuplicates + ((counts?.good ?? 0) - stored),
+      rows_duplicate: inFileDuplicates + (good - stored),
       unmapped_events: unmapped,
       top_unmapped_actions: topUnmapped,
       unknown_columns: unknown,
@@ -254,7 +251,8 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
     );
     return report;
   });
-  for (const t of [T.good, T.pmap]) await st.run(`DROP TABLE IF EXISTS ${t}`);
+  await st.run(`DROP VIEW IF EXISTS ${T.good}`);
+  for (const t of [T.val, T.pmap, 'imp_amap']) await st.run(`DROP TABLE IF EXISTS ${t}`);
   return result;
 }
 
@@ -284,16 +282,11 @@ async function withProgress<T>(
  */
 async function pseudonymMap(st: StagingArea, p: Pseudonymizer): Promise<void> {
   await st.run(`CREATE TEMP TABLE ${T.pmap} (raw VARCHAR, pid VARCHAR)`);
-  const distinct = await st.all<{ v: string }>(
-    `SELECT DISTINCT patient_id AS v FROM ${T.val} WHERE reason IS NULL AND patient_id IS NOT NULL`,
+  const distinct = await st.all<{ v: string }>(`SELECT DISTINCT patient_id AS v FROM ${T.val} WHERE reason IS NULL AND patient_id IS NOT NULL`);
+  await st.appendText(
+    T.pmap,
+    distinct.map((r) => [r.v, p.pseudonym('patient', r.v)]),
   );
-  for (let i = 0; i < distinct.length; i += 1000) {
-    const chunk = distinct.slice(i, i + 1000);
-    await st.run(
-      `INSERT INTO ${T.pmap} VALUES ${chunk.map((_, j) => `($${2 * j + 1}, $${2 * j + 2})`).join(', ')}`,
-      chunk.flatMap((r) => [r.v, p.pseudonym('patient', r.v)]),
-    );
-  }
 }
 
 /**

@@ -42,6 +42,8 @@ export interface Store extends Sql {
 /** A DuckDB connection used to read files. */
 export interface StagingArea extends Sql {
   progress(): number | null;
+  /** Append text rows to an existing table of the staging area (fast, no SQL per row). */
+  appendText(table: string, rows: readonly (readonly string[])[]): Promise<void>;
 }
 
 /** A column of a staged table: its name and its SQL type in the shared dialect. */

@@ -45,6 +45,18 @@ class DuckSql implements Sql {
     const result = await this.conn.run(sql, params.length ? (params as DuckDBValue[]) : undefined);
     return Number(result.rowsChanged);
   }
+  async appendText(table: string, rows: readonly (readonly string[])[]): Promise<void> {
+    const appender = await this.conn.createAppender(table);
+    try {
+      for (const row of rows) {
+        for (const v of row) appender.appendVarchar(v);
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
   progress(): number | null {
     const p = this.conn.progress.percentage;
     return p >= 0 ? p / 100 : null;
