@@ -19,8 +19,8 @@ const { values } = parseArgs({
   },
 });
 
-/** Clinicians × 84 days, the generator makes roughly 80k events per clinician. */
-const EVENTS_PER_CLINICIAN = 80_000;
+/** Clinicians × 84 days, the generator makes roughly 62k events per clinician. */
+const EVENTS_PER_CLINICIAN = 62_000;
 
 interface Result {
   target: number;

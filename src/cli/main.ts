@@ -10,6 +10,7 @@ import { registerGenerate } from './generateCommand.ts';
 import { registerDemo } from './demoCommand.ts';
 import { registerImports } from './importsCommand.ts';
 import { registerSettings } from './settingsCommand.ts';
+import { registerMigrate } from './migrateCommand.ts';
 import { VERSION } from '../version.ts';
 
 /** Options every command that touches the store accepts. */
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerDemo(program);
   registerSettings(program);
+  registerMigrate(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -7,7 +7,7 @@ import type { Dialect } from './dialect.ts';
 export interface Migration {
   version: number;
   name: string;
-  up(d: Dialect, opts: { citus?: boolean }): string[];
+  up(d: Dialect): string[];
 }
 
 export const MIGRATIONS: Migration[] = [

@@ -8,6 +8,8 @@ import type { Store } from './Store.ts';
 export interface StoreChoice {
   db?: string | undefined;
   databaseUrl?: string | undefined;
+  /** Distribute the tables for Citus after migrating (PostgreSQL with the citus extension). */
+  citus?: boolean | undefined;
 }
 
 /** The DuckDB path that `choice` and the environment select. */
@@ -20,7 +22,7 @@ export async function openStore(choice: StoreChoice = {}): Promise<Store> {
   const url = choice.databaseUrl ?? (choice.db ? undefined : process.env['DATABASE_URL']);
   if (url) {
     const { PostgresStore } = await import('./postgresStore.ts');
-    return PostgresStore.open(url);
+    return PostgresStore.open(url, { citus: choice.citus ?? false });
   }
   return DuckDBStore.open(duckdbPath(choice));
 }

@@ -1,0 +1,34 @@
+/**
+ * The Citus scale-out layout: the event, schedule and order tables are distributed by `user_id`
+ * and co-located, so each clinician's sessionization (the one sort of the metric SQL, partitioned
+ * by user) runs on the node that holds that clinician's rows; the roster is a reference table,
+ * copied to every node, so group reports join locally. See docs/scale-out.md.
+ */
+import { UptakeError } from '../errors/UptakeError.ts';
+import type { Sql } from './Store.ts';
+
+/** The statements that distribute the tables (run once, after the migrations). */
+export const CITUS_LAYOUT: readonly { table: string; sql: string }[] = [
+  { table: 'clinicians', sql: `SELECT create_reference_table('clinicians')` },
+  { table: 'events', sql: `SELECT create_distributed_table('events', 'user_id')` },
+  { table: 'schedule', sql: `SELECT create_distributed_table('schedule', 'user_id', colocate_with => 'events')` },
+  { table: 'orders', sql: `SELECT create_distributed_table('orders', 'user_id', colocate_with => 'events')` },
+];
+
+/** Apply the Citus layout to the tables not yet distributed; refuses without the extension. */
+export async function applyCitusLayout(db: Sql): Promise<string[]> {
+  const ext = await db.all(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`);
+  if (!ext.length) {
+    throw new UptakeError('INVALID_INPUT', '--citus: the citus extension is not installed in this database; run CREATE EXTENSION citus as a superuser first');
+  }
+  const done = new Set(
+    (await db.all<{ t: string }>(`SELECT logicalrelid::regclass::text AS t FROM pg_dist_partition`)).map((r) => r.t),
+  );
+  const applied: string[] = [];
+  for (const step of CITUS_LAYOUT) {
+    if (done.has(step.table)) continue;
+    await db.run(step.sql);
+    applied.push(step.table);
+  }
+  return applied;
+}
