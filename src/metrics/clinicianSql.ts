@@ -281,6 +281,8 @@ days AS (
 ),
 pdays AS (SELECT day_no, d, ${piece.start} AS piece_start, ${piece.end} AS piece_end FROM days, p),
 pieces_of_period AS (SELECT DISTINCT piece_start, piece_end FROM pdays),
+-- bucket → local day and period piece, for counting events, appointments and orders
+bucket_days AS (SELECT bu.bk, pd.d, pd.piece_start FROM buckets bu JOIN pdays pd ON pd.day_no = bu.day_no),
 daily AS (
   SELECT u.user_id, dd.day_no,
     coalesce(sd.sched_us, 0) AS sched_us, coalesce(sd.visit_us, 0) AS visit_us,
@@ -306,16 +308,14 @@ ev_agg AS (
   SELECT e.user_id, pd.piece_start, count(*) AS n_events,
     count(DISTINCT pd.d) AS active_days, count(DISTINCT e.patient_id) AS patients
   FROM events e CROSS JOIN b
-  JOIN buckets bu ON bu.bk = ${div(ep('e.occurred_at'), String(BUCKET_US))}
-  JOIN pdays pd ON pd.day_no = bu.day_no
+  JOIN bucket_days pd ON pd.bk = ${div(ep('e.occurred_at'), String(BUCKET_US))}
   WHERE e.occurred_at >= b.from_ts AND e.occurred_at < b.to_ts ${chan}
   GROUP BY e.user_id, pd.piece_start
 ),
 appt_agg AS (
   SELECT s.user_id, pd.piece_start, count(*) AS n_appts
   FROM schedule s CROSS JOIN b
-  JOIN buckets bu ON bu.bk = ${div(ep('s.start_at'), String(BUCKET_US))}
-  JOIN pdays pd ON pd.day_no = bu.day_no
+  JOIN bucket_days pd ON pd.bk = ${div(ep('s.start_at'), String(BUCKET_US))}
   WHERE s.kind = 'appointment' AND s.status NOT IN ('cancelled', 'entered-in-error')
     AND s.start_at >= b.from_ts AND s.start_at < b.to_ts
   GROUP BY s.user_id, pd.piece_start
@@ -324,8 +324,7 @@ order_agg AS (
   SELECT o.user_id, pd.piece_start, count(*) AS n_orders,
     sum(CASE WHEN o.entered_by IS NOT NULL AND o.entered_by <> '' AND o.entered_by <> o.user_id THEN 1 ELSE 0 END) AS n_team
   FROM orders o CROSS JOIN b
-  JOIN buckets bu ON bu.bk = ${div(ep('o.signed_at'), String(BUCKET_US))}
-  JOIN pdays pd ON pd.day_no = bu.day_no
+  JOIN bucket_days pd ON pd.bk = ${div(ep('o.signed_at'), String(BUCKET_US))}
   WHERE o.signed_at >= b.from_ts AND o.signed_at < b.to_ts
   GROUP BY o.user_id, pd.piece_start
 ),
