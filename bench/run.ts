@@ -5,7 +5,7 @@
  * so that its peak memory is its own. Record results in bench/RESULTS.md.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,6 +33,7 @@ interface Result {
   metrics_by_week_s: number;
   group_s: number;
   peak_rss_mb: number;
+  bytes_per_event: number;
 }
 
 async function child(target: number): Promise<void> {
@@ -90,9 +91,18 @@ async function child(target: number): Promise<void> {
   t = performance.now();
   await groupMetrics(store, req, 'department', 5);
   const groupS = (performance.now() - t) / 1000;
+  const bytes =
+    values.engine === 'postgres'
+      ? Number(
+          (await store.all<{ b: number }>(`SELECT pg_total_relation_size('events') AS b`))[0]?.b ??
+            0,
+        )
+      : 0;
   await store.close();
-  if (rows.length !== clinicians)
-    throw new Error(`expected ${clinicians} clinician rows, got ${rows.length}`);
+  const bytesPerEvent =
+    (values.engine === 'postgres' ? bytes : statSync(dbPath).size) / rep.rows_stored;
+  if (rows.length !== gen.counts.clinicians)
+    throw new Error(`expected ${gen.counts.clinicians} clinician rows, got ${rows.length}`);
   const r: Result = {
     target,
     events: rep.rows_stored,
@@ -104,6 +114,7 @@ async function child(target: number): Promise<void> {
     metrics_by_week_s: weekS,
     group_s: groupS,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    bytes_per_event: bytesPerEvent,
   };
   process.stdout.write(JSON.stringify(r) + '\n');
 }
@@ -112,13 +123,26 @@ if (values.child) {
   await child(Number(values.child));
 } else {
   const sizes = values.sizes!.split(',').map(Number);
+  // PostgreSQL: DATABASE_URL, else a temporary server of our own (tuned like a small dedicated box).
+  let temp: { stop(): void } | null = null;
+  if (values.engine === 'postgres' && !process.env['DATABASE_URL']) {
+    const { startTempPostgres } = await import('../src/store/tempPostgres.ts');
+    const pg = await startTempPostgres([
+      'shared_buffers=2GB',
+      'work_mem=256MB',
+      'max_parallel_workers_per_gather=2',
+      'max_wal_size=4GB',
+    ]);
+    process.env['DATABASE_URL'] = pg.url;
+    temp = pg;
+  }
   console.log(
     `Uptake bench — engine ${values.engine}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${new Date().toISOString()}`,
   );
   console.log(
-    '| events | import s | import events/s | metrics s (all) | metrics events/s | by week s | by department s | peak RSS MB |',
+    '| events | import s | import events/s | metrics s (all) | metrics events/s | by week s | by department s | peak RSS MB | bytes/event |',
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const size of sizes) {
     const out = spawnSync(
       process.execPath,
@@ -148,7 +172,8 @@ if (values.child) {
     const f = (x: number) => x.toFixed(2);
     const k = (x: number) => Math.round(x).toLocaleString('en-US');
     console.log(
-      `| ${k(r.events)} | ${f(r.import_s)} | ${k(r.import_events_per_s)} | ${f(r.metrics_s)} | ${k(r.metrics_events_per_s)} | ${f(r.metrics_by_week_s)} | ${f(r.group_s)} | ${k(r.peak_rss_mb)} |`,
+      `| ${k(r.events)} | ${f(r.import_s)} | ${k(r.import_events_per_s)} | ${f(r.metrics_s)} | ${k(r.metrics_events_per_s)} | ${f(r.metrics_by_week_s)} | ${f(r.group_s)} | ${k(r.peak_rss_mb)} | ${k(r.bytes_per_event)} |`,
     );
   }
+  temp?.stop();
 }

@@ -79,8 +79,9 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
   const unknown = header.filter((c) => c && !known.has(c));
 
   const st = await store.staging();
-  await st.run(`DROP VIEW IF EXISTS ${T.good}`);
-  for (const t of Object.values(T)) if (t !== T.good) await st.run(`DROP TABLE IF EXISTS ${t}`);
+  for (const v of [T.good, T.val]) await st.run(`DROP VIEW IF EXISTS ${v}`);
+  for (const t of Object.values(T))
+    if (t !== T.good && t !== T.val) await st.run(`DROP TABLE IF EXISTS ${t}`);
 
   // 1. Read the file as text with DuckDB's reader; structural errors go to the CSV rejects table.
   const struct = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
@@ -110,34 +111,59 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
   });
 
   // 3. Validate and type every row in SQL (one pass over the raw rows).
-  const validate = `CREATE TEMP TABLE ${T.val} AS SELECT line, CASE ${spec.reasons.join('\n')} ELSE NULL END AS reason,
+  const validate = `CREATE TEMP VIEW ${T.val} AS SELECT line, CASE ${spec.reasons.join('\n')} ELSE NULL END AS reason,
        ${spec.columns.map((c) => `${c.sql} AS ${c.name}`).join(', ')}
      FROM (SELECT src.*${spec.instants.map((f) => `, ${instantSql(`src."${f}"`, TZ)} AS ${typed(f)}`).join('')}
            FROM (SELECT ${lineSql} AS line, ${proj.join(', ')} FROM ${T.raw}) src) typed_src`;
-  // $1 (the source time zone) only appears for tables with instants.
-  await st.run(validate, validate.includes('$1') ? [opts.sourceTz ?? null] : []);
-  await st.run(`DROP TABLE ${T.raw}`);
+  await st.run(`CREATE OR REPLACE TEMP TABLE imp_params AS SELECT CAST($1 AS VARCHAR) AS tz`, [
+    opts.sourceTz ?? null,
+  ]);
+  await st.run(validate);
 
-  // 4. Keep the first occurrence of each key within the file (the last one for the roster); give
-  //    events without a category the one of their action map ('other' when unmapped); replace
-  //    patient identifiers by their pseudonyms. The window that de-duplicates only runs when the
-  //    file has duplicate keys.
+  // 4. One pass over the validated rows: how many were read and rejected, whether the file has
+  //    duplicate keys, how many events lack a category, and the time range of the good rows.
   const keyExpr = spec.key.map((k) => `CAST(${k} AS VARCHAR)`).join(` || chr(31) || `);
-  const [dups] = await st.all<{ n: number }>(
-    `SELECT count(*) - count(DISTINCT ${keyExpr}) AS n FROM ${T.val} WHERE reason IS NULL`,
+  const timeCol = spec.columns.find((c) => c.type === 'TIMESTAMPTZ')?.name;
+  const valid = 'FILTER (WHERE reason IS NULL)';
+  const hasPatient = spec.columns.some((c) => c.name === 'patient_id');
+  const [stats] = await st.all<{
+    read: number;
+    rejected: number;
+    valid: number;
+    keys: number;
+    uncategorized: number;
+    lo: string | null;
+    hi: string | null;
+    patients: string | null;
+  }>(
+    `SELECT count(*) AS read, count(reason) AS rejected, count(*) ${valid} AS valid,
+       count(DISTINCT ${keyExpr}) ${valid} AS keys,
+       ${opts.table === 'events' ? `count(*) FILTER (WHERE reason IS NULL AND category IS NULL)` : '0'} AS uncategorized,
+       ${timeCol ? `strftime(min(${timeCol}) ${valid} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')` : 'NULL'} AS lo,
+       ${timeCol ? `strftime(max(${timeCol}) ${valid} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')` : 'NULL'} AS hi,
+       ${hasPatient ? `to_json(list(DISTINCT patient_id) FILTER (WHERE reason IS NULL AND patient_id IS NOT NULL))` : 'NULL'} AS patients
+     FROM ${T.val}`,
   );
-  const dedup = dups?.n
+  const read = stats?.read ?? 0;
+  const good = stats?.keys ?? 0;
+  const rowsRead = read + parseErrors.length;
+  const inFileDuplicates = (stats?.valid ?? 0) - good;
+
+  // 5. The rows to store, as a view computed once while storing: the first occurrence of each key
+  //    within the file (the last one for the roster; the de-duplicating window only runs when the
+  //    file has duplicate keys), categories from the action map ('other' when unmapped), and
+  //    pseudonyms instead of patient identifiers.
+  const dedup = inFileDuplicates
     ? `SELECT * EXCLUDE (reason) FROM ${T.val} WHERE reason IS NULL
        QUALIFY row_number() OVER (PARTITION BY ${spec.key.join(', ')} ORDER BY line ${spec.upsert ? 'DESC' : 'ASC'}) = 1`
     : `SELECT * EXCLUDE (reason) FROM ${T.val} WHERE reason IS NULL`;
-  const hasPatient = spec.columns.some((c) => c.name === 'patient_id');
-  if (hasPatient) await pseudonymMap(st, opts.pseudonymizer);
+  if (hasPatient)
+    await pseudonymMap(st, opts.pseudonymizer, JSON.parse(stats?.patients ?? '[]') as string[]);
   const replace = [
     hasPatient ? 'pm.pid AS patient_id' : null,
     opts.table === 'events' ? `coalesce(g.category, m.category, 'other') AS category` : null,
   ].filter(Boolean);
   const mapTable = opts.table === 'events' ? await loadActionMap(st, opts.actionMap) : null;
-  // A view: the rows are computed once, as they are stored.
   await st.run(
     `CREATE TEMP VIEW ${T.good} AS SELECT g.* ${replace.length ? `REPLACE (${replace.join(', ')})` : ''}
        ${mapTable ? ', (g.category IS NULL AND m.category IS NULL) AS unmapped' : ''}
@@ -145,30 +171,23 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
      ${hasPatient ? `LEFT JOIN ${T.pmap} pm ON pm.raw = g.patient_id` : ''}
      ${mapTable ? `LEFT JOIN ${mapTable} m ON m.action = g.action` : ''}`,
   );
-  // 5. One pass over the rows to store: how many, how many unmapped, their time range.
-  const timeCol = spec.columns.find((c) => c.type === 'TIMESTAMPTZ')?.name;
-  const [stats] = await st.all<{ good: number; unmapped: number; lo: string | null; hi: string | null }>(
-    `SELECT count(*) AS good, ${mapTable ? 'count(*) FILTER (WHERE unmapped)' : '0'} AS unmapped,
-       ${timeCol ? `strftime(min(${timeCol}) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')` : 'NULL'} AS lo,
-       ${timeCol ? `strftime(max(${timeCol}) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')` : 'NULL'} AS hi
-     FROM ${T.good}`,
-  );
-  const [counts] = await st.all<{ read: number; rejected: number }>(`SELECT count(*) AS read, count(reason) AS rejected FROM ${T.val}`);
-  const good = stats?.good ?? 0;
-  const rowsRead = (counts?.read ?? 0) + parseErrors.length;
-  const inFileDuplicates = (counts?.read ?? 0) - (counts?.rejected ?? 0) - good;
-  const unmapped = stats?.unmapped ?? 0;
-  // The most frequent unmapped actions, so the user knows what to map next.
-  const topUnmapped = unmapped
-    ? await st.all<{ action: string; events: number }>(
-        `SELECT action, count(*) AS events FROM ${T.good} WHERE unmapped GROUP BY action ORDER BY events DESC, action LIMIT 20`,
+
+  // 6. Events whose action the map does not know, most frequent first, so the user knows what
+  //    to map next (only looked for when some events came without a category).
+  const topUnmapped =
+    mapTable && stats?.uncategorized
+      ? await st.all<{ action: string; events: number }>(
+          `SELECT action, count(*) AS events FROM ${T.good} WHERE unmapped GROUP BY action ORDER BY events DESC, action`,
+        )
+      : [];
+  const unmapped = topUnmapped.reduce((n, a) => n + a.events, 0);
+  topUnmapped.splice(20);
+  const range = stats;
+  const rejectLines = stats?.rejected
+    ? await st.all<{ line: number; reason: string }>(
+        `SELECT line, reason FROM ${T.val} WHERE reason IS NOT NULL ORDER BY line`,
       )
     : [];
-  const range = stats;
-
-  const rejectLines = await st.all<{ line: number; reason: string }>(
-    `SELECT line, reason FROM ${T.val} WHERE reason IS NOT NULL ORDER BY line`,
-  );
 
   // 7. Store everything in one transaction.
   const result = await store.transaction(async (tx) => {
@@ -252,7 +271,9 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
     return report;
   });
   await st.run(`DROP VIEW IF EXISTS ${T.good}`);
-  for (const t of [T.val, T.pmap, 'imp_amap']) await st.run(`DROP TABLE IF EXISTS ${t}`);
+  await st.run(`DROP VIEW IF EXISTS ${T.val}`);
+  for (const t of [T.raw, T.pmap, 'imp_amap', 'imp_params'])
+    await st.run(`DROP TABLE IF EXISTS ${t}`);
   return result;
 }
 
@@ -280,12 +301,11 @@ async function withProgress<T>(
  * The table `imp_pmap(raw, pid)` of pseudonyms for the distinct patient identifiers of the valid
  * rows: each distinct value is hashed once, whatever the number of rows that carry it.
  */
-async function pseudonymMap(st: StagingArea, p: Pseudonymizer): Promise<void> {
+async function pseudonymMap(st: StagingArea, p: Pseudonymizer, distinct: string[]): Promise<void> {
   await st.run(`CREATE TEMP TABLE ${T.pmap} (raw VARCHAR, pid VARCHAR)`);
-  const distinct = await st.all<{ v: string }>(`SELECT DISTINCT patient_id AS v FROM ${T.val} WHERE reason IS NULL AND patient_id IS NOT NULL`);
   await st.appendText(
     T.pmap,
-    distinct.map((r) => [r.v, p.pseudonym('patient', r.v)]),
+    distinct.map((v) => [v, p.pseudonym('patient', v)]),
   );
 }
 

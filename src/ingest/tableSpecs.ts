@@ -63,8 +63,11 @@ export interface TableSpec {
   upsert: boolean;
 }
 
-/** `$1` is the source time zone (or NULL) in every validation query. */
-export const TZ = '$1';
+/**
+ * The source time zone (or NULL) in every validation query: read from a one-row table that the
+ * importer fills with a bound parameter (a view cannot take parameters).
+ */
+export const TZ = '(SELECT tz FROM imp_params)';
 
 export const TABLE_SPECS: Record<TableName, TableSpec> = {
   events: {

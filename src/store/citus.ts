@@ -11,18 +11,29 @@ import type { Sql } from './Store.ts';
 export const CITUS_LAYOUT: readonly { table: string; sql: string }[] = [
   { table: 'clinicians', sql: `SELECT create_reference_table('clinicians')` },
   { table: 'events', sql: `SELECT create_distributed_table('events', 'user_id')` },
-  { table: 'schedule', sql: `SELECT create_distributed_table('schedule', 'user_id', colocate_with => 'events')` },
-  { table: 'orders', sql: `SELECT create_distributed_table('orders', 'user_id', colocate_with => 'events')` },
+  {
+    table: 'schedule',
+    sql: `SELECT create_distributed_table('schedule', 'user_id', colocate_with => 'events')`,
+  },
+  {
+    table: 'orders',
+    sql: `SELECT create_distributed_table('orders', 'user_id', colocate_with => 'events')`,
+  },
 ];
 
 /** Apply the Citus layout to the tables not yet distributed; refuses without the extension. */
 export async function applyCitusLayout(db: Sql): Promise<string[]> {
   const ext = await db.all(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`);
   if (!ext.length) {
-    throw new UptakeError('INVALID_INPUT', '--citus: the citus extension is not installed in this database; run CREATE EXTENSION citus as a superuser first');
+    throw new UptakeError(
+      'INVALID_INPUT',
+      '--citus: the citus extension is not installed in this database; run CREATE EXTENSION citus as a superuser first',
+    );
   }
   const done = new Set(
-    (await db.all<{ t: string }>(`SELECT logicalrelid::regclass::text AS t FROM pg_dist_partition`)).map((r) => r.t),
+    (
+      await db.all<{ t: string }>(`SELECT logicalrelid::regclass::text AS t FROM pg_dist_partition`)
+    ).map((r) => r.t),
   );
   const applied: string[] = [];
   for (const step of CITUS_LAYOUT) {

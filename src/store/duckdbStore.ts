@@ -106,7 +106,10 @@ export class DuckDBStore extends DuckSql implements Store, StagingArea {
     // Bound the engine's memory (it spills to disk beyond); DuckDB's own default is 80% of RAM.
     const limit = process.env['UPTAKE_DUCKDB_MEMORY'] ?? '2GB';
     if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(limit)) {
-      throw new UptakeError('INVALID_INPUT', `UPTAKE_DUCKDB_MEMORY=${limit} is not a size such as 2GB or 1536MB`);
+      throw new UptakeError(
+        'INVALID_INPUT',
+        `UPTAKE_DUCKDB_MEMORY=${limit} is not a size such as 2GB or 1536MB`,
+      );
     }
     await conn.run(`SET memory_limit = '${limit}'`);
     const store = new DuckDBStore(instance, conn, path);

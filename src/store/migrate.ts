@@ -7,8 +7,11 @@ import { applyCitusLayout } from './citus.ts';
 export async function migrate(store: Store, opts: { citus?: boolean } = {}): Promise<void> {
   // Only create what is missing: a user with data privileges but no CREATE on the schema can then
   // use a store that its owner migrated.
-  const hasMeta = await store.all(`SELECT 1 FROM information_schema.tables WHERE table_name = 'meta'`);
-  if (!hasMeta.length) await store.run(`CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`);
+  const hasMeta = await store.all(
+    `SELECT 1 FROM information_schema.tables WHERE table_name = 'meta'`,
+  );
+  if (!hasMeta.length)
+    await store.run(`CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`);
   const rows = await store.all<{ value: string }>(
     `SELECT value FROM meta WHERE key = 'schema_version'`,
   );
@@ -30,7 +33,11 @@ export async function migrate(store: Store, opts: { citus?: boolean } = {}): Pro
     });
   }
   if (opts.citus) {
-    if (store.dialect.name !== 'postgres') throw new UptakeError('BAD_INVOCATION', '--citus needs a PostgreSQL store (--database-url) with the citus extension');
+    if (store.dialect.name !== 'postgres')
+      throw new UptakeError(
+        'BAD_INVOCATION',
+        '--citus needs a PostgreSQL store (--database-url) with the citus extension',
+      );
     await applyCitusLayout(store);
   }
 }

@@ -42,11 +42,15 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('says in one line what is wrong with a URL, a refused connection, a missing database', async () => {
-    const refused = await PostgresStore.open('postgres://postgres@127.0.0.1:1/postgres').catch((e: unknown) => e);
+    const refused = await PostgresStore.open('postgres://postgres@127.0.0.1:1/postgres').catch(
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(UptakeError);
     expect((refused as UptakeError).message).toMatch(/connection refused; is PostgreSQL running/);
     const notPg = await PostgresStore.open('mysql://x@localhost/db').catch((e: unknown) => e);
-    expect((notPg as UptakeError).message).toMatch(/is not a PostgreSQL URL; expected postgres:\/\//);
+    expect((notPg as UptakeError).message).toMatch(
+      /is not a PostgreSQL URL; expected postgres:\/\//,
+    );
     const u = new URL(adminUrl!);
     u.pathname = '/no_such_db';
     u.password = 'secret';
@@ -58,7 +62,11 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
 
   it('says so when the user may not create the schema', async () => {
     const url = await freshPgDatabase(adminUrl!);
-    await admin(adminUrl!, (c) => c.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'limited') THEN CREATE ROLE limited LOGIN; END IF; END $$`));
+    await admin(adminUrl!, (c) =>
+      c.query(
+        `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'limited') THEN CREATE ROLE limited LOGIN; END IF; END $$`,
+      ),
+    );
     const u = new URL(url);
     u.username = 'limited';
     const err = await PostgresStore.open(u.toString()).catch((e: unknown) => e);
@@ -71,9 +79,13 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
     const url = await freshPgDatabase(adminUrl!);
     (await PostgresStore.open(url)).close(); // migrate as the owner
     await admin(url, async (c) => {
-      await c.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'importer') THEN CREATE ROLE importer LOGIN; END IF; END $$`);
+      await c.query(
+        `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'importer') THEN CREATE ROLE importer LOGIN; END IF; END $$`,
+      );
       await c.query(`GRANT USAGE ON SCHEMA public TO importer`);
-      await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO importer`);
+      await c.query(
+        `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO importer`,
+      );
       await c.query(`REVOKE INSERT ON import_rejects FROM importer`);
     });
     const u = new URL(url);
@@ -81,11 +93,21 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
     const store = await PostgresStore.open(u.toString());
     try {
       const f = join(dir, 'ev.csv');
-      writeFileSync(f, 'event_id,occurred_at,user_id,action\na,2026-03-02T10:00:00Z,u1,x\nb,not-a-time,u1,x\n');
-      const err = await importCsv(store, { table: 'events', file: f, pseudonymizer: Pseudonymizer.load(join(dir, 'k')), rejectsDir: join(dir, 'r') }).catch((e: unknown) => e);
+      writeFileSync(
+        f,
+        'event_id,occurred_at,user_id,action\na,2026-03-02T10:00:00Z,u1,x\nb,not-a-time,u1,x\n',
+      );
+      const err = await importCsv(store, {
+        table: 'events',
+        file: f,
+        pseudonymizer: Pseudonymizer.load(join(dir, 'k')),
+        rejectsDir: join(dir, 'r'),
+      }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UptakeError);
       expect((err as UptakeError).code).toBe('FORBIDDEN');
-      const [n] = await store.all<{ n: number }>(`SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM imports) AS n`);
+      const [n] = await store.all<{ n: number }>(
+        `SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM imports) AS n`,
+      );
       expect(n?.n).toBe(0);
     } finally {
       await store.close();
@@ -99,8 +121,12 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
     await admin(url, async (c) => {
       await c.query(`CREATE TABLE citus_calls (fn text, tbl text, col text, colocate text)`);
       await c.query(`CREATE SCHEMA citus_stub`);
-      await c.query(`CREATE FUNCTION create_distributed_table(t regclass, col text, colocate_with text DEFAULT 'default') RETURNS void LANGUAGE sql AS $$ INSERT INTO citus_calls VALUES ('distributed', t::text, col, colocate_with) $$`);
-      await c.query(`CREATE FUNCTION create_reference_table(t regclass) RETURNS void LANGUAGE sql AS $$ INSERT INTO citus_calls VALUES ('reference', t::text, NULL, NULL) $$`);
+      await c.query(
+        `CREATE FUNCTION create_distributed_table(t regclass, col text, colocate_with text DEFAULT 'default') RETURNS void LANGUAGE sql AS $$ INSERT INTO citus_calls VALUES ('distributed', t::text, col, colocate_with) $$`,
+      );
+      await c.query(
+        `CREATE FUNCTION create_reference_table(t regclass) RETURNS void LANGUAGE sql AS $$ INSERT INTO citus_calls VALUES ('reference', t::text, NULL, NULL) $$`,
+      );
       await c.query(`CREATE TABLE pg_dist_partition_stub (logicalrelid regclass)`);
     });
     const store = await PostgresStore.open(url);
@@ -122,7 +148,9 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
     } finally {
       await store.close();
     }
-    const noCitus = await PostgresStore.open(await freshPgDatabase(adminUrl!), { citus: true }).catch((e: unknown) => e);
+    const noCitus = await PostgresStore.open(await freshPgDatabase(adminUrl!), {
+      citus: true,
+    }).catch((e: unknown) => e);
     expect((noCitus as UptakeError).message).toMatch(/citus extension is not installed/);
   });
 
@@ -135,7 +163,14 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
       duck = await DuckDBStore.open(':memory:');
       pgs = await PostgresStore.open(await freshPgDatabase(adminUrl!));
       const p = Pseudonymizer.load(join(dir, 'parity-key'));
-      for (const s of [duck, pgs]) for (const t of TABLES) await importCsv(s, { table: t, file: gen.files[t], pseudonymizer: p, rejectsDir: join(dir, 'rj') });
+      for (const s of [duck, pgs])
+        for (const t of TABLES)
+          await importCsv(s, {
+            table: t,
+            file: gen.files[t],
+            pseudonymizer: p,
+            rejectsDir: join(dir, 'rj'),
+          });
     }, 120_000);
     afterAll(async () => {
       await duck.close();
@@ -151,7 +186,12 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
       expect(await pgs.all(q)).toEqual(await duck.all(q));
     });
 
-    const combos: { direction: 'forward' | 'backward'; over: 'drop' | 'cap'; attribution: 'split' | 'start'; wow: (typeof WOW_WINDOWS)[number] }[] = [];
+    const combos: {
+      direction: 'forward' | 'backward';
+      over: 'drop' | 'cap';
+      attribution: 'split' | 'start';
+      wow: (typeof WOW_WINDOWS)[number];
+    }[] = [];
     for (const direction of ['forward', 'backward'] as const)
       for (const over of ['drop', 'cap'] as const)
         for (const attribution of ['split', 'start'] as const)
@@ -185,7 +225,10 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
             const x = ra[f];
             const y = rb[f];
             if (typeof x === 'number' && typeof y === 'number') {
-              expect(Math.abs(x - y), `${JSON.stringify(c)} ${ra.user_id} ${f}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(x)));
+              expect(
+                Math.abs(x - y),
+                `${JSON.stringify(c)} ${ra.user_id} ${f}`,
+              ).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(x)));
             } else expect(y, `${JSON.stringify(c)} ${ra.user_id} ${f}`).toEqual(x);
           }
         });
@@ -193,14 +236,31 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
     }, 300_000);
 
     it('gives identical group rows', async () => {
-      const req = parseRequest({ from: gen.from, to: gen.to, period: 'week', options: { timezone: gen.timezone, timeout_seconds: 300, over_timeout: 'drop', direction: 'forward', attribution: 'split', exclude_channels: [], session_merge_gap_minutes: 60, wow: 'schedule' } });
+      const req = parseRequest({
+        from: gen.from,
+        to: gen.to,
+        period: 'week',
+        options: {
+          timezone: gen.timezone,
+          timeout_seconds: 300,
+          over_timeout: 'drop',
+          direction: 'forward',
+          attribution: 'split',
+          exclude_channels: [],
+          session_merge_gap_minutes: 60,
+          wow: 'schedule',
+        },
+      });
       const a = await groupMetrics(duck, req, 'specialty', 5);
       const b = await groupMetrics(pgs, req, 'specialty', 5);
       expect(b.length).toBe(a.length);
       a.forEach((ra, k) => {
         for (const [key, v] of Object.entries(ra)) {
           const w = (b[k] as unknown as Record<string, unknown>)[key];
-          if (typeof v === 'number') expect(Math.abs(v - (w as number))).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(v)));
+          if (typeof v === 'number')
+            expect(Math.abs(v - (w as number))).toBeLessThanOrEqual(
+              1e-9 * Math.max(1, Math.abs(v)),
+            );
           else expect(w).toEqual(v);
         }
       });

@@ -29,11 +29,36 @@ export function connectionError(e: unknown, where: string): UptakeError {
   const err = e as { code?: string; message?: string };
   const msg = err.message ?? String(e);
   const code = err.code ?? '';
-  if (code === 'ECONNREFUSED') return new UptakeError('UNAVAILABLE', `${where}: connection refused; is PostgreSQL running and listening there?`, { cause: e });
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UptakeError('UNAVAILABLE', `${where}: unknown host; check the host name in the URL`, { cause: e });
-  if (code === '3D000') return new UptakeError('NOT_FOUND', `${where}: ${msg}; create it (createdb) or fix the database name in the URL`, { cause: e });
-  if (code === '28P01' || code === '28000') return new UptakeError('FORBIDDEN', `${where}: authentication failed; check the user and password in the URL`, { cause: e });
-  if (code === '42501') return new UptakeError('FORBIDDEN', `${where}: insufficient privileges (${msg}); grant the user CREATE and USAGE on the schema, or connect as its owner`, { cause: e });
+  if (code === 'ECONNREFUSED')
+    return new UptakeError(
+      'UNAVAILABLE',
+      `${where}: connection refused; is PostgreSQL running and listening there?`,
+      { cause: e },
+    );
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new UptakeError(
+      'UNAVAILABLE',
+      `${where}: unknown host; check the host name in the URL`,
+      { cause: e },
+    );
+  if (code === '3D000')
+    return new UptakeError(
+      'NOT_FOUND',
+      `${where}: ${msg}; create it (createdb) or fix the database name in the URL`,
+      { cause: e },
+    );
+  if (code === '28P01' || code === '28000')
+    return new UptakeError(
+      'FORBIDDEN',
+      `${where}: authentication failed; check the user and password in the URL`,
+      { cause: e },
+    );
+  if (code === '42501')
+    return new UptakeError(
+      'FORBIDDEN',
+      `${where}: insufficient privileges (${msg}); grant the user CREATE and USAGE on the schema, or connect as its owner`,
+      { cause: e },
+    );
   return new UptakeError('UNAVAILABLE', `${where}: ${msg.split('\n')[0]}`, { cause: e });
 }
 
@@ -74,7 +99,8 @@ class PgSql implements Sql {
   }
   protected wrap(e: unknown): unknown {
     const code = (e as { code?: string }).code ?? '';
-    if (code === '42501' || code === 'ECONNREFUSED' || code === '57P01') return connectionError(e, this.where);
+    if (code === '42501' || code === 'ECONNREFUSED' || code === '57P01')
+      return connectionError(e, this.where);
     return e;
   }
 }
@@ -99,7 +125,10 @@ export class PostgresStore extends PgSql implements Store {
       // Every session in UTC, so that text forms of instants never depend on the server's zone.
       pool = new pg.Pool({ connectionString: url, max: 8, options: '-c TimeZone=UTC' });
     } catch {
-      throw new UptakeError('INVALID_INPUT', `${where} is not a PostgreSQL URL; expected postgres://user:password@host:5432/database`);
+      throw new UptakeError(
+        'INVALID_INPUT',
+        `${where} is not a PostgreSQL URL; expected postgres://user:password@host:5432/database`,
+      );
     }
     pool.on('error', () => undefined);
     try {
@@ -154,12 +183,28 @@ export class PostgresStore extends PgSql implements Store {
     const target = `up_${stagedTable}`;
     try {
       const sel = columns
-        .map((c) => (c.type === 'TIMESTAMPTZ' ? `strftime(${c.name} AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f+00') AS ${c.name}` : c.name))
+        .map((c) =>
+          c.type === 'TIMESTAMPTZ'
+            ? `strftime(${c.name} AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f+00') AS ${c.name}`
+            : c.name,
+        )
         .join(', ');
-      await st.run(`COPY (SELECT ${sel} FROM ${stagedTable}) TO '${file.replaceAll("'", "''")}' (FORMAT csv, HEADER false)`);
-      const types: Record<StagedColumn['type'], string> = { VARCHAR: 'TEXT', TIMESTAMPTZ: 'TIMESTAMPTZ', BIGINT: 'BIGINT', DOUBLE: 'DOUBLE PRECISION' };
-      await tx.run(`CREATE TEMP TABLE ${target} (${columns.map((c) => `${c.name} ${types[c.type]}`).join(', ')}) ON COMMIT DROP`);
-      await tx.copyIn(`COPY ${target} (${columns.map((c) => c.name).join(', ')}) FROM STDIN (FORMAT csv)`, file);
+      await st.run(
+        `COPY (SELECT ${sel} FROM ${stagedTable}) TO '${file.replaceAll("'", "''")}' (FORMAT csv, HEADER false)`,
+      );
+      const types: Record<StagedColumn['type'], string> = {
+        VARCHAR: 'TEXT',
+        TIMESTAMPTZ: 'TIMESTAMPTZ',
+        BIGINT: 'BIGINT',
+        DOUBLE: 'DOUBLE PRECISION',
+      };
+      await tx.run(
+        `CREATE TEMP TABLE ${target} (${columns.map((c) => `${c.name} ${types[c.type]}`).join(', ')}) ON COMMIT DROP`,
+      );
+      await tx.copyIn(
+        `COPY ${target} (${columns.map((c) => c.name).join(', ')}) FROM STDIN (FORMAT csv)`,
+        file,
+      );
       await tx.run(`ANALYZE ${target}`);
       return target;
     } finally {

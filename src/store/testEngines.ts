@@ -35,6 +35,10 @@ export async function freshPgDatabase(adminUrl: string): Promise<string> {
 export function engines(): TestEngine[] {
   const list: TestEngine[] = [{ name: 'duckdb', open: () => DuckDBStore.open(':memory:') }];
   const url = inject('pgUrl');
-  if (url) list.push({ name: 'postgres', open: async () => PostgresStore.open(await freshPgDatabase(url)) });
+  if (url)
+    list.push({
+      name: 'postgres',
+      open: async () => PostgresStore.open(await freshPgDatabase(url)),
+    });
   return list;
 }

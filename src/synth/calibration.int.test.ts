@@ -37,20 +37,36 @@ describe('calibration of the default synthetic health system (engine-measured)',
     gen = await generate({ outDir: join(dir, 'data') }); // the defaults: 60 clinicians, 84 days, seed 1
     const store = await DuckDBStore.open(':memory:');
     const p = Pseudonymizer.load(join(dir, 'key'));
-    for (const t of TABLES) await importCsv(store, { table: t, file: gen.files[t], pseudonymizer: p, rejectsDir: join(dir, 'rej') });
-    const req = parseRequest({ from: gen.from, to: gen.to, period: 'all', options: { ...DEFAULT_OPTIONS, timezone: gen.timezone } });
+    for (const t of TABLES)
+      await importCsv(store, {
+        table: t,
+        file: gen.files[t],
+        pseudonymizer: p,
+        rejectsDir: join(dir, 'rej'),
+      });
+    const req = parseRequest({
+      from: gen.from,
+      to: gen.to,
+      period: 'all',
+      options: { ...DEFAULT_OPTIONS, timezone: gen.timezone },
+    });
     all = await clinicianMetrics(store, req);
     const days = await clinicianMetrics(store, { ...req, period: 'day' });
     clinicDays = new Map();
-    for (const d of days) if (d.scheduled_hours > 0) clinicDays.set(d.user_id, (clinicDays.get(d.user_id) ?? 0) + 1);
-    const rows = await store.all<ClinicianRow & { fte: number }>(`SELECT user_id, role, specialty, department, fte FROM clinicians`);
+    for (const d of days)
+      if (d.scheduled_hours > 0) clinicDays.set(d.user_id, (clinicDays.get(d.user_id) ?? 0) + 1);
+    const rows = await store.all<ClinicianRow & { fte: number }>(
+      `SELECT user_id, role, specialty, department, fte FROM clinicians`,
+    );
     roster = new Map(rows.map((r) => [r.user_id, r]));
     await store.close();
   }, 240_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const group = (pred: (c: ClinicianRow & { fte: number }) => boolean) => all.filter((r) => pred(roster.get(r.user_id)!));
-  const primaryFullTime = () => group((c) => PRIMARY.has(c.specialty ?? '') && c.fte >= 1 && c.role === 'physician');
+  const group = (pred: (c: ClinicianRow & { fte: number }) => boolean) =>
+    all.filter((r) => pred(roster.get(r.user_id)!));
+  const primaryFullTime = () =>
+    group((c) => PRIMARY.has(c.specialty ?? '') && c.fte >= 1 && c.role === 'physician');
 
   it('has every clinician of the roster', () => {
     expect(all).toHaveLength(60);
@@ -70,7 +86,8 @@ describe('calibration of the default synthetic health system (engine-measured)',
 
   it('primary care: inbox 20–25% of EHR time (Arndt 2017)', () => {
     const rows = group((c) => PRIMARY.has(c.specialty ?? ''));
-    const share = rows.reduce((s, r) => s + r.inbox_hours, 0) / rows.reduce((s, r) => s + r.ehr_hours, 0);
+    const share =
+      rows.reduce((s, r) => s + r.inbox_hours, 0) / rows.reduce((s, r) => s + r.ehr_hours, 0);
     expect(share).toBeGreaterThanOrEqual(0.2);
     expect(share).toBeLessThanOrEqual(0.25);
   });
@@ -84,7 +101,8 @@ describe('calibration of the default synthetic health system (engine-measured)',
   });
 
   it('about 16 minutes of EHR time per appointment across the organisation (Overhage 2020)', () => {
-    const minutes = (all.reduce((s, r) => s + r.ehr_hours, 0) * 60) / all.reduce((s, r) => s + r.appointments, 0);
+    const minutes =
+      (all.reduce((s, r) => s + r.ehr_hours, 0) * 60) / all.reduce((s, r) => s + r.appointments, 0);
     expect(minutes).toBeGreaterThanOrEqual(13);
     expect(minutes).toBeLessThanOrEqual(19);
   });
