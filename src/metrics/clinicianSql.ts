@@ -65,10 +65,7 @@ function islands(src: string, gap: string): string {
  * SQL (a list of CTEs, ending in `clinician_rows`) and its bound parameters for the clinician rows
  * of `req`. Callers select from `clinician_rows` (see `computeMetrics.ts`).
  */
-export function clinicianCtes(
-  d: Dialect,
-  req: MetricRequest,
-): { ctes: string; params: SqlValue[] } {
+export function clinicianCtes(d: Dialect, req: MetricRequest): { ctes: Cte[]; params: SqlValue[] } {
   const o = req.options;
   const cap = o.over_timeout === 'cap';
   const fwd = o.direction === 'forward';
@@ -138,14 +135,15 @@ export function clinicianCtes(
 p AS (
   SELECT CAST($1 AS DATE) AS d_from, CAST($2 AS DATE) AS d_to, CAST($3 AS VARCHAR) AS tz,
          CAST($4 AS BIGINT) * 1000000 AS t_us, CAST($5 AS BIGINT) * 60000000 AS gap_us,
-         CAST($6 AS INTEGER) AS n_days, CAST(${BUCKET_US} AS BIGINT) AS q
+         CAST($6 AS INTEGER) AS n_days, CAST(${BUCKET_US} AS BIGINT) AS q,
+         CAST($4 AS BIGINT) AS t_sec, CAST($7 AS BIGINT) AS b_lo, CAST($8 AS BIGINT) AS b_hi
 ),
 b AS (
   SELECT p.*,
     CAST(d_from AS TIMESTAMP) AT TIME ZONE tz AS from_ts,
     CAST(d_to AS TIMESTAMP) AT TIME ZONE tz AS to_ts,
-    (CAST(d_from AS TIMESTAMP) AT TIME ZONE tz) - CAST($4 AS BIGINT) * INTERVAL '1 second' AS lo_ts,
-    (CAST(d_to AS TIMESTAMP) AT TIME ZONE tz) + CAST($4 AS BIGINT) * INTERVAL '1 second' AS hi_ts
+    (CAST(d_from AS TIMESTAMP) AT TIME ZONE tz) - t_sec * INTERVAL '1 second' AS lo_ts,
+    (CAST(d_to AS TIMESTAMP) AT TIME ZONE tz) + t_sec * INTERVAL '1 second' AS hi_ts
   FROM p
 ),
 -- one row per 15-minute UTC bucket: its local day and clock windows (§5), DST-exact
@@ -159,7 +157,7 @@ buckets AS (
       CAST(extract(isodow FROM lt) AS INTEGER) AS dow
     FROM (
       SELECT g.bk, (TIMESTAMPTZ '1970-01-01 00:00:00+00' + g.bk * 900 * INTERVAL '1 second') AT TIME ZONE p.tz AS lt
-      FROM p, generate_series(CAST($7 AS BIGINT), CAST($8 AS BIGINT)) AS g(bk)
+      FROM p, generate_series(p.b_lo, p.b_hi) AS g(bk)
     ) x, p
   ) y, p
 ),
@@ -277,7 +275,7 @@ overlap_daily AS (
 ),
 days AS (
   SELECT CAST(i AS INTEGER) AS day_no, p.d_from + CAST(i AS INTEGER) AS d
-  FROM p, generate_series(0, CAST($6 AS INTEGER) - 1) AS g(i)
+  FROM p, generate_series(0, p.n_days - 1) AS g(i)
 ),
 pdays AS (SELECT day_no, d, ${piece.start} AS piece_start, ${piece.end} AS piece_end FROM days, p),
 pieces_of_period AS (SELECT DISTINCT piece_start, piece_end FROM pdays),
@@ -371,5 +369,33 @@ clinician_rows AS (
     n_events AS events, active_days, patients
   FROM clinician_h
 )`;
-  return { ctes, params };
+  return { ctes: splitCtes(ctes), params };
+}
+
+/** One common table expression: its name and body. Only the first (`p`) takes parameters. */
+export interface Cte {
+  name: string;
+  body: string;
+}
+
+/** Split `name AS (body), name AS (body), …` (our own text) into its parts, by balanced parentheses. */
+function splitCtes(text: string): Cte[] {
+  const out: Cte[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const m = /^\s*(?:--[^\n]*\n\s*)*([a-z_0-9]+) AS \(/.exec(text.slice(i));
+    if (!m) break;
+    const start = i + m[0].length;
+    let depth = 1;
+    let j = start;
+    for (; j < text.length && depth > 0; j++) {
+      if (text[j] === '(') depth++;
+      else if (text[j] === ')') depth--;
+    }
+    out.push({ name: m[1] ?? '', body: text.slice(start, j - 1) });
+    i = j;
+    const comma = /^\s*,/.exec(text.slice(i));
+    if (comma) i += comma[0].length;
+  }
+  return out;
 }

@@ -8,6 +8,7 @@ import { metricRequestSchema, type GroupBy, type MetricRequest } from '../model/
 import { invalid } from '../errors/UptakeError.ts';
 import type { Store } from '../store/Store.ts';
 import { clinicianCtes } from './clinicianSql.ts';
+import { runCtes } from './runCtes.ts';
 import { VERSION } from '../version.ts';
 
 /** Median and quartiles of one per-8-hour metric across a group's clinicians (§7). */
@@ -61,9 +62,11 @@ export async function clinicianMetrics(
   req: MetricRequest,
 ): Promise<ClinicianMetricRow[]> {
   const { ctes, params } = clinicianCtes(store.dialect, req);
-  return store.all<ClinicianMetricRow>(
-    `WITH ${ctes} SELECT * FROM clinician_rows ORDER BY user_id, period_start`,
+  return runCtes<ClinicianMetricRow>(
+    store,
+    ctes,
     params,
+    `SELECT * FROM clinician_rows ORDER BY user_id, period_start`,
   );
 }
 
@@ -91,15 +94,16 @@ export async function groupMetrics(
       ] as const
     ).map(([name, q]) => `percentile_cont(${q}) WITHIN GROUP (ORDER BY r.${m}) AS ${m}_${name}`),
   );
-  const rows = await store.all<Omit<GroupMetricRow, 'suppressed' | 'group_by'>>(
-    `WITH ${ctes}
-     SELECT coalesce(${GROUP_COLUMN[by]}, '(not in roster)') AS "group", r.period_start, r.period_end,
+  const rows = await runCtes<Omit<GroupMetricRow, 'suppressed' | 'group_by'>>(
+    store,
+    ctes,
+    params,
+    `SELECT coalesce(${GROUP_COLUMN[by]}, '(not in roster)') AS "group", r.period_start, r.period_end,
        sum(CASE WHEN r.scheduled_hours > 0 THEN 1 ELSE 0 END) AS n, count(*) AS clinicians,
        ${stats.join(',\n       ')}
      FROM clinician_rows r LEFT JOIN clinicians c ON c.user_id = r.user_id
      GROUP BY 1, r.period_start, r.period_end
      ORDER BY 1, r.period_start`,
-    params,
   );
   return rows.map((r) => ({
     group_by: by,

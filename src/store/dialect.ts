@@ -29,8 +29,9 @@ export const DUCKDB: Dialect = {
 
 export const POSTGRES: Dialect = {
   name: 'postgres',
-  // extract(epoch) is numeric in PostgreSQL 14+, so the product is exact before the cast.
-  epochUs: (e) => `(extract(epoch from ${e}) * 1000000)::bigint`,
+  // date_part('epoch') is a double: its microseconds times 1e6 round back exactly (|t| < 2^53 µs),
+  // and float arithmetic is many times faster than extract(epoch)'s numeric.
+  epochUs: (e) => `round(date_part('epoch', ${e}) * 1000000)::bigint`,
   intDiv: (a, b) => `((${a}) / (${b}))`,
   binary: (e) => `${e} COLLATE "C"`,
   jsonType: 'TEXT',

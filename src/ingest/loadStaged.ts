@@ -1,0 +1,322 @@
+/**
+ * The shared half of every import, whatever the source format: validation and typing of the
+ * canonical text columns in SQL, de-duplication, action-map categories, pseudonyms, and one
+ * transaction that stores the good rows, the rejects and the report.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { TableName } from '../model/canonical.ts';
+import type { StagingArea, Store } from '../store/Store.ts';
+import type { Pseudonymizer } from './pseudonymize.ts';
+import { instantSql, TABLE_SPECS, typed, TZ } from './tableSpecs.ts';
+import { loadActionMap } from './actionMap.ts';
+
+export interface ImportOptions {
+  table: TableName;
+  file: string;
+  /** IANA zone for times without an offset; without it such rows are rejected. */
+  sourceTz?: string | undefined;
+  /** A CSV `action,category[,name]` that fills `category` where the file leaves it empty. */
+  actionMap?: string | undefined;
+  pseudonymizer: Pseudonymizer;
+  /** Folder for the rejects files (created when needed). */
+  rejectsDir: string;
+  onProgress?: ((fraction: number) => void) | undefined;
+}
+
+export interface ImportReport {
+  import_id: number;
+  table: TableName;
+  format: string;
+  file: string;
+  rows_read: number;
+  rows_stored: number;
+  rows_updated: number;
+  rows_rejected: number;
+  rows_duplicate: number;
+  unmapped_events: number;
+  top_unmapped_actions: { action: string; events: number }[];
+  unknown_columns: string[];
+  rejects_file: string | null;
+  time_range: { from: string; to: string } | null;
+  seconds: number;
+  /** Format-specific counts, e.g. ambiguous local times resolved. */
+  notes?: Record<string, number>;
+}
+
+/** Staging tables of one import (temporary, in the staging DuckDB connection). */
+export const T = {
+  raw: 'imp_raw',
+  rej: 'imp_csv_rej',
+  scan: 'imp_csv_scan',
+  src: 'imp_src',
+  val: 'imp_val',
+  good: 'imp_good',
+  pmap: 'imp_pmap',
+};
+
+/** What a format adapter hands to the shared half of an import. */
+export interface StagedSource extends ImportOptions {
+  format: string;
+  t0: number;
+  /**
+   * SQL over the adapter's staging tables giving one row per source record: `line` (or entry
+   * position), `pre_reason` (why the record cannot be mapped at all, else NULL), the raw text
+   * columns of the canonical table (named as in the canonical CSV), and `raw_text` (the record
+   * verbatim for the rejects file, or NULL to re-read the file's line).
+   */
+  sourceSelect: string;
+  /** Records the reader itself could not parse, with line, reason and verbatim text. */
+  parseErrors: { line: number; reason: string; raw: string }[];
+  unknownColumns: string[];
+  /** Staging tables to drop at the end. */
+  tempTables: string[];
+  /** Extra counts for the report (e.g. ambiguous local times resolved). */
+  notes?: Record<string, number>;
+}
+
+/**
+ * The shared half of every import: validate and type the canonical text columns in SQL, de-duplicate,
+ * map categories, pseudonymize, and store in one transaction with rejects and a report.
+ */
+export async function loadStaged(
+  store: Store,
+  st: StagingArea,
+  src: StagedSource,
+): Promise<ImportReport> {
+  const opts = src;
+  const t0 = src.t0;
+  const spec = TABLE_SPECS[opts.table];
+  const parseErrors = src.parseErrors;
+  const unknown = src.unknownColumns;
+
+  // 3. Validate and type every row in SQL (one pass over the raw rows).
+  const validate = `CREATE TEMP VIEW ${T.val} AS SELECT line, raw_text, CASE WHEN pre_reason IS NOT NULL THEN pre_reason ${spec.reasons.join('\n')} ELSE NULL END AS reason,
+       ${spec.columns.map((c) => `${c.sql} AS ${c.name}`).join(', ')}
+     FROM (SELECT src.*${spec.instants.map((f) => `, ${instantSql(`src."${f}"`, TZ)} AS ${typed(f)}`).join('')}
+           FROM (${src.sourceSelect}) src) typed_src`;
+  await st.run(`CREATE OR REPLACE TEMP TABLE imp_params AS SELECT CAST($1 AS VARCHAR) AS tz`, [
+    opts.sourceTz ?? null,
+  ]);
+  await st.run(validate);
+
+  // 4. One pass over the validated rows: how many were read and rejected, whether the file has
+  //    duplicate keys, how many events lack a category, and the time range of the good rows.
+  const keyExpr = spec.key.map((k) => `CAST(${k} AS VARCHAR)`).join(` || chr(31) || `);
+  const timeCol = spec.columns.find((c) => c.type === 'TIMESTAMPTZ')?.name;
+  const valid = 'FILTER (WHERE reason IS NULL)';
+  const hasPatient = spec.columns.some((c) => c.name === 'patient_id');
+  const [stats] = await st.all<{
+    read: number;
+    rejected: number;
+    valid: number;
+    keys: number;
+    uncategorized: number;
+    lo: string | null;
+    hi: string | null;
+    patients: string | null;
+  }>(
+    `SELECT count(*) AS read, count(reason) AS rejected, count(*) ${valid} AS valid,
+       count(DISTINCT ${keyExpr}) ${valid} AS keys,
+       ${opts.table === 'events' ? `count(*) FILTER (WHERE reason IS NULL AND category IS NULL)` : '0'} AS uncategorized,
+       ${timeCol ? `strftime(min(${timeCol}) ${valid} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')` : 'NULL'} AS lo,
+       ${timeCol ? `strftime(max(${timeCol}) ${valid} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')` : 'NULL'} AS hi,
+       ${hasPatient ? `to_json(list(DISTINCT patient_id) FILTER (WHERE reason IS NULL AND patient_id IS NOT NULL))` : 'NULL'} AS patients
+     FROM ${T.val}`,
+  );
+  const read = stats?.read ?? 0;
+  const good = stats?.keys ?? 0;
+  const rowsRead = read + parseErrors.length;
+  const inFileDuplicates = (stats?.valid ?? 0) - good;
+
+  // 5. The rows to store, as a view computed once while storing: the first occurrence of each key
+  //    within the file (the last one for the roster; the de-duplicating window only runs when the
+  //    file has duplicate keys), categories from the action map ('other' when unmapped), and
+  //    pseudonyms instead of patient identifiers.
+  const dedup = inFileDuplicates
+    ? `SELECT * EXCLUDE (reason, raw_text) FROM ${T.val} WHERE reason IS NULL
+       QUALIFY row_number() OVER (PARTITION BY ${spec.key.join(', ')} ORDER BY line ${spec.upsert ? 'DESC' : 'ASC'}) = 1`
+    : `SELECT * EXCLUDE (reason, raw_text) FROM ${T.val} WHERE reason IS NULL`;
+  if (hasPatient)
+    await pseudonymMap(st, opts.pseudonymizer, JSON.parse(stats?.patients ?? '[]') as string[]);
+  const replace = [
+    hasPatient ? 'pm.pid AS patient_id' : null,
+    opts.table === 'events' ? `coalesce(g.category, m.category, 'other') AS category` : null,
+  ].filter(Boolean);
+  const mapTable = opts.table === 'events' ? await loadActionMap(st, opts.actionMap) : null;
+  await st.run(
+    `CREATE TEMP VIEW ${T.good} AS SELECT g.* ${replace.length ? `REPLACE (${replace.join(', ')})` : ''}
+       ${mapTable ? ', (g.category IS NULL AND m.category IS NULL) AS unmapped' : ''}
+     FROM (${dedup}) g
+     ${hasPatient ? `LEFT JOIN ${T.pmap} pm ON pm.raw = g.patient_id` : ''}
+     ${mapTable ? `LEFT JOIN ${mapTable} m ON m.action = g.action` : ''}`,
+  );
+
+  // 6. Events whose action the map does not know, most frequent first, so the user knows what
+  //    to map next (only looked for when some events came without a category).
+  const topUnmapped =
+    mapTable && stats?.uncategorized
+      ? await st.all<{ action: string; events: number }>(
+          `SELECT action, count(*) AS events FROM ${T.good} WHERE unmapped GROUP BY action ORDER BY events DESC, action`,
+        )
+      : [];
+  const unmapped = topUnmapped.reduce((n, a) => n + a.events, 0);
+  topUnmapped.splice(20);
+  const range = stats;
+  const rejectLines = stats?.rejected
+    ? await st.all<{ line: number; reason: string; raw_text: string | null }>(
+        `SELECT line, reason, raw_text FROM ${T.val} WHERE reason IS NOT NULL ORDER BY line`,
+      )
+    : [];
+
+  // 7. Store everything in one transaction.
+  const result = await store.transaction(async (tx) => {
+    const [next] = await tx.all<{ id: number }>(
+      `SELECT coalesce(max(import_id), 0) + 1 AS id FROM imports`,
+    );
+    const importId = next?.id ?? 1;
+    const up = await store.upload(tx, T.good, spec.columns);
+    const cols = spec.columns.map((c) => c.name);
+    const match = spec.key.map((k) => `t.${k} = s.${k}`).join(' AND ');
+    let updated = 0;
+    if (spec.upsert) {
+      const changed = cols
+        .filter((c) => !spec.key.includes(c))
+        .map((c) => `t.${c} IS DISTINCT FROM s.${c}`)
+        .join(' OR ');
+      updated = await tx.exec(
+        `DELETE FROM ${spec.table} t WHERE EXISTS (SELECT 1 FROM ${up} s WHERE ${match} AND (${changed}))`,
+      );
+    }
+    const stored = await tx.exec(
+      `INSERT INTO ${spec.table} (${cols.join(', ')}, import_id)
+       SELECT ${cols.map((c) => `s.${c}`).join(', ')}, $1 FROM ${up} s
+       WHERE NOT EXISTS (SELECT 1 FROM ${spec.table} t WHERE ${match})`,
+      [importId],
+    );
+    const rejected = parseErrors.length + rejectLines.length;
+    const report: ImportReport = {
+      import_id: importId,
+      table: opts.table,
+      format: src.format,
+      file: opts.file,
+      rows_read: rowsRead,
+      ...(src.notes ? { notes: src.notes } : {}),
+      rows_stored: stored - updated,
+      rows_updated: updated,
+      rows_rejected: rejected,
+      rows_duplicate: inFileDuplicates + (good - stored),
+      unmapped_events: unmapped,
+      top_unmapped_actions: topUnmapped,
+      unknown_columns: unknown,
+      rejects_file: null,
+      time_range: range?.lo && range.hi ? { from: range.lo, to: range.hi } : null,
+      seconds: 0,
+    };
+    const allRejects = [
+      ...parseErrors.map((r) => ({
+        line: r.line,
+        reason: `the line is not valid ${src.format === 'csv' ? 'CSV' : src.format}: ${r.reason}`,
+      })),
+      ...rejectLines.map((r) => ({ line: r.line, reason: r.reason })),
+    ].sort((a, b) => a.line - b.line);
+    for (let i = 0; i < allRejects.length; i += 500) {
+      const chunk = allRejects.slice(i, i + 500);
+      await tx.run(
+        `INSERT INTO import_rejects (import_id, line, reason) VALUES ${chunk.map((_, j) => `($1, $${2 * j + 2}, $${2 * j + 3})`).join(', ')}`,
+        [importId, ...chunk.flatMap((r) => [r.line, r.reason])],
+      );
+    }
+    if (allRejects.length) {
+      const verbatim = [
+        ...parseErrors,
+        ...rejectLines
+          .filter((r) => r.raw_text !== null)
+          .map((r) => ({ line: r.line, raw: r.raw_text ?? '' })),
+      ];
+      report.rejects_file = await writeRejectsFile(opts, importId, allRejects, verbatim);
+    }
+    report.seconds = (Date.now() - t0) / 1000;
+    await tx.run(
+      `INSERT INTO imports (import_id, table_name, format, file, started_at, finished_at, rows_read, rows_stored,
+         rows_rejected, rows_duplicate, unmapped, report)
+       VALUES ($1, $2, $12, $3, CAST($4 AS TIMESTAMPTZ), CAST($5 AS TIMESTAMPTZ), $6, $7, $8, $9, $10, $11)`,
+      [
+        importId,
+        opts.table,
+        opts.file,
+        new Date(t0).toISOString(),
+        new Date().toISOString(),
+        report.rows_read,
+        report.rows_stored,
+        report.rows_rejected,
+        report.rows_duplicate,
+        report.unmapped_events,
+        JSON.stringify(report),
+        src.format,
+      ],
+    );
+    return report;
+  });
+  await st.run(`DROP VIEW IF EXISTS ${T.good}`);
+  await st.run(`DROP VIEW IF EXISTS ${T.val}`);
+  for (const t of [...src.tempTables, T.pmap, 'imp_amap', 'imp_params'])
+    await st.run(`DROP TABLE IF EXISTS ${t}`);
+  return result;
+}
+
+/**
+ * The table `imp_pmap(raw, pid)` of pseudonyms for the distinct patient identifiers of the valid
+ * rows: each distinct value is hashed once, whatever the number of rows that carry it.
+ */
+async function pseudonymMap(st: StagingArea, p: Pseudonymizer, distinct: string[]): Promise<void> {
+  await st.run(`CREATE TEMP TABLE ${T.pmap} (raw VARCHAR, pid VARCHAR)`);
+  await st.appendText(
+    T.pmap,
+    distinct.map((v) => [v, p.pseudonym('patient', v)]),
+  );
+}
+
+/**
+ * Write the rejected rows, verbatim, with line and reason, to `<rejectsDir>/import-<id>.csv`
+ * (owner-only: rejected rows may carry raw identifiers, which is why they stay out of the store).
+ */
+async function writeRejectsFile(
+  opts: ImportOptions,
+  importId: number,
+  rejects: { line: number; reason: string }[],
+  parseErrors: { line: number; raw: string }[],
+): Promise<string> {
+  const raw = new Map<number, string>(
+    parseErrors.map((e) => [e.line, e.raw.replace(/\r?\n$/, '')]),
+  );
+  const wanted = new Set(rejects.filter((r) => !raw.has(r.line)).map((r) => r.line));
+  if (wanted.size) {
+    let n = 0;
+    const rl = createInterface({ input: createReadStream(opts.file), crlfDelay: Infinity });
+    for await (const line of rl) {
+      n++;
+      if (wanted.has(n)) {
+        raw.set(n, line);
+        wanted.delete(n);
+        if (!wanted.size) break;
+      }
+    }
+    rl.close();
+  }
+  await mkdir(opts.rejectsDir, { recursive: true, mode: 0o700 });
+  const path = join(
+    opts.rejectsDir,
+    `import-${importId}-${opts.table}-${basename(opts.file)}.rejects.csv`,
+  );
+  const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
+  const body =
+    [
+      'line,reason,row',
+      ...rejects.map((r) => `${r.line},${q(r.reason)},${q(raw.get(r.line) ?? '')}`),
+    ].join('\n') + '\n';
+  await writeFile(path, body, { mode: 0o600 });
+  return path;
+}
