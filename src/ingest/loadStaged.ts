@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TableName } from '../model/canonical.ts';
-import type { StagingArea, Store } from '../store/Store.ts';
+import type { Sql, StagingArea, Store } from '../store/Store.ts';
 import type { Pseudonymizer } from './pseudonymize.ts';
 import { instantSql, TABLE_SPECS, typed, TZ } from './tableSpecs.ts';
 import { loadActionMap } from './actionMap.ts';
@@ -75,6 +75,8 @@ export interface StagedSource extends ImportOptions {
   tempTables: string[];
   /** Extra counts for the report (e.g. ambiguous local times resolved). */
   notes?: Record<string, number>;
+  /** Runs inside the import's transaction after the rows are stored (e.g. to save action names). */
+  afterStore?: (tx: Sql, importId: number) => Promise<void>;
 }
 
 /**
@@ -238,6 +240,7 @@ export async function loadStaged(
       ];
       report.rejects_file = await writeRejectsFile(opts, importId, allRejects, verbatim);
     }
+    if (src.afterStore) await src.afterStore(tx, importId);
     report.seconds = (Date.now() - t0) / 1000;
     await tx.run(
       `INSERT INTO imports (import_id, table_name, format, file, started_at, finished_at, rows_read, rows_stored,

@@ -77,6 +77,17 @@ export const MIGRATIONS: Migration[] = [
          import_id INTEGER)`,
     ],
   },
+  {
+    version: 2,
+    name: 'action names (e.g. Epic METRIC_NAME beside METRIC_ID)',
+    up: () => [
+      `CREATE TABLE action_names (
+         source VARCHAR NOT NULL,
+         action VARCHAR NOT NULL,
+         name VARCHAR NOT NULL,
+         PRIMARY KEY (source, action))`,
+    ],
+  },
 ];
 
 /** The schema version this build of Uptake expects. */
