@@ -7,6 +7,7 @@ import { CSV_COLUMNS } from '../model/canonical.ts';
 import { invalid } from '../errors/UptakeError.ts';
 import type { StagingArea, Store } from '../store/Store.ts';
 import { readCsvHeader } from './csvHeader.ts';
+import { describeSniffed, sniffFormat } from './sniff.ts';
 import { loadStaged, T, type ImportOptions, type ImportReport } from './loadStaged.ts';
 
 export type { ImportOptions, ImportReport } from './loadStaged.ts';
@@ -18,9 +19,11 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
   const { required, optional } = CSV_COLUMNS[opts.table];
   const missing = required.filter((c) => !header.includes(c));
   if (missing.length) {
+    const looks = await sniffFormat(opts.file);
     throw invalid(
       `${opts.file}, line 1: missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} for ${opts.table}; ` +
-        `the header must name ${required.join(', ')} (optional: ${optional.join(', ')})`,
+        `the header must name ${required.join(', ')} (optional: ${optional.join(', ')})` +
+        (looks !== 'canonical-csv' && looks !== 'csv' ? `; ${describeSniffed(looks)}` : ''),
     );
   }
   const dup = header.find((c, i) => header.indexOf(c) !== i);
