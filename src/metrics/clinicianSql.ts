@@ -20,16 +20,10 @@
 import type { Dialect } from '../store/dialect.ts';
 import type { SqlValue } from '../store/Store.ts';
 import type { MetricRequest } from '../model/options.ts';
+import { CATEGORIES } from '../model/canonical.ts';
 
-/** Category codes used inside the SQL. */
-export const CATEGORY_CODES = [
-  'notes',
-  'orders',
-  'prescriptions',
-  'inbox',
-  'chart_review',
-  'other',
-] as const;
+/** Category codes used inside the SQL: a category's index in `CATEGORIES` (`other` is last). */
+export const CATEGORY_CODES = CATEGORIES;
 
 /** Bucket width: 15 minutes in microseconds. */
 export const BUCKET_US = 900_000_000;
