@@ -8,7 +8,7 @@ import type { Sql } from '../store/Store.ts';
 export async function saveActionNames(tx: Sql, rows: readonly { source: string; action: string; name: string }[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 300) {
     const chunk = rows.slice(i, i + 300);
-    const keys = chunk.map((_, j) => `($${3 * j + 1}, $${3 * j + 2})`).join(', ');
+    const keys = chunk.map((_, j) => `($${2 * j + 1}, $${2 * j + 2})`).join(', ');
     await tx.run(
       `DELETE FROM action_names WHERE (source, action) IN (${keys})`,
       chunk.flatMap((r) => [r.source, r.action]),
