@@ -311,12 +311,15 @@ export class DayGenerator {
     const scale = dur / sum;
     const t0 = this.now;
     let cum = 0;
+    let last = t0 - 1;
     for (let i = 0; i < n; i++) {
-      T[i] = t0 + Math.floor(cum);
+      // At most one event per second: a user's events never share an instant.
+      const t = t0 + Math.floor(cum);
+      T[i] = last = t > last ? t : last + 1;
       const g = (G[i] as number) * scale;
       cum += g > 240 ? 240 : g;
     }
-    this.now = t0 + dur;
+    this.now = Math.max(t0 + dur, last + 1);
   }
 
   private count(dur: number, cat: number): number {

@@ -1,0 +1,135 @@
+/**
+ * The synthetic health system in the other two input forms of `shared/spec/formats.md`: an Epic
+ * Clarity access-log CSV (§2) and FHIR R4 NDJSON (§3–§5), converted from the canonical CSV files that
+ * `generate()` writes, so that one system can be imported in every form and its metrics compared.
+ *
+ * Streaming and deterministic: DuckDB reads the canonical CSV and writes each output with
+ * `COPY … TO` (bounded memory, sorts spill to disk); the same input gives byte-identical files.
+ *
+ * What survives a round trip (import of the form with `sourceTz` and `actionMap`):
+ * - every event, with its user, instant (whole seconds in the Epic form), category, patient and
+ *   encounter;
+ * - `channel = mobile` in the Epic form (WORKSTATION_ID HAIKU/CANTO), but NOT in the FHIR form:
+ *   §3's mapping has no channel, so the channel is written as an extension on the agent
+ *   (`CHANNEL_EXT`) that the importer does not read, and mobile events come back as `desktop`;
+ * - event ids: kept in FHIR (`id`), derived in Epic (ACCESS_INSTANT + PROCESS_ID + METRIC_ID), so
+ *   events of one user at the same second may be ordered differently after an Epic import (and
+ *   the importer rejects such rows when they share a METRIC_ID but not the patient);
+ * - roster, schedule and orders: copied as canonical CSV in the Epic form (Clarity's access log
+ *   has none of them); FHIR resources in the FHIR form (`fte` and `timezone` as extensions only;
+ *   `entered_by` of a ServiceRequest as a Provenance, since R4 ServiceRequest has no `recorder`).
+ */
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { GenerateResult } from '../generate.ts';
+import { epicActionMapCsv, fhirActionMapCsv } from './actionMaps.ts';
+import { writeEpicAccessLog } from './epic.ts';
+import { FHIR_FILES, writeAuditEvents, writeOrders, writeRoster, writeSchedule } from './fhir.ts';
+import { withDuckDB } from './sql.ts';
+
+export type SynthFormat = 'csv' | 'epic-access-log' | 'fhir';
+
+/** The files of one form, by canonical table, in the order to import them. */
+export interface FormFiles {
+  format: SynthFormat;
+  events: string[];
+  clinicians: string[];
+  schedule: string[];
+  orders: string[];
+  /** Time zone of naive local times (`--source-tz`): the Epic form's ACCESS_TIME. */
+  sourceTz?: string;
+  /** Action map to import the events with (`--action-map`): Epic and FHIR forms. */
+  actionMap?: string;
+}
+
+/** File names of the Epic form. */
+export const EPIC_FILES = {
+  accessLog: 'access-log.csv',
+  actionMap: 'epic-action-map.csv',
+  clinicians: 'clinicians.csv',
+  schedule: 'schedule.csv',
+  orders: 'orders.csv',
+} as const;
+
+/** Name of the FHIR form's action map. */
+export const FHIR_ACTION_MAP_FILE = 'fhir-action-map.csv';
+
+/** The canonical CSV files of a generated system as a `FormFiles` (format `csv`). */
+export function canonicalForm(gen: GenerateResult): FormFiles {
+  return {
+    format: 'csv',
+    events: [gen.files.events],
+    clinicians: [gen.files.clinicians],
+    schedule: [gen.files.schedule],
+    orders: [gen.files.orders],
+  };
+}
+
+async function copyUnlessSame(from: string, to: string): Promise<void> {
+  if (resolve(from) !== resolve(to)) await copyFile(from, to);
+}
+
+/**
+ * Convert a generated canonical system (GenerateResult of generate()) into `format` files in
+ * outDir (created if missing).
+ *
+ * - `epic-access-log`: `access-log.csv` (Clarity columns, local ACCESS_TIME in `gen.timezone`,
+ *   UTC-based ACCESS_INSTANT; see `epic.ts`), `epic-action-map.csv`, and copies of
+ *   `clinicians.csv`, `schedule.csv`, `orders.csv`.
+ * - `fhir`: `AuditEvent.ndjson`, `Practitioner.ndjson`, `PractitionerRole.ndjson`,
+ *   `Schedule.ndjson`, `Slot.ndjson`, `Appointment.ndjson`, `MedicationRequest.ndjson`,
+ *   `ServiceRequest.ndjson`, `Provenance.ndjson` (see `fhirResources.ts`) and `fhir-action-map.csv`.
+ *
+ * @throws Error when an event's action has no Epic/FHIR form or (Epic) its user is not in the roster.
+ */
+export async function writeForm(
+  gen: GenerateResult,
+  format: 'epic-access-log' | 'fhir',
+  outDir: string,
+): Promise<FormFiles> {
+  await mkdir(outDir, { recursive: true });
+  const at = (name: string): string => join(outDir, name);
+  if (format === 'epic-access-log') {
+    const f = {
+      accessLog: at(EPIC_FILES.accessLog),
+      actionMap: at(EPIC_FILES.actionMap),
+      clinicians: at(EPIC_FILES.clinicians),
+      schedule: at(EPIC_FILES.schedule),
+      orders: at(EPIC_FILES.orders),
+    };
+    await withDuckDB((c) => writeEpicAccessLog(c, gen.files, f.accessLog));
+    await writeFile(f.actionMap, epicActionMapCsv());
+    await copyUnlessSame(gen.files.clinicians, f.clinicians);
+    await copyUnlessSame(gen.files.schedule, f.schedule);
+    await copyUnlessSame(gen.files.orders, f.orders);
+    return {
+      format,
+      events: [f.accessLog],
+      clinicians: [f.clinicians],
+      schedule: [f.schedule],
+      orders: [f.orders],
+      sourceTz: gen.timezone,
+      actionMap: f.actionMap,
+    };
+  }
+  if (format !== 'fhir') throw new Error(`unknown synthetic format ${String(format)}`);
+  const f = Object.fromEntries(
+    Object.entries(FHIR_FILES).map(([k, name]) => [k, at(name)]),
+  ) as Record<keyof typeof FHIR_FILES, string>;
+  const actionMap = at(FHIR_ACTION_MAP_FILE);
+  await withDuckDB(async (c) => {
+    await writeRoster(c, gen.files.clinicians, f);
+    await writeSchedule(c, gen.files.schedule, f);
+    await writeOrders(c, gen.files.orders, f);
+    await writeAuditEvents(c, gen.files.events, f.auditEvent);
+  });
+  await writeFile(actionMap, fhirActionMapCsv());
+  return {
+    format,
+    events: [f.auditEvent],
+    clinicians: [f.practitioner, f.practitionerRole],
+    schedule: [f.schedule, f.slot, f.appointment],
+    orders: [f.medicationRequest, f.serviceRequest, f.provenance],
+    actionMap,
+  };
+}
