@@ -3,8 +3,9 @@ import cliProgress from 'cli-progress';
 import { basename } from 'node:path';
 import { TABLES, type TableName } from '../model/canonical.ts';
 import { isTimeZone } from '../model/options.ts';
-import { invalid } from '../errors/UptakeError.ts';
+import { invalid, UptakeError } from '../errors/UptakeError.ts';
 import { importCsv, type ImportReport } from '../ingest/importCsv.ts';
+import { importEpicAccessLog } from '../ingest/epicAccessLog.ts';
 import { Pseudonymizer } from '../ingest/pseudonymize.ts';
 import { storeOptions } from './main.ts';
 import { keyFile, rejectsDir } from './paths.ts';
@@ -51,7 +52,11 @@ export function registerImport(program: Command): void {
         new Command().createArgument('<table>', `one of ${TABLES.join(', ')}`).choices(TABLES),
       )
       .argument('<files...>', 'files to import')
-      .addOption(new Option('--format <format>', 'file format').choices(['csv']).default('csv'))
+      .addOption(
+        new Option('--format <format>', 'file format: canonical CSV, Epic Clarity access-log CSV, or FHIR R4 (NDJSON, Bundle or resource)')
+          .choices(['csv', 'epic-access-log', 'fhir'])
+          .default('csv'),
+      )
       .option('--source-tz <tz>', 'IANA time zone of times written without an offset')
       .option(
         '--action-map <file>',
@@ -63,37 +68,45 @@ export function registerImport(program: Command): void {
       throw invalid(
         `--source-tz ${flags.sourceTz} is not an IANA time zone such as America/Chicago`,
       );
+    if (flags.format === 'epic-access-log' && table !== 'events') {
+      throw new UptakeError('BAD_INVOCATION', `--format epic-access-log holds events only; import ${table} as csv or fhir`);
+    }
     await withStore(flags, async (store) => {
       const pseudonymizer = Pseudonymizer.load(keyFile(store));
       const reports: ImportReport[] = [];
-      for (const file of files) {
-        const bar =
-          process.stderr.isTTY && !flags.json
-            ? new cliProgress.SingleBar(
-                {
-                  format: `${basename(file)} [{bar}] {percentage}% | {duration_formatted}`,
-                  stream: process.stderr,
-                  hideCursor: true,
-                },
-                cliProgress.Presets.shades_classic,
-              )
-            : null;
-        bar?.start(100, 0);
-        try {
-          const r = await importCsv(store, {
-            table,
-            file,
-            sourceTz: flags.sourceTz,
-            actionMap: flags.actionMap,
-            pseudonymizer,
-            rejectsDir: rejectsDir(store),
-            onProgress: bar ? (f) => bar.update(Math.round(f * 100)) : undefined,
-          });
-          reports.push(r);
-        } finally {
-          bar?.stop();
+      const common = { table, sourceTz: flags.sourceTz, actionMap: flags.actionMap, pseudonymizer, rejectsDir: rejectsDir(store) };
+      const show = (r: ImportReport) => {
+        reports.push(r);
+        if (!flags.json) process.stdout.write(describeImport(r) + '\n');
+      };
+      if (flags.format === 'fhir') {
+        // FHIR resources of one table may span files (Practitioner + PractitionerRole): one import.
+        const { importFhir } = await import('../ingest/fhir/importFhir.ts');
+        show(await importFhir(store, { ...common, files }));
+      } else {
+        for (const file of files) {
+          const bar =
+            process.stderr.isTTY && !flags.json
+              ? new cliProgress.SingleBar(
+                  { format: `${basename(file)} [{bar}] {percentage}% | {duration_formatted}`, stream: process.stderr, hideCursor: true },
+                  cliProgress.Presets.shades_classic,
+                )
+              : null;
+          bar?.start(100, 0);
+          const onProgress = bar ? (f: number) => bar.update(Math.round(f * 100)) : undefined;
+          try {
+            if (flags.format === 'epic-access-log') {
+              if (!flags.sourceTz) {
+                throw invalid('--source-tz is required for Epic access logs: ACCESS_TIME has no offset; e.g. --source-tz America/Chicago');
+              }
+              show(await importEpicAccessLog(store, { ...common, file, sourceTz: flags.sourceTz, onProgress }));
+            } else {
+              show(await importCsv(store, { ...common, file, onProgress }));
+            }
+          } finally {
+            bar?.stop();
+          }
         }
-        if (!flags.json) process.stdout.write(describeImport(reports[reports.length - 1]!) + '\n');
       }
       if (flags.json) process.stdout.write(JSON.stringify(reports, null, 2) + '\n');
     });

@@ -7,14 +7,14 @@ import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { TableName } from '../model/canonical.ts';
+import type { ImportTable } from '../model/canonical.ts';
 import type { Sql, StagingArea, Store } from '../store/Store.ts';
 import type { Pseudonymizer } from './pseudonymize.ts';
 import { instantSql, TABLE_SPECS, typed, TZ } from './tableSpecs.ts';
 import { loadActionMap } from './actionMap.ts';
 
 export interface ImportOptions {
-  table: TableName;
+  table: ImportTable;
   file: string;
   /** IANA zone for times without an offset; without it such rows are rejected. */
   sourceTz?: string | undefined;
@@ -28,7 +28,7 @@ export interface ImportOptions {
 
 export interface ImportReport {
   import_id: number;
-  table: TableName;
+  table: ImportTable;
   format: string;
   file: string;
   rows_read: number;
@@ -75,6 +75,11 @@ export interface StagedSource extends ImportOptions {
   tempTables: string[];
   /** Extra counts for the report (e.g. ambiguous local times resolved). */
   notes?: Record<string, number>;
+  /**
+   * A staging table `(action, name)` of the actions' human names (e.g. Epic's METRIC_NAME): the
+   * report lists an unmapped action that has one as `action (name)`.
+   */
+  actionNames?: string;
   /** Runs inside the import's transaction after the rows are stored (e.g. to save action names). */
   afterStore?: (tx: Sql, importId: number) => Promise<void>;
 }
@@ -161,7 +166,11 @@ export async function loadStaged(
   const topUnmapped =
     mapTable && stats?.uncategorized
       ? await st.all<{ action: string; events: number }>(
-          `SELECT action, count(*) AS events FROM ${T.good} WHERE unmapped GROUP BY action ORDER BY events DESC, action`,
+          src.actionNames
+            ? `SELECT coalesce(u.action || ' (' || n.name || ')', u.action) AS action, u.events
+               FROM (SELECT action, count(*) AS events FROM ${T.good} WHERE unmapped GROUP BY action) u
+               LEFT JOIN ${src.actionNames} n ON n.action = u.action ORDER BY u.events DESC, u.action`
+            : `SELECT action, count(*) AS events FROM ${T.good} WHERE unmapped GROUP BY action ORDER BY events DESC, action`,
         )
       : [];
   const unmapped = topUnmapped.reduce((n, a) => n + a.events, 0);
@@ -220,9 +229,11 @@ export async function loadStaged(
     const allRejects = [
       ...parseErrors.map((r) => ({
         line: r.line,
-        reason: `the line is not valid ${src.format === 'csv' ? 'CSV' : src.format}: ${r.reason}`,
+        reason: `the line is not valid ${src.format === 'fhir' ? 'JSON' : 'CSV'}: ${r.reason}`,
+        raw: r.raw as string | null,
       })),
-      ...rejectLines.map((r) => ({ line: r.line, reason: r.reason })),
+      // each reject keeps its own verbatim text (lines of different files may share a number)
+      ...rejectLines.map((r) => ({ line: r.line, reason: r.reason, raw: r.raw_text })),
     ].sort((a, b) => a.line - b.line);
     for (let i = 0; i < allRejects.length; i += 500) {
       const chunk = allRejects.slice(i, i + 500);
@@ -289,13 +300,15 @@ async function pseudonymMap(st: StagingArea, p: Pseudonymizer, distinct: string[
 async function writeRejectsFile(
   opts: ImportOptions,
   importId: number,
-  rejects: { line: number; reason: string }[],
+  rejects: { line: number; reason: string; raw?: string | null }[],
   parseErrors: { line: number; raw: string }[],
 ): Promise<string> {
   const raw = new Map<number, string>(
     parseErrors.map((e) => [e.line, e.raw.replace(/\r?\n$/, '')]),
   );
-  const wanted = new Set(rejects.filter((r) => !raw.has(r.line)).map((r) => r.line));
+  const wanted = new Set(
+    rejects.filter((r) => r.raw == null && !raw.has(r.line)).map((r) => r.line),
+  );
   if (wanted.size) {
     let n = 0;
     const rl = createInterface({ input: createReadStream(opts.file), crlfDelay: Infinity });
@@ -318,7 +331,10 @@ async function writeRejectsFile(
   const body =
     [
       'line,reason,row',
-      ...rejects.map((r) => `${r.line},${q(r.reason)},${q(raw.get(r.line) ?? '')}`),
+      ...rejects.map(
+        (r) =>
+          `${r.line},${q(r.reason)},${q(r.raw?.replace(/\r?\n$/, '') ?? raw.get(r.line) ?? '')}`,
+      ),
     ].join('\n') + '\n';
   await writeFile(path, body, { mode: 0o600 });
   return path;

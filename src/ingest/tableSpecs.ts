@@ -10,7 +10,7 @@ import {
   ORDER_TYPES,
   SCHEDULE_KINDS,
   VISIT_TYPES,
-  type TableName,
+  type ImportTable,
 } from '../model/canonical.ts';
 import type { StagedColumn } from '../store/Store.ts';
 
@@ -19,7 +19,8 @@ const list = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(', ');
 const words = (xs: readonly string[]) => xs.join(', ');
 
 /** SQL: a regex that an instant with an explicit offset or Z matches. */
-const OFFSET_RE = `'(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'`;
+// The offset must follow a time of day, so a bare date such as 2015-01-15 is not read as "-15".
+const OFFSET_RE = `'[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'`;
 
 /**
  * SQL for an instant column `c` given as text: with an offset it is exact; without one it is local
@@ -50,7 +51,7 @@ const oneOf = (f: string, xs: readonly string[]) =>
   `WHEN ${q(f)} IS NOT NULL AND lower(${q(f)}) NOT IN (${list(xs)}) THEN '${f} "' || ${q(f)} || '" is not one of ${words(xs)}'`;
 
 export interface TableSpec {
-  table: TableName;
+  table: ImportTable;
   /** Canonical columns as stored, with their staged types and the SQL that computes them. */
   columns: (StagedColumn & { sql: string })[];
   /** Raw fields holding instants: each is typed once, as `t_<field>`, before validation. */
@@ -69,7 +70,7 @@ export interface TableSpec {
  */
 export const TZ = '(SELECT tz FROM imp_params)';
 
-export const TABLE_SPECS: Record<TableName, TableSpec> = {
+export const TABLE_SPECS: Record<ImportTable, TableSpec> = {
   events: {
     table: 'events',
     instants: ['occurred_at'],
@@ -163,6 +164,28 @@ export const TABLE_SPECS: Record<TableName, TableSpec> = {
       oneOf('order_type', ORDER_TYPES),
     ],
     key: ['order_id'],
+    upsert: false,
+  },
+  // Training completions (issue #5): the same completion imported twice (or from CSV and from
+  // xAPI) is one row.
+  training: {
+    table: 'training',
+    instants: ['completed_at'],
+    columns: [
+      { name: 'user_id', type: 'VARCHAR', sql: 'user_id' },
+      { name: 'course', type: 'VARCHAR', sql: 'course' },
+      { name: 'completed_at', type: 'TIMESTAMPTZ', sql: typed('completed_at') },
+      { name: 'hours', type: 'DOUBLE', sql: 'TRY_CAST(hours AS DOUBLE)' },
+      { name: 'source', type: 'VARCHAR', sql: `coalesce(source, 'csv')` },
+    ],
+    reasons: [
+      required('user_id'),
+      required('course'),
+      instantReason('completed_at', TZ),
+      `WHEN hours IS NOT NULL AND (TRY_CAST(hours AS DOUBLE) IS NULL OR TRY_CAST(hours AS DOUBLE) < 0 OR TRY_CAST(hours AS DOUBLE) > 1000)
+        THEN 'hours "' || hours || '" is not a number of hours between 0 and 1000, e.g. 1.5'`,
+    ],
+    key: ['user_id', 'course', 'completed_at'],
     upsert: false,
   },
 };
