@@ -233,8 +233,8 @@ for (const engine of engines()) {
         id,
         schedule: { reference: schedule },
         status,
-        start: `2026-03-02T${h}:00:00-05:00`,
-        end: `2026-03-02T${h}:30:00-05:00`,
+        start: `2026-03-02T${String(h).padStart(2, '0')}:00:00-05:00`,
+        end: `2026-03-02T${String(h).padStart(2, '0')}:30:00-05:00`,
       });
       const roles: r4.PractitionerRole[] = [
         role('r2', { identifier: { value: '2222222222' } }, { code: 'Physician' }),
