@@ -11,6 +11,12 @@ import { registerDemo } from './demoCommand.ts';
 import { registerImports } from './importsCommand.ts';
 import { registerSettings } from './settingsCommand.ts';
 import { registerMigrate } from './migrateCommand.ts';
+import { registerServe } from './serveCommand.ts';
+import { registerUsers } from './usersCommand.ts';
+import { registerTool } from './toolCommand.ts';
+import { registerTraining } from './trainingCommand.ts';
+import { registerAdoption } from './adoptionCommand.ts';
+import { registerEvaluate } from './evaluateCommand.ts';
 import { VERSION } from '../version.ts';
 
 /** Options every command that touches the store accepts. */
@@ -38,6 +44,12 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerSettings(program);
   registerMigrate(program);
+  registerServe(program);
+  registerUsers(program);
+  registerTool(program);
+  registerTraining(program);
+  registerAdoption(program);
+  registerEvaluate(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

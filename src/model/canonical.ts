@@ -97,9 +97,26 @@ export type OrderRow = z.infer<typeof orderSchema>;
 export const TABLES = ['events', 'clinicians', 'schedule', 'orders'] as const;
 export type TableName = (typeof TABLES)[number];
 
+/**
+ * Training completions (issue #5): one row per (user, course, completion instant), imported with
+ * the same guarantees as the canonical tables; read by adoption (`src/analysis`), not by metrics.
+ */
+export const trainingSchema = z.object({
+  user_id: id,
+  course: id,
+  completed_at: instant,
+  hours: z.number().nonnegative().optional(),
+  source: z.string().optional(),
+});
+export type TrainingRow = z.infer<typeof trainingSchema>;
+
+/** Every table an import can fill: the four canonical tables and training records. */
+export const IMPORT_TABLES = [...TABLES, 'training'] as const;
+export type ImportTable = (typeof IMPORT_TABLES)[number];
+
 /** Columns of each canonical CSV file (`shared/spec/formats.md` §1), required ones first. */
 export const CSV_COLUMNS: Record<
-  TableName,
+  ImportTable,
   { required: readonly string[]; optional: readonly string[] }
 > = {
   events: {
@@ -117,5 +134,9 @@ export const CSV_COLUMNS: Record<
   orders: {
     required: ['order_id', 'user_id', 'signed_at'],
     optional: ['entered_by', 'order_type', 'patient_id'],
+  },
+  training: {
+    required: ['user_id', 'course', 'completed_at'],
+    optional: ['hours', 'source'],
   },
 };

@@ -88,6 +88,83 @@ export const MIGRATIONS: Migration[] = [
          PRIMARY KEY (source, action))`,
     ],
   },
+  {
+    version: 3,
+    name: 'tools, go-lives, training records and the weekly metric cache (adoption and evaluation)',
+    up: (d) => [
+      // A tool (or feature): its name, how many uses a week make a habit, and its rules
+      // (`src/analysis/tools.ts`): which actions are uses, who is eligible, which courses train.
+      `CREATE TABLE tools (
+         name VARCHAR PRIMARY KEY,
+         description VARCHAR,
+         habitual_uses INTEGER NOT NULL DEFAULT 5,
+         created_at TIMESTAMPTZ NOT NULL,
+         updated_at TIMESTAMPTZ NOT NULL)`,
+      `CREATE TABLE tool_rules (
+         tool VARCHAR NOT NULL,
+         kind VARCHAR NOT NULL,
+         value VARCHAR NOT NULL,
+         PRIMARY KEY (tool, kind, value))`,
+      // A go-live: a tool goes live for one group (a department, specialty or role, or the whole
+      // organisation) on a local date; groups with different dates are waves.
+      `CREATE TABLE golives (
+         tool VARCHAR NOT NULL,
+         group_by VARCHAR NOT NULL,
+         group_value VARCHAR NOT NULL,
+         go_live_date DATE NOT NULL,
+         note VARCHAR,
+         PRIMARY KEY (tool, group_by, group_value))`,
+      // Training completions (canonical CSV or xAPI statements); one row per (user, course, instant).
+      `CREATE TABLE training (
+         user_id VARCHAR NOT NULL,
+         course VARCHAR NOT NULL,
+         completed_at TIMESTAMPTZ NOT NULL,
+         hours ${d.double},
+         source VARCHAR NOT NULL,
+         import_id INTEGER)`,
+      // Weekly clinician metric rows kept for evaluations, keyed by their request and the data
+      // version (the last import) they were computed from.
+      `CREATE TABLE metric_cache (
+         cache_key VARCHAR PRIMARY KEY,
+         data_version BIGINT NOT NULL,
+         created_at TIMESTAMPTZ NOT NULL,
+         body ${d.jsonType} NOT NULL)`,
+    ],
+  },
+  {
+    version: 4,
+    name: 'web app accounts, sessions and the access log',
+    up: () => [
+      // Local accounts: a memory-hard (scrypt) hash with its own salt and parameters, never the
+      // password; `groups` is a JSON list of {by, value} a leader or champion may see.
+      `CREATE TABLE users (
+         username VARCHAR PRIMARY KEY,
+         password_hash VARCHAR NOT NULL,
+         role VARCHAR NOT NULL,
+         clinician_id VARCHAR,
+         groups_json VARCHAR NOT NULL,
+         created_at TIMESTAMPTZ NOT NULL)`,
+      // Sessions: only the SHA-256 of the cookie's random token is kept, so a copy of the
+      // database does not hand out live sessions.
+      `CREATE TABLE sessions (
+         token_hash VARCHAR PRIMARY KEY,
+         username VARCHAR NOT NULL,
+         csrf VARCHAR NOT NULL,
+         created_at TIMESTAMPTZ NOT NULL,
+         expires_at TIMESTAMPTZ NOT NULL)`,
+      // Who viewed or changed what, and when (exported as FHIR AuditEvent).
+      `CREATE TABLE access_log (
+         id VARCHAR PRIMARY KEY,
+         logged_at TIMESTAMPTZ NOT NULL,
+         username VARCHAR,
+         role VARCHAR,
+         action VARCHAR NOT NULL,
+         resource VARCHAR NOT NULL,
+         outcome VARCHAR NOT NULL,
+         detail VARCHAR,
+         ip VARCHAR)`,
+    ],
+  },
 ];
 
 /** The schema version this build of Uptake expects. */

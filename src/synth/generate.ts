@@ -13,6 +13,7 @@ import { DayGenerator, Output } from './day.ts';
 import { Rng, mixSeed } from './prng.ts';
 import { DEPARTMENTS, GO_LIVE_DEPARTMENTS, buildRoster, type Clinician } from './roster.ts';
 import { addDays, dayClock, isValidTimeZone } from './tz.ts';
+import { writeTrainingAndTools, type TrainingFiles } from './training.ts';
 
 export interface GenerateOptions {
   /** Directory to write into (created if missing). */
@@ -29,6 +30,11 @@ export interface GenerateOptions {
   timezone?: string;
   /** Called after each generated day. */
   onProgress?: (doneDays: number, totalDays: number) => void;
+  /**
+   * False generates the same system as if the go-live had not happened (no dip, no tool use): the
+   * counterfactual that tests measure the go-live's known effect against. Default true.
+   */
+  goLiveEffects?: boolean;
 }
 
 export interface GenerateResult {
@@ -39,6 +45,11 @@ export interface GenerateResult {
   /** Exclusive local date. */
   to: string;
   goLive: { date: string; tool: string; actions: string[]; departments: string[] };
+  /**
+   * Training records (canonical CSV and the same completions as xAPI NDJSON) and the go-live tool's
+   * definition (`uptake tool import`), written by `training.ts`.
+   */
+  training?: TrainingFiles;
 }
 
 /**
@@ -170,10 +181,19 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   await writeFile(files.clinicians, rosterCsv(clinicians, timezone));
 
   const goLive = goLiveDate(start, days);
+  const training = await writeTrainingAndTools({
+    outDir: opts.outDir,
+    clinicians,
+    seedWord,
+    start,
+    days,
+    timezone,
+    goLive,
+  });
   const out = new Output();
   const gen = new DayGenerator(
     out,
-    { dayIndex: goLive.dayIndex },
+    { dayIndex: opts.goLiveEffects === false ? Number.POSITIVE_INFINITY : goLive.dayIndex },
     clinicians.filter((c) => c.group === 'primary'),
   );
   const sinks = {
@@ -240,6 +260,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       actions: [...GO_LIVE_ACTIONS],
       departments: GO_LIVE_DEPARTMENTS.map((k) => DEPARTMENTS[k].name),
     },
+    training,
   };
 }
 

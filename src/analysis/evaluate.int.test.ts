@@ -1,0 +1,205 @@
+/**
+ * The evaluation pipeline on a hand-built system, on every engine: weekly metric values from the
+ * metrics engine summarised per group, both models per live group and per wave, the controls, and
+ * every insufficient-data path of the pipeline.
+ *
+ * 4 departments × 3 clinicians, 20 weeks from Monday 2026-01-05 (UTC). Every Monday each clinician
+ * has a 4-hour session and m minutes of inbox work (one event a minute, so m minutes credited):
+ * m = 20 + 5·(department index) + ((7w + 3i) mod 5) − 6 after go-live, so IB-Time8 = m/60 × 8/4
+ * drops by 6/30 = 0.2 at go-live. A and B go live on 2026-03-16 (week 10), C on 2026-04-13
+ * (week 14); D never. Live clinicians use the tool 3 times every Monday after go-live.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engines } from '../store/testEngines.ts';
+import type { Store } from '../store/Store.ts';
+import { loadDataset } from '../metrics/loadDataset.ts';
+import type { ClinicianRow, EventRow, ScheduleRow } from '../model/canonical.ts';
+import { DEFAULT_OPTIONS } from '../model/options.ts';
+import { evaluate, type EvaluateRequest } from './evaluate.ts';
+import { getTool, parseTool, saveTool } from './tools.ts';
+import { addDays } from './weeks.ts';
+
+const DEPTS = ['A', 'B', 'C', 'D'];
+const GO_LIVE: Record<string, number | null> = { A: 10, B: 10, C: 14, D: null };
+const WEEKS = 20;
+
+function inboxMinutes(d: number, i: number, w: number): number {
+  const live = GO_LIVE[DEPTS[d]!];
+  return (
+    20 + 5 * d + ((7 * w + 3 * i) % 5) - (live !== null && live !== undefined && w >= live ? 6 : 0)
+  );
+}
+
+async function build(store: Store): Promise<void> {
+  const clinicians: ClinicianRow[] = [];
+  const schedule: ScheduleRow[] = [];
+  const events: EventRow[] = [];
+  let id = 0;
+  DEPTS.forEach((dept, d) => {
+    for (let i = 0; i < 3; i++) {
+      const user = `${dept.toLowerCase()}${i}`;
+      clinicians.push({ user_id: user, role: 'physician', department: dept });
+      for (let w = 0; w < WEEKS; w++) {
+        const day = addDays('2026-01-05', 7 * w);
+        schedule.push({
+          user_id: user,
+          kind: 'session',
+          start: `${day}T08:00:00Z`,
+          end: `${day}T12:00:00Z`,
+        });
+        const m = inboxMinutes(d, i, w);
+        for (let j = 0; j <= m; j++) {
+          const t = new Date(Date.parse(`${day}T09:00:00Z`) + j * 60_000).toISOString();
+          events.push({
+            event_id: String(++id),
+            occurred_at: t,
+            user_id: user,
+            action: 'inbox_open',
+            category: 'inbox',
+          });
+        }
+        const live = GO_LIVE[dept];
+        if (live !== null && live !== undefined && w >= live)
+          for (let j = 0; j < 3; j++)
+            events.push({
+              event_id: String(++id),
+              occurred_at: `${day}T13:0${j}:00Z`,
+              user_id: user,
+              action: 'scribe_start',
+              category: 'notes',
+            });
+      }
+    }
+  });
+  await loadDataset(store, { events, clinicians, schedule });
+  await saveTool(
+    store,
+    parseTool({
+      name: 'scribe',
+      actions: ['scribe_*'],
+      golives: [
+        { group_by: 'department', group: 'A', date: '2026-03-16' },
+        { group_by: 'department', group: 'B', date: '2026-03-18' }, // a Wednesday: the same week
+        { group_by: 'department', group: 'C', date: '2026-04-13' },
+      ],
+    }),
+  );
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+for (const engine of engines()) {
+  describe(`go-live evaluation (${engine.name})`, () => {
+    let store: Store;
+    let base: EvaluateRequest;
+    beforeAll(async () => {
+      store = await engine.open();
+      await build(store);
+      base = {
+        tool: await getTool(store, 'scribe'),
+        metrics: ['ib_time8'],
+        by: 'department',
+        from: '2026-01-05',
+        to: addDays('2026-01-05', 7 * WEEKS),
+        metricOptions: { ...DEFAULT_OPTIONS, timezone: 'UTC' },
+        transitionWeeks: 0,
+        minPre: 8,
+        minPost: 4,
+        lag: 'auto',
+        seasonality: 'none',
+        summary: 'median',
+        methods: ['its', 'did'],
+        cache: true,
+      };
+    }, 120_000);
+    afterAll(async () => store.close());
+
+    it('summarises the metrics engine’s weekly values per group (median across clinicians)', async () => {
+      const r = await evaluate(store, base);
+      const a = r.series.filter((s) => s.group === 'A' && s.metric === 'ib_time8');
+      expect(a).toHaveLength(WEEKS);
+      for (const w of [0, 9, 10, 19]) {
+        const expected = median([0, 1, 2].map((i) => ((inboxMinutes(0, i, w) / 60) * 8) / 4));
+        expect(a[w]!.value).toBeCloseTo(expected, 9);
+        expect(a[w]!.n).toBe(3);
+      }
+      expect(r.options['weekly_metrics_from_cache']).toBe(false); // no import: never cached
+    });
+
+    it('estimates the drop of 0.2 per live group and per wave, against not-yet-live controls', async () => {
+      const r = await evaluate(store, base);
+      const rows = new Map(r.results.map((x) => [x.group, x]));
+      expect([...rows.keys()]).toEqual(['A', 'B', 'C', 'wave 2026-03-16 (A, B)', 'D']);
+      expect(rows.get('B')!.go_live).toBe('2026-03-18');
+      for (const g of ['A', 'B']) {
+        const row = rows.get(g)!;
+        const its = row.its!.estimates!['average_effect']!;
+        const did = row.did!.estimates!['att']!;
+        expect(its.ci95[0]).toBeLessThan(-0.2 + 1e-9);
+        expect(its.ci95[1]).toBeGreaterThan(-0.2 - 1e-9);
+        expect(Math.abs(did.estimate + 0.2)).toBeLessThan(0.06);
+        expect(did.ci95[0]).toBeLessThanOrEqual(-0.2 + 1e-9);
+        expect(did.ci95[1]).toBeGreaterThanOrEqual(-0.2 - 1e-9);
+        // C is a control until its own go-live (week 14), D throughout
+        expect(row.did!.controls).toEqual(['C', 'D']);
+        expect(row.its!.model).toMatch(/Wagner et al. 2002/);
+        expect(row.its!.assumptions.join(' ')).toMatch(/trend/);
+        expect(row.did!.assumptions.join(' ')).toMatch(/parallel trends/);
+        expect(row.its!.interpretation).toMatch(/IB-Time8/);
+      }
+      expect(rows.get('C')!.did!.controls).toEqual(['D']);
+      expect(rows.get('wave 2026-03-16 (A, B)')!.clinicians).toBe(6);
+      expect(rows.get('D')!.kind).toBe('control');
+    });
+
+    it('says why instead of giving a number when data are insufficient', async () => {
+      const r = await evaluate(store, { ...base, minPre: 12 });
+      const a = r.results.find((x) => x.group === 'A')!;
+      expect(a.its!.insufficient_data!.reason).toMatch(
+        /only 10 weeks with data before go-live; at least 12/,
+      );
+      expect(a.its!.estimates).toBeUndefined();
+      expect(a.did!.insufficient_data!.reason).toMatch(/only 10 weeks/);
+      expect(a.its!.n_pre).toBe(10);
+      // C: after its transition only weeks 17–19 remain; D is its only control
+      const c = (await evaluate(store, { ...base, transitionWeeks: 3 })).results.find(
+        (x) => x.group === 'C',
+      )!;
+      expect(c.its!.insufficient_data!.reason).toMatch(
+        /only 3 weeks with data after go-live and its 3-week transition; at least 4/,
+      );
+      // A range that ends before C's go-live
+      const early = await evaluate(store, { ...base, to: '2026-04-06' });
+      expect(early.results.find((x) => x.group === 'C')!.its!.insufficient_data!.reason).toMatch(
+        /after the last week analysed/,
+      );
+      // A range that starts after A's go-live
+      const late = await evaluate(store, { ...base, from: '2026-03-23' });
+      expect(late.results.find((x) => x.group === 'A')!.its!.insufficient_data!.reason).toMatch(
+        /before the first week analysed/,
+      );
+      // Adoption of the tool itself: zero every week before go-live
+      const ad = await evaluate(store, { ...base, metrics: ['adoption.active_share'] });
+      expect(ad.results.find((x) => x.group === 'A')!.its!.insufficient_data!.reason).toMatch(
+        /did not change before go-live \(every week 0\)/,
+      );
+      // Every group live at once: no control left
+      await saveTool(
+        store,
+        parseTool({
+          name: 'all-at-once',
+          actions: ['scribe_*'],
+          golives: [{ group_by: 'org', group: 'x', date: '2026-03-16' }],
+        }),
+      );
+      const all = await evaluate(store, { ...base, tool: await getTool(store, 'all-at-once') });
+      expect(all.results[0]!.did!.insufficient_data!.reason).toMatch(
+        /no group that is not yet live is left as a control/,
+      );
+      expect(all.results[0]!.its!.estimates).toBeDefined();
+    });
+  });
+}
