@@ -12,18 +12,36 @@ import type { GenerateResult } from '../synth/generate.ts';
 import { renderTable } from './format.ts';
 import { generateWithProgress } from './generateCommand.ts';
 import { keyFile, rejectsDir } from './paths.ts';
+import { describeAccounts, ensureDemoAccounts } from '../server/demoAccounts.ts';
+import { parsePort, startServer, untilStopped } from '../server/serve.ts';
 
 const DEMO_DIR = 'demo';
+
+interface DemoFlags {
+  dir: string;
+  clinicians: string;
+  days: string;
+  fresh?: boolean;
+  serve: boolean;
+  port: string;
+  host: string;
+}
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('generate, import and summarise a synthetic health system (in ./demo)')
+    .description(
+      'generate, import and summarise a synthetic health system (in ./demo), then serve the web app',
+    )
     .option('--dir <dir>', 'folder for the demo data and store', DEMO_DIR)
     .option('--clinicians <n>', 'number of clinicians', '60')
     .option('--days <n>', 'number of days', '84')
     .option('--fresh', 'throw away an earlier demo and start again')
-    .action(async (flags: { dir: string; clinicians: string; days: string; fresh?: boolean }) => {
+    .option('--no-serve', 'only print the summary; do not serve the web app')
+    .option('--port <port>', 'TCP port of the web app', '8080')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action(async (flags: DemoFlags) => {
+      const port = parsePort(flags.port);
       const dataDir = join(flags.dir, 'data');
       const dbPath = join(flags.dir, 'uptake.duckdb');
       const manifest = join(flags.dir, 'generated.json');
@@ -96,6 +114,21 @@ export function registerDemo(program: Command): void {
             `\n\nOptions: gap model, timeout ${DEFAULT_OPTIONS.timeout_seconds} s, forward, drop, split, WOW = outside scheduled sessions.\n` +
             `Explore: npx uptake metrics --db ${dbPath} --from ${gen.from} --to ${gen.to} --by department --period week\n`,
         );
+        if (!flags.serve) return;
+        const accounts = await ensureDemoAccounts(
+          store,
+          join(flags.dir, 'accounts.json'),
+          gen.goLive.departments,
+        );
+        const { app, url } = await startServer(store, { port, host: flags.host });
+        process.stdout.write(
+          `\nUptake is running on ${url}  — open it in a browser (Ctrl-C stops it).\n` +
+            `Demo accounts (passwords generated at random on first start, kept in ${join(flags.dir, 'accounts.json')}):\n` +
+            `  role       user name / password / what it shows\n` +
+            describeAccounts(accounts) +
+            '\n',
+        );
+        await untilStopped(app);
       } finally {
         await store.close();
       }

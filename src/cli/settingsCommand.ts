@@ -1,9 +1,8 @@
 import { Command } from 'commander';
 import { invalid } from '../errors/UptakeError.ts';
-import { isTimeZone } from '../model/options.ts';
 import { storeOptions } from './main.ts';
 import { withStore, type StoreFlags } from './withStore.ts';
-import { setSetting, SETTINGS } from '../store/settings.ts';
+import { checkSetting, setSetting, SETTINGS } from '../store/settings.ts';
 
 export function registerSettings(program: Command): void {
   storeOptions(
@@ -18,10 +17,7 @@ export function registerSettings(program: Command): void {
         if (!(key in SETTINGS))
           throw invalid(`unknown setting ${key}; one of ${Object.keys(SETTINGS).join(', ')}`);
         if (value === undefined) throw invalid(`give a value for ${key}`);
-        if (key === 'timezone' && !isTimeZone(value))
-          throw invalid(`timezone ${value} is not an IANA time zone such as America/New_York`);
-        if (key === 'suppression_threshold' && !/^[1-9]\d*$/.test(value))
-          throw invalid(`suppression_threshold must be a whole number ≥ 1`);
+        checkSetting(key as keyof typeof SETTINGS, value);
         await setSetting(store, key as keyof typeof SETTINGS, value);
       }
       const rows = await store.all<{ key: string; value: string }>(

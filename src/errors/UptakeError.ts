@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   FORBIDDEN: { http: 403, exit: 1 },
   UNAUTHENTICATED: { http: 401, exit: 1 },
   CONFLICT: { http: 409, exit: 1 },
+  TOO_LARGE: { http: 413, exit: 1 },
+  RATE_LIMITED: { http: 429, exit: 1 },
   UNAVAILABLE: { http: 503, exit: 1 },
   BAD_INVOCATION: { http: 400, exit: 2 },
   INTERNAL: { http: 500, exit: 3 },

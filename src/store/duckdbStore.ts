@@ -141,6 +141,19 @@ export class DuckDBStore extends DuckSql implements Store, StagingArea {
     return stagedTable;
   }
 
+  /**
+   * Another connection to the same database, for long reads that must not wait for (or be caught
+   * in a transaction of) the store's own connection; close it before the store.
+   */
+  async connect(): Promise<Sql & { close(): void; interrupt(): void }> {
+    const conn = await this.instance.connect();
+    await conn.run(`SET TimeZone = 'UTC'`);
+    return Object.assign(new DuckSql(conn), {
+      close: () => conn.closeSync(),
+      interrupt: () => conn.interrupt(),
+    });
+  }
+
   async close(): Promise<void> {
     this.conn.closeSync();
     this.instance.closeSync();

@@ -1,0 +1,264 @@
+/**
+ * Local accounts and sessions. Passwords are hashed with scrypt (memory-hard: N = 2^15, r = 8,
+ * p = 1, i.e. 32 MiB per hash) and a random salt per user; the hash string carries its parameters
+ * so they can be raised later. A session is a random 32-byte token in an HttpOnly cookie; the
+ * store keeps only its SHA-256, with an expiry and the session's CSRF token.
+ */
+import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import type { Sql } from '../store/Store.ts';
+import { UptakeError } from '../errors/UptakeError.ts';
+import { groupRefSchema, ROLES, type GroupRef, type Role } from './schemas.ts';
+import { z } from 'zod';
+
+const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keylen: 32 };
+
+function scryptAsync(
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  o: ScryptOptions,
+): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize('NFC'), salt, keylen, o, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
+  );
+}
+
+/** `scrypt$N$r$p$salt$hash` (salt and hash base64url). */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const { N, r, p, keylen } = SCRYPT;
+  const key = await scryptAsync(password, salt, keylen, { N, r, p, maxmem: 256 * N * r });
+  return `scrypt$${N}$${r}$${p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+/** True when `password` matches `stored`; constant-time in the comparison. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
+  const salt = Buffer.from(parts[4]!, 'base64url');
+  const want = Buffer.from(parts[5]!, 'base64url');
+  if (!(N > 1 && r > 0 && p > 0 && want.length >= 16)) return false;
+  const got = await scryptAsync(password, salt, want.length, { N, r, p, maxmem: 256 * N * r });
+  return timingSafeEqual(got, want);
+}
+
+/** A hash that matches no password, verified for unknown users so that timing does not tell. */
+let dummyHash: Promise<string> | null = null;
+export function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomBytes(18).toString('base64url'));
+  return dummyHash;
+}
+
+export interface User {
+  username: string;
+  role: Role;
+  clinician_id: string | null;
+  groups: GroupRef[];
+  created_at: string;
+}
+
+interface UserRow {
+  username: string;
+  password_hash: string;
+  role: string;
+  clinician_id: string | null;
+  groups_json: string;
+  created_us: number;
+}
+
+const groupsSchema = z.array(groupRefSchema);
+
+function toUser(r: UserRow): User {
+  const role = (ROLES as readonly string[]).includes(r.role) ? (r.role as Role) : 'clinician';
+  const groups = groupsSchema.safeParse(JSON.parse(r.groups_json || '[]'));
+  return {
+    username: r.username,
+    role,
+    clinician_id: r.clinician_id,
+    groups: groups.success ? groups.data : [],
+    created_at: new Date(Number(r.created_us) / 1000).toISOString(),
+  };
+}
+
+export class Accounts {
+  constructor(
+    private readonly db: Sql,
+    private readonly epochUs: (e: string) => string,
+    private readonly now: () => Date = () => new Date(),
+    private readonly sessionHours = 12,
+  ) {}
+
+  private get select(): string {
+    return `SELECT username, password_hash, role, clinician_id, groups_json, ${this.epochUs('created_at')} AS created_us FROM users`;
+  }
+
+  private async row(username: string): Promise<UserRow | undefined> {
+    const [r] = await this.db.all<UserRow>(`${this.select} WHERE username = $1`, [username]);
+    return r;
+  }
+
+  async get(username: string): Promise<User | null> {
+    const r = await this.row(username);
+    return r ? toUser(r) : null;
+  }
+
+  async list(): Promise<User[]> {
+    const rows = await this.db.all<UserRow>(`${this.select} ORDER BY username`);
+    return rows.map(toUser);
+  }
+
+  async count(): Promise<number> {
+    const [r] = await this.db.all<{ n: number }>(`SELECT count(*) AS n FROM users`);
+    return Number(r?.n ?? 0);
+  }
+
+  /** Create a user; CONFLICT when the name is taken. */
+  async create(u: {
+    username: string;
+    password: string;
+    role: Role;
+    clinician_id?: string | null | undefined;
+    groups?: GroupRef[] | undefined;
+  }): Promise<User> {
+    const hash = await hashPassword(u.password);
+    if (await this.row(u.username))
+      throw new UptakeError('CONFLICT', `user ${u.username} exists; choose another name`);
+    await this.db.run(
+      `INSERT INTO users (username, password_hash, role, clinician_id, groups_json, created_at)
+       VALUES ($1, $2, $3, $4, $5, CAST($6 AS TIMESTAMPTZ))`,
+      [
+        u.username,
+        hash,
+        u.role,
+        u.clinician_id ?? null,
+        JSON.stringify(u.groups ?? []),
+        this.now().toISOString(),
+      ],
+    );
+    return (await this.get(u.username))!;
+  }
+
+  /** Create or replace a user (demo accounts), password included. */
+  async upsert(u: {
+    username: string;
+    password: string;
+    role: Role;
+    clinician_id: string | null;
+    groups: GroupRef[];
+  }): Promise<void> {
+    const hash = await hashPassword(u.password);
+    await this.db.run(`DELETE FROM sessions WHERE username = $1`, [u.username]);
+    await this.db.run(`DELETE FROM users WHERE username = $1`, [u.username]);
+    await this.db.run(
+      `INSERT INTO users (username, password_hash, role, clinician_id, groups_json, created_at)
+       VALUES ($1, $2, $3, $4, $5, CAST($6 AS TIMESTAMPTZ))`,
+      [
+        u.username,
+        hash,
+        u.role,
+        u.clinician_id,
+        JSON.stringify(u.groups),
+        this.now().toISOString(),
+      ],
+    );
+  }
+
+  /** Delete a user and their sessions; false when there was none. */
+  async delete(username: string): Promise<boolean> {
+    await this.db.run(`DELETE FROM sessions WHERE username = $1`, [username]);
+    return (await this.db.exec(`DELETE FROM users WHERE username = $1`, [username])) > 0;
+  }
+
+  /** The user when the password is right, else null (the same work for unknown users). */
+  async authenticate(username: string, password: string): Promise<User | null> {
+    const r = await this.row(username);
+    const ok = await verifyPassword(password, r?.password_hash ?? (await dummyPasswordHash()));
+    return ok && r ? toUser(r) : null;
+  }
+
+  /** A new session: the cookie token (only its hash is stored) and its CSRF token. */
+  async startSession(username: string): Promise<{ token: string; csrf: string; maxAgeS: number }> {
+    const token = randomBytes(32).toString('base64url');
+    const csrf = randomBytes(32).toString('base64url');
+    const now = this.now();
+    const expires = new Date(now.getTime() + this.sessionHours * 3600_000);
+    await this.db.run(`DELETE FROM sessions WHERE expires_at <= CAST($1 AS TIMESTAMPTZ)`, [
+      now.toISOString(),
+    ]);
+    await this.db.run(
+      `INSERT INTO sessions (token_hash, username, csrf, created_at, expires_at)
+       VALUES ($1, $2, $3, CAST($4 AS TIMESTAMPTZ), CAST($5 AS TIMESTAMPTZ))`,
+      [tokenHash(token), username, csrf, now.toISOString(), expires.toISOString()],
+    );
+    return { token, csrf, maxAgeS: this.sessionHours * 3600 };
+  }
+
+  /** The session of a cookie token, when it exists and has not expired. */
+  async session(token: string): Promise<{ user: User; csrf: string } | null> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+    const [s] = await this.db.all<{ username: string; csrf: string }>(
+      `SELECT username, csrf FROM sessions WHERE token_hash = $1 AND expires_at > CAST($2 AS TIMESTAMPTZ)`,
+      [tokenHash(token), this.now().toISOString()],
+    );
+    if (!s) return null;
+    const user = await this.get(s.username);
+    return user ? { user, csrf: s.csrf } : null;
+  }
+
+  async endSession(token: string): Promise<void> {
+    await this.db.run(`DELETE FROM sessions WHERE token_hash = $1`, [tokenHash(token)]);
+  }
+}
+
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Constant-time equality of two strings (for CSRF tokens). */
+export function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Failed logins per (user name, client address): after `max` failures within `windowMs`, every
+ * attempt is refused (429) until the oldest failure leaves the window, right password or not.
+ */
+export class LoginLimiter {
+  private readonly failures = new Map<string, number[]>();
+  constructor(
+    private readonly max = 5,
+    private readonly windowMs = 15 * 60_000,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+  private key(username: string, ip: string): string {
+    return `${username.toLowerCase()}\u0000${ip}`;
+  }
+  private recent(key: string): number[] {
+    const t = this.now();
+    const list = (this.failures.get(key) ?? []).filter((x) => t - x < this.windowMs);
+    if (list.length) this.failures.set(key, list);
+    else this.failures.delete(key);
+    return list;
+  }
+  /** Seconds until another attempt is allowed, or 0 when it is allowed now. */
+  blockedFor(username: string, ip: string): number {
+    const list = this.recent(this.key(username, ip));
+    if (list.length < this.max) return 0;
+    return Math.ceil((list[list.length - this.max]! + this.windowMs - this.now()) / 1000);
+  }
+  fail(username: string, ip: string): void {
+    const key = this.key(username, ip);
+    const list = this.recent(key);
+    list.push(this.now());
+    this.failures.set(key, list);
+    if (this.failures.size > 100_000) this.failures.delete(this.failures.keys().next().value!);
+  }
+  succeed(username: string, ip: string): void {
+    this.failures.delete(this.key(username, ip));
+  }
+}

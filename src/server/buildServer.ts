@@ -1,0 +1,238 @@
+/**
+ * `buildServer(store, opts)`: the HTTP server of Uptake — the JSON API under /api and the built
+ * web app (web/dist) for every other path. The caller owns the store (and closes it after the
+ * server). Tests drive the returned Fastify instance with `app.inject`.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { UptakeError } from '../errors/UptakeError.ts';
+import type { Store } from '../store/Store.ts';
+import { AccessLog } from './accessLog.ts';
+import { Accounts, LoginLimiter } from './auth.ts';
+import { ReportCache } from './cache.ts';
+import { GatedStore } from './gate.ts';
+import { openApiDocument } from './openapi.ts';
+import { readSettings } from './orgSettings.ts';
+import { defineRoute, type Services } from './routing.ts';
+import { adminRoutes } from './routes/adminRoutes.ts';
+import { authRoutes, SESSION_COOKIE } from './routes/authRoutes.ts';
+import { defaultRange, reportRoutes } from './routes/reportRoutes.ts';
+import { z } from 'zod';
+
+export interface ServerOptions {
+  /** The built web app; default `web/dist` of this checkout; null for none. */
+  webDir?: string | null;
+  /** Behind a reverse proxy: trust X-Forwarded-* (client address, https for Secure cookies). */
+  trustProxy?: boolean;
+  logger?: FastifyServerOptions['logger'];
+  /** Compute the default report in the background at start and after each import. */
+  warmCache?: boolean;
+  /** Largest upload accepted by POST /api/imports (default 2 GiB). */
+  maxUploadBytes?: number;
+  /** Session lifetime (default 12 hours). */
+  sessionHours?: number;
+  /** Failed sign-ins allowed per user name and address in the window (default 5 in 15 minutes). */
+  loginFailures?: { max: number; windowMs: number };
+  /** Pseudonym key file and rejects folder of uploads (default: as the CLI, beside the store). */
+  keyFile?: string;
+  rejectsDir?: string;
+  /** Clock (tests). */
+  now?: () => Date;
+}
+
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+const NOT_BUILT = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Uptake</title></head>
+<body><h1>Uptake</h1>
+<p>The API is running, but the web app has not been built: run <code>npm run build:web</code>
+and reload this page. The API is described at <a href="/api/openapi.json">/api/openapi.json</a>.</p>
+</body></html>
+`;
+
+/** Map any error to the closed set: `{error: {code, message}}` with the code's HTTP status. */
+function toUptakeError(err: unknown): UptakeError {
+  if (err instanceof UptakeError) return err;
+  const e = err as { statusCode?: number; code?: string; message?: string };
+  switch (e.statusCode) {
+    case 400:
+      return new UptakeError(
+        'INVALID_INPUT',
+        e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+          ? 'the body is empty; send a JSON object'
+          : `the body is not valid JSON (${(e.message ?? '').slice(0, 120)})`,
+      );
+    case 404:
+      return new UptakeError('NOT_FOUND', 'not found');
+    case 413:
+      return new UptakeError('TOO_LARGE', 'the request body is too large');
+    case 415:
+      return new UptakeError(
+        'INVALID_INPUT',
+        'unsupported content-type; send JSON (application/json), or a file as text/csv to POST /api/imports',
+      );
+    case 429:
+      return new UptakeError('RATE_LIMITED', 'too many requests; wait a minute');
+    default:
+      return new UptakeError('INTERNAL', 'internal error; the server log has the details');
+  }
+}
+
+export async function buildServer(
+  store: Store,
+  opts: ServerOptions = {},
+): Promise<FastifyInstance> {
+  const now = opts.now ?? (() => new Date());
+  const db = await GatedStore.open(store);
+  const epochUs = (e: string) => store.dialect.epochUs(e);
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    trustProxy: opts.trustProxy ?? false,
+    bodyLimit: 1024 * 1024,
+  });
+  app.decorateRequest('auth', null);
+
+  const cache = new ReportCache(db, db.reader);
+  let warming = false;
+  let stopping = false;
+  let warmAgain = false;
+  const s: Services = {
+    db,
+    accounts: new Accounts(db, epochUs, now, opts.sessionHours ?? 12),
+    log: new AccessLog(db, epochUs, now),
+    cache,
+    limiter: new LoginLimiter(
+      opts.loginFailures?.max ?? 5,
+      opts.loginFailures?.windowMs ?? 15 * 60_000,
+      () => now().getTime(),
+    ),
+    settings: () => readSettings(db),
+    warm: () => {
+      if (!opts.warmCache || stopping) return;
+      // Asked again while warming (a new import landed): warm once more afterwards.
+      if (warming) {
+        warmAgain = true;
+        return;
+      }
+      warming = true;
+      warmAgain = false;
+      void (async () => {
+        await cache.check();
+        const settings = await readSettings(db);
+        const r = defaultRange(await cache.facts(), settings.timezone);
+        await cache.dataset(r.from, r.to, settings.options);
+      })()
+        .catch((e: unknown) => {
+          if (!stopping) app.log.warn(`cache warm-up failed: ${(e as Error).message}`);
+        })
+        .finally(() => {
+          warming = false;
+          if (warmAgain) s.warm();
+        });
+    },
+    maxUploadBytes: opts.maxUploadBytes ?? 2 * 1024 ** 3,
+    keyFile: opts.keyFile,
+    rejectsDir: opts.rejectsDir,
+    routes: [],
+  };
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) =>
+      new UptakeError(
+        'RATE_LIMITED',
+        `too many requests from this address; try again in ${ctx.after}`,
+      ),
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const e = toUptakeError(err);
+    if (e.code === 'INTERNAL') req.log.error(err);
+    void reply.code(e.httpStatus).send({ error: { code: e.code, message: e.message } });
+  });
+
+  // The session of the cookie, for every API request.
+  app.addHook('onRequest', async (req) => {
+    if (!req.url.startsWith('/api/')) return;
+    const token = req.cookies[SESSION_COOKIE];
+    if (!token) return;
+    const session = await s.accounts.session(token);
+    if (session) req.auth = { ...session, token };
+  });
+  // API answers are personal: never cached by the browser or a proxy.
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+
+  authRoutes(app, s);
+  reportRoutes(app, s);
+  adminRoutes(app, s);
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/openapi.json',
+    tag: 'meta',
+    summary: 'This description (OpenAPI 3.1, generated from the zod schemas)',
+    access: 'public',
+    response: z.record(z.string(), z.unknown()),
+    async handler() {
+      return openApiDocument(s.routes);
+    },
+  });
+
+  const webDir = opts.webDir === undefined ? DEFAULT_WEB_DIR : opts.webDir;
+  const hasWeb = !!webDir && existsSync(`${webDir}/index.html`);
+  if (hasWeb) await app.register(fastifyStatic, { root: webDir, index: 'index.html' });
+
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/') || req.url === '/api') {
+      void reply.code(404).send({
+        error: {
+          code: 'NOT_FOUND',
+          message: `no such endpoint: ${req.method} ${req.url.split('?')[0]}`,
+        },
+      });
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      void reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'not found' } });
+      return;
+    }
+    // The web app routes in the browser: every other page is its index.html.
+    if (hasWeb) void reply.header('cache-control', 'no-cache').sendFile('index.html');
+    else void reply.code(200).type('text/html; charset=utf-8').send(NOT_BUILT);
+  });
+
+  app.addHook('onReady', async () => s.warm());
+  app.addHook('onClose', async () => {
+    // Interrupt a metric run under way rather than wait for it.
+    stopping = true;
+    await db.close();
+    await cache.idle();
+  });
+  return app;
+}

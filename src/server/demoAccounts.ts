@@ -1,0 +1,137 @@
+/**
+ * The demo accounts of `uptake demo`: one per role, on real clinicians of the synthetic roster.
+ * Passwords are generated at random the first time and kept, with the accounts, in a file beside
+ * the demo store (owner-only), so that every start can print them.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Store } from '../store/Store.ts';
+import { Accounts } from './auth.ts';
+import type { GroupRef, Role } from './schemas.ts';
+
+export interface DemoAccount {
+  username: string;
+  password: string;
+  role: Role;
+  clinician_id: string | null;
+  groups: GroupRef[];
+  /** What the account shows, for the start-up message. */
+  about: string;
+}
+
+interface RosterRow {
+  user_id: string;
+  name: string | null;
+  department: string | null;
+  specialty: string | null;
+}
+
+function usernameOf(r: RosterRow, taken: Set<string>): string {
+  const base =
+    (r.name ?? '')
+      .normalize('NFKD')
+      .replace(/[^\w\s.-]/g, '')
+      .trim()
+      .toLowerCase()
+      .replace(/\s+/g, '.')
+      .replace(/[^a-z0-9._-]/g, '') || r.user_id.toLowerCase();
+  let name = base.slice(0, 60);
+  for (let i = 2; taken.has(name); i++) name = `${base.slice(0, 58)}${i}`;
+  taken.add(name);
+  return name;
+}
+
+/**
+ * Create the demo accounts unless `file` lists accounts that all still exist; return them.
+ * `preferred` departments (e.g. the go-live ones) go to the leader when the roster has them.
+ */
+export async function ensureDemoAccounts(
+  store: Store,
+  file: string,
+  preferred: readonly string[] = [],
+): Promise<DemoAccount[]> {
+  const accounts = new Accounts(store, (e) => store.dialect.epochUs(e));
+  if (existsSync(file)) {
+    try {
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as DemoAccount[];
+      const present = await Promise.all(saved.map((a) => accounts.get(a.username)));
+      if (saved.length && present.every((u, i) => u && u.role === saved[i]!.role)) return saved;
+    } catch {
+      // Unreadable: make new ones.
+    }
+  }
+  const roster = await store.all<RosterRow>(
+    `SELECT user_id, name, department, specialty FROM clinicians WHERE department IS NOT NULL ORDER BY user_id`,
+  );
+  const departments = [...new Set(roster.map((r) => r.department!))];
+  const bySize = [...departments].sort(
+    (a, b) =>
+      roster.filter((r) => r.department === b).length -
+      roster.filter((r) => r.department === a).length,
+  );
+  const leaderDepts = [
+    ...preferred.filter((d) => departments.includes(d)),
+    ...bySize.filter((d) => !preferred.includes(d)),
+  ].slice(0, 2);
+  const championDept = bySize.find((d) => !leaderDepts.includes(d)) ?? leaderDepts[0];
+  const inDept = (d: string | undefined) => roster.filter((r) => r.department === d);
+  const taken = new Set(['admin', 'leader', 'champion']);
+  const pw = () => randomBytes(12).toString('base64url');
+  const out: DemoAccount[] = [
+    {
+      username: 'admin',
+      password: pw(),
+      role: 'admin',
+      clinician_id: null,
+      groups: [],
+      about: 'everything: organisation, every group, data, settings, users, access log',
+    },
+  ];
+  if (leaderDepts.length)
+    out.push({
+      username: 'leader',
+      password: pw(),
+      role: 'leader',
+      clinician_id: null,
+      groups: leaderDepts.map((value) => ({ by: 'department', value })),
+      about: `organisation page and the groups ${leaderDepts.join(' and ')}`,
+    });
+  const champ = inDept(championDept)[1] ?? inDept(championDept)[0];
+  if (championDept)
+    out.push({
+      username: 'champion',
+      password: pw(),
+      role: 'champion',
+      clinician_id: champ?.user_id ?? null,
+      groups: [{ by: 'department', value: championDept }],
+      about:
+        `the group ${championDept}` +
+        (champ ? ` and their own report (${champ.name ?? champ.user_id}, ${champ.user_id})` : ''),
+    });
+  const c1 = inDept(leaderDepts[0])[0];
+  const c2 =
+    inDept(championDept).find((r) => r.user_id !== champ?.user_id) ?? roster.find((r) => r !== c1);
+  for (const c of [c1, c2]) {
+    if (!c) continue;
+    out.push({
+      username: usernameOf(c, taken),
+      password: pw(),
+      role: 'clinician',
+      clinician_id: c.user_id,
+      groups: [],
+      about: `own report only (${c.name ?? c.user_id}, ${c.user_id}, ${c.specialty ?? ''}, ${c.department ?? ''})`,
+    });
+  }
+  for (const a of out) await accounts.upsert(a);
+  writeFileSync(file, JSON.stringify(out, null, 2) + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return out;
+}
+
+/** The accounts as a few lines for the terminal. */
+export function describeAccounts(list: readonly DemoAccount[]): string {
+  const w = Math.max(...list.map((a) => a.username.length), 9);
+  return list
+    .map((a) => `  ${a.role.padEnd(9)}  ${a.username.padEnd(w)}  ${a.password}   ${a.about}`)
+    .join('\n');
+}

@@ -1,0 +1,348 @@
+/**
+ * Administrators' routes: imports (list, one import, upload), settings, users and the access log.
+ */
+import type { FastifyInstance } from 'fastify';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import { UptakeError } from '../../errors/UptakeError.ts';
+import { importCsv } from '../../ingest/importCsv.ts';
+import { Pseudonymizer } from '../../ingest/pseudonymize.ts';
+import { keyFile, rejectsDir } from '../../cli/paths.ts';
+import { isTimeZone, type MetricOptions } from '../../model/options.ts';
+import { checkSetting, setSetting } from '../../store/settings.ts';
+import type { OrgSettings } from '../orgSettings.ts';
+import { defineRoute, type Services } from '../routing.ts';
+import {
+  accessLogQuery,
+  accessLogRowSchema,
+  auditBundleSchema,
+  importDetailSchema,
+  importIdParams,
+  importReportSchema,
+  importRowSchema,
+  settingsSchema,
+  settingsUpdate,
+  uploadQuery,
+  userCreate,
+  usernameParams,
+  userSchema,
+} from '../schemas.ts';
+
+const ADMIN = ['admin'] as const;
+/** Rejected lines returned by one import's page (all are in the rejects file). */
+const MAX_REJECTS = 10_000;
+
+function withoutTimezone(o: MetricOptions): Omit<MetricOptions, 'timezone'> {
+  const { timezone, ...rest } = o;
+  void timezone;
+  return rest;
+}
+
+function settingsOut(s: OrgSettings) {
+  const metric = withoutTimezone(s.options);
+  return {
+    timezone: s.timezone,
+    suppression_threshold: s.suppression_threshold,
+    identified_reports: s.identified_reports,
+    metric_options: metric,
+  };
+}
+
+/** Copy `body` to `file`, refusing more than `max` bytes. */
+async function saveUpload(body: Readable, file: string, max: number): Promise<number> {
+  let bytes = 0;
+  const limit = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      if (bytes > max)
+        done(
+          new UptakeError(
+            'TOO_LARGE',
+            `the file is larger than ${Math.round(max / 2 ** 20)} MiB; import it with the CLI (uptake import)`,
+          ),
+        );
+      else done(null, chunk);
+    },
+  });
+  await pipeline(body, limit, createWriteStream(file, { mode: 0o600 }));
+  return bytes;
+}
+
+export function adminRoutes(app: FastifyInstance, s: Services): void {
+  const audit = (
+    req: { ip: string },
+    auth: { user: { username: string; role: string } } | null,
+    action: 'view' | 'create' | 'update' | 'delete' | 'upload',
+    resource: string,
+    detail?: string,
+  ) =>
+    s.log.write({
+      username: auth?.user.username ?? null,
+      role: auth?.user.role ?? null,
+      action,
+      resource,
+      outcome: 'success',
+      detail,
+      ip: req.ip,
+    });
+
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/imports',
+    tag: 'data',
+    summary: 'Past imports with their reports',
+    access: ADMIN,
+    response: z.array(importRowSchema),
+    async handler({ req, auth }) {
+      const d = s.db.dialect;
+      const rows = await s.db.all<
+        Record<string, unknown> & { report: string | null; su: number | null; fu: number | null }
+      >(
+        `SELECT import_id, table_name, format, file, ${d.epochUs('started_at')} AS su, ${d.epochUs('finished_at')} AS fu,
+           rows_read, rows_stored, rows_rejected, rows_duplicate, unmapped, report
+         FROM imports ORDER BY import_id`,
+      );
+      await audit(req, auth, 'view', 'imports');
+      const iso = (us: number | null) =>
+        us === null ? null : new Date(Number(us) / 1000).toISOString();
+      return rows.map(({ su, fu, report, ...r }) => {
+        const parsed = report ? importReportSchema.safeParse(JSON.parse(report)) : null;
+        return {
+          ...r,
+          started_at: iso(su),
+          finished_at: iso(fu),
+          report: parsed?.success ? parsed.data : null,
+        } as z.input<typeof importRowSchema>;
+      });
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/imports/:id',
+    tag: 'data',
+    summary: 'One import: its report and its rejected lines with reasons',
+    description: `At most ${MAX_REJECTS} rejected lines; never the rejected row itself (it may hold a raw identifier).`,
+    access: ADMIN,
+    params: importIdParams,
+    response: importDetailSchema,
+    async handler({ req, auth, params }) {
+      const [imp] = await s.db.all<{ report: string | null }>(
+        `SELECT report FROM imports WHERE import_id = $1`,
+        [params.id],
+      );
+      if (!imp?.report) throw new UptakeError('NOT_FOUND', `no import ${params.id}`);
+      const rejects = await s.db.all<{ line: number; reason: string }>(
+        `SELECT line, reason FROM import_rejects WHERE import_id = $1 ORDER BY line LIMIT ${MAX_REJECTS}`,
+        [params.id],
+      );
+      await audit(req, auth, 'view', `imports/${params.id}`);
+      return { report: JSON.parse(imp.report) as z.input<typeof importReportSchema>, rejects };
+    },
+  });
+
+  app.register(async (scope) => {
+    // Files arrive as the raw body: streamed to a temporary file, never held in memory.
+    scope.addContentTypeParser(['text/csv', 'application/octet-stream'], (_req, payload, done) =>
+      done(null, payload),
+    );
+    defineRoute(scope, s, {
+      method: 'POST',
+      url: '/api/imports',
+      tag: 'data',
+      summary: 'Upload a file and import it (the same importer as `uptake import`)',
+      description:
+        'The body is the file (content-type text/csv or application/octet-stream). Returns the ' +
+        'import report. Imports run one at a time.',
+      access: ADMIN,
+      query: uploadQuery,
+      body: 'stream',
+      response: importReportSchema,
+      async handler({ req, auth, query, body }) {
+        if (!body || typeof (body as Readable).pipe !== 'function')
+          throw new UptakeError(
+            'INVALID_INPUT',
+            'send the file as the body with content-type text/csv or application/octet-stream',
+          );
+        if (query.source_tz && !isTimeZone(query.source_tz))
+          throw new UptakeError(
+            'INVALID_INPUT',
+            `query source_tz: ${query.source_tz} is not an IANA time zone`,
+          );
+        const dir = await mkdtemp(join(tmpdir(), 'uptake-upload-'));
+        try {
+          const file = join(dir, query.filename ?? `${query.table}.csv`);
+          const bytes = await saveUpload(body as Readable, file, s.maxUploadBytes);
+          const report = await s.db.exclusive(async (raw) =>
+            importCsv(raw, {
+              table: query.table,
+              file,
+              sourceTz: query.source_tz,
+              pseudonymizer: Pseudonymizer.load(s.keyFile ?? keyFile(raw)),
+              rejectsDir: s.rejectsDir ?? rejectsDir(raw),
+            }),
+          );
+          await audit(
+            req,
+            auth,
+            'upload',
+            `imports/${report.import_id}`,
+            `${query.table} ${query.filename ?? ''} ${bytes} bytes: ${report.rows_stored} stored, ${report.rows_rejected} rejected`.replace(
+              /\s+/g,
+              ' ',
+            ),
+          );
+          s.warm();
+          return report;
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      },
+    });
+  });
+
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/settings',
+    tag: 'admin',
+    summary: 'Organisation settings',
+    access: ADMIN,
+    response: settingsSchema,
+    async handler({ req, auth }) {
+      const out = settingsOut(await s.settings());
+      await audit(req, auth, 'view', 'settings');
+      return out;
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'PUT',
+    url: '/api/settings',
+    tag: 'admin',
+    summary: 'Change organisation settings (only the fields sent)',
+    access: ADMIN,
+    body: settingsUpdate,
+    response: settingsSchema,
+    async handler({ req, auth, body }) {
+      const current = await s.settings();
+      const writes: [Parameters<typeof setSetting>[1], string][] = [];
+      if (body.timezone !== undefined) writes.push(['timezone', body.timezone]);
+      if (body.suppression_threshold !== undefined)
+        writes.push(['suppression_threshold', String(body.suppression_threshold)]);
+      if (body.identified_reports !== undefined)
+        writes.push(['identified_reports', String(body.identified_reports)]);
+      if (body.metric_options !== undefined) {
+        writes.push([
+          'metric_options',
+          JSON.stringify({ ...withoutTimezone(current.options), ...body.metric_options }),
+        ]);
+      }
+      for (const [k, v] of writes) checkSetting(k, v);
+      await s.db.transaction(async (tx) => {
+        for (const [k, v] of writes) await setSetting(tx, k, v);
+      });
+      await audit(req, auth, 'update', 'settings', JSON.stringify(body));
+      return settingsOut(await s.settings());
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/users',
+    tag: 'admin',
+    summary: 'Accounts and their roles',
+    access: ADMIN,
+    response: z.array(userSchema),
+    async handler({ req, auth }) {
+      const users = await s.accounts.list();
+      await audit(req, auth, 'view', 'users');
+      return users;
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'POST',
+    url: '/api/users',
+    tag: 'admin',
+    summary: 'Create an account',
+    access: ADMIN,
+    body: userCreate,
+    response: userSchema,
+    status: 201,
+    async handler({ req, auth, body }) {
+      if (body.clinician_id) {
+        const [c] = await s.db.all(`SELECT 1 AS x FROM clinicians WHERE user_id = $1`, [
+          body.clinician_id,
+        ]);
+        if (!c)
+          throw new UptakeError(
+            'INVALID_INPUT',
+            `body clinician_id: ${body.clinician_id} is not in the roster; import the roster first or fix the id`,
+          );
+      }
+      const user = await s.accounts.create({
+        username: body.username,
+        password: body.password,
+        role: body.role,
+        clinician_id: body.clinician_id ?? null,
+        groups: body.role === 'leader' || body.role === 'champion' ? (body.groups ?? []) : [],
+      });
+      await audit(req, auth, 'create', `users/${user.username}`, `role ${user.role}`);
+      return user;
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'DELETE',
+    url: '/api/users/:username',
+    tag: 'admin',
+    summary: 'Delete an account (and end its sessions)',
+    access: ADMIN,
+    params: usernameParams,
+    async handler({ req, auth, params }) {
+      if (params.username === auth!.user.username)
+        throw new UptakeError(
+          'CONFLICT',
+          'you cannot delete your own account; ask another administrator',
+        );
+      if (!(await s.accounts.delete(params.username)))
+        throw new UptakeError('NOT_FOUND', `no user ${params.username}`);
+      await audit(req, auth, 'delete', `users/${params.username}`);
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/access-log',
+    tag: 'admin',
+    summary: 'Who viewed or changed what, and when (newest first)',
+    access: ADMIN,
+    query: accessLogQuery,
+    response: z.array(accessLogRowSchema),
+    async handler({ req, auth, query }) {
+      const rows = await s.log.list(query.limit);
+      await audit(req, auth, 'view', 'access-log');
+      return rows;
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/access-log/fhir',
+    tag: 'admin',
+    summary: 'The access log as a FHIR R4 Bundle (collection) of AuditEvent',
+    access: ADMIN,
+    query: accessLogQuery,
+    response: auditBundleSchema,
+    async handler({ req, auth, query }) {
+      const bundle = await s.log.fhir(query.limit);
+      await audit(req, auth, 'view', 'access-log/fhir');
+      return bundle;
+    },
+  });
+}

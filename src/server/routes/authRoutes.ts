@@ -1,0 +1,135 @@
+/** Sign-in, sign-out and the signed-in user. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { UptakeError } from '../../errors/UptakeError.ts';
+import type { User } from '../auth.ts';
+import { defineRoute, type Services } from '../routing.ts';
+import { loginBody, loginResponse, meSchema, type Me } from '../schemas.ts';
+
+export const SESSION_COOKIE = 'uptake_session';
+
+export function toMe(user: User, csrf: string, identified: boolean): Me {
+  return {
+    username: user.username,
+    role: user.role,
+    clinician_id: user.clinician_id,
+    groups: user.groups,
+    csrf,
+    identified_reports: identified,
+  };
+}
+
+function cookieOptions(req: FastifyRequest, maxAgeS?: number) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    secure: req.protocol === 'https',
+    ...(maxAgeS !== undefined ? { maxAge: maxAgeS } : {}),
+  };
+}
+
+function clearCookie(req: FastifyRequest, reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, cookieOptions(req));
+}
+
+export function authRoutes(app: FastifyInstance, s: Services): void {
+  defineRoute(app, s, {
+    method: 'POST',
+    url: '/api/login',
+    tag: 'session',
+    summary: 'Sign in with a local account',
+    description:
+      'Sets the HttpOnly, SameSite=Strict session cookie `uptake_session`. 401 for a wrong user name ' +
+      'or password (one message for both); 429 after 5 failures for one user name from one address ' +
+      'within 15 minutes.',
+    access: 'public',
+    csrf: false,
+    body: loginBody,
+    response: loginResponse,
+    config: { rateLimit: { max: 60, timeWindow: 60_000 } },
+    async handler({ req, reply, body }) {
+      const username = body.username.trim().toLowerCase();
+      const ip = req.ip;
+      const wait = s.limiter.blockedFor(username, ip);
+      if (wait > 0) {
+        await s.log.write({
+          username,
+          role: null,
+          action: 'login',
+          resource: 'session',
+          outcome: 'denied',
+          detail: 'too many failed attempts',
+          ip,
+        });
+        reply.header('retry-after', String(wait));
+        throw new UptakeError(
+          'RATE_LIMITED',
+          `too many failed sign-ins for ${username}; try again in ${Math.ceil(wait / 60)} minutes`,
+        );
+      }
+      const user = await s.accounts.authenticate(username, body.password);
+      if (!user) {
+        s.limiter.fail(username, ip);
+        await s.log.write({
+          username,
+          role: null,
+          action: 'login',
+          resource: 'session',
+          outcome: 'failure',
+          detail: 'wrong user name or password',
+          ip,
+        });
+        throw new UptakeError('UNAUTHENTICATED', 'wrong user name or password');
+      }
+      s.limiter.succeed(username, ip);
+      const session = await s.accounts.startSession(user.username);
+      reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(req, session.maxAgeS));
+      await s.log.write({
+        username: user.username,
+        role: user.role,
+        action: 'login',
+        resource: 'session',
+        outcome: 'success',
+        ip,
+      });
+      const settings = await s.settings();
+      return { user: toMe(user, session.csrf, settings.identified_reports) };
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'POST',
+    url: '/api/logout',
+    tag: 'session',
+    summary: 'Sign out (ends the session; 204 also without one)',
+    access: 'public',
+    csrf: false,
+    async handler({ req, reply, auth }) {
+      if (auth) {
+        await s.accounts.endSession(auth.token);
+        await s.log.write({
+          username: auth.user.username,
+          role: auth.user.role,
+          action: 'logout',
+          resource: 'session',
+          outcome: 'success',
+          ip: req.ip,
+        });
+      }
+      clearCookie(req, reply);
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/me',
+    tag: 'session',
+    summary: 'The signed-in user, with the CSRF token for state changes',
+    access: 'session',
+    response: meSchema,
+    async handler({ auth }) {
+      const settings = await s.settings();
+      return toMe(auth!.user, auth!.csrf, settings.identified_reports);
+    },
+  });
+}

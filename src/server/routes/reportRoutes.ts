@@ -1,0 +1,404 @@
+/**
+ * The report pages: meta (data range and the groups the caller may open), the organisation, one
+ * group, and a clinician's own report. Who sees what:
+ * - admin: everything, suppressed groups included, and identified clinicians when identified
+ *   reports are on; may open any clinician's report (for support; logged).
+ * - leader: the organisation page restricted to their groups' rows, and their groups' pages.
+ * - champion: their groups' pages.
+ * - clinician (and any account linked to a clinician): their own report only.
+ * A group with fewer clinicians than the suppression threshold shows no numbers to anyone but an
+ * administrator. Every view is written to the access log.
+ */
+import type { FastifyInstance } from 'fastify';
+import { UptakeError } from '../../errors/UptakeError.ts';
+import { VERSION } from '../../version.ts';
+import {
+  changes,
+  groupOf,
+  groupRows,
+  halves,
+  quantiles,
+  redact,
+  values,
+  type Quantiles,
+  type Roster,
+} from '../aggregates.ts';
+import type { User } from '../auth.ts';
+import { memo, type BaseFacts, type Dataset } from '../cache.ts';
+import { definitions } from '../definitions.ts';
+import type { OrgSettings } from '../orgSettings.ts';
+import { defineRoute, type Auth, type Services } from '../routing.ts';
+import {
+  DISTRIBUTION_METRICS,
+  groupParams,
+  groupReportSchema,
+  metaSchema,
+  myReportQuery,
+  myReportSchema,
+  orgReportSchema,
+  rangeQuery,
+  type DistributionMetric,
+  type GroupKind,
+} from '../schemas.ts';
+import { suggest } from '../suggestions.ts';
+
+/** Longest range a page may ask for. */
+export const MAX_RANGE_DAYS = 1100;
+
+export function canSeeGroup(user: User, by: GroupKind, value: string): boolean {
+  if (user.role === 'admin') return true;
+  if (user.role !== 'leader' && user.role !== 'champion') return false;
+  return user.groups.some((g) => g.by === by && g.value === value);
+}
+
+function localDate(us: number, tz: string): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date(us / 1000));
+}
+
+function addDays(date: string, n: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The whole data range in whole local days (`to` exclusive); today without data. */
+export function defaultRange(facts: BaseFacts, tz: string): { from: string; to: string } {
+  if (!facts.events) {
+    const today = localDate(Date.now() * 1000, tz);
+    return { from: today, to: addDays(today, 1) };
+  }
+  return {
+    from: localDate(facts.events.lo, tz),
+    to: addDays(localDate(facts.events.hi, tz), 1),
+  };
+}
+
+/** The requested range, defaults filled in, refused when empty or too long. */
+function resolveRange(
+  q: { from?: string | undefined; to?: string | undefined },
+  facts: BaseFacts,
+  tz: string,
+): { from: string; to: string } {
+  const d = defaultRange(facts, tz);
+  const from = q.from ?? d.from;
+  const to = q.to ?? (q.from && q.from >= d.to ? addDays(q.from, 1) : d.to);
+  if (from >= to)
+    throw new UptakeError(
+      'INVALID_INPUT',
+      `query to: ${to} must be after from ${from} (the range is [from, to))`,
+    );
+  const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
+  if (days > MAX_RANGE_DAYS)
+    throw new UptakeError(
+      'INVALID_INPUT',
+      `query: ${days} days is longer than ${MAX_RANGE_DAYS}; choose a shorter range`,
+    );
+  return { from, to };
+}
+
+async function load(
+  s: Services,
+  q: { from?: string | undefined; to?: string | undefined },
+): Promise<{ ds: Dataset; settings: OrgSettings }> {
+  await s.cache.check();
+  const settings = await s.settings();
+  const facts = await s.cache.facts();
+  const { from, to } = resolveRange(q, facts, settings.timezone);
+  const ds = await s.cache.dataset(from, to, settings.options);
+  return { ds, settings };
+}
+
+function reportOptions(ds: Dataset, settings: OrgSettings, period: 'all' | 'week', by: string) {
+  return { ...ds.meta, period, by, suppression_threshold: settings.suppression_threshold };
+}
+
+async function viewed(
+  s: Services,
+  auth: Auth,
+  ip: string,
+  resource: string,
+  detail: string,
+  outcome: 'success' | 'denied' = 'success',
+): Promise<void> {
+  await s.log.write({
+    username: auth.user.username,
+    role: auth.user.role,
+    action: 'view',
+    resource,
+    outcome,
+    detail,
+    ip,
+  });
+}
+
+function members(ds: Dataset, roster: Roster, by: GroupKind | 'org', value: string) {
+  return ds.all.filter((r) => groupOf(roster, by, r.user_id) === value);
+}
+
+export function reportRoutes(app: FastifyInstance, s: Services): void {
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/meta',
+    tag: 'reports',
+    summary: 'Data range, time zone, version and the groups the caller may open',
+    access: 'session',
+    response: metaSchema,
+    async handler({ auth }) {
+      await s.cache.check();
+      const settings = await s.settings();
+      const facts = await s.cache.facts();
+      const user = auth!.user;
+      const list = (by: GroupKind): string[] => {
+        if (user.role === 'admin') {
+          const vals = new Set<string>();
+          for (const r of facts.roster.values()) {
+            const v = r[by];
+            if (v) vals.add(v);
+          }
+          return [...vals].sort();
+        }
+        if (user.role === 'leader' || user.role === 'champion')
+          return user.groups.filter((g) => g.by === by).map((g) => g.value);
+        return [];
+      };
+      const range = defaultRange(facts, settings.timezone);
+      return {
+        ...range,
+        timezone: settings.timezone,
+        departments: list('department'),
+        specialties: list('specialty'),
+        roles: list('role'),
+        version: VERSION,
+        last_import: facts.lastImport,
+        data_range: facts.dataRange,
+      };
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/org',
+    tag: 'reports',
+    summary: 'The organisation: weekly medians, departments, changes between halves',
+    description:
+      'Leaders see the organisation rows and the rows of their own groups only. Suppressed rows ' +
+      'carry no numbers for non-administrators.',
+    access: ['admin', 'leader'],
+    query: rangeQuery,
+    response: orgReportSchema,
+    async handler({ req, auth, query }) {
+      const { ds, settings } = await load(s, query);
+      const user = auth!.user;
+      const admin = user.role === 'admin';
+      const thr = settings.suppression_threshold;
+      const d = memo(ds, 'org', () => {
+        const h = halves(ds.weekly);
+        return {
+          weekly: groupRows(ds.weekly, ds.roster, 'org', thr),
+          departments: groupRows(ds.all, ds.roster, 'department', thr),
+          weeklyByDepartment: groupRows(ds.weekly, ds.roster, 'department', thr),
+          halves: h,
+          changes: changes(ds.weekly, ds.roster, 'department', h),
+        };
+      });
+      const mine = (group: string) => canSeeGroup(user, 'department', group);
+      await viewed(s, auth!, req.ip, 'org', `${ds.req.from}..${ds.req.to}`);
+      return {
+        options: reportOptions(ds, settings, 'week', 'org'),
+        weekly: d.weekly.map((r) => redact(r, thr, admin)),
+        departments: d.departments.filter((r) => mine(r.group)).map((r) => redact(r, thr, admin)),
+        weekly_by_department: d.weeklyByDepartment
+          .filter((r) => mine(r.group))
+          .map((r) => redact(r, thr, admin)),
+        changes: d.changes
+          .filter((c) => mine(c.group))
+          .map((c) => {
+            const suppressed = c.n < thr;
+            return suppressed && !admin
+              ? {
+                  ...c,
+                  first_half_median: null,
+                  second_half_median: null,
+                  change: null,
+                  direction: null,
+                  n: null,
+                  suppressed,
+                }
+              : { ...c, suppressed };
+          }),
+        halves: d.halves,
+        definitions: definitions(ds.req.options, thr),
+      };
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/groups/:by/:value',
+    tag: 'reports',
+    summary: 'One department, specialty or role: distribution, trend, comparison',
+    description:
+      'Leaders and champions may open their own groups only (403 otherwise, whether or not the ' +
+      'group exists). Clinicians are identified only for administrators with identified reports on.',
+    access: ['admin', 'leader', 'champion'],
+    params: groupParams,
+    query: rangeQuery,
+    response: groupReportSchema,
+    async handler({ req, auth, params, query }) {
+      const user = auth!.user;
+      const resource = `group/${params.by}/${params.value}`;
+      if (!canSeeGroup(user, params.by, params.value)) {
+        await viewed(s, auth!, req.ip, resource, 'not one of the caller’s groups', 'denied');
+        throw new UptakeError(
+          'FORBIDDEN',
+          `you may open only your own groups (${user.groups.map((g) => `${g.by} ${g.value}`).join(', ') || 'none'})`,
+        );
+      }
+      const { ds, settings } = await load(s, query);
+      const admin = user.role === 'admin';
+      const thr = settings.suppression_threshold;
+      const rows = members(ds, ds.roster, params.by, params.value);
+      const known = [...ds.roster.values()].some((r) => r[params.by] === params.value);
+      if (!rows.length && !known)
+        throw new UptakeError(
+          'NOT_FOUND',
+          `no ${params.by} ${params.value} in the roster or the data`,
+        );
+      const n = rows.filter((r) => r.scheduled_hours > 0).length;
+      const suppressed = n < thr;
+      const show = admin || !suppressed;
+      const distribution = Object.fromEntries(
+        DISTRIBUTION_METRICS.map((m) => [m, show ? values(rows, m) : []]),
+      );
+      const weekly = memo(ds, `weekly:${params.by}`, () =>
+        groupRows(ds.weekly, ds.roster, params.by, thr),
+      ).filter((r) => r.group === params.value);
+      const org = memo(ds, 'org:all', () => groupRows(ds.all, ds.roster, 'org', thr))[0];
+      const identified = admin && settings.identified_reports;
+      await viewed(
+        s,
+        auth!,
+        req.ip,
+        resource,
+        `${ds.req.from}..${ds.req.to}${identified ? ' identified' : ''}`,
+      );
+      return {
+        group: { by: params.by, value: params.value },
+        suppressed,
+        n: show ? n : null,
+        distribution,
+        ...(identified
+          ? {
+              clinicians: rows
+                .filter((r) => r.scheduled_hours > 0)
+                .map((r) => ({
+                  user_id: r.user_id,
+                  name: ds.roster.get(r.user_id)?.name ?? null,
+                  scheduled_hours: r.scheduled_hours,
+                  ...Object.fromEntries(DISTRIBUTION_METRICS.map((m) => [m, r[m]])),
+                })),
+            }
+          : {}),
+        weekly: weekly.map((r) => redact(r, thr, admin)),
+        org: org ? redact(org, thr, admin) : null,
+        definitions: definitions(ds.req.options, thr),
+        options: reportOptions(ds, settings, 'all', params.by),
+      };
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/me/report',
+    tag: 'reports',
+    summary: 'My report: my numbers beside my peers’ distribution, my trend, suggestions',
+    description:
+      'For the clinician the account is linked to; nobody else sees it. Administrators may pass ' +
+      '`user_id` to open a clinician’s report for support (written to the access log).',
+    access: 'session',
+    query: myReportQuery,
+    response: myReportSchema,
+    async handler({ req, auth, query }) {
+      const user = auth!.user;
+      const admin = user.role === 'admin';
+      let target = user.clinician_id;
+      if (query.user_id !== undefined && query.user_id !== user.clinician_id) {
+        if (!admin) {
+          await viewed(
+            s,
+            auth!,
+            req.ip,
+            `report/${query.user_id}`,
+            'another clinician’s report',
+            'denied',
+          );
+          throw new UptakeError('FORBIDDEN', 'you may open only your own report');
+        }
+        target = query.user_id;
+      }
+      if (!target) {
+        if (admin)
+          throw new UptakeError(
+            'INVALID_INPUT',
+            'query user_id: your account is not a clinician; name the clinician with ?user_id=',
+          );
+        await viewed(s, auth!, req.ip, 'report', 'account not linked to a clinician', 'denied');
+        throw new UptakeError(
+          'FORBIDDEN',
+          'your account is not linked to a clinician of the roster; ask an administrator',
+        );
+      }
+      const { ds, settings } = await load(s, query);
+      const thr = settings.suppression_threshold;
+      const me = ds.all.find((r) => r.user_id === target) ?? null;
+      if (admin && !me && !ds.roster.has(target))
+        throw new UptakeError('NOT_FOUND', `no clinician ${target} in the roster or the data`);
+      const weekly = ds.weekly.filter((r) => r.user_id === target);
+      // Peers: the first of specialty, department, role with enough clinicians, else everyone.
+      let peer: { by: GroupKind | 'org'; value: string; rows: typeof ds.all } | null = null;
+      for (const by of ['specialty', 'department', 'role'] as const) {
+        const value = groupOf(ds.roster, by, target);
+        const rows = members(ds, ds.roster, by, value);
+        if (rows.filter((r) => r.scheduled_hours > 0).length >= thr) {
+          peer = { by, value, rows };
+          break;
+        }
+      }
+      peer ??= { by: 'org', value: 'organisation', rows: ds.all };
+      const n = peer.rows.filter((r) => r.scheduled_hours > 0).length;
+      const suppressed = n < thr;
+      const show = admin || !suppressed;
+      const q = Object.fromEntries(
+        DISTRIBUTION_METRICS.map((m) => [
+          m,
+          show
+            ? quantiles(values(peer.rows, m))
+            : { p10: null, p25: null, median: null, p75: null, p90: null },
+        ]),
+      ) as Record<DistributionMetric, Quantiles>;
+      await viewed(
+        s,
+        auth!,
+        req.ip,
+        `report/${target}`,
+        `${ds.req.from}..${ds.req.to}${target !== user.clinician_id ? ' support view by an administrator' : ''}`,
+      );
+      return {
+        me,
+        weekly,
+        peers: {
+          group: { by: peer.by, value: peer.value },
+          n: show ? n : null,
+          suppressed,
+          quantiles: q,
+        },
+        suggestions: suppressed ? [] : suggest(me, q),
+        definitions: definitions(ds.req.options, thr),
+        options: reportOptions(ds, settings, 'all', 'clinician'),
+      };
+    },
+  });
+}

@@ -1,0 +1,171 @@
+/**
+ * How every API route is declared: who may call it, the zod schemas of its query, path, body and
+ * response, and its handler. `defineRoute` registers the route with Fastify so that the rules
+ * hold for every route alike — authentication, role, CSRF token on state changes, validation at
+ * the edge, the response passed through its schema (fields outside the contract never leave) —
+ * and records it for the OpenAPI description.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { UptakeError } from '../errors/UptakeError.ts';
+import type { AccessLog } from './accessLog.ts';
+import type { Accounts, LoginLimiter, User } from './auth.ts';
+import { sameSecret } from './auth.ts';
+import type { ReportCache } from './cache.ts';
+import type { GatedStore } from './gate.ts';
+import type { Role } from './schemas.ts';
+import type { OrgSettings } from './orgSettings.ts';
+
+export interface Auth {
+  user: User;
+  csrf: string;
+  token: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: Auth | null;
+  }
+}
+
+export interface Services {
+  db: GatedStore;
+  accounts: Accounts;
+  log: AccessLog;
+  cache: ReportCache;
+  limiter: LoginLimiter;
+  settings(): Promise<OrgSettings>;
+  /** Start computing the default report in the background (when enabled). */
+  warm(): void;
+  maxUploadBytes: number;
+  keyFile: string | undefined;
+  rejectsDir: string | undefined;
+  /** Every declared route, for the OpenAPI description. */
+  routes: RouteDef[];
+}
+
+/** `public`: anyone; `session`: any signed-in user; a list: signed-in users of those roles. */
+export type Access = 'public' | 'session' | readonly Role[];
+
+export interface Ctx<Q, P, B> {
+  req: FastifyRequest;
+  reply: FastifyReply;
+  auth: Auth | null;
+  query: Q;
+  params: P;
+  body: B;
+}
+
+export interface RouteDef<
+  Q extends z.ZodType = z.ZodType,
+  P extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  access: Access;
+  /** State changes need the session's CSRF token, except where the contract says otherwise. */
+  csrf?: boolean;
+  query?: Q;
+  params?: P;
+  /** A JSON body's schema; `'stream'` for a raw upload (the handler reads `req.body`). */
+  body?: B | 'stream';
+  /** Without a response schema the route answers 204 No Content. */
+  response?: R;
+  status?: number;
+  /** Fastify route config (e.g. rate limits). */
+  config?: Record<string, unknown>;
+  handler(ctx: Ctx<z.output<Q>, z.output<P>, z.output<B>>): Promise<z.input<R> | undefined | void>;
+}
+
+function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
+  const r = schema.safeParse(input ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const path = issue?.path.join('.') ?? '';
+  throw new UptakeError(
+    'INVALID_INPUT',
+    `${where}${path ? ` ${path}` : ''}: ${issue?.message ?? 'invalid'}`,
+  );
+}
+
+export function defineRoute<
+  Q extends z.ZodType,
+  P extends z.ZodType,
+  B extends z.ZodType,
+  R extends z.ZodType,
+>(app: FastifyInstance, s: Services, def: RouteDef<Q, P, B, R>): void {
+  s.routes.push(def as unknown as RouteDef);
+  const needsCsrf = def.csrf ?? def.method !== 'GET';
+  app.route({
+    method: def.method,
+    url: def.url,
+    ...(def.config ? { config: def.config } : {}),
+    handler: async (req, reply) => {
+      const auth = req.auth;
+      if (def.access !== 'public') {
+        if (!auth) throw new UptakeError('UNAUTHENTICATED', 'sign in first (POST /api/login)');
+        if (needsCsrf) {
+          const token = req.headers['x-csrf-token'];
+          if (typeof token !== 'string' || !sameSecret(token, auth.csrf)) {
+            await s.log.write({
+              username: auth.user.username,
+              role: auth.user.role,
+              action:
+                def.method === 'DELETE' ? 'delete' : def.method === 'PUT' ? 'update' : 'create',
+              resource: req.url.split('?')[0] ?? req.url,
+              outcome: 'denied',
+              detail: 'missing or wrong CSRF token',
+              ip: req.ip,
+            });
+            throw new UptakeError(
+              'FORBIDDEN',
+              'missing or wrong x-csrf-token header; send the csrf value of GET /api/me',
+            );
+          }
+        }
+        if (Array.isArray(def.access) && !def.access.includes(auth.user.role)) {
+          await s.log.write({
+            username: auth.user.username,
+            role: auth.user.role,
+            action: def.method === 'GET' ? 'view' : 'update',
+            resource: req.url.split('?')[0] ?? req.url,
+            outcome: 'denied',
+            detail: `role ${auth.user.role} may not use ${def.method} ${def.url}`,
+            ip: req.ip,
+          });
+          throw new UptakeError(
+            'FORBIDDEN',
+            `this page is for ${def.access.join(' and ')} accounts; you are signed in as ${auth.user.role}`,
+          );
+        }
+      }
+      const query = def.query ? parse(def.query, req.query, 'query') : undefined;
+      const params = def.params ? parse(def.params, req.params, 'path') : undefined;
+      const body = def.body && def.body !== 'stream' ? parse(def.body, req.body, 'body') : req.body;
+      const out = await def.handler({
+        req,
+        reply,
+        auth,
+        query: query as z.output<Q>,
+        params: params as z.output<P>,
+        body: body as z.output<B>,
+      });
+      if (!def.response) {
+        reply.code(204);
+        return reply.send();
+      }
+      const checked = def.response.safeParse(out);
+      if (!checked.success) {
+        req.log.error({ issues: checked.error.issues.slice(0, 5) }, 'response outside its schema');
+        throw new UptakeError('INTERNAL', 'internal error: a response did not match its schema');
+      }
+      reply.code(def.status ?? 200);
+      return checked.data;
+    },
+  });
+}

@@ -1,0 +1,514 @@
+/**
+ * The zod schemas of every request and response of the HTTP API. Requests are validated with
+ * them at the edge; responses are passed through them before they are sent (so a field that is
+ * not in the contract can never leave the server); the OpenAPI description is generated from them.
+ */
+import { z } from 'zod';
+import { metricOptionsSchema, PERIODS, WOW_WINDOWS } from '../model/options.ts';
+import { CHANNELS, TABLES } from '../model/canonical.ts';
+import { CLINICIAN_FIELDS, PER8_METRICS } from '../model/metricRow.ts';
+import { ERROR_CODES } from '../errors/UptakeError.ts';
+
+/** Named schemas: they become `components.schemas` of the OpenAPI description. */
+export const registry = z.registry<{ id: string; description?: string }>();
+function named<S extends z.ZodType>(id: string, schema: S, description?: string): S {
+  registry.add(schema, description ? { id, description } : { id });
+  return schema;
+}
+
+export const ROLES = ['admin', 'leader', 'champion', 'clinician'] as const;
+export type Role = (typeof ROLES)[number];
+export const GROUP_KINDS = ['department', 'specialty', 'role'] as const;
+export type GroupKind = (typeof GROUP_KINDS)[number];
+
+export const localDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a local date YYYY-MM-DD')
+  .refine(
+    (s) =>
+      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
+      new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    'a real calendar date',
+  );
+
+const num = z.number();
+const numOrNull = z.number().nullable();
+
+export const errorSchema = named(
+  'Error',
+  z.object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES]),
+      message: z.string(),
+    }),
+  }),
+  'Every error: a code of the closed set and a message that says what to fix.',
+);
+
+export const groupRefSchema = named(
+  'GroupRef',
+  z.object({ by: z.enum(GROUP_KINDS), value: z.string().min(1).max(200) }),
+);
+export type GroupRef = z.infer<typeof groupRefSchema>;
+
+/** A group as reports name it: one of the kinds above, or the whole organisation. */
+const reportGroupSchema = z.object({
+  by: z.enum([...GROUP_KINDS, 'org']),
+  value: z.string(),
+});
+
+export const meSchema = named(
+  'Me',
+  z.object({
+    username: z.string(),
+    role: z.enum(ROLES),
+    clinician_id: z.string().nullable(),
+    groups: z.array(groupRefSchema),
+    csrf: z.string(),
+    identified_reports: z.boolean(),
+  }),
+  'The signed-in user. `csrf` goes in the x-csrf-token header of every POST, PUT and DELETE.',
+);
+export type Me = z.infer<typeof meSchema>;
+
+export const loginBody = named(
+  'Login',
+  z.object({
+    username: z.string().min(1).max(64),
+    password: z.string().min(1).max(1024),
+  }),
+);
+export const loginResponse = named('LoginResult', z.object({ user: meSchema }));
+
+export const rangeQuery = z.object({
+  from: localDate.optional(),
+  to: localDate.optional(),
+});
+
+export const dataRangeSchema = named(
+  'DataRange',
+  z.object({
+    table: z.string(),
+    source: z.string(),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+  }),
+);
+
+export const metaSchema = named(
+  'Meta',
+  z.object({
+    from: localDate,
+    to: localDate,
+    timezone: z.string(),
+    departments: z.array(z.string()),
+    specialties: z.array(z.string()),
+    roles: z.array(z.string()),
+    version: z.string(),
+    last_import: z.string().nullable(),
+    data_range: z.array(dataRangeSchema),
+  }),
+  'The data range (whole local days, `to` exclusive) and the groups the caller may open.',
+);
+
+export const metricOptionsOut = named(
+  'MetricOptions',
+  z.object({
+    timezone: z.string(),
+    timeout_seconds: num,
+    over_timeout: z.enum(['drop', 'cap']),
+    direction: z.enum(['forward', 'backward']),
+    attribution: z.enum(['split', 'start']),
+    exclude_channels: z.array(z.enum(CHANNELS)),
+    session_merge_gap_minutes: num,
+    wow: z.enum(WOW_WINDOWS),
+  }),
+);
+
+export const reportMetaSchema = named(
+  'ReportMeta',
+  z.object({
+    options: metricOptionsOut,
+    from: z.string(),
+    to: z.string(),
+    period: z.enum(PERIODS),
+    by: z.string(),
+    suppression_threshold: num,
+    data_range: z.array(dataRangeSchema),
+    events_excluded_by_channel: num,
+    events_unmapped_action: num,
+    version: z.string(),
+  }),
+  'What every report carries (spec §8): options, period, data range per source, counts, version.',
+);
+
+const statFields = Object.fromEntries(
+  PER8_METRICS.flatMap((m) =>
+    (['p25', 'median', 'p75'] as const).map((s) => [`${m}_${s}`, numOrNull]),
+  ),
+) as Record<`${(typeof PER8_METRICS)[number]}_${'p25' | 'median' | 'p75'}`, typeof numOrNull>;
+
+export const groupMetricRowSchema = named(
+  'GroupMetricRow',
+  z.object({
+    group_by: z.string(),
+    group: z.string(),
+    period_start: z.string(),
+    period_end: z.string(),
+    n: numOrNull,
+    clinicians: numOrNull,
+    suppressed: z.boolean(),
+    ...statFields,
+  }),
+  'Median and quartiles of each per-8-hour metric across a group (spec §7); every number is null ' +
+    'in a suppressed row shown to a non-administrator.',
+);
+
+/** Nullable ratio fields of a clinician row. */
+const RATIO_FIELDS = new Set([
+  'ehr_time8',
+  'wow8',
+  'note_time8',
+  'pres_time8',
+  'ib_time8',
+  'teamwork_orders',
+  'undivided_attention',
+  'ehr_minutes_per_appointment',
+]);
+const clinicianFields = Object.fromEntries(
+  CLINICIAN_FIELDS.filter((f) => f !== 'user_id' && f !== 'period_start' && f !== 'period_end').map(
+    (f) => [f, RATIO_FIELDS.has(f) ? numOrNull : num],
+  ),
+);
+export const clinicianRowSchema = named(
+  'ClinicianMetricRow',
+  z.object({
+    user_id: z.string(),
+    period_start: z.string(),
+    period_end: z.string(),
+    ...clinicianFields,
+    after_hours8: numOrNull,
+  }),
+  'Every field of spec §6 for one clinician and period, plus after_hours8 (after-hours hours per 8 ' +
+    'scheduled hours).',
+);
+
+export const definitionsSchema = named(
+  'Definitions',
+  z.record(z.string(), z.string()),
+  'One sentence per metric, naming the options used.',
+);
+
+export const changeSchema = named(
+  'Change',
+  z.object({
+    group: z.string(),
+    metric: z.string(),
+    first_half_median: numOrNull,
+    second_half_median: numOrNull,
+    change: numOrNull,
+    direction: z.enum(['improved', 'worsened', 'unchanged']).nullable(),
+    n: numOrNull,
+    suppressed: z.boolean(),
+  }),
+);
+
+export const orgReportSchema = named(
+  'OrgReport',
+  z.object({
+    options: reportMetaSchema,
+    weekly: z.array(groupMetricRowSchema),
+    departments: z.array(groupMetricRowSchema),
+    weekly_by_department: z.array(groupMetricRowSchema),
+    changes: z.array(changeSchema),
+    halves: z
+      .object({
+        first: z.tuple([z.string(), z.string()]),
+        second: z.tuple([z.string(), z.string()]),
+      })
+      .nullable(),
+    definitions: definitionsSchema,
+  }),
+);
+
+export const DISTRIBUTION_METRICS = [
+  ...PER8_METRICS,
+  'after_hours8',
+  'teamwork_orders',
+  'undivided_attention',
+] as const;
+export type DistributionMetric = (typeof DISTRIBUTION_METRICS)[number];
+
+const identifiedClinician = z.object({
+  user_id: z.string(),
+  name: z.string().nullable(),
+  scheduled_hours: num,
+  ...Object.fromEntries(DISTRIBUTION_METRICS.map((m) => [m, numOrNull])),
+});
+
+export const groupParams = z.object({
+  by: z.enum(GROUP_KINDS),
+  value: z.string().min(1).max(200),
+});
+
+export const groupReportSchema = named(
+  'GroupReport',
+  z.object({
+    group: reportGroupSchema,
+    suppressed: z.boolean(),
+    n: numOrNull,
+    distribution: z.record(z.string(), z.array(num)),
+    clinicians: z.array(identifiedClinician).optional(),
+    weekly: z.array(groupMetricRowSchema),
+    org: groupMetricRowSchema.nullable(),
+    definitions: definitionsSchema,
+    options: reportMetaSchema,
+  }),
+  "A group: its clinicians' values of each metric (sorted, never identified unless identified " +
+    'reports are on and the caller is an administrator), its weekly trend and the organisation row.',
+);
+
+export const quantilesSchema = named(
+  'Quantiles',
+  z.object({ p10: numOrNull, p25: numOrNull, median: numOrNull, p75: numOrNull, p90: numOrNull }),
+);
+
+export const suggestionSchema = named(
+  'Suggestion',
+  z.object({
+    id: z.string(),
+    title: z.string(),
+    action: z.string(),
+    why: z.string(),
+    metric: z.string(),
+    value: numOrNull,
+    peer_median: numOrNull,
+  }),
+);
+
+export const myReportQuery = rangeQuery.extend({
+  user_id: z
+    .string()
+    .regex(/^[A-Za-z0-9._:@-]{1,100}$/, 'a clinician user_id')
+    .optional(),
+});
+
+export const myReportSchema = named(
+  'MyReport',
+  z.object({
+    me: clinicianRowSchema.nullable(),
+    weekly: z.array(clinicianRowSchema),
+    peers: z.object({
+      group: reportGroupSchema,
+      n: numOrNull,
+      suppressed: z.boolean(),
+      quantiles: z.record(z.string(), quantilesSchema),
+    }),
+    suggestions: z.array(suggestionSchema).max(3),
+    definitions: definitionsSchema,
+    options: reportMetaSchema,
+  }),
+  "One clinician's own numbers beside the distribution of their peers, with at most three " +
+    'data-driven suggestions.',
+);
+
+export const importReportSchema = named(
+  'ImportReport',
+  z.object({
+    import_id: num,
+    table: z.string(),
+    format: z.string(),
+    file: z.string(),
+    rows_read: num,
+    rows_stored: num,
+    rows_updated: num,
+    rows_rejected: num,
+    rows_duplicate: num,
+    unmapped_events: num,
+    top_unmapped_actions: z.array(z.object({ action: z.string(), events: num })),
+    unknown_columns: z.array(z.string()),
+    rejects_file: z.string().nullable(),
+    time_range: z.object({ from: z.string(), to: z.string() }).nullable(),
+    seconds: num,
+    notes: z.record(z.string(), num).optional(),
+  }),
+);
+
+export const importRowSchema = named(
+  'ImportRow',
+  z.object({
+    import_id: num,
+    table_name: z.string(),
+    format: z.string(),
+    file: z.string(),
+    started_at: z.string().nullable(),
+    finished_at: z.string().nullable(),
+    rows_read: num,
+    rows_stored: num,
+    rows_rejected: num,
+    rows_duplicate: num,
+    unmapped: num,
+    report: importReportSchema.nullable(),
+  }),
+);
+
+export const importIdParams = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31),
+});
+
+export const importDetailSchema = named(
+  'ImportDetail',
+  z.object({
+    report: importReportSchema,
+    rejects: z.array(z.object({ line: num, reason: z.string() })),
+  }),
+  "One import's report and its rejected lines with reasons (never the rejected row itself: it " +
+    'may hold a raw identifier).',
+);
+
+export const uploadQuery = z.object({
+  table: z.enum(TABLES),
+  format: z.enum(['csv']).default('csv'),
+  filename: z
+    .string()
+    .regex(/^[A-Za-z0-9._ -]{1,120}$/, 'a plain file name (letters, digits, . _ - and spaces)')
+    .optional(),
+  source_tz: z.string().max(64).optional(),
+});
+
+export const settingsSchema = named(
+  'Settings',
+  z.object({
+    timezone: z.string(),
+    suppression_threshold: z.number().int().positive(),
+    identified_reports: z.boolean(),
+    metric_options: metricOptionsSchema.omit({ timezone: true }),
+  }),
+);
+
+export const settingsUpdate = named(
+  'SettingsUpdate',
+  z
+    .object({
+      timezone: z.string().max(64).optional(),
+      suppression_threshold: z.number().int().min(1).max(1000).optional(),
+      identified_reports: z.boolean().optional(),
+      metric_options: metricOptionsSchema.omit({ timezone: true }).partial().strict().optional(),
+    })
+    .strict(),
+);
+
+const usernameSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{0,63}$/,
+    'a user name of lower-case letters, digits, dots, dashes and underscores (at most 64)',
+  );
+
+export const userSchema = named(
+  'User',
+  z.object({
+    username: z.string(),
+    role: z.enum(ROLES),
+    clinician_id: z.string().nullable(),
+    groups: z.array(groupRefSchema),
+    created_at: z.string(),
+  }),
+);
+
+export const userCreate = named(
+  'UserCreate',
+  z
+    .object({
+      username: usernameSchema,
+      password: z.string().min(10, 'at least 10 characters').max(1024),
+      role: z.enum(ROLES),
+      clinician_id: z
+        .string()
+        .regex(/^[A-Za-z0-9._:@-]{1,100}$/)
+        .nullable()
+        .optional(),
+      groups: z.array(groupRefSchema).max(100).optional(),
+    })
+    .strict()
+    .refine((u) => u.role !== 'clinician' || !!u.clinician_id, {
+      message: 'a clinician account needs the clinician_id of the roster',
+      path: ['clinician_id'],
+    })
+    .refine((u) => (u.role !== 'leader' && u.role !== 'champion') || (u.groups?.length ?? 0) > 0, {
+      message: 'a leader or champion needs at least one group ({by, value})',
+      path: ['groups'],
+    }),
+);
+
+export const usernameParams = z.object({ username: usernameSchema });
+
+export const accessLogQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(10000).default(200),
+});
+
+export const accessLogRowSchema = named(
+  'AccessLogEntry',
+  z.object({
+    at: z.string(),
+    username: z.string().nullable(),
+    role: z.string().nullable(),
+    action: z.string(),
+    resource: z.string(),
+    outcome: z.enum(['success', 'denied', 'failure']),
+    detail: z.string().nullable(),
+  }),
+);
+
+const coding = z.object({ system: z.string(), code: z.string(), display: z.string().optional() });
+export const auditEventSchema = named(
+  'AuditEvent',
+  z.object({
+    resourceType: z.literal('AuditEvent'),
+    id: z.string(),
+    type: coding,
+    subtype: z.array(coding).optional(),
+    action: z.enum(['C', 'R', 'U', 'D', 'E']),
+    recorded: z.string(),
+    outcome: z.enum(['0', '4', '8', '12']),
+    outcomeDesc: z.string().optional(),
+    agent: z.array(
+      z.object({
+        type: z.object({ coding: z.array(coding) }).optional(),
+        role: z.array(z.object({ text: z.string() })).optional(),
+        who: z.object({
+          identifier: z.object({ system: z.string(), value: z.string() }).optional(),
+          display: z.string(),
+        }),
+        requestor: z.boolean(),
+        network: z.object({ address: z.string(), type: z.enum(['1', '2']) }).optional(),
+      }),
+    ),
+    source: z.object({
+      observer: z.object({ display: z.string() }),
+      type: z.array(coding).optional(),
+    }),
+    entity: z
+      .array(
+        z.object({
+          what: z.object({ display: z.string() }),
+          description: z.string().optional(),
+        }),
+      )
+      .optional(),
+  }),
+  'A FHIR R4 AuditEvent (the fields Uptake fills).',
+);
+export const auditBundleSchema = named(
+  'AuditEventBundle',
+  z.object({
+    resourceType: z.literal('Bundle'),
+    type: z.literal('collection'),
+    timestamp: z.string(),
+    entry: z.array(z.object({ fullUrl: z.string(), resource: auditEventSchema })),
+  }),
+);
