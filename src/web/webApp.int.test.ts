@@ -1,0 +1,452 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * The web app in a real browser: the app is built with Vite, the real server (`buildServer`) serves
+ * it over a generated and imported health system with the demo accounts, and Debian's Chromium
+ * (driven by playwright-core) signs in as each role. Each page is checked for its numbers (against
+ * the API), its charts, what the role must not see, keyboard use, axe-core (no serious or critical
+ * violations), patient identifiers (none) and the Content Security Policy (no violation); a
+ * screenshot of each page goes to test-output/screenshots/.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import axe from 'axe-core';
+import { DuckDBStore } from '../store/duckdbStore.ts';
+import { call, login, testSystem, type TestSystem } from '../server/testSystem.ts';
+import type { DemoAccount } from '../server/demoAccounts.ts';
+
+const CHROMIUM = process.env['UPTAKE_CHROMIUM'] ?? '/usr/bin/chromium';
+const SHOTS = 'test-output/screenshots';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Raw patient, encounter and appointment identifiers of the generator look like these. */
+const RAW_ID = /\b[pac]\d{6,8}\b/;
+
+let sys: TestSystem;
+let base = '';
+let browser: Browser;
+let webOut = '';
+const problems: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium is not at ${CHROMIUM}: install it (apt-get install -y chromium) or set UPTAKE_CHROMIUM`,
+    );
+  mkdirSync(join(ROOT, SHOTS), { recursive: true });
+  webOut = mkdtempSync(join(tmpdir(), 'uptake-web-'));
+  const [, b] = await Promise.all([
+    build({
+      root: join(ROOT, 'web'),
+      configFile: join(ROOT, 'web/vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: webOut, emptyOutDir: true },
+    }),
+    chromium.launch({
+      executablePath: CHROMIUM,
+      // Playwright gives every launch a fresh, temporary --user-data-dir of its own.
+      args: [
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    }),
+  ]);
+  browser = b;
+  sys = await testSystem(
+    { name: 'duckdb', open: () => DuckDBStore.open(':memory:') },
+    { webDir: webOut, warmCache: true },
+  );
+  base = await sys.app.listen({ port: 0, host: '127.0.0.1' });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await sys?.close();
+  if (webOut) rmSync(webOut, { recursive: true, force: true });
+});
+
+/** A fresh browser context signed in as `a`, with console errors and CSP violations recorded. */
+async function signIn(a: DemoAccount, checkLogin = false): Promise<Page> {
+  const ctx = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    reducedMotion: 'reduce',
+  });
+  const page = await ctx.newPage();
+  page.on('console', (m) => {
+    // A 401 before signing in and the 403s the tests provoke are expected answers, not faults.
+    if (m.type() === 'error' && !/status of 40[13]/.test(m.text()))
+      problems.push(`${a.username}: console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`${a.username}: page error: ${e.message}`));
+  await page.goto(`${base}/`);
+  if (checkLogin) {
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.locator('main').innerText()).not.toMatch(/session has ended/);
+    await page.screenshot({ path: join(ROOT, SHOTS, 'sign-in.png') });
+    await checkPage(page, 'sign-in');
+  }
+  await page.getByLabel('User name').fill(a.username);
+  await page.getByLabel('Password').fill(a.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  return page;
+}
+
+/** Open `#/route`, wait for its data and charts, check it, and save a screenshot. */
+async function open(page: Page, route: string, shot: string): Promise<void> {
+  await page.goto(`${base}/#/${route}`);
+  await settle(page);
+  await page.screenshot({ path: join(ROOT, SHOTS, `${shot}.png`), fullPage: true });
+  await checkPage(page, shot);
+}
+
+async function settle(page: Page): Promise<void> {
+  await page.locator('main h1').first().waitFor();
+  await page.waitForFunction(() => !document.querySelector('.loading'), null, { timeout: 60_000 });
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('[data-chart]')].every((el) => el.querySelector('svg')),
+  );
+}
+
+/** axe-core in the page (WCAG 2.1 A/AA and best practice), raw identifiers, landmarks. */
+async function checkPage(page: Page, name: string): Promise<void> {
+  // Every text and attribute of the page, but not chart geometry (path data is all numbers).
+  const text = await page.evaluate(() => {
+    const parts = [document.title, document.body.innerText];
+    for (const el of document.querySelectorAll('*'))
+      for (const at of el.attributes)
+        if (!['d', 'points', 'transform', 'viewBox'].includes(at.name)) parts.push(at.value);
+    return parts.join('\n');
+  });
+  expect(RAW_ID.exec(text)?.[0], `${name}: a raw patient/encounter/appointment identifier`).toBe(
+    undefined,
+  );
+  await page.evaluate(axe.source);
+  const violations = await page.evaluate(async () => {
+    const w = window as unknown as { axe: typeof axe };
+    const r = await w.axe.run(document, {
+      runOnly: {
+        type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+      },
+    });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  expect(violations, `${name}: axe`).toEqual([]);
+  expect(await page.locator('main').count()).toBe(1);
+}
+
+async function apiJson<T>(page: Page, path: string): Promise<{ status: number; body: T }> {
+  return page.evaluate(async (p) => {
+    const r = await fetch(p);
+    return { status: r.status, body: (await r.json()) as T };
+  }, path);
+}
+
+async function navLinks(page: Page): Promise<string[]> {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts();
+}
+
+async function showTable(page: Page, figureTitle: string): Promise<string[][]> {
+  const fig = page.locator('figure', { hasText: figureTitle }).first();
+  await fig.getByRole('button', { name: 'Show data table' }).click();
+  return fig
+    .locator('tbody tr')
+    .evaluateAll((rows) =>
+      rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent ?? '')),
+    );
+}
+
+const two = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(2));
+
+interface GroupRow {
+  group: string;
+  period_start: string;
+  n: number | null;
+  suppressed: boolean;
+  ehr_time8_median: number | null;
+}
+
+describe('web app in Chromium', () => {
+  test('clinician: only their own report, with their numbers beside their peers', async () => {
+    const a = sys.account('clinician', 0);
+    const other = sys.account('clinician', 1);
+    const page = await signIn(a, true);
+    expect(await navLinks(page)).toEqual(['My report']);
+    // Signed in: focus is on the page's heading.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await open(page, 'me', 'clinician-my-report');
+    expect(await page.locator('main h1').innerText()).toBe('My report');
+
+    const { body: r } = await apiJson<{
+      me: Record<string, number | null>;
+      suggestions: unknown[];
+      peers: { suppressed: boolean };
+    }>(page, '/api/me/report');
+    for (const m of ['ehr_time8', 'wow8', 'ib_time8', 'note_time8', 'after_hours8'])
+      expect(await page.getByTestId(`my-${m}`).innerText(), m).toBe(two(r.me[m]));
+    const ua = r.me['undivided_attention'];
+    expect(await page.getByTestId('my-undivided_attention').innerText()).toBe(
+      ua === null || ua === undefined ? '—' : `${(ua * 100).toFixed(0)}%`,
+    );
+    // Each metric: a peer plot (unless peers are suppressed) and a weekly trend.
+    expect(await page.locator('[data-chart]').count()).toBe(r.peers.suppressed ? 6 : 12);
+    expect(await page.locator('.suggestions > li').count()).toBe(Math.min(3, r.suggestions.length));
+    expect(await page.locator('.about').innerText()).toMatch(/Computed with: time zone /);
+    // Nobody else's identity is on the page.
+    expect(await page.content()).not.toContain(other.clinician_id!);
+
+    // Forbidden: the organisation, groups, another clinician's report — in the app and the API.
+    await page.goto(`${base}/#/org`);
+    await expect.poll(() => page.locator('main h1').innerText()).toBe('Not available');
+    expect(await page.locator('.kpi, [data-chart]').count()).toBe(0);
+    expect((await apiJson(page, '/api/org')).status).toBe(403);
+    expect((await apiJson(page, '/api/groups/department/x')).status).toBe(403);
+    expect((await apiJson(page, `/api/me/report?user_id=${other.clinician_id}`)).status).toBe(403);
+    expect((await apiJson(page, '/api/access-log')).status).toBe(403);
+    await page.context().close();
+  });
+
+  test('leader: the organisation page shows only their departments; other groups are refused', async () => {
+    const a = sys.account('leader');
+    const mine = a.groups.map((g) => g.value).sort();
+    const page = await signIn(a);
+    expect(await navLinks(page)).toEqual(['Organisation', 'Groups']);
+    await open(page, 'org', 'leader-organisation');
+    expect(await page.locator('main h1').innerText()).toBe('Organisation');
+
+    const { body: org } = await apiJson<{ weekly: GroupRow[]; departments: GroupRow[] }>(
+      page,
+      '/api/org',
+    );
+    const last = org.weekly.filter((w) => !w.suppressed && (w.n ?? 0) > 0).at(-1);
+    expect(await page.getByTestId('kpi-ehr_time8').innerText()).toBe(two(last?.ehr_time8_median));
+    // 5 weekly trends, clinicians per week, departments, department × week, changes.
+    expect(await page.locator('[data-chart]').count()).toBe(9);
+    const depts = await showTable(page, 'by department, ');
+    expect(depts.map((r) => r[0]!.replace(/ — suppressed.*/, '')).sort()).toEqual(mine);
+    for (const d of org.departments.filter((x) => !x.suppressed))
+      expect(depts.find((r) => r[0] === d.group)?.[2]).toBe(two(d.ehr_time8_median));
+
+    await open(page, `groups/department/${encodeURIComponent(mine[0]!)}`, 'leader-group');
+    const { body: g } = await apiJson<{ n: number | null; suppressed: boolean }>(
+      page,
+      `/api/groups/department/${encodeURIComponent(mine[0]!)}`,
+    );
+    if (!g.suppressed) expect(await page.getByTestId('group-n').innerText()).toBe(String(g.n));
+    const options = await page.getByLabel('Group').locator('option').allInnerTexts();
+    expect(options.sort()).toEqual(mine);
+
+    // A department that is not theirs: refused, no numbers.
+    const others = (
+      await sys.store.all<{ d: string }>(
+        `SELECT DISTINCT department AS d FROM clinicians WHERE department IS NOT NULL ORDER BY 1`,
+      )
+    )
+      .map((r) => r.d)
+      .filter((d) => !mine.includes(d));
+    await page.goto(`${base}/#/groups/department/${encodeURIComponent(others[0]!)}`);
+    await page.locator('[data-error-status="403"]').waitFor();
+    expect(await page.locator('.kpi, [data-chart]').count()).toBe(0);
+    await page.goto(`${base}/#/settings`);
+    await expect.poll(() => page.locator('main h1').innerText()).toBe('Not available');
+    expect((await apiJson(page, '/api/settings')).status).toBe(403);
+    await page.context().close();
+  });
+
+  test('suppressed groups show "suppressed (fewer than N clinicians)" and no number', async () => {
+    const a = sys.account('leader');
+    const dept = a.groups[0]!.value;
+    const admin = await login(sys.app, sys.account('admin'));
+    const g0 = (
+      await call(sys.app, admin, 'GET', `/api/groups/department/${encodeURIComponent(dept)}`)
+    ).json() as { n: number };
+    const threshold = g0.n + 1;
+    const put = (t: number) =>
+      call(sys.app, admin, 'PUT', '/api/settings', { payload: { suppression_threshold: t } });
+    expect((await put(threshold)).statusCode).toBe(200);
+    try {
+      const page = await signIn(a);
+      await open(page, `groups/department/${encodeURIComponent(dept)}`, 'leader-group-suppressed');
+      expect(await page.locator('main').innerText()).toContain(
+        `suppressed (fewer than ${threshold} clinicians)`,
+      );
+      expect(await page.locator('.kpi, [data-chart], [data-testid="group-n"]').count()).toBe(0);
+      await open(page, 'org', 'leader-organisation-suppressed');
+      const rows = await showTable(page, 'by department, ');
+      const row = rows.find((r) => r[0]!.startsWith(dept));
+      expect(row?.[1]).toBe(`suppressed (fewer than ${threshold} clinicians)`);
+      expect(row?.slice(2).join('')).toBe('');
+      await page.context().close();
+    } finally {
+      expect((await put(5)).statusCode).toBe(200);
+    }
+  });
+
+  test('champion: their group and their own report, nothing else', async () => {
+    const a = sys.account('champion');
+    const page = await signIn(a);
+    expect(await navLinks(page)).toEqual(['Groups', 'My report']);
+    await open(page, '', 'champion-group');
+    expect(await page.locator('main h1').innerText()).toBe(a.groups[0]!.value);
+    await open(page, 'me', 'champion-my-report');
+    expect((await apiJson(page, '/api/org')).status).toBe(403);
+
+    // The session ends elsewhere (here: signed out through the API): the next page asks to sign in.
+    await page.evaluate(async () => {
+      const me = (await (await fetch('/api/me')).json()) as { csrf: string };
+      await fetch('/api/logout', { method: 'POST', headers: { 'x-csrf-token': me.csrf } });
+    });
+    await page.goto(`${base}/#/groups`);
+    await page.getByText('Your session has ended. Please sign in again.').waitFor();
+    expect(await page.locator('.kpi, [data-chart]').count()).toBe(0);
+    await page.context().close();
+  });
+
+  test('keyboard: skip link, navigation and controls reachable by Tab, focus always visible', async () => {
+    const page = await signIn(sys.account('leader'));
+    await page.goto(`${base}/#/org`);
+    await settle(page);
+    // Start sequential focus navigation at the top of the document, as on a fresh load.
+    const fromTop = () =>
+      page.evaluate(() => {
+        document.body.tabIndex = -1;
+        document.body.focus();
+        document.body.removeAttribute('tabindex');
+      });
+    await fromTop();
+    const focused = async () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        const cs = getComputedStyle(el);
+        const r = el.getBoundingClientRect();
+        return {
+          tag: el.tagName,
+          text: (el.innerText || el.getAttribute('aria-label') || '').trim().slice(0, 40),
+          id: el.id,
+          // A date input's calendar button takes focus inside the input; its ring (styled by
+          // ::-webkit-calendar-picker-indicator:focus-visible) cannot be read from outside.
+          outline:
+            (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2) ||
+            (el instanceof HTMLInputElement && el.type === 'date' && !el.matches(':focus')),
+          visible: r.width > 0 && r.height > 0 && r.top >= 0,
+        };
+      });
+    await page.keyboard.press('Tab');
+    const skip = await focused();
+    expect(skip.text).toBe('Skip to main content');
+    expect(skip.visible && skip.outline).toBe(true);
+    const seen: string[] = [];
+    for (let i = 0; i < 14; i++) {
+      await page.keyboard.press('Tab');
+      const f = await focused();
+      expect(f.outline, `focus visible on ${f.tag} ${f.text}`).toBe(true);
+      seen.push(f.text || f.tag);
+    }
+    for (const want of ['Organisation', 'Groups', 'Sign out', 'Show'])
+      expect(seen, `Tab reaches ${want}`).toContain(want);
+    expect(seen.some((s) => s.startsWith('Show data table'))).toBe(true);
+
+    // The skip link moves focus into the main content.
+    await fromTop();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    expect((await focused()).id).toBe('main');
+
+    // A nav link by keyboard: the new page's heading takes focus.
+    const groups = page.getByRole('link', { name: 'Groups' });
+    await groups.focus();
+    await page.keyboard.press('Enter');
+    await settle(page);
+    await expect.poll(async () => (await focused()).tag).toBe('H1');
+
+    // A data table opens from the keyboard.
+    const toggle = page.locator('figure').first().getByRole('button');
+    expect(await toggle.innerText()).toBe('Show data table');
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(await page.locator('figure').first().locator('table tbody tr').count()).toBeGreaterThan(
+      0,
+    );
+    await page.context().close();
+  });
+
+  test('admin: every page, with data, settings, users, access log and an upload', async () => {
+    // A refused request, for the access log to show.
+    const c = await login(sys.app, sys.account('clinician'));
+    expect((await call(sys.app, c, 'GET', '/api/org')).statusCode).toBe(403);
+    const page = await signIn(sys.account('admin'));
+    expect(await navLinks(page)).toEqual([
+      'Organisation',
+      'Groups',
+      'Data',
+      'Settings',
+      'Access log',
+    ]);
+    await open(page, 'org', 'admin-organisation');
+    const { body: org } = await apiJson<{ departments: GroupRow[] }>(page, '/api/org');
+    const depts = await showTable(page, 'by department, ');
+    expect(depts.length).toBe(org.departments.length);
+    // An administrator sees every number, suppressed groups marked as such.
+    for (const d of org.departments)
+      expect(depts.find((r) => r[0]!.startsWith(d.group))?.[2]).toBe(two(d.ehr_time8_median));
+
+    await open(page, 'groups', 'admin-group');
+    expect(await page.locator('[data-chart]').count()).toBe(2);
+
+    await open(page, 'data', 'admin-data');
+    const imports = await page.locator('table tbody tr').count();
+    expect(imports).toBe(4);
+    await open(page, 'data/1', 'admin-import');
+    expect(await page.locator('main').innerText()).toContain('Rejected rows');
+
+    await open(page, 'settings', 'admin-settings');
+    expect(await page.getByLabel('Suppression threshold').inputValue()).toBe('5');
+    const users = await page.locator('table tbody th').allInnerTexts();
+    for (const acc of sys.accounts) expect(users).toContain(acc.username);
+
+    await open(page, 'access-log', 'admin-access-log');
+    const log = await page.locator('main table').innerText();
+    expect(log).toMatch(/\brefused\b/);
+
+    // Upload a small roster file through the page: the import's report appears.
+    await page.goto(`${base}/#/data`);
+    await settle(page);
+    const roster = readFileSync(sys.gen.files.clinicians, 'utf8')
+      .split('\n')
+      .slice(0, 3)
+      .join('\n');
+    await page.getByLabel('Table', { exact: true }).selectOption('clinicians');
+    await page.getByLabel('CSV file').setInputFiles({
+      name: 'roster part.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${roster}\nu9999,,Nobody,,,,\n`),
+    });
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.getByText('Imported into clinicians').waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.locator('table tbody tr').count()).toBe(5);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You have signed out.').waitFor();
+    expect((await apiJson(page, '/api/me')).status).toBe(401);
+    await page.context().close();
+  });
+
+  test('no console error, page error or Content-Security-Policy violation', () => {
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,350 @@
+/**
+ * The shell: sign-in, the role-aware navigation, and the page for the current route. Pages a role
+ * may not see are not in its navigation; the server refuses their data anyway.
+ */
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import {
+  api,
+  ApiError,
+  setCsrf,
+  setUnauthorizedHandler,
+  type Me,
+  type Meta,
+  type Role,
+} from './api.ts';
+import { href, useApi, useRoute } from './hooks.ts';
+import { ErrorBox, Loading, type Range } from './components/ui.tsx';
+import { OrganisationPage } from './pages/Organisation.tsx';
+import { GroupPage } from './pages/Group.tsx';
+import { MyReportPage } from './pages/MyReport.tsx';
+import { DataPage } from './pages/Data.tsx';
+import { SettingsPage } from './pages/Settings.tsx';
+import { AccessLogPage } from './pages/AccessLog.tsx';
+
+type PageKey = 'org' | 'groups' | 'me' | 'data' | 'settings' | 'access-log';
+
+interface NavItem {
+  key: PageKey;
+  label: string;
+  roles: readonly Role[];
+  /** Shown only to accounts linked to a clinician. */
+  needsClinician?: boolean;
+}
+
+export const NAV: readonly NavItem[] = [
+  { key: 'org', label: 'Organisation', roles: ['admin', 'leader'] },
+  { key: 'groups', label: 'Groups', roles: ['admin', 'leader', 'champion'] },
+  {
+    key: 'me',
+    label: 'My report',
+    roles: ['admin', 'leader', 'champion', 'clinician'],
+    needsClinician: true,
+  },
+  { key: 'data', label: 'Data', roles: ['admin'] },
+  { key: 'settings', label: 'Settings', roles: ['admin'] },
+  { key: 'access-log', label: 'Access log', roles: ['admin'] },
+];
+
+/** Later issues: shown greyed, so people know they are coming. */
+const COMING = ['Adoption', 'Go-live'];
+
+export function allowedPages(me: Me): PageKey[] {
+  return NAV.filter((n) => n.roles.includes(me.role) && (!n.needsClinician || me.clinician_id)).map(
+    (n) => n.key,
+  );
+}
+
+function homeOf(me: Me): PageKey {
+  return allowedPages(me)[0] ?? 'me';
+}
+
+export function App(): ReactNode {
+  const [me, setMe] = useState<Me | null>(null);
+  const [checked, setChecked] = useState(false);
+  const [notice, setNotice] = useState('');
+  // After signing in on the page, focus goes to the first page's heading (not on a reload).
+  const [interactive, setInteractive] = useState(false);
+
+  useEffect(() => {
+    api<Me>('/api/me').then(
+      (m) => {
+        setCsrf(m.csrf);
+        setMe(m);
+        setChecked(true);
+      },
+      () => setChecked(true),
+    );
+  }, []);
+
+  // A 401 while signed in means the session ended; before signing in it is the normal answer.
+  const signedInRef = useRef(false);
+  signedInRef.current = me !== null;
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      if (!signedInRef.current) return;
+      setMe(null);
+      setNotice('Your session has ended. Please sign in again.');
+    });
+    return () => setUnauthorizedHandler(null);
+  }, []);
+
+  const signedIn = useCallback((m: Me) => {
+    setCsrf(m.csrf);
+    setNotice('');
+    setInteractive(true);
+    setMe(m);
+  }, []);
+
+  const signOut = useCallback(async () => {
+    try {
+      await api<void>('/api/logout', { method: 'POST' });
+    } catch {
+      // Signed out either way.
+    }
+    setCsrf('');
+    setMe(null);
+    setNotice('You have signed out.');
+    window.location.hash = '';
+  }, []);
+
+  if (!checked) return <Loading what="Uptake" />;
+  if (!me) return <Login onSignedIn={signedIn} notice={notice} />;
+  return <Shell me={me} onSignOut={signOut} focusFirst={interactive} />;
+}
+
+function Login({ onSignedIn, notice }: { onSignedIn: (m: Me) => void; notice: string }): ReactNode {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    document.title = 'Sign in — Uptake';
+  }, []);
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      const r = await api<{ user: Me }>('/api/login', {
+        method: 'POST',
+        json: { username, password },
+      });
+      onSignedIn(r.user);
+    } catch (err) {
+      setError(
+        err instanceof ApiError && err.status === 401
+          ? 'The user name or password is not right.'
+          : err instanceof ApiError
+            ? err.message
+            : 'The server could not be reached.',
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main id="main" className="login">
+      <h1>Uptake</h1>
+      <p className="question">Clinician EHR-burden metrics from your systems' audit logs.</p>
+      {notice ? (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      <form onSubmit={(e) => void submit(e)} aria-label="Sign in">
+        <label>
+          User name
+          <input
+            name="username"
+            autoComplete="username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            required
+          />
+        </label>
+        <label>
+          Password
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+          />
+        </label>
+        {error ? (
+          <p className="form-problem" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <button type="submit" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
+}
+
+function Shell({
+  me,
+  onSignOut,
+  focusFirst,
+}: {
+  me: Me;
+  onSignOut: () => Promise<void>;
+  focusFirst: boolean;
+}): ReactNode {
+  const route = useRoute();
+  const meta = useApi<Meta>('/api/meta');
+  const allowed = allowedPages(me);
+  const page = (route.path[0] ?? homeOf(me)) as PageKey;
+  const mainRef = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  const pathKey = route.path.join('/');
+
+  // Move focus to the new page's heading, as a screen-reader user expects after a link.
+  // The heading may appear only once the page's first data has come, so the wish waits for it.
+  const wantFocus = useRef(false);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      if (!focusFirst) return;
+    }
+    wantFocus.current = true;
+  }, [pathKey, focusFirst]);
+  useEffect(() => {
+    if (!wantFocus.current) return;
+    const h1 = mainRef.current?.querySelector('h1');
+    if (h1) {
+      h1.focus();
+      wantFocus.current = false;
+    }
+  });
+
+  const label = NAV.find((n) => n.key === page)?.label ?? 'Uptake';
+  useEffect(() => {
+    document.title = `${label} — Uptake`;
+  }, [label]);
+
+  const range: Range | null = meta.data
+    ? {
+        from: route.query.get('from') ?? meta.data.from,
+        to: route.query.get('to') ?? meta.data.to,
+      }
+    : null;
+  const setRange = (r: Range): void => {
+    window.location.hash = href(route.path.length ? route.path : [page], r);
+  };
+
+  let content: ReactNode;
+  if (!NAV.some((n) => n.key === page)) {
+    content = (
+      <div className="error" role="alert">
+        <h1 tabIndex={-1}>Page not found</h1>
+        <p>
+          <a href={href([homeOf(me)])}>Go to your start page</a>.
+        </p>
+      </div>
+    );
+  } else if (!allowed.includes(page)) {
+    content = (
+      <div className="error" role="alert" data-error-status="403">
+        <h1 tabIndex={-1}>Not available</h1>
+        <p>
+          {page === 'me'
+            ? 'Your account is not linked to a clinician, so there is no personal report.'
+            : `The ${label} page is not available to your role (${me.role}).`}{' '}
+          <a href={href([homeOf(me)])}>Go to your start page</a>.
+        </p>
+      </div>
+    );
+  } else if (meta.error) {
+    content = <ErrorBox error={meta.error} />;
+  } else if (!meta.data || !range) {
+    content = <Loading what="the data's time range" />;
+  } else {
+    const common = { me, meta: meta.data, range, setRange };
+    switch (page) {
+      case 'org':
+        content = <OrganisationPage {...common} />;
+        break;
+      case 'groups':
+        content = <GroupPage {...common} by={route.path[1]} value={route.path[2]} />;
+        break;
+      case 'me':
+        content = <MyReportPage {...common} />;
+        break;
+      case 'data':
+        content = <DataPage {...common} importId={route.path[1]} />;
+        break;
+      case 'settings':
+        content = <SettingsPage {...common} />;
+        break;
+      case 'access-log':
+        content = <AccessLogPage {...common} />;
+        break;
+    }
+  }
+
+  return (
+    <>
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          mainRef.current?.focus();
+        }}
+      >
+        Skip to main content
+      </a>
+      <header className="site-header">
+        <a className="brand" href={href([homeOf(me)])}>
+          Uptake
+        </a>
+        <nav aria-label="Main">
+          <ul>
+            {NAV.filter((n) => allowed.includes(n.key)).map((n) => (
+              <li key={n.key}>
+                <a
+                  href={href([n.key], range ?? undefined)}
+                  aria-current={n.key === page ? 'page' : undefined}
+                >
+                  {n.label}
+                </a>
+              </li>
+            ))}
+            {me.role === 'admin' || me.role === 'leader'
+              ? COMING.map((c) => (
+                  <li key={c} className="coming">
+                    {c} <span className="visually-hidden">(</span>
+                    <small>coming soon</small>
+                    <span className="visually-hidden">)</span>
+                  </li>
+                ))
+              : null}
+          </ul>
+        </nav>
+        <div className="account">
+          <span>
+            {me.username} <span className="role">({me.role})</span>
+          </span>
+          <button type="button" className="secondary" onClick={() => void onSignOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" ref={mainRef} tabIndex={-1}>
+        {content}
+      </main>
+      <footer className="site-footer">
+        <p>
+          Uptake{meta.data ? ` ${meta.data.version}` : ''} · Individual numbers are private: each
+          clinician sees their own; others see groups of at least the suppression threshold. Every
+          view is recorded in the access log.
+        </p>
+      </footer>
+    </>
+  );
+}

@@ -1,0 +1,307 @@
+/** Page furniture shared by every page: headings, states, the date range, and "about these numbers". */
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import type { ApiError, Definitions, Me, Meta, ReportMeta } from '../api.ts';
+import { definitionOf, info, optionsText, periodText, suppressedText } from '../metrics.ts';
+
+export interface Range {
+  from: string;
+  to: string;
+}
+
+/** What the shell gives every page. */
+export interface PageProps {
+  me: Me;
+  meta: Meta;
+  range: Range;
+  setRange: (r: Range) => void;
+}
+
+export function PageHeader({
+  title,
+  question,
+  children,
+}: {
+  title: string;
+  question: string;
+  children?: ReactNode;
+}): ReactNode {
+  return (
+    <header className="page-header">
+      <div>
+        <h1 tabIndex={-1}>{title}</h1>
+        <p className="question">{question}</p>
+      </div>
+      {children ? <div className="page-controls">{children}</div> : null}
+    </header>
+  );
+}
+
+export function Loading({ what }: { what: string }): ReactNode {
+  return (
+    <p className="loading" role="status">
+      Loading {what}…
+    </p>
+  );
+}
+
+export function ErrorBox({ error }: { error: ApiError }): ReactNode {
+  const text =
+    error.status === 403
+      ? 'This page is not available to your role.'
+      : error.status === 404
+        ? 'Not found.'
+        : error.status === 429
+          ? 'Too many requests: wait a moment and try again.'
+          : 'The server could not answer.';
+  return (
+    <div className="error" role="alert" data-error-status={error.status}>
+      <p>
+        <strong>{text}</strong>
+      </p>
+      <p>{error.message}</p>
+    </div>
+  );
+}
+
+/** The date range of a report: local dates, `to` exclusive, as the API takes them. */
+export function RangePicker({
+  range,
+  meta,
+  onChange,
+}: {
+  range: Range;
+  meta: Meta;
+  onChange: (r: Range) => void;
+}): ReactNode {
+  const [from, setFrom] = useState(range.from);
+  const [to, setTo] = useState(range.to);
+  const [problem, setProblem] = useState('');
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    if (!from || !to || from >= to) {
+      setProblem('The first day must come before the end day.');
+      return;
+    }
+    setProblem('');
+    onChange({ from, to });
+  };
+  return (
+    <form className="range" onSubmit={submit} aria-label="Date range">
+      <label>
+        From
+        <input
+          type="date"
+          value={from}
+          min={meta.from}
+          max={meta.to}
+          onChange={(e) => setFrom(e.target.value)}
+          required
+        />
+      </label>
+      <label>
+        To (exclusive)
+        <input
+          type="date"
+          value={to}
+          min={meta.from}
+          max={meta.to}
+          onChange={(e) => setTo(e.target.value)}
+          required
+        />
+      </label>
+      <button type="submit">Show</button>
+      {range.from !== meta.from || range.to !== meta.to ? (
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            setFrom(meta.from);
+            setTo(meta.to);
+            onChange({ from: meta.from, to: meta.to });
+          }}
+        >
+          All data
+        </button>
+      ) : null}
+      {problem ? (
+        <p className="form-problem" role="alert">
+          {problem}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+/**
+ * A labelled drop-down. The label is tied by `for`/`id` rather than wrapped around the select, so
+ * that the control's name is the label alone (a wrapping label takes in the options' text).
+ */
+export function Select({
+  label,
+  value,
+  onChange,
+  inline = false,
+  children,
+}: {
+  label: string;
+  value: string | number;
+  onChange: (v: string) => void;
+  inline?: boolean;
+  children: ReactNode;
+}): ReactNode {
+  const id = useId();
+  return (
+    <div className={inline ? 'field inline' : 'field'}>
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+        {children}
+      </select>
+    </div>
+  );
+}
+
+/** "suppressed (fewer than N clinicians)" — never a number. */
+export function Suppressed({ threshold }: { threshold: number | undefined }): ReactNode {
+  return (
+    <span className="suppressed" data-suppressed="true">
+      {suppressedText(threshold)}
+    </span>
+  );
+}
+
+/** A metric's name with its definition underneath, as every labelled number carries. */
+export function MetricLabel({
+  metric,
+  defs,
+  as: Tag = 'h3',
+}: {
+  metric: string;
+  defs: Definitions | undefined;
+  as?: 'h2' | 'h3' | 'h4' | 'span';
+}): ReactNode {
+  const m = info(metric);
+  return (
+    <>
+      <Tag className="metric-name">{m.label}</Tag>
+      <p className="metric-def">{definitionOf(metric, defs)}</p>
+    </>
+  );
+}
+
+/** An instant from the API (ISO, or SQL text in UTC) as local date and time of `tz`. */
+export function localTime(s: string, tz: string): string {
+  const d = new Date(s.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+  if (Number.isNaN(d.getTime())) return s;
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: tz,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(d)
+      .map((x) => [x.type, x.value]),
+  );
+  return `${p['year']}-${p['month']}-${p['day']} ${p['hour']}:${p['minute']}`;
+}
+
+/** Data freshness: when the last import ran and how far the data reaches. */
+export function Freshness({ meta }: { meta: Meta }): ReactNode {
+  const events = meta.data_range.filter((d) => d.table === 'events' && d.to);
+  const through = events
+    .map((d) => d.to ?? '')
+    .sort()
+    .at(-1);
+  return (
+    <p className="freshness" data-testid="freshness">
+      <span>
+        Data from <strong>{meta.from}</strong> to <strong>{meta.to}</strong> (exclusive), time zone{' '}
+        {meta.timezone}.
+      </span>{' '}
+      <span>
+        Latest event: <strong>{through ? localTime(through, meta.timezone) : 'none'}</strong>.
+      </span>{' '}
+      <span>
+        Last import:{' '}
+        <strong>{meta.last_import ? localTime(meta.last_import, meta.timezone) : 'never'}</strong>{' '}
+        (local times).
+      </span>
+    </p>
+  );
+}
+
+/** Spec §8: what the numbers on the page were computed with, and the definitions used. */
+export function AboutNumbers({
+  options,
+  definitions,
+  metrics,
+}: {
+  options: ReportMeta | undefined;
+  definitions: Definitions | undefined;
+  metrics: readonly string[];
+}): ReactNode {
+  return (
+    <section className="about" aria-labelledby="about-numbers">
+      <h2 id="about-numbers">About these numbers</h2>
+      {options ? (
+        <ul className="about-facts">
+          <li>
+            Period: {periodText(options)}
+            {options.period && options.period !== 'all' ? `, by ${options.period}` : ''}.
+          </li>
+          <li>Computed with: {optionsText(options.options)}.</li>
+          <li>
+            Groups of fewer than {options.suppression_threshold} clinicians with scheduled time are
+            suppressed.
+          </li>
+          <li>
+            Events without a category mapping: {options.events_unmapped_action.toLocaleString('en')}
+            ; events excluded by channel: {options.events_excluded_by_channel.toLocaleString('en')}.
+          </li>
+          {options.data_range.length ? (
+            <li>
+              Data:{' '}
+              {options.data_range
+                .map(
+                  (d) => `${d.table} (${d.source}) ${d.from?.slice(0, 10)} – ${d.to?.slice(0, 10)}`,
+                )
+                .join('; ')}
+              .
+            </li>
+          ) : null}
+          <li>Uptake {options.version}.</li>
+        </ul>
+      ) : null}
+      <dl className="definitions">
+        {metrics.map((k) => (
+          <div key={k}>
+            <dt>{info(k).label}</dt>
+            <dd>{definitionOf(k, definitions)}</dd>
+          </div>
+        ))}
+        {(['groups', 'changes'] as const).map((k) =>
+          definitions?.[k] ? (
+            <div key={k}>
+              <dt>{k === 'groups' ? 'Groups' : 'Changes'}</dt>
+              <dd>{definitions[k]}</dd>
+            </div>
+          ) : null,
+        )}
+      </dl>
+    </section>
+  );
+}
+
+/** Median and quartiles with linear interpolation (as `percentile_cont`). */
+export function quantile(sorted: number[], q: number): number | null {
+  if (!sorted.length) return null;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  const a = sorted[lo] ?? 0;
+  const b = sorted[hi] ?? a;
+  return a + (b - a) * (pos - lo);
+}

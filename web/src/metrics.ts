@@ -1,0 +1,227 @@
+/**
+ * How the web app names, formats and explains each metric. The normative definitions come from
+ * the API (`definitions`); the short texts here are fallbacks and the labels people read first.
+ */
+import type { MetricOptions, ReportMeta } from './api.ts';
+
+export interface MetricInfo {
+  key: string;
+  /** The AMA name, e.g. "EHR-Time8". */
+  label: string;
+  /** What it measures, in a few words. */
+  short: string;
+  /** Fewer words still, for small chart titles. */
+  brief: string;
+  /** The formula, used when the API sends no definition. */
+  fallback: string;
+  unit: 'per8' | 'hours' | 'share' | 'minutes';
+  /** True when a lower value means less burden. */
+  lowerIsBetter: boolean;
+}
+
+export const METRICS: Record<string, MetricInfo> = {
+  ehr_time8: {
+    key: 'ehr_time8',
+    brief: 'all EHR time',
+    label: 'EHR-Time8',
+    short: 'EHR time per 8 hours of scheduled patient time',
+    fallback: 'EHR hours × 8 / scheduled hours',
+    unit: 'per8',
+    lowerIsBetter: true,
+  },
+  wow8: {
+    key: 'wow8',
+    brief: 'outside scheduled clinic',
+    label: 'WOW8',
+    short: 'Work outside work: EHR time outside scheduled clinic, per 8 scheduled hours',
+    fallback: 'EHR hours outside work × 8 / scheduled hours',
+    unit: 'per8',
+    lowerIsBetter: true,
+  },
+  ib_time8: {
+    key: 'ib_time8',
+    brief: 'inbox',
+    label: 'IB-Time8',
+    short: 'Inbox time per 8 scheduled hours',
+    fallback: 'inbox hours × 8 / scheduled hours',
+    unit: 'per8',
+    lowerIsBetter: true,
+  },
+  note_time8: {
+    key: 'note_time8',
+    brief: 'notes',
+    label: 'Note-Time8',
+    short: 'Note-writing time per 8 scheduled hours',
+    fallback: 'note hours × 8 / scheduled hours',
+    unit: 'per8',
+    lowerIsBetter: true,
+  },
+  pres_time8: {
+    key: 'pres_time8',
+    brief: 'prescriptions',
+    label: 'Pres-Time8',
+    short: 'Prescribing time per 8 scheduled hours',
+    fallback: 'prescription hours × 8 / scheduled hours',
+    unit: 'per8',
+    lowerIsBetter: true,
+  },
+  after_hours_hours: {
+    key: 'after_hours_hours',
+    brief: 'evenings, nights, weekends',
+    label: 'After-hours time',
+    short: 'EHR hours in the evening, at night and at weekends',
+    fallback: 'EHR hours on weekdays 17:30–07:00 and at weekends (the pajama window)',
+    unit: 'hours',
+    lowerIsBetter: true,
+  },
+  after_hours8: {
+    key: 'after_hours8',
+    brief: 'evenings, nights, weekends',
+    label: 'After-hours time',
+    short: 'EHR time in the evening, at night and at weekends, per 8 scheduled hours',
+    fallback:
+      'EHR hours on weekdays 17:30–07:00 and at weekends (the pajama window) × 8 / scheduled hours',
+    unit: 'per8',
+    lowerIsBetter: true,
+  },
+  undivided_attention: {
+    key: 'undivided_attention',
+    brief: 'visit time without EHR use',
+    label: 'Undivided attention',
+    short: 'Share of visit time without EHR use',
+    fallback: '1 − EHR hours during visits / visit hours',
+    unit: 'share',
+    lowerIsBetter: false,
+  },
+  teamwork_orders: {
+    key: 'teamwork_orders',
+    brief: 'orders entered by the team',
+    label: 'Teamwork for orders',
+    short: 'Share of orders entered by a team member',
+    fallback: 'orders entered by someone else / orders signed',
+    unit: 'share',
+    lowerIsBetter: false,
+  },
+  ehr_minutes_per_appointment: {
+    key: 'ehr_minutes_per_appointment',
+    brief: 'EHR minutes per appointment',
+    label: 'EHR minutes per appointment',
+    short: 'EHR minutes per appointment kept',
+    fallback: 'EHR hours × 60 / appointments',
+    unit: 'minutes',
+    lowerIsBetter: true,
+  },
+};
+
+export const PER8: readonly string[] = [
+  'ehr_time8',
+  'wow8',
+  'ib_time8',
+  'note_time8',
+  'pres_time8',
+];
+
+export function info(key: string): MetricInfo {
+  return (
+    METRICS[key] ?? {
+      key,
+      label: key,
+      short: key.replaceAll('_', ' '),
+      brief: key.replaceAll('_', ' '),
+      fallback: key,
+      unit: 'hours',
+      lowerIsBetter: true,
+    }
+  );
+}
+
+/**
+ * The definition to show beside a number: the API's when it has one (without its leading
+ * "EHR-Time8:", since the name stands beside it), else the short text and formula.
+ */
+export function definitionOf(key: string, defs: Record<string, string> | undefined): string {
+  const m = info(key);
+  const d = defs?.[key];
+  if (!d) return `${m.short}: ${m.fallback}.`;
+  const colon = d.indexOf(': ');
+  const text =
+    colon > 0 && colon < 60 && d.startsWith(m.label.split(' ')[0] ?? m.label)
+      ? d.slice(colon + 2)
+      : d;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A value for people: 2 decimals for hours, a percentage for shares, a dash for "undefined". */
+export function fmt(key: string, v: number | null | undefined): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  const u = info(key).unit;
+  if (u === 'share') return `${(v * 100).toFixed(0)}%`;
+  if (u === 'minutes') return v.toFixed(0);
+  return v.toFixed(2);
+}
+
+export function unitText(key: string): string {
+  switch (info(key).unit) {
+    case 'per8':
+      return 'hours per 8 scheduled hours';
+    case 'hours':
+      return 'hours';
+    case 'share':
+      return 'of the time';
+    case 'minutes':
+      return 'minutes';
+  }
+}
+
+/** A value in the unit a chart axis uses (percentages as 0–100). */
+export function axisValue(key: string, v: number | null | undefined): number | null {
+  if (v === null || v === undefined || Number.isNaN(v)) return null;
+  return info(key).unit === 'share' ? Math.round(v * 1000) / 10 : Math.round(v * 1000) / 1000;
+}
+
+export function axisName(key: string): string {
+  const u = info(key).unit;
+  return u === 'share' ? '%' : u === 'per8' ? 'h / 8 h' : u === 'minutes' ? 'min' : 'h';
+}
+
+const WOW_TEXT: Record<string, string> = {
+  schedule: 'outside scheduled sessions',
+  schedule30: 'outside scheduled sessions and 30 minutes either side',
+  outside7to7: 'every day 19:00–07:00',
+  pajama: 'weekdays 17:30–07:00 and weekends (pajama time)',
+  after18to06: 'weekdays 18:00–06:00 and weekends',
+};
+
+/** One sentence of the options a report was computed with (spec §2, §8). */
+export function optionsText(o: MetricOptions): string {
+  return [
+    `time zone ${o.timezone}`,
+    `gaps up to ${o.timeout_seconds} s count as EHR time (longer gaps ${
+      o.over_timeout === 'drop' ? 'count as nothing' : `count as ${o.timeout_seconds} s`
+    })`,
+    `a gap is credited to the ${o.direction === 'forward' ? 'earlier' : 'later'} event's category`,
+    o.attribution === 'split'
+      ? 'time split exactly at every clock boundary'
+      : 'time counted where its event stands',
+    `appointments up to ${o.session_merge_gap_minutes} min apart form one session`,
+    `work outside work: ${WOW_TEXT[o.wow] ?? o.wow}`,
+    o.exclude_channels.length
+      ? `excluding ${o.exclude_channels.join(', ')} use`
+      : 'all channels included',
+  ].join('; ');
+}
+
+export function periodText(m: Pick<ReportMeta, 'from' | 'to'>): string {
+  return `${m.from} to ${m.to} (exclusive)`;
+}
+
+export function suppressedText(threshold: number | undefined): string {
+  return `suppressed (fewer than ${threshold ?? 5} clinicians)`;
+}
+
+export const GROUP_BY_LABEL: Record<string, string> = {
+  department: 'Department',
+  specialty: 'Specialty',
+  role: 'Role',
+  org: 'Organisation',
+};

@@ -1,0 +1,116 @@
+/**
+ * Access log (administrators): "Who looked at what, and when?" Every view and change, newest
+ * first, refusals highlighted; the same as FHIR AuditEvent resources for export.
+ */
+import { useMemo, useState, type ReactNode } from 'react';
+import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
+import { useApi } from '../hooks.ts';
+
+interface Entry {
+  at: string;
+  username: string | null;
+  role: string | null;
+  action: string;
+  resource: string;
+  outcome: 'success' | 'denied' | 'failure';
+  detail: string | null;
+}
+
+const LIMITS = [200, 1000, 10000];
+
+export function AccessLogPage(_props: PageProps): ReactNode {
+  const [limit, setLimit] = useState(200);
+  const log = useApi<Entry[]>(`/api/access-log?limit=${limit}`);
+  const [who, setWho] = useState('');
+  const [outcome, setOutcome] = useState('');
+  const entries = useMemo(
+    () =>
+      (log.data ?? []).filter(
+        (e) =>
+          (!who || (e.username ?? '').toLowerCase().includes(who.toLowerCase())) &&
+          (!outcome || e.outcome === outcome),
+      ),
+    [log.data, who, outcome],
+  );
+  const refused = (log.data ?? []).filter((e) => e.outcome !== 'success').length;
+  return (
+    <>
+      <PageHeader title="Access log" question="Who viewed or changed what, and when?">
+        <a
+          className="button secondary"
+          href={`/api/access-log/fhir?limit=${limit}`}
+          download="uptake-access-log.fhir.json"
+        >
+          Download as FHIR AuditEvent
+        </a>
+      </PageHeader>
+      <form className="filter" role="search" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          User
+          <input type="search" value={who} onChange={(e) => setWho(e.target.value)} />
+        </label>
+        <Select label="Outcome" value={outcome} onChange={(v) => setOutcome(v)}>
+          <option value="">all</option>
+          <option value="success">allowed</option>
+          <option value="denied">refused</option>
+          <option value="failure">failed</option>
+        </Select>
+        <Select label="Newest" value={limit} onChange={(v) => setLimit(Number(v))}>
+          {LIMITS.map((l) => (
+            <option key={l} value={l}>
+              {l.toLocaleString('en')} entries
+            </option>
+          ))}
+        </Select>
+      </form>
+      {log.error ? <ErrorBox error={log.error} /> : null}
+      {log.loading && !log.data ? <Loading what="the access log" /> : null}
+      {log.data ? (
+        <>
+          <p role="status">
+            {entries.length.toLocaleString('en')} of the newest{' '}
+            {log.data.length.toLocaleString('en')} entries; {refused.toLocaleString('en')} refused
+            or failed.
+          </p>
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Access log table">
+            <table>
+              <caption>Views and changes, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">When (UTC)</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Detail</th>
+                </tr>
+              </thead>
+              <tbody>
+                {entries.map((e, i) => (
+                  <tr key={i} className={e.outcome === 'success' ? undefined : 'refused'}>
+                    <th scope="row" className="nowrap">
+                      {e.at.slice(0, 19).replace('T', ' ')}
+                    </th>
+                    <td>{e.username ?? '—'}</td>
+                    <td>{e.role ?? '—'}</td>
+                    <td>{e.action}</td>
+                    <td>{e.resource}</td>
+                    <td>
+                      {e.outcome === 'success'
+                        ? 'allowed'
+                        : e.outcome === 'denied'
+                          ? 'refused'
+                          : 'failed'}
+                    </td>
+                    <td>{e.detail ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
+    </>
+  );
+}

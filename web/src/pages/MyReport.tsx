@@ -1,0 +1,216 @@
+/**
+ * My report: "Where do I stand, and what could make my EHR day lighter?" — readable in under a
+ * minute. Each metric: my number, my peers' spread with me marked, and my own weekly trend; then
+ * at most three suggestions, each saying why it was chosen. Only the clinician sees this page.
+ */
+import type { ReactNode } from 'react';
+import { rangeQuery, type MyReport, type Quantiles } from '../api.ts';
+import { boxStrip, sparkline } from '../charts.ts';
+import { Chart } from '../components/Chart.tsx';
+import {
+  AboutNumbers,
+  ErrorBox,
+  Loading,
+  PageHeader,
+  RangePicker,
+  Suppressed,
+  type PageProps,
+} from '../components/ui.tsx';
+import { useApi } from '../hooks.ts';
+import { definitionOf, fmt, GROUP_BY_LABEL, info, unitText } from '../metrics.ts';
+
+export const MY_METRICS = [
+  'ehr_time8',
+  'wow8',
+  'ib_time8',
+  'note_time8',
+  'after_hours8',
+  'undivided_attention',
+] as const;
+
+export function MyReportPage({ meta, range, setRange }: PageProps): ReactNode {
+  const report = useApi<MyReport>(`/api/me/report${rangeQuery(range)}`);
+  return (
+    <>
+      <PageHeader
+        title="My report"
+        question="Where do I stand beside my peers, and what could make my EHR day lighter?"
+      >
+        <RangePicker range={range} meta={meta} onChange={setRange} />
+      </PageHeader>
+      <p className="private-note">
+        Private: only you see your own numbers. Your peers appear only as a group.
+      </p>
+      {report.error ? <ErrorBox error={report.error} /> : null}
+      {report.loading && !report.data ? <Loading what="your report" /> : null}
+      {report.data ? <ReportBody r={report.data} /> : null}
+    </>
+  );
+}
+
+function position(v: number | null, q: Quantiles | undefined): string {
+  if (v === null || !q || q.median === null) return '';
+  if (q.p25 !== null && v < q.p25) return 'lower than most of your peers';
+  if (q.p75 !== null && v > q.p75) return 'higher than most of your peers';
+  return 'in the middle half of your peers';
+}
+
+function ReportBody({ r }: { r: MyReport }): ReactNode {
+  const me = r.me;
+  const peers = r.peers;
+  const threshold = r.options?.suppression_threshold;
+  if (!me)
+    return (
+      <p className="notice" role="status">
+        No activity of yours in this period. Choose another date range.
+      </p>
+    );
+  const peerKind = (GROUP_BY_LABEL[peers.group.by] ?? peers.group.by).toLowerCase();
+  const suggestions = r.suggestions.slice(0, 3);
+  return (
+    <>
+      <p className="lede">
+        Compared with your peers:{' '}
+        {peers.group.by === 'org' ? (
+          <strong>the whole organisation</strong>
+        ) : (
+          <>
+            <strong>{peers.group.value}</strong> ({peerKind})
+          </>
+        )}
+        {peers.suppressed ? (
+          <>
+            {' '}
+            — <Suppressed threshold={threshold} />, so their spread is not shown.
+          </>
+        ) : (
+          <>, {peers.n} clinicians with scheduled time.</>
+        )}{' '}
+        You had {me.scheduled_hours.toFixed(1)} scheduled hours and {me.appointments} appointments
+        in this period.
+      </p>
+
+      <section className="section" aria-labelledby="my-numbers">
+        <h2 id="my-numbers">My numbers</h2>
+        <p className="legend-line">
+          <span className="swatch me" aria-hidden="true" /> You ·{' '}
+          <span className="swatch box" aria-hidden="true" /> middle half of your peers (whiskers
+          10th–90th percentile, line: median) · right: your weeks, dashed line: peers' median
+        </p>
+        <div className="my-metrics">
+          {MY_METRICS.map((m) => {
+            const v = (me as unknown as Record<string, number | null>)[m] ?? null;
+            const q = peers.suppressed ? undefined : peers.quantiles[m];
+            const weeks = r.weekly.map((w) => ({
+              period_start: w.period_start,
+              value: (w as unknown as Record<string, number | null>)[m] ?? null,
+            }));
+            const where = position(v, q);
+            return (
+              <article className="my-metric" key={m} data-metric={m}>
+                <div className="my-metric-text">
+                  <h3 className="metric-name">{info(m).label}</h3>
+                  <p className="kpi-value">
+                    <span className="big" data-testid={`my-${m}`}>
+                      {fmt(m, v)}
+                    </span>{' '}
+                    <span className="unit">{unitText(m)}</span>
+                  </p>
+                  <p className="kpi-sub">
+                    {q ? (
+                      <>
+                        Peers' median {fmt(m, q.median)}
+                        {where ? <>: you are {where}</> : null}
+                        {info(m).lowerIsBetter
+                          ? ' (lower is less burden).'
+                          : ' (higher is better).'}
+                      </>
+                    ) : peers.suppressed ? (
+                      <>
+                        Peers: <Suppressed threshold={threshold} />
+                      </>
+                    ) : (
+                      'No peer figure.'
+                    )}
+                  </p>
+                  <p className="metric-def">{definitionOf(m, r.definitions)}</p>
+                </div>
+                {q ? (
+                  <Chart
+                    title={`${info(m).label}: you and your peers`}
+                    summary={`You: ${fmt(m, v)}. Peers: 10th percentile ${fmt(m, q.p10)}, 25th ${fmt(m, q.p25)}, median ${fmt(m, q.median)}, 75th ${fmt(m, q.p75)}, 90th ${fmt(m, q.p90)}.`}
+                    option={boxStrip(
+                      [{ label: info(m).label, box: q, marker: { name: 'You', value: v } }],
+                      m,
+                    )}
+                    height={96}
+                    table={{
+                      columns: ['', '10th', '25th', 'Median', '75th', '90th', 'You'],
+                      rows: [
+                        [
+                          'Peers',
+                          fmt(m, q.p10),
+                          fmt(m, q.p25),
+                          fmt(m, q.median),
+                          fmt(m, q.p75),
+                          fmt(m, q.p90),
+                          fmt(m, v),
+                        ],
+                      ],
+                    }}
+                  />
+                ) : (
+                  <div className="chart placeholder">
+                    <p>Peer comparison not shown.</p>
+                  </div>
+                )}
+                <Chart
+                  title={`${info(m).label}: my weeks`}
+                  summary={
+                    weeks.length
+                      ? `Your weekly ${info(m).label}: ${weeks.map((w) => `${w.period_start} ${fmt(m, w.value)}`).join(', ')}.`
+                      : 'No weekly values.'
+                  }
+                  option={sparkline(weeks, m, q?.median ?? null)}
+                  height={96}
+                  table={{
+                    columns: ['Week starting', 'You'],
+                    rows: weeks.map((w) => [w.period_start, fmt(m, w.value)]),
+                  }}
+                />
+              </article>
+            );
+          })}
+        </div>
+      </section>
+
+      <section className="section" aria-labelledby="suggestions">
+        <h2 id="suggestions">What could help</h2>
+        {suggestions.length ? (
+          <ol className="suggestions">
+            {suggestions.map((s) => (
+              <li key={s.id} data-suggestion={s.id}>
+                <h3>{s.title}</h3>
+                <p className="action">{s.action}</p>
+                <p className="why">
+                  <strong>Why this one:</strong> {s.why}
+                  {s.value !== null && !/\d/.test(s.why) ? (
+                    <>
+                      {' '}
+                      (your {info(s.metric).label} {fmt(s.metric, s.value)}; peers' median{' '}
+                      {fmt(s.metric, s.peer_median)})
+                    </>
+                  ) : null}
+                </p>
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p>Nothing stands out: your numbers are close to or better than your peers'.</p>
+        )}
+      </section>
+
+      <AboutNumbers options={r.options} definitions={r.definitions} metrics={MY_METRICS} />
+    </>
+  );
+}
