@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'coverage', 'test-output', 'web/dist'] },
+  { ignores: ['node_modules', 'dist', 'coverage', 'test-output', 'web/dist', 'demo', 'bench/out'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: { ...globals.node } } },

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { TABLES } from '../model/canonical.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
 import { importCsv } from '../ingest/importCsv.ts';
+import { importTraining } from '../ingest/importTraining.ts';
+import { parseToolsFile, saveTool } from '../analysis/tools.ts';
 import { Pseudonymizer } from '../ingest/pseudonymize.ts';
 import { groupMetrics, parseRequest } from '../metrics/computeMetrics.ts';
 import { DuckDBStore } from '../store/duckdbStore.ts';
@@ -35,7 +37,11 @@ export function registerDemo(program: Command): void {
     )
     .option('--dir <dir>', 'folder for the demo data and store', DEMO_DIR)
     .option('--clinicians <n>', 'number of clinicians', '60')
-    .option('--days <n>', 'number of days', '84')
+    .option(
+      '--days <n>',
+      'number of days (24 weeks: 12 before the go-live, enough to evaluate it)',
+      '168',
+    )
     .option('--fresh', 'throw away an earlier demo and start again')
     .option('--no-serve', 'only print the summary; do not serve the web app')
     .option('--port <port>', 'TCP port of the web app', '8080')
@@ -79,6 +85,18 @@ export function registerDemo(program: Command): void {
             process.stdout.write(
               `imported ${r.rows_stored} ${table} rows in ${r.seconds.toFixed(1)} s\n`,
             );
+          }
+          // Training records and the go-live's tool definition, so that adoption and evaluation work.
+          if (gen.training) {
+            const r = await importTraining(store, {
+              format: 'csv',
+              file: gen.training.csv,
+              pseudonymizer,
+              rejectsDir: rejectsDir(store),
+            });
+            process.stdout.write(`imported ${r.rows_stored} training records\n`);
+            const doc: unknown = JSON.parse(readFileSync(gen.training.tools, 'utf8'));
+            for (const t of parseToolsFile(doc, gen.training.tools)) await saveTool(store, t);
           }
           await setSetting(store, 'timezone', gen.timezone);
         }

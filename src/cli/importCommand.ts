@@ -53,7 +53,10 @@ export function registerImport(program: Command): void {
       )
       .argument('<files...>', 'files to import')
       .addOption(
-        new Option('--format <format>', 'file format: canonical CSV, Epic Clarity access-log CSV, or FHIR R4 (NDJSON, Bundle or resource)')
+        new Option(
+          '--format <format>',
+          'file format: canonical CSV, Epic Clarity access-log CSV, or FHIR R4 (NDJSON, Bundle or resource)',
+        )
           .choices(['csv', 'epic-access-log', 'fhir'])
           .default('csv'),
       )
@@ -69,12 +72,21 @@ export function registerImport(program: Command): void {
         `--source-tz ${flags.sourceTz} is not an IANA time zone such as America/Chicago`,
       );
     if (flags.format === 'epic-access-log' && table !== 'events') {
-      throw new UptakeError('BAD_INVOCATION', `--format epic-access-log holds events only; import ${table} as csv or fhir`);
+      throw new UptakeError(
+        'BAD_INVOCATION',
+        `--format epic-access-log holds events only; import ${table} as csv or fhir`,
+      );
     }
     await withStore(flags, async (store) => {
       const pseudonymizer = Pseudonymizer.load(keyFile(store));
       const reports: ImportReport[] = [];
-      const common = { table, sourceTz: flags.sourceTz, actionMap: flags.actionMap, pseudonymizer, rejectsDir: rejectsDir(store) };
+      const common = {
+        table,
+        sourceTz: flags.sourceTz,
+        actionMap: flags.actionMap,
+        pseudonymizer,
+        rejectsDir: rejectsDir(store),
+      };
       const show = (r: ImportReport) => {
         reports.push(r);
         if (!flags.json) process.stdout.write(describeImport(r) + '\n');
@@ -88,7 +100,11 @@ export function registerImport(program: Command): void {
           const bar =
             process.stderr.isTTY && !flags.json
               ? new cliProgress.SingleBar(
-                  { format: `${basename(file)} [{bar}] {percentage}% | {duration_formatted}`, stream: process.stderr, hideCursor: true },
+                  {
+                    format: `${basename(file)} [{bar}] {percentage}% | {duration_formatted}`,
+                    stream: process.stderr,
+                    hideCursor: true,
+                  },
                   cliProgress.Presets.shades_classic,
                 )
               : null;
@@ -97,9 +113,18 @@ export function registerImport(program: Command): void {
           try {
             if (flags.format === 'epic-access-log') {
               if (!flags.sourceTz) {
-                throw invalid('--source-tz is required for Epic access logs: ACCESS_TIME has no offset; e.g. --source-tz America/Chicago');
+                throw invalid(
+                  '--source-tz is required for Epic access logs: ACCESS_TIME has no offset; e.g. --source-tz America/Chicago',
+                );
               }
-              show(await importEpicAccessLog(store, { ...common, file, sourceTz: flags.sourceTz, onProgress }));
+              show(
+                await importEpicAccessLog(store, {
+                  ...common,
+                  file,
+                  sourceTz: flags.sourceTz,
+                  onProgress,
+                }),
+              );
             } else {
               show(await importCsv(store, { ...common, file, onProgress }));
             }

@@ -5,7 +5,10 @@
 import type { Sql } from '../store/Store.ts';
 
 /** Record names for actions (insert new ones, update changed ones), in the import's transaction. */
-export async function saveActionNames(tx: Sql, rows: readonly { source: string; action: string; name: string }[]): Promise<void> {
+export async function saveActionNames(
+  tx: Sql,
+  rows: readonly { source: string; action: string; name: string }[],
+): Promise<void> {
   for (let i = 0; i < rows.length; i += 300) {
     const chunk = rows.slice(i, i + 300);
     const keys = chunk.map((_, j) => `($${2 * j + 1}, $${2 * j + 2})`).join(', ');

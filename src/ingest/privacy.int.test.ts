@@ -23,9 +23,18 @@ function writeFiles(dir: string): Record<'events' | 'schedule' | 'orders', strin
     schedule: join(dir, 'schedule.csv'),
     orders: join(dir, 'orders.csv'),
   };
-  writeFileSync(f.events, `event_id,occurred_at,user_id,action,category,patient_id\na,2026-03-02T10:00:00Z,u1,x,notes,${RAW}\nb,2026-03-02T10:01:00Z,u1,x,notes,${RAW}\n`);
-  writeFileSync(f.schedule, `user_id,kind,start,end,patient_id,appointment_id\nu1,appointment,2026-03-02T10:00:00Z,2026-03-02T10:20:00Z,${RAW},a1\n`);
-  writeFileSync(f.orders, `order_id,user_id,signed_at,patient_id\no1,u1,2026-03-02T10:05:00Z,${RAW}\n`);
+  writeFileSync(
+    f.events,
+    `event_id,occurred_at,user_id,action,category,patient_id\na,2026-03-02T10:00:00Z,u1,x,notes,${RAW}\nb,2026-03-02T10:01:00Z,u1,x,notes,${RAW}\n`,
+  );
+  writeFileSync(
+    f.schedule,
+    `user_id,kind,start,end,patient_id,appointment_id\nu1,appointment,2026-03-02T10:00:00Z,2026-03-02T10:20:00Z,${RAW},a1\n`,
+  );
+  writeFileSync(
+    f.orders,
+    `order_id,user_id,signed_at,patient_id\no1,u1,2026-03-02T10:05:00Z,${RAW}\n`,
+  );
   return f;
 }
 
@@ -33,7 +42,12 @@ async function importAll(store: Store, dir: string): Promise<void> {
   const files = writeFiles(dir);
   const p = Pseudonymizer.load(join(dir, 'key'));
   for (const [table, file] of Object.entries(files)) {
-    const r = await importCsv(store, { table: table as 'events', file, pseudonymizer: p, rejectsDir: join(dir, 'rj') });
+    const r = await importCsv(store, {
+      table: table as 'events',
+      file,
+      pseudonymizer: p,
+      rejectsDir: join(dir, 'rj'),
+    });
     expect(r.rows_stored).toBeGreaterThan(0);
   }
 }
@@ -49,7 +63,9 @@ describe('pseudonymization at import', () => {
     const db = join(dir, 'p.duckdb');
     const store = await DuckDBStore.open(db);
     await importAll(store, dir);
-    const [row] = await store.all<{ n: number }>(`SELECT count(DISTINCT patient_id) AS n FROM events`);
+    const [row] = await store.all<{ n: number }>(
+      `SELECT count(DISTINCT patient_id) AS n FROM events`,
+    );
     expect(row?.n).toBe(1);
     await store.run('CHECKPOINT');
     await store.close();
@@ -67,23 +83,29 @@ describe('pseudonymization at import', () => {
     await again.close();
   });
 
-  it.skipIf(!inject('pgUrl'))('PostgreSQL: no text column of any table contains the raw identifier', async () => {
-    const store = await PostgresStore.open(await freshPgDatabase(inject('pgUrl')!));
-    try {
-      await importAll(store, dir);
-      const cols = await store.all<{ t: string; c: string }>(
-        `SELECT table_name AS t, column_name AS c FROM information_schema.columns
+  it.skipIf(!inject('pgUrl'))(
+    'PostgreSQL: no text column of any table contains the raw identifier',
+    async () => {
+      const store = await PostgresStore.open(await freshPgDatabase(inject('pgUrl')!));
+      try {
+        await importAll(store, dir);
+        const cols = await store.all<{ t: string; c: string }>(
+          `SELECT table_name AS t, column_name AS c FROM information_schema.columns
          WHERE table_schema = 'public' AND data_type IN ('text', 'character varying')`,
-      );
-      expect(cols.length).toBeGreaterThan(10);
-      for (const { t, c } of cols) {
-        const [hit] = await store.all<{ n: number }>(`SELECT count(*) AS n FROM "${t}" WHERE "${c}" LIKE $1`, [`%${RAW}%`]);
-        expect(hit?.n, `${t}.${c}`).toBe(0);
+        );
+        expect(cols.length).toBeGreaterThan(10);
+        for (const { t, c } of cols) {
+          const [hit] = await store.all<{ n: number }>(
+            `SELECT count(*) AS n FROM "${t}" WHERE "${c}" LIKE $1`,
+            [`%${RAW}%`],
+          );
+          expect(hit?.n, `${t}.${c}`).toBe(0);
+        }
+      } finally {
+        await store.close();
       }
-    } finally {
-      await store.close();
-    }
-  });
+    },
+  );
 });
 
 describe('format sniffing', () => {
@@ -91,8 +113,16 @@ describe('format sniffing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'uptake-sniff-'));
     try {
       const cases: [string, string, string][] = [
-        ['epic.csv', 'ACCESS_INSTANT,PROCESS_ID,ACCESS_TIME,USER_ID,WORKSTATION_ID,METRIC_ID,METRIC_NAME,PAT_ID,CSN\n', 'epic-access-log'],
-        ['a.ndjson', '{"resourceType":"AuditEvent","id":"1"}\n{"resourceType":"AuditEvent","id":"2"}\n', 'fhir-ndjson'],
+        [
+          'epic.csv',
+          'ACCESS_INSTANT,PROCESS_ID,ACCESS_TIME,USER_ID,WORKSTATION_ID,METRIC_ID,METRIC_NAME,PAT_ID,CSN\n',
+          'epic-access-log',
+        ],
+        [
+          'a.ndjson',
+          '{"resourceType":"AuditEvent","id":"1"}\n{"resourceType":"AuditEvent","id":"2"}\n',
+          'fhir-ndjson',
+        ],
         ['b.json', '{\n  "resourceType": "Bundle",\n  "entry": []\n}\n', 'fhir-json'],
         ['c.json', '{"hello": 1}\n', 'json'],
         ['d.csv', 'event_id,occurred_at,user_id,action\n', 'canonical-csv'],

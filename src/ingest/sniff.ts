@@ -5,7 +5,15 @@
 import { open } from 'node:fs/promises';
 import { splitCsvLine } from './csvHeader.ts';
 
-export type SniffedFormat = 'canonical-csv' | 'epic-access-log' | 'fhir-ndjson' | 'fhir-json' | 'json' | 'csv' | 'empty' | 'unknown';
+export type SniffedFormat =
+  | 'canonical-csv'
+  | 'epic-access-log'
+  | 'fhir-ndjson'
+  | 'fhir-json'
+  | 'json'
+  | 'csv'
+  | 'empty'
+  | 'unknown';
 
 const EPIC_COLUMNS = ['access_time', 'user_id', 'metric_id'];
 
@@ -29,7 +37,9 @@ export async function sniffFormat(file: string): Promise<SniffedFormat> {
         return isFhir ? 'fhir-json' : 'json';
       }
     }
-    const header = splitCsvLine((text.split('\n', 1)[0] ?? '').replace(/\r$/, '')).map((c) => c.trim().toLowerCase());
+    const header = splitCsvLine((text.split('\n', 1)[0] ?? '').replace(/\r$/, '')).map((c) =>
+      c.trim().toLowerCase(),
+    );
     if (header.length > 1) {
       if (EPIC_COLUMNS.every((c) => header.includes(c))) return 'epic-access-log';
       if (['user_id'].every((c) => header.includes(c))) return 'canonical-csv';

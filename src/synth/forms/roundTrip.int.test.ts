@@ -25,7 +25,11 @@ describe('round trip: the same system from CSV, Epic and FHIR gives the same met
 
   async function load(form: FormFiles, p: Pseudonymizer): Promise<Store> {
     const store = await DuckDBStore.open(':memory:');
-    const common = { pseudonymizer: p, rejectsDir: join(dir, 'rejects'), actionMap: form.actionMap };
+    const common = {
+      pseudonymizer: p,
+      rejectsDir: join(dir, 'rejects'),
+      actionMap: form.actionMap,
+    };
     for (const table of TABLES) {
       const files = form[table];
       if (form.format === 'fhir') {
@@ -35,7 +39,12 @@ describe('round trip: the same system from CSV, Epic and FHIR gives the same met
         for (const file of files) {
           const r =
             form.format === 'epic-access-log' && table === 'events'
-              ? await importEpicAccessLog(store, { ...common, table, file, sourceTz: form.sourceTz ?? gen.timezone })
+              ? await importEpicAccessLog(store, {
+                  ...common,
+                  table,
+                  file,
+                  sourceTz: form.sourceTz ?? gen.timezone,
+                })
               : await importCsv(store, { ...common, table, file });
           expect(r.rows_rejected, `${form.format} ${table}`).toBe(0);
         }
@@ -49,7 +58,10 @@ describe('round trip: the same system from CSV, Epic and FHIR gives the same met
     gen = await generate({ outDir: join(dir, 'csv'), clinicians: 5, days: 21, seed: 11 });
     const p = Pseudonymizer.load(join(dir, 'key'));
     stores.set('csv', await load(canonicalForm(gen), p));
-    stores.set('epic-access-log', await load(await writeForm(gen, 'epic-access-log', join(dir, 'epic')), p));
+    stores.set(
+      'epic-access-log',
+      await load(await writeForm(gen, 'epic-access-log', join(dir, 'epic')), p),
+    );
     stores.set('fhir', await load(await writeForm(gen, 'fhir', join(dir, 'fhir')), p));
   }, 180_000);
   afterAll(async () => {
@@ -61,13 +73,24 @@ describe('round trip: the same system from CSV, Epic and FHIR gives the same met
     for (const t of ['events', 'schedule', 'orders', 'clinicians']) {
       const q = `SELECT count(*) AS n FROM ${t}`;
       const want = await stores.get('csv')!.all(q);
-      for (const f of ['epic-access-log', 'fhir']) expect(await stores.get(f)!.all(q), `${f} ${t}`).toEqual(want);
+      for (const f of ['epic-access-log', 'fhir'])
+        expect(await stores.get(f)!.all(q), `${f} ${t}`).toEqual(want);
     }
   });
 
   for (const variant of [
-    { name: 'defaults, by day', period: 'day' as const, excl: [] as ('mobile')[], attribution: 'split' as const },
-    { name: 'mobile excluded, start attribution, by week', period: 'week' as const, excl: ['mobile' as const], attribution: 'start' as const },
+    {
+      name: 'defaults, by day',
+      period: 'day' as const,
+      excl: [] as 'mobile'[],
+      attribution: 'split' as const,
+    },
+    {
+      name: 'mobile excluded, start attribution, by week',
+      period: 'week' as const,
+      excl: ['mobile' as const],
+      attribution: 'start' as const,
+    },
   ]) {
     it(`gives identical clinician rows: ${variant.name}`, async () => {
       const req = parseRequest({
@@ -96,7 +119,10 @@ describe('round trip: the same system from CSV, Epic and FHIR gives the same met
             const a = w[k];
             const b = g[k];
             if (typeof a === 'number' && typeof b === 'number') {
-              expect(Math.abs(a - b), `${f} ${w.user_id} ${w.period_start} ${k}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(a)));
+              expect(
+                Math.abs(a - b),
+                `${f} ${w.user_id} ${w.period_start} ${k}`,
+              ).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(a)));
             } else expect(b, `${f} ${w.user_id} ${w.period_start} ${k}`).toEqual(a);
           }
         });
