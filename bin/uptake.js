@@ -3,4 +3,8 @@
 import { register } from 'tsx/esm/api';
 register();
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+process.exitCode = code;
+// The command is done: exit as soon as output has drained, even if an engine's background thread
+// (e.g. a DuckDB query that a failed server start left running) would keep the process alive.
+setTimeout(() => process.exit(code), 1500).unref();
