@@ -20,6 +20,7 @@ import { openApiDocument } from './openapi.ts';
 import { readSettings } from './orgSettings.ts';
 import { defineRoute, type Services } from './routing.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
+import { analysisRoutes } from './routes/analysisRoutes.ts';
 import { authRoutes, SESSION_COOKIE } from './routes/authRoutes.ts';
 import { defaultRange, reportRoutes } from './routes/reportRoutes.ts';
 import { z } from 'zod';
@@ -192,6 +193,7 @@ export async function buildServer(
   authRoutes(app, s);
   reportRoutes(app, s);
   adminRoutes(app, s);
+  analysisRoutes(app, s);
   defineRoute(app, s, {
     method: 'GET',
     url: '/api/openapi.json',

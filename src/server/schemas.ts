@@ -512,3 +512,181 @@ export const auditBundleSchema = named(
     entry: z.array(z.object({ fullUrl: z.string(), resource: auditEventSchema })),
   }),
 );
+
+// --- analysis: tools, adoption, go-live evaluation ---------------------------------------------
+
+const ANALYSIS_BYS = ['department', 'specialty', 'role', 'org'] as const;
+
+export const toolListSchema = named(
+  'ToolList',
+  z.array(
+    z.object({
+      name: z.string(),
+      golives: z.array(
+        z.object({ group_by: z.enum(ANALYSIS_BYS), group: z.string(), date: z.string() }),
+      ),
+    }),
+  ),
+);
+
+const toolName = z.string().min(1).max(64);
+
+export const adoptionQuery = z.object({
+  tool: toolName,
+  by: z.enum(ANALYSIS_BYS).default('department'),
+  from: localDate.optional(),
+  to: localDate.optional(),
+});
+
+const daysSummary = z.object({
+  n: numOrNull,
+  p25: numOrNull,
+  median: numOrNull,
+  p75: numOrNull,
+});
+
+export const funnelRowSchema = named(
+  'FunnelRow',
+  z.object({
+    group: z.string(),
+    go_live: z.string().nullable(),
+    eligible: numOrNull,
+    live: numOrNull,
+    trained: numOrNull,
+    first_use: numOrNull,
+    weekly_active: numOrNull,
+    habitual: numOrNull,
+    trained_share: numOrNull,
+    first_use_share: numOrNull,
+    weekly_active_share: numOrNull,
+    habitual_share: numOrNull,
+    days_training_to_first_use: daysSummary,
+    used_before_training: numOrNull,
+    used_untrained: numOrNull,
+    days_go_live_to_first_use: daysSummary,
+    depth: numOrNull,
+    suppressed: z.boolean(),
+  }),
+  'One group’s funnel; a suppressed group carries no numbers for non-administrators.',
+);
+
+export const adoptionReportSchema = named(
+  'AdoptionReport',
+  z.object({
+    options: z.object({
+      tool: z.string(),
+      by: z.enum(ANALYSIS_BYS),
+      from: z.string(),
+      to: z.string(),
+      as_of_week: z.string().nullable(),
+      timezone: z.string(),
+      habitual_uses: num,
+      definitions: z.record(z.string(), z.string()),
+      suppression_threshold: num,
+    }),
+    funnel: z.array(funnelRowSchema),
+    weekly: z.array(
+      z.object({
+        group: z.string(),
+        go_live: z.string().nullable(),
+        week_start: z.string(),
+        eligible: num,
+        live: num,
+        trained: numOrNull,
+        ever_used: num,
+        weekly_active: num,
+        habitual: num,
+        uses: num,
+        use_days: num,
+      }),
+    ),
+    retention: z.array(
+      z.object({
+        group: z.string(),
+        cohort_week: z.string(),
+        cohort_size: num,
+        weeks_since_first_use: num,
+        week_start: z.string(),
+        active: num,
+        share: num,
+      }),
+    ),
+    outside_eligible: z.object({ users: numOrNull, uses: numOrNull }),
+  }),
+);
+
+export const goliveQuery = z.object({
+  tool: toolName,
+  metric: z.string().min(1).max(64),
+  by: z.enum(ANALYSIS_BYS).default('department'),
+  transition: z.coerce.number().int().min(0).max(52).default(0),
+  summary: z.enum(['median', 'mean']).default('median'),
+  from: localDate.optional(),
+  to: localDate.optional(),
+});
+
+export const estimateSchema = named(
+  'Estimate',
+  z.object({ estimate: num, se: num, ci95: z.tuple([num, num]), p_value: num }),
+);
+
+const modelResultSchema = named(
+  'ModelResult',
+  z.object({
+    model: z.string(),
+    assumptions: z.array(z.string()),
+    n_pre: num,
+    n_post: num,
+    n_transition_excluded: num,
+    lag: num.optional(),
+    estimates: z.record(z.string(), estimateSchema.nullable()).optional(),
+    controls: z.array(z.string()).optional(),
+    interpretation: z.string().optional(),
+    insufficient_data: z.object({ reason: z.string() }).optional(),
+  }),
+);
+
+export const goliveReportSchema = named(
+  'GoLiveReport',
+  z.object({
+    options: z.object({
+      tool: z.string(),
+      metric: z.string(),
+      metric_label: z.string(),
+      by: z.enum(ANALYSIS_BYS),
+      from: z.string(),
+      to: z.string(),
+      timezone: z.string(),
+      summary: z.enum(['median', 'mean']),
+      transition_weeks: num,
+      min_pre_weeks: num,
+      min_post_weeks: num,
+      suppression_threshold: num,
+    }),
+    results: z.array(
+      z.object({
+        metric: z.string(),
+        group: z.string(),
+        kind: z.enum(['live group', 'wave', 'control']),
+        go_live: z.string().nullable(),
+        clinicians: numOrNull,
+        suppressed: z.boolean(),
+        its: modelResultSchema.optional(),
+        did: modelResultSchema.optional(),
+        note: z.string().optional(),
+      }),
+    ),
+    series: z.array(
+      z.object({
+        metric: z.string(),
+        group: z.string(),
+        go_live: z.string().nullable(),
+        week_start: z.string(),
+        value: num,
+        n: num,
+      }),
+    ),
+  }),
+  'The go-live evaluation of one metric: per group ITS and DiD, and the weekly series. The fitted ' +
+    'ITS line is not part of the result; plot the series with the go-live date.',
+);

@@ -6,6 +6,25 @@ import type { FastifyInstance } from 'fastify';
 import { UptakeError } from '../errors/UptakeError.ts';
 import type { Store } from '../store/Store.ts';
 import { buildServer, type ServerOptions } from './buildServer.ts';
+import { createServer } from 'node:net';
+
+/** Refuse a port in use before building anything (the cache warm-up would start a query). */
+function assertPortFree(port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) => {
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new UptakeError(
+              'UNAVAILABLE',
+              `port ${port} on ${host} is in use (another uptake serve?); stop it or pass --port`,
+            )
+          : e,
+      );
+    });
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
 
 export interface ListenOptions extends ServerOptions {
   port: number;
@@ -17,6 +36,7 @@ export async function startServer(
   store: Store,
   opts: ListenOptions,
 ): Promise<{ app: FastifyInstance; url: string }> {
+  await assertPortFree(opts.port, opts.host);
   const app = await buildServer(store, {
     logger: { level: process.env['UPTAKE_LOG_LEVEL'] ?? 'warn' },
     warmCache: true,
@@ -25,7 +45,11 @@ export async function startServer(
   try {
     await app.listen({ port: opts.port, host: opts.host });
   } catch (e) {
-    await app.close().catch(() => undefined);
+    // Closing waits for the cache warm-up's running query; do not let a refused port hang on it.
+    await Promise.race([
+      app.close().catch(() => undefined),
+      new Promise((r) => setTimeout(r, 1000).unref()),
+    ]);
     const code = (e as { code?: string }).code;
     if (code === 'EADDRINUSE')
       throw new UptakeError(

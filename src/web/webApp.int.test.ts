@@ -17,6 +17,7 @@ import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import axe from 'axe-core';
 import { DuckDBStore } from '../store/duckdbStore.ts';
+import { parseTool, saveTool } from '../analysis/tools.ts';
 import { call, login, testSystem, type TestSystem } from '../server/testSystem.ts';
 import type { DemoAccount } from '../server/demoAccounts.ts';
 
@@ -224,7 +225,7 @@ describe('web app in Chromium', () => {
     const a = sys.account('leader');
     const mine = a.groups.map((g) => g.value).sort();
     const page = await signIn(a);
-    expect(await navLinks(page)).toEqual(['Organisation', 'Groups']);
+    expect(await navLinks(page)).toEqual(['Organisation', 'Groups', 'Adoption', 'Go-live']);
     await open(page, 'org', 'leader-organisation');
     expect(await page.locator('main h1').innerText()).toBe('Organisation');
 
@@ -350,7 +351,7 @@ describe('web app in Chromium', () => {
     expect(skip.text).toBe('Skip to main content');
     expect(skip.visible && skip.outline).toBe(true);
     const seen: string[] = [];
-    for (let i = 0; i < 14; i++) {
+    for (let i = 0; i < 16; i++) {
       await page.keyboard.press('Tab');
       const f = await focused();
       expect(f.outline, `focus visible on ${f.tag} ${f.text}`).toBe(true);
@@ -393,6 +394,8 @@ describe('web app in Chromium', () => {
     expect(await navLinks(page)).toEqual([
       'Organisation',
       'Groups',
+      'Adoption',
+      'Go-live',
       'Data',
       'Settings',
       'Access log',
@@ -443,6 +446,47 @@ describe('web app in Chromium', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByText('You have signed out.').waitFor();
     expect((await apiJson(page, '/api/me')).status).toBe(401);
+    await page.context().close();
+  });
+
+  test('admin: adoption and go-live pages, with a chart and the effect (or why there is none)', async () => {
+    const g = sys.gen.goLive;
+    await saveTool(
+      sys.store,
+      parseTool({
+        name: g.tool,
+        actions: g.actions,
+        golives: g.departments.map((d) => ({ group_by: 'department', group: d, date: g.date })),
+      }),
+    );
+    const page = await signIn(sys.account('admin'));
+    await open(page, 'adoption', 'admin-adoption');
+    expect(await page.locator('main h1').innerText()).toBe('Adoption');
+    expect(await page.getByLabel('Tool').inputValue()).toBe(g.tool);
+    expect(await page.locator('[data-chart] svg').count()).toBeGreaterThan(0);
+    const funnel = await showTable(page, 'Adoption funnel');
+    expect(funnel.length).toBeGreaterThan(0);
+    expect(await page.locator('.stage-list dt').allInnerTexts()).toEqual([
+      'Eligible',
+      'Trained',
+      'First use',
+      'Weekly active',
+      'Habitual',
+    ]);
+
+    await open(page, 'golive', 'admin-golive');
+    expect(await page.locator('main h1').innerText()).toBe('Go-live');
+    expect(await page.getByLabel('Metric').inputValue()).toBe('ib_time8');
+    const groups = page.locator('.golive-group');
+    expect(await groups.count()).toBeGreaterThan(0);
+    expect(await page.locator('.golive-group [data-chart] svg').count()).toBeGreaterThan(0);
+    const effects = await page.locator('.golive-group .effects').first().innerText();
+    expect(effects).toMatch(
+      /IB-Time8 (fell|rose) by [\d.]+ hours per 8 scheduled hours \(95% CI [-\d.]+ to [-\d.]+\) after go-live|IB-Time8 changed by .* consistent with no change|Not enough data for the interrupted time series: \S+/,
+    );
+    expect(await page.locator('section[aria-labelledby="assumptions"] li').count()).toBeGreaterThan(
+      0,
+    );
     await page.context().close();
   });
 

@@ -20,8 +20,10 @@ import { MyReportPage } from './pages/MyReport.tsx';
 import { DataPage } from './pages/Data.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
 import { AccessLogPage } from './pages/AccessLog.tsx';
+import { AdoptionPage } from './pages/Adoption.tsx';
+import { GoLivePage } from './pages/GoLive.tsx';
 
-type PageKey = 'org' | 'groups' | 'me' | 'data' | 'settings' | 'access-log';
+type PageKey = 'org' | 'groups' | 'adoption' | 'golive' | 'me' | 'data' | 'settings' | 'access-log';
 
 interface NavItem {
   key: PageKey;
@@ -34,6 +36,8 @@ interface NavItem {
 export const NAV: readonly NavItem[] = [
   { key: 'org', label: 'Organisation', roles: ['admin', 'leader'] },
   { key: 'groups', label: 'Groups', roles: ['admin', 'leader', 'champion'] },
+  { key: 'adoption', label: 'Adoption', roles: ['admin', 'leader'] },
+  { key: 'golive', label: 'Go-live', roles: ['admin', 'leader'] },
   {
     key: 'me',
     label: 'My report',
@@ -44,9 +48,6 @@ export const NAV: readonly NavItem[] = [
   { key: 'settings', label: 'Settings', roles: ['admin'] },
   { key: 'access-log', label: 'Access log', roles: ['admin'] },
 ];
-
-/** Later issues: shown greyed, so people know they are coming. */
-const COMING = ['Adoption', 'Go-live'];
 
 export function allowedPages(me: Me): PageKey[] {
   return NAV.filter((n) => n.roles.includes(me.role) && (!n.needsClinician || me.clinician_id)).map(
@@ -272,6 +273,12 @@ function Shell({
       case 'groups':
         content = <GroupPage {...common} by={route.path[1]} value={route.path[2]} />;
         break;
+      case 'adoption':
+        content = <AdoptionPage {...common} />;
+        break;
+      case 'golive':
+        content = <GoLivePage {...common} />;
+        break;
       case 'me':
         content = <MyReportPage {...common} />;
         break;
@@ -315,15 +322,6 @@ function Shell({
                 </a>
               </li>
             ))}
-            {me.role === 'admin' || me.role === 'leader'
-              ? COMING.map((c) => (
-                  <li key={c} className="coming">
-                    {c} <span className="visually-hidden">(</span>
-                    <small>coming soon</small>
-                    <span className="visually-hidden">)</span>
-                  </li>
-                ))
-              : null}
           </ul>
         </nav>
         <div className="account">

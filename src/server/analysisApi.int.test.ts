@@ -1,0 +1,142 @@
+/**
+ * The analysis endpoints: tools, adoption and go-live evaluation. Roles (a clinician and a
+ * champion get 403; a leader sees only their groups) and the structure of the answers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { parseTool, saveTool } from '../analysis/tools.ts';
+import { engines } from '../store/testEngines.ts';
+import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
+
+afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+
+describe.each(engines())('analysis API on $name', (engine) => {
+  let sys: TestSystem;
+  let admin: Session;
+  let leader: Session;
+  let champion: Session;
+  let clin: Session;
+  let tool: string;
+
+  beforeAll(async () => {
+    sys = await testSystem(engine);
+    const g = sys.gen.goLive;
+    tool = g.tool;
+    await saveTool(
+      sys.store,
+      parseTool({
+        name: g.tool,
+        actions: g.actions,
+        golives: g.departments.map((d) => ({ group_by: 'department', group: d, date: g.date })),
+      }),
+    );
+    admin = await login(sys.app, sys.account('admin'));
+    leader = await login(sys.app, sys.account('leader'));
+    champion = await login(sys.app, sys.account('champion'));
+    clin = await login(sys.app, sys.account('clinician', 0));
+  }, 600_000);
+  afterAll(async () => sys?.close());
+
+  const urls = () => [
+    '/api/tools',
+    `/api/adoption?tool=${encodeURIComponent(tool)}&by=department`,
+    `/api/golive?tool=${encodeURIComponent(tool)}&metric=ib_time8&by=department&transition=2`,
+  ];
+
+  it('refuses clinicians and champions (403) and anonymous callers (401)', async () => {
+    for (const url of urls()) {
+      expect((await call(sys.app, clin, 'GET', url)).statusCode).toBe(403);
+      expect((await call(sys.app, champion, 'GET', url)).statusCode).toBe(403);
+      expect((await call(sys.app, null, 'GET', url)).statusCode).toBe(401);
+    }
+  });
+
+  it('validates the query (400)', async () => {
+    expect((await call(sys.app, admin, 'GET', '/api/adoption')).statusCode).toBe(400);
+    expect(
+      (await call(sys.app, admin, 'GET', `/api/golive?tool=${tool}&metric=nope`)).statusCode,
+    ).toBe(400);
+    expect(
+      (await call(sys.app, admin, 'GET', `/api/adoption?tool=${tool}&by=planet`)).statusCode,
+    ).toBe(400);
+  });
+
+  it('lists the tools with their go-lives', async () => {
+    const r = await call(sys.app, admin, 'GET', '/api/tools');
+    expect(r.statusCode).toBe(200);
+    const body = r.json() as { name: string; golives: { group: string; date: string }[] }[];
+    const t = body.find((x) => x.name === tool)!;
+    expect(t.golives.map((x) => x.group).sort()).toEqual([...sys.gen.goLive.departments].sort());
+  });
+
+  it('answers the adoption funnel; a leader sees only their groups', async () => {
+    const r = await call(sys.app, admin, 'GET', urls()[1]!);
+    expect(r.statusCode).toBe(200);
+    const body = r.json() as {
+      options: { tool: string; definitions: Record<string, string> };
+      funnel: { group: string; eligible: number | null; suppressed: boolean }[];
+      weekly: { group: string; weekly_active: number }[];
+      retention: unknown[];
+    };
+    expect(body.options.tool).toBe(tool);
+    expect(body.funnel.length).toBeGreaterThan(1);
+    expect(body.funnel.every((f) => f.eligible !== null)).toBe(true);
+    expect(Array.isArray(body.weekly)).toBe(true);
+    expect(Object.keys(body.options.definitions)).toContain('habitual');
+
+    const mine = sys.account('leader').groups.map((g) => g.value);
+    const l = (await call(sys.app, leader, 'GET', urls()[1]!)).json() as typeof body;
+    expect(l.funnel.length).toBeGreaterThan(0);
+    for (const f of l.funnel) expect(mine).toContain(f.group);
+    for (const w of l.weekly) expect(mine).toContain(w.group);
+    for (const f of l.funnel) if (f.suppressed) expect(f.eligible).toBeNull();
+  });
+
+  it('answers the go-live evaluation with estimates or reasons, and the weekly series', async () => {
+    const r = await call(sys.app, admin, 'GET', urls()[2]!);
+    expect(r.statusCode).toBe(200);
+    const body = r.json() as {
+      options: { metric: string; metric_label: string; transition_weeks: number };
+      results: {
+        group: string;
+        kind: string;
+        its?: {
+          assumptions: string[];
+          insufficient_data?: { reason: string };
+          estimates?: unknown;
+        };
+      }[];
+      series: { group: string; week_start: string; value: number }[];
+    };
+    expect(body.options.metric).toBe('ib_time8');
+    expect(body.options.transition_weeks).toBe(2);
+    const live = body.results.filter((x) => x.kind === 'live group');
+    expect(live.length).toBeGreaterThan(0);
+    for (const x of live) {
+      expect(x.its).toBeDefined();
+      expect(x.its!.assumptions.length).toBeGreaterThan(0);
+      expect(x.its!.insufficient_data?.reason ?? x.its!.estimates).toBeTruthy();
+    }
+    expect(Array.isArray(body.series)).toBe(true);
+
+    const mine = sys.account('leader').groups.map((g) => g.value);
+    const l = (await call(sys.app, leader, 'GET', urls()[2]!)).json() as typeof body;
+    for (const x of l.results) {
+      expect(x.kind).not.toBe('wave');
+      expect(mine).toContain(x.group.replace(/ \((live [^)]*|not live)\)$/, ''));
+    }
+    for (const x of l.series)
+      expect(mine).toContain(x.group.replace(/ \((live [^)]*|not live)\)$/, ''));
+  });
+
+  it('writes each view to the access log', async () => {
+    await call(sys.app, admin, 'GET', urls()[1]!);
+    const rows = await sys.store.all<{ resource: string }>(
+      `SELECT resource FROM access_log WHERE action = 'view'`,
+    );
+    const res = rows.map((r) => r.resource);
+    expect(res).toContain('tools');
+    expect(res).toContain(`adoption/${tool}`);
+    expect(res).toContain(`golive/${tool}`);
+  });
+});

@@ -1,0 +1,230 @@
+/**
+ * The analysis pages: the tools and their go-lives, a tool's adoption funnel, and the evaluation of
+ * a tool's go-lives on a weekly metric. For administrators and leaders; a leader sees only the
+ * rows of their own groups (and the organisation as a whole), and a group below the suppression
+ * threshold carries no numbers for non-administrators. Every view is written to the access log.
+ */
+import type { FastifyInstance } from 'fastify';
+import { adoptionReport, type AdoptionReport } from '../../analysis/adoption.ts';
+import { checkMetric, evaluate, metricLabel } from '../../analysis/evaluate.ts';
+import { resolveWeeks } from '../../analysis/range.ts';
+import { getTool, listGoLives, listToolNames } from '../../analysis/tools.ts';
+import type { User } from '../auth.ts';
+import { defineRoute, type Auth, type Services } from '../routing.ts';
+import {
+  adoptionQuery,
+  adoptionReportSchema,
+  goliveQuery,
+  goliveReportSchema,
+  toolListSchema,
+} from '../schemas.ts';
+import { canSeeGroup } from './reportRoutes.ts';
+
+type By = 'department' | 'specialty' | 'role' | 'org';
+
+/** The group of an evaluation label (`Cardiology (live 2025-01-06)` → `Cardiology`). */
+function baseGroup(label: string): string {
+  return label.replace(/ \((live [^)]*|not live)\)$/, '');
+}
+
+function sees(user: User, by: By, group: string): boolean {
+  if (user.role === 'admin') return true;
+  if (by === 'org') return true;
+  return canSeeGroup(user, by, baseGroup(group));
+}
+
+async function viewed(s: Services, auth: Auth, ip: string, resource: string, detail: string) {
+  await s.log.write({
+    username: auth.user.username,
+    role: auth.user.role,
+    action: 'view',
+    resource,
+    outcome: 'success',
+    detail,
+    ip,
+  });
+}
+
+export function analysisRoutes(app: FastifyInstance, s: Services): void {
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/tools',
+    tag: 'analysis',
+    summary: 'The tools and their go-live dates',
+    description: 'Leaders see the go-lives of their own groups (and organisation-wide ones) only.',
+    access: ['admin', 'leader'],
+    response: toolListSchema,
+    async handler({ req, auth }) {
+      const user = auth!.user;
+      const names = await listToolNames(s.db);
+      const out = [];
+      for (const name of names) {
+        const golives = await listGoLives(s.db, name);
+        out.push({
+          name,
+          golives: golives
+            .filter((g) => sees(user, g.group_by, g.group))
+            .map((g) => ({ group_by: g.group_by, group: g.group, date: g.date })),
+        });
+      }
+      await viewed(s, auth!, req.ip, 'tools', `${out.length} tools`);
+      return out;
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/adoption',
+    tag: 'analysis',
+    summary: 'Adoption of a tool per group: funnel, weekly active and habitual users, retention',
+    description:
+      'eligible → trained → first use → weekly active → habitual, per group. Leaders see their own ' +
+      'groups only; suppressed groups carry no numbers (and no weekly or retention rows) for ' +
+      'non-administrators.',
+    access: ['admin', 'leader'],
+    query: adoptionQuery,
+    response: adoptionReportSchema,
+    async handler({ req, auth, query }) {
+      const user = auth!.user;
+      const admin = user.role === 'admin';
+      const settings = await s.settings();
+      const tool = await getTool(s.db, query.tool);
+      const weeks = await resolveWeeks(s.db, settings.timezone, query.from, query.to);
+      const thr = settings.suppression_threshold;
+      const r: AdoptionReport = await adoptionReport(
+        s.db.reader,
+        { tool, by: query.by, ...weeks, timezone: settings.timezone },
+        thr,
+      );
+      const visible = (g: string) => sees(user, query.by, g);
+      const hidden = new Set(r.funnel.filter((f) => f.suppressed && !admin).map((f) => f.group));
+      await viewed(
+        s,
+        auth!,
+        req.ip,
+        `adoption/${tool.name}`,
+        `${query.by} ${weeks.from}..${weeks.to}`,
+      );
+      return {
+        ...r,
+        funnel: r.funnel
+          .filter((f) => visible(f.group))
+          .map((f) =>
+            hidden.has(f.group)
+              ? {
+                  group: f.group,
+                  go_live: f.go_live,
+                  eligible: null,
+                  live: null,
+                  trained: null,
+                  first_use: null,
+                  weekly_active: null,
+                  habitual: null,
+                  trained_share: null,
+                  first_use_share: null,
+                  weekly_active_share: null,
+                  habitual_share: null,
+                  days_training_to_first_use: { n: null, p25: null, median: null, p75: null },
+                  used_before_training: null,
+                  used_untrained: null,
+                  days_go_live_to_first_use: { n: null, p25: null, median: null, p75: null },
+                  depth: null,
+                  suppressed: true,
+                }
+              : f,
+          ),
+        weekly: r.weekly.filter((w) => visible(w.group) && !hidden.has(w.group)),
+        retention: r.retention.filter((w) => visible(w.group) && !hidden.has(w.group)),
+        outside_eligible: admin ? r.outside_eligible : { users: null, uses: null },
+      };
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/golive',
+    tag: 'analysis',
+    summary: 'Effect of a tool’s go-lives on a weekly metric: ITS and DiD per group',
+    description:
+      'Interrupted time series and difference-in-differences per live group, with estimates, 95% ' +
+      'intervals, the models’ assumptions and reasons when the data do not suffice, and the weekly ' +
+      'group values for a before/after plot. Leaders see their own groups only (no pooled waves); ' +
+      'suppressed groups carry no results for non-administrators.',
+    access: ['admin', 'leader'],
+    query: goliveQuery,
+    response: goliveReportSchema,
+    async handler({ req, auth, query }) {
+      const user = auth!.user;
+      const admin = user.role === 'admin';
+      checkMetric(query.metric);
+      const settings = await s.settings();
+      const tool = await getTool(s.db, query.tool);
+      const weeks = await resolveWeeks(s.db, settings.timezone, query.from, query.to);
+      const thr = settings.suppression_threshold;
+      const report = await evaluate(s.db.reader, {
+        tool,
+        metrics: [query.metric],
+        by: query.by,
+        ...weeks,
+        metricOptions: settings.options,
+        transitionWeeks: query.transition,
+        minPre: 8,
+        minPost: 4,
+        lag: 'auto',
+        seasonality: 'none',
+        summary: query.summary,
+        methods: ['its', 'did'],
+        cache: false,
+      });
+      const visible = (g: string, kind: string) =>
+        admin || (kind !== 'wave' && sees(user, query.by, g));
+      const suppressedGroups = new Set<string>();
+      const results = report.results
+        .filter((r) => visible(r.group, r.kind))
+        .map((r) => {
+          const suppressed = r.clinicians < thr;
+          if (suppressed && !admin) {
+            suppressedGroups.add(r.group);
+            return {
+              metric: r.metric,
+              group: r.group,
+              kind: r.kind,
+              go_live: r.go_live,
+              clinicians: null,
+              suppressed,
+              note: `fewer than ${thr} clinicians: shown without numbers`,
+            };
+          }
+          const strip = <M extends { controls?: string[] }>(m: M | undefined) =>
+            m && !admin ? { ...m, controls: undefined } : m;
+          return { ...r, suppressed, its: strip(r.its), did: strip(r.did) };
+        });
+      const shown = new Set(results.filter((r) => !r.suppressed || admin).map((r) => r.group));
+      await viewed(
+        s,
+        auth!,
+        req.ip,
+        `golive/${tool.name}`,
+        `${query.metric} ${query.by} ${weeks.from}..${weeks.to}`,
+      );
+      return {
+        options: {
+          tool: tool.name,
+          metric: query.metric,
+          metric_label: metricLabel(query.metric),
+          by: query.by,
+          from: weeks.from,
+          to: weeks.to,
+          timezone: settings.timezone,
+          summary: query.summary,
+          transition_weeks: query.transition,
+          min_pre_weeks: 8,
+          min_post_weeks: 4,
+          suppression_threshold: thr,
+        },
+        results,
+        series: report.series.filter((x) => shown.has(x.group) && !suppressedGroups.has(x.group)),
+      };
+    },
+  });
+}

@@ -1,0 +1,267 @@
+/**
+ * Adoption (administrators and leaders): "Who has taken up the tool?" Per group the funnel
+ * eligible → trained → first use → weekly active → habitual, and weekly active and habitual users
+ * over time. Leaders see their own groups; small groups show no numbers to non-administrators.
+ */
+import { useMemo, useState, type ReactNode } from 'react';
+import { Chart, AXIS, COLORS, type ChartOption } from '../components/Chart.tsx';
+import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
+import { useApi } from '../hooks.ts';
+
+export interface ToolInfo {
+  name: string;
+  golives: { group_by: string; group: string; date: string }[];
+}
+
+interface FunnelRow {
+  group: string;
+  go_live: string | null;
+  eligible: number | null;
+  trained: number | null;
+  first_use: number | null;
+  weekly_active: number | null;
+  habitual: number | null;
+  suppressed: boolean;
+}
+
+interface AdoptionReport {
+  options: {
+    tool: string;
+    from: string;
+    to: string;
+    as_of_week: string | null;
+    habitual_uses: number;
+    suppression_threshold: number;
+  };
+  funnel: FunnelRow[];
+  weekly: { group: string; week_start: string; weekly_active: number; habitual: number }[];
+}
+
+const STAGES = [
+  ['eligible', 'Eligible', 'clinicians the tool is meant for (by role, department or specialty)'],
+  ['trained', 'Trained', 'eligible clinicians who completed one of the tool’s training courses'],
+  ['first_use', 'First use', 'eligible clinicians who have used the tool at least once'],
+  ['weekly_active', 'Weekly active', 'used the tool at least once in the latest week'],
+  ['habitual', 'Habitual', 'used it often (the tool’s habit threshold) in 3 of the last 4 weeks'],
+] as const;
+
+const STAGE_COLORS = ['#4a5360', '#5c4a99', '#1f5fa8', '#1a7f37', '#b34700'];
+
+export const BYS = [
+  ['department', 'Department'],
+  ['specialty', 'Specialty'],
+  ['role', 'Role'],
+  ['org', 'Whole organisation'],
+] as const;
+
+export function ToolSelect({
+  tools,
+  value,
+  onChange,
+}: {
+  tools: ToolInfo[];
+  value: string;
+  onChange: (v: string) => void;
+}): ReactNode {
+  return (
+    <Select label="Tool" value={value} onChange={onChange}>
+      {tools.map((t) => (
+        <option key={t.name} value={t.name}>
+          {t.name}
+        </option>
+      ))}
+    </Select>
+  );
+}
+
+export function AdoptionPage({ range }: PageProps): ReactNode {
+  const tools = useApi<ToolInfo[]>('/api/tools');
+  const [chosen, setChosen] = useState('');
+  const [by, setBy] = useState('department');
+  const tool = chosen || tools.data?.[0]?.name || '';
+  const q = new URLSearchParams({ tool, by, from: range.from, to: range.to }).toString();
+  const report = useApi<AdoptionReport>(tool ? `/api/adoption?${q}` : null);
+
+  const header = (
+    <PageHeader title="Adoption" question="Who has taken up the tool, and do they keep using it?">
+      {tools.data?.length ? (
+        <>
+          <ToolSelect tools={tools.data} value={tool} onChange={setChosen} />
+          <Select label="Group by" value={by} onChange={setBy}>
+            {BYS.map(([k, l]) => (
+              <option key={k} value={k}>
+                {l}
+              </option>
+            ))}
+          </Select>
+        </>
+      ) : null}
+    </PageHeader>
+  );
+  if (tools.error)
+    return (
+      <>
+        {header}
+        <ErrorBox error={tools.error} />
+      </>
+    );
+  if (!tools.data)
+    return (
+      <>
+        {header}
+        <Loading what="the tools" />
+      </>
+    );
+  if (!tools.data.length)
+    return (
+      <>
+        {header}
+        <p className="lede">
+          No tool is defined yet. An administrator adds one with <code>uptake tool add</code>.
+        </p>
+      </>
+    );
+  return (
+    <>
+      {header}
+      <section aria-labelledby="stages" className="section">
+        <h2 id="stages">The stages</h2>
+        <dl className="stage-list">
+          {STAGES.map(([k, l, d]) => (
+            <div key={k}>
+              <dt>{l}</dt>
+              <dd>{d}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+      {report.error ? (
+        <ErrorBox error={report.error} />
+      ) : !report.data ? (
+        <Loading what="the adoption report" />
+      ) : (
+        <AdoptionBody r={report.data} />
+      )}
+    </>
+  );
+}
+
+function AdoptionBody({ r }: { r: AdoptionReport }): ReactNode {
+  const shown = r.funnel.filter((f) => !f.suppressed || f.eligible !== null);
+  const hidden = r.funnel.filter((f) => f.suppressed && f.eligible === null);
+  const funnel = useMemo((): ChartOption => {
+    return {
+      grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+      legend: { top: 0, textStyle: { color: COLORS.ink } },
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      xAxis: { type: 'category', data: shown.map((f) => f.group), ...AXIS },
+      yAxis: { type: 'value', name: 'clinicians', minInterval: 1, ...AXIS },
+      series: STAGES.map(([k, l], i) => ({
+        type: 'bar',
+        name: l,
+        itemStyle: { color: STAGE_COLORS[i] },
+        data: shown.map((f) => f[k]),
+      })),
+    };
+  }, [shown]);
+  const weeks = useMemo(() => [...new Set(r.weekly.map((w) => w.week_start))].sort(), [r.weekly]);
+  const totals = useMemo(
+    () =>
+      weeks.map((w) => {
+        const rows = r.weekly.filter((x) => x.week_start === w);
+        return {
+          week: w,
+          active: rows.reduce((a, x) => a + x.weekly_active, 0),
+          habitual: rows.reduce((a, x) => a + x.habitual, 0),
+        };
+      }),
+    [weeks, r.weekly],
+  );
+  const trend: ChartOption = {
+    grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+    legend: { top: 0, textStyle: { color: COLORS.ink } },
+    tooltip: { trigger: 'axis' },
+    xAxis: { type: 'category', data: weeks, ...AXIS },
+    yAxis: { type: 'value', name: 'clinicians', minInterval: 1, ...AXIS },
+    series: [
+      {
+        type: 'line',
+        name: 'Weekly active',
+        data: totals.map((t) => t.active),
+        itemStyle: { color: COLORS.better },
+        symbol: 'circle',
+      },
+      {
+        type: 'line',
+        name: 'Habitual',
+        data: totals.map((t) => t.habitual),
+        itemStyle: { color: COLORS.me },
+        symbol: 'triangle',
+      },
+    ],
+  };
+  const last = totals[totals.length - 1];
+  return (
+    <>
+      <section aria-labelledby="funnel" className="section">
+        <h2 id="funnel">Funnel by group</h2>
+        <p className="lede">
+          {r.options.tool}, weeks {r.options.from} to {r.options.to} (exclusive)
+          {r.options.as_of_week
+            ? `; weekly active and habitual as of the week of ${r.options.as_of_week}`
+            : ''}
+          . Habitual: at least {r.options.habitual_uses} uses a week.
+        </p>
+        {shown.length ? (
+          <Chart
+            title={`Adoption funnel of ${r.options.tool} by group`}
+            summary={shown
+              .map(
+                (f) =>
+                  `${f.group}: ${STAGES.map(([k, l]) => `${l.toLowerCase()} ${f[k] ?? 'not shown'}`).join(', ')}`,
+              )
+              .join('; ')}
+            option={funnel}
+            height={300}
+            table={{
+              columns: ['Group', 'Go-live', ...STAGES.map(([, l]) => l)],
+              rows: shown.map((f) => [
+                f.group,
+                f.go_live ?? 'not live',
+                ...STAGES.map(([k]) => f[k]),
+              ]),
+            }}
+          />
+        ) : (
+          <p className="lede">No group to show.</p>
+        )}
+        {hidden.length ? (
+          <p className="lede">
+            Fewer than {r.options.suppression_threshold} eligible clinicians, shown without numbers:{' '}
+            {hidden.map((f) => f.group).join(', ')}.
+          </p>
+        ) : null}
+      </section>
+      <section aria-labelledby="over-time" className="section">
+        <h2 id="over-time">Weekly active and habitual users over time</h2>
+        {totals.length ? (
+          <Chart
+            title={`Weekly active and habitual users of ${r.options.tool}`}
+            summary={
+              last
+                ? `${totals.length} weeks; in the week of ${last.week}, ${last.active} weekly active and ${last.habitual} habitual users.`
+                : ''
+            }
+            option={trend}
+            table={{
+              columns: ['Week', 'Weekly active', 'Habitual'],
+              rows: totals.map((t) => [t.week, t.active, t.habitual]),
+            }}
+          />
+        ) : (
+          <p className="lede">No weeks to show.</p>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,316 @@
+/**
+ * Go-live (administrators and leaders): "Did the tool change the metric where it went live?" For
+ * each live group the weekly metric before and after its go-live, and the effect estimated by an
+ * interrupted time series (and against groups not yet live) with its 95% interval in words.
+ */
+import { useState, type ReactNode } from 'react';
+import { Chart, AXIS, COLORS, type ChartOption } from '../components/Chart.tsx';
+import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
+import { useApi } from '../hooks.ts';
+import { BYS, ToolSelect, type ToolInfo } from './Adoption.tsx';
+
+interface Estimate {
+  estimate: number;
+  se: number;
+  ci95: [number, number];
+  p_value: number;
+}
+
+interface ModelResult {
+  model: string;
+  assumptions: string[];
+  n_pre: number;
+  n_post: number;
+  estimates?: Record<string, Estimate | null>;
+  interpretation?: string;
+  insufficient_data?: { reason: string };
+}
+
+interface ResultRow {
+  group: string;
+  kind: 'live group' | 'wave' | 'control';
+  go_live: string | null;
+  clinicians: number | null;
+  suppressed: boolean;
+  its?: ModelResult;
+  did?: ModelResult;
+  note?: string;
+}
+
+interface GoLiveReport {
+  options: {
+    tool: string;
+    metric: string;
+    metric_label: string;
+    from: string;
+    to: string;
+    transition_weeks: number;
+    summary: string;
+    suppression_threshold: number;
+  };
+  results: ResultRow[];
+  series: { group: string; go_live: string | null; week_start: string; value: number; n: number }[];
+}
+
+/** Metric, its short name and unit in words. */
+const METRICS: readonly [string, string, string][] = [
+  ['ib_time8', 'IB-Time8', 'hours per 8 scheduled hours'],
+  ['ehr_time8', 'EHR-Time8', 'hours per 8 scheduled hours'],
+  ['note_time8', 'Note-Time8', 'hours per 8 scheduled hours'],
+  ['pres_time8', 'Pres-Time8', 'hours per 8 scheduled hours'],
+  ['wow8', 'WOW8', 'hours per 8 scheduled hours'],
+  ['adoption.active_share', 'Share of weekly active users', 'percentage points'],
+  ['adoption.uses_per_clinician', 'Uses per clinician', 'uses a week'],
+];
+
+const TRANSITIONS = [0, 1, 2, 4];
+
+const num = (x: number): string =>
+  Math.abs(x) >= 10 ? x.toFixed(1) : Math.abs(x) >= 0.1 ? x.toFixed(2) : x.toPrecision(2);
+
+function metricWords(metric: string): { name: string; unit: string; scale: number } {
+  const m = METRICS.find(([k]) => k === metric);
+  if (!m) return { name: metric, unit: '', scale: 1 };
+  return { name: m[1], unit: m[2], scale: m[2] === 'percentage points' ? 100 : 1 };
+}
+
+/** "IB-Time8 fell by 0.30 hours per 8 scheduled hours (95% CI 0.10 to 0.50) after go-live". */
+export function effectText(metric: string, e: Estimate, versus = ''): string {
+  const { name, unit, scale } = metricWords(metric);
+  const v = e.estimate * scale;
+  const [lo, hi] = [e.ci95[0] * scale, e.ci95[1] * scale];
+  const u = unit ? ` ${unit}` : '';
+  if (lo <= 0 && hi >= 0)
+    return `${name} changed by ${v >= 0 ? '+' : '−'}${num(Math.abs(v))}${u} after go-live${versus} (95% CI ${num(lo)} to ${num(hi)}): consistent with no change.`;
+  if (v < 0)
+    return `${name} fell by ${num(-v)}${u} (95% CI ${num(-hi)} to ${num(-lo)}) after go-live${versus}.`;
+  return `${name} rose by ${num(v)}${u} (95% CI ${num(lo)} to ${num(hi)}) after go-live${versus}.`;
+}
+
+function headline(m: ModelResult | undefined): Estimate | null {
+  return m?.estimates?.['average_effect'] ?? m?.estimates?.['att'] ?? null;
+}
+
+export function GoLivePage({ range }: PageProps): ReactNode {
+  const tools = useApi<ToolInfo[]>('/api/tools');
+  const [chosen, setChosen] = useState('');
+  const [metric, setMetric] = useState('ib_time8');
+  const [by, setBy] = useState('department');
+  const [transition, setTransition] = useState(0);
+  const tool = chosen || tools.data?.[0]?.name || '';
+  const q = new URLSearchParams({
+    tool,
+    metric,
+    by,
+    transition: String(transition),
+    from: range.from,
+    to: range.to,
+  }).toString();
+  const report = useApi<GoLiveReport>(tool ? `/api/golive?${q}` : null);
+
+  const header = (
+    <PageHeader title="Go-live" question="Did the metric change where the tool went live?">
+      {tools.data?.length ? (
+        <>
+          <ToolSelect tools={tools.data} value={tool} onChange={setChosen} />
+          <Select label="Metric" value={metric} onChange={setMetric}>
+            {METRICS.map(([k, l]) => (
+              <option key={k} value={k}>
+                {l}
+              </option>
+            ))}
+          </Select>
+          <Select label="Group by" value={by} onChange={setBy}>
+            {BYS.map(([k, l]) => (
+              <option key={k} value={k}>
+                {l}
+              </option>
+            ))}
+          </Select>
+          <Select
+            label="Transition weeks left out"
+            value={transition}
+            onChange={(v) => setTransition(Number(v))}
+          >
+            {TRANSITIONS.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </Select>
+        </>
+      ) : null}
+    </PageHeader>
+  );
+  if (tools.error)
+    return (
+      <>
+        {header}
+        <ErrorBox error={tools.error} />
+      </>
+    );
+  if (!tools.data)
+    return (
+      <>
+        {header}
+        <Loading what="the tools" />
+      </>
+    );
+  if (!tools.data.length)
+    return (
+      <>
+        {header}
+        <p className="lede">
+          No tool is defined yet. An administrator adds one with <code>uptake tool add</code>.
+        </p>
+      </>
+    );
+  return (
+    <>
+      {header}
+      {report.error ? (
+        <ErrorBox error={report.error} />
+      ) : !report.data ? (
+        <Loading what="the go-live evaluation (this can take a minute)" />
+      ) : (
+        <GoLiveBody r={report.data} />
+      )}
+    </>
+  );
+}
+
+function GoLiveBody({ r }: { r: GoLiveReport }): ReactNode {
+  const live = r.results.filter((x) => x.kind === 'live group');
+  const its = r.results.find((x) => x.its)?.its;
+  const did = r.results.find((x) => x.did)?.did;
+  return (
+    <>
+      <p className="lede">
+        {r.options.metric_label} of {r.options.tool}, weekly {r.options.summary} across each group’s
+        clinicians, weeks {r.options.from} to {r.options.to} (exclusive);{' '}
+        {r.options.transition_weeks} transition weeks after go-live left out.
+      </p>
+      {live.length ? (
+        live.map((g) => <GroupEffect key={g.group} r={r} g={g} />)
+      ) : (
+        <p className="lede">No group you may see has gone live with {r.options.tool}.</p>
+      )}
+      <section aria-labelledby="assumptions" className="section">
+        <h2 id="assumptions">What the models assume</h2>
+        {its ? (
+          <>
+            <h3>Interrupted time series — {its.model}</h3>
+            <ul>
+              {its.assumptions.map((a) => (
+                <li key={a}>{a}</li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+        {did ? (
+          <>
+            <h3>Difference-in-differences — {did.model}</h3>
+            <ul>
+              {did.assumptions.map((a) => (
+                <li key={a}>{a}</li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+      </section>
+    </>
+  );
+}
+
+function GroupEffect({ r, g }: { r: GoLiveReport; g: ResultRow }): ReactNode {
+  const id = `golive-${g.group.replace(/[^A-Za-z0-9]+/g, '-')}`;
+  const rows = r.series.filter((x) => x.group === g.group);
+  const weeks = rows.map((x) => x.week_start);
+  const goWeek = g.go_live ? ([...weeks].reverse().find((w) => w <= g.go_live!) ?? null) : null;
+  const { name } = metricWords(r.options.metric);
+  const option: ChartOption = {
+    grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
+    tooltip: { trigger: 'axis' },
+    xAxis: { type: 'category', data: weeks, ...AXIS },
+    yAxis: { type: 'value', name, scale: true, ...AXIS },
+    series: [
+      {
+        type: 'line',
+        name: `${g.group} weekly ${r.options.summary}`,
+        data: rows.map((x) => x.value),
+        itemStyle: { color: COLORS.primary },
+        symbol: 'circle',
+        ...(goWeek
+          ? {
+              markLine: {
+                symbol: 'none',
+                silent: true,
+                lineStyle: { color: COLORS.me, type: 'dashed' },
+                label: { formatter: `go-live ${g.go_live}`, color: COLORS.ink },
+                data: [{ xAxis: goWeek }],
+              },
+            }
+          : {}),
+      },
+    ],
+  };
+  const itsE = headline(g.its);
+  const didE = headline(g.did);
+  return (
+    <section aria-labelledby={id} className="section golive-group">
+      <h2 id={id}>
+        {g.group}
+        {g.go_live ? `, live ${g.go_live}` : ''}
+      </h2>
+      {g.suppressed && g.clinicians === null ? (
+        <p className="lede">
+          Fewer than {r.options.suppression_threshold} clinicians: shown without numbers.
+        </p>
+      ) : (
+        <>
+          {rows.length ? (
+            <Chart
+              title={`${name} in ${g.group} before and after go-live`}
+              summary={`${rows.length} weeks from ${weeks[0]} to ${weeks[weeks.length - 1]}; go-live ${g.go_live ?? 'unknown'}.`}
+              option={option}
+              table={{
+                columns: ['Week', name, 'Clinicians', 'Period'],
+                rows: rows.map((x) => [
+                  x.week_start,
+                  Number(num(x.value)),
+                  x.n,
+                  goWeek && x.week_start >= goWeek ? 'after' : 'before',
+                ]),
+              }}
+              note={
+                <p>
+                  Dashed line: the week of go-live. The fitted model lines are not available; points
+                  are the weekly values.
+                </p>
+              }
+            />
+          ) : null}
+          <div className="effects" data-effects="true">
+            {itsE ? (
+              <p className="effect-text">{effectText(r.options.metric, itsE)}</p>
+            ) : g.its?.insufficient_data ? (
+              <p className="insufficient">
+                Not enough data for the interrupted time series: {g.its.insufficient_data.reason}
+              </p>
+            ) : null}
+            {didE ? (
+              <p className="effect-text">
+                {effectText(r.options.metric, didE, ', compared with groups not yet live')}
+              </p>
+            ) : g.did?.insufficient_data ? (
+              <p className="insufficient">
+                Not enough data for the comparison with groups not yet live:{' '}
+                {g.did.insufficient_data.reason}
+              </p>
+            ) : null}
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
