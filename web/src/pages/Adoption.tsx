@@ -6,7 +6,7 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import { Chart, AXIS, COLORS, type ChartOption } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
-import { useApi } from '../hooks.ts';
+import { useApi, type Loaded } from '../hooks.ts';
 
 export interface ToolInfo {
   name: string;
@@ -74,6 +74,37 @@ export function ToolSelect({
   );
 }
 
+/**
+ * What a tool page shows before it has tools to work with (an error, loading, or none defined),
+ * or null once the tools are there.
+ */
+export function toolsGate(header: ReactNode, tools: Loaded<ToolInfo[]>): ReactNode | null {
+  if (tools.error)
+    return (
+      <>
+        {header}
+        <ErrorBox error={tools.error} />
+      </>
+    );
+  if (!tools.data)
+    return (
+      <>
+        {header}
+        <Loading what="the tools" />
+      </>
+    );
+  if (!tools.data.length)
+    return (
+      <>
+        {header}
+        <p className="lede">
+          No tool is defined yet. An administrator adds one with <code>uptake tool add</code>.
+        </p>
+      </>
+    );
+  return null;
+}
+
 export function AdoptionPage({ range }: PageProps): ReactNode {
   const tools = useApi<ToolInfo[]>('/api/tools');
   const [chosen, setChosen] = useState('');
@@ -98,29 +129,8 @@ export function AdoptionPage({ range }: PageProps): ReactNode {
       ) : null}
     </PageHeader>
   );
-  if (tools.error)
-    return (
-      <>
-        {header}
-        <ErrorBox error={tools.error} />
-      </>
-    );
-  if (!tools.data)
-    return (
-      <>
-        {header}
-        <Loading what="the tools" />
-      </>
-    );
-  if (!tools.data.length)
-    return (
-      <>
-        {header}
-        <p className="lede">
-          No tool is defined yet. An administrator adds one with <code>uptake tool add</code>.
-        </p>
-      </>
-    );
+  const gate = toolsGate(header, tools);
+  if (gate) return gate;
   return (
     <>
       {header}

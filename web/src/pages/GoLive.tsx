@@ -7,7 +7,7 @@ import { useState, type ReactNode } from 'react';
 import { Chart, AXIS, COLORS, type ChartOption } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { useApi } from '../hooks.ts';
-import { BYS, ToolSelect, type ToolInfo } from './Adoption.tsx';
+import { BYS, ToolSelect, toolsGate, type ToolInfo } from './Adoption.tsx';
 
 interface Estimate {
   estimate: number;
@@ -142,29 +142,8 @@ export function GoLivePage({ range }: PageProps): ReactNode {
       ) : null}
     </PageHeader>
   );
-  if (tools.error)
-    return (
-      <>
-        {header}
-        <ErrorBox error={tools.error} />
-      </>
-    );
-  if (!tools.data)
-    return (
-      <>
-        {header}
-        <Loading what="the tools" />
-      </>
-    );
-  if (!tools.data.length)
-    return (
-      <>
-        {header}
-        <p className="lede">
-          No tool is defined yet. An administrator adds one with <code>uptake tool add</code>.
-        </p>
-      </>
-    );
+  const gate = toolsGate(header, tools);
+  if (gate) return gate;
   return (
     <>
       {header}
