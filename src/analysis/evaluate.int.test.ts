@@ -1,90 +1,16 @@
 /**
- * The evaluation pipeline on a hand-built system, on every engine: weekly metric values from the
- * metrics engine summarised per group, both models per live group and per wave, the controls, and
- * every insufficient-data path of the pipeline.
- *
- * 4 departments × 3 clinicians, 20 weeks from Monday 2026-01-05 (UTC). Every Monday each clinician
- * has a 4-hour session and m minutes of inbox work (one event a minute, so m minutes credited):
- * m = 20 + 5·(department index) + ((7w + 3i) mod 5) − 6 after go-live, so IB-Time8 = m/60 × 8/4
- * drops by 6/30 = 0.2 at go-live. A and B go live on 2026-03-16 (week 10), C on 2026-04-13
- * (week 14); D never. Live clinicians use the tool 3 times every Monday after go-live.
+ * The evaluation pipeline on the hand-built system of `evaluationFixture.ts`, on every engine:
+ * weekly metric values from the metrics engine summarised per group, both models per live group
+ * and per wave, the controls, and every insufficient-data path of the pipeline.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../store/testEngines.ts';
 import type { Store } from '../store/Store.ts';
-import { loadDataset } from '../metrics/loadDataset.ts';
-import type { ClinicianRow, EventRow, ScheduleRow } from '../model/canonical.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
 import { evaluate, type EvaluateRequest } from './evaluate.ts';
 import { getTool, parseTool, saveTool } from './tools.ts';
+import { buildEvaluationFixture, inboxMinutes, WEEKS } from './evaluationFixture.ts';
 import { addDays } from './weeks.ts';
-
-const DEPTS = ['A', 'B', 'C', 'D'];
-const GO_LIVE: Record<string, number | null> = { A: 10, B: 10, C: 14, D: null };
-const WEEKS = 20;
-
-function inboxMinutes(d: number, i: number, w: number): number {
-  const live = GO_LIVE[DEPTS[d]!];
-  return (
-    20 + 5 * d + ((7 * w + 3 * i) % 5) - (live !== null && live !== undefined && w >= live ? 6 : 0)
-  );
-}
-
-async function build(store: Store): Promise<void> {
-  const clinicians: ClinicianRow[] = [];
-  const schedule: ScheduleRow[] = [];
-  const events: EventRow[] = [];
-  let id = 0;
-  DEPTS.forEach((dept, d) => {
-    for (let i = 0; i < 3; i++) {
-      const user = `${dept.toLowerCase()}${i}`;
-      clinicians.push({ user_id: user, role: 'physician', department: dept });
-      for (let w = 0; w < WEEKS; w++) {
-        const day = addDays('2026-01-05', 7 * w);
-        schedule.push({
-          user_id: user,
-          kind: 'session',
-          start: `${day}T08:00:00Z`,
-          end: `${day}T12:00:00Z`,
-        });
-        const m = inboxMinutes(d, i, w);
-        for (let j = 0; j <= m; j++) {
-          const t = new Date(Date.parse(`${day}T09:00:00Z`) + j * 60_000).toISOString();
-          events.push({
-            event_id: String(++id),
-            occurred_at: t,
-            user_id: user,
-            action: 'inbox_open',
-            category: 'inbox',
-          });
-        }
-        const live = GO_LIVE[dept];
-        if (live !== null && live !== undefined && w >= live)
-          for (let j = 0; j < 3; j++)
-            events.push({
-              event_id: String(++id),
-              occurred_at: `${day}T13:0${j}:00Z`,
-              user_id: user,
-              action: 'scribe_start',
-              category: 'notes',
-            });
-      }
-    }
-  });
-  await loadDataset(store, { events, clinicians, schedule });
-  await saveTool(
-    store,
-    parseTool({
-      name: 'scribe',
-      actions: ['scribe_*'],
-      golives: [
-        { group_by: 'department', group: 'A', date: '2026-03-16' },
-        { group_by: 'department', group: 'B', date: '2026-03-18' }, // a Wednesday: the same week
-        { group_by: 'department', group: 'C', date: '2026-04-13' },
-      ],
-    }),
-  );
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -97,7 +23,7 @@ for (const engine of engines()) {
     let base: EvaluateRequest;
     beforeAll(async () => {
       store = await engine.open();
-      await build(store);
+      await buildEvaluationFixture(store);
       base = {
         tool: await getTool(store, 'scribe'),
         metrics: ['ib_time8'],
@@ -150,9 +76,49 @@ for (const engine of engines()) {
         expect(row.did!.assumptions.join(' ')).toMatch(/parallel trends/);
         expect(row.its!.interpretation).toMatch(/IB-Time8/);
       }
+      // The fitted line: every modelled week of A (no transition: all 20), in the series' weeks;
+      // the projection only from go-live (week 10) on.
+      const fitted = rows.get('A')!.its!.fitted!;
+      expect(fitted.map((f) => f.week_start)).toEqual(
+        Array.from({ length: WEEKS }, (_, w) => addDays('2026-01-05', 7 * w)),
+      );
+      expect(fitted.filter((f) => f.projected !== null)).toHaveLength(WEEKS - 10);
+      expect(fitted[10]!.projected! - fitted[10]!.fitted).toBeCloseTo(
+        -rows.get('A')!.its!.estimates!['level_change']!.estimate,
+        9,
+      );
       expect(rows.get('C')!.did!.controls).toEqual(['D']);
       expect(rows.get('wave 2026-03-16 (A, B)')!.clinicians).toBe(6);
       expect(rows.get('D')!.kind).toBe('control');
+    });
+
+    it('takes the weekly rows from a caller that holds them, with the same result', async () => {
+      const direct = await evaluate(store, base);
+      let calls = 0;
+      const { weeklyClinicianRows } = await import('./metricCache.ts');
+      const { parseRequest } = await import('../metrics/computeMetrics.ts');
+      const rows = (
+        await weeklyClinicianRows(
+          store,
+          parseRequest({
+            from: base.from,
+            to: base.to,
+            period: 'week',
+            options: base.metricOptions,
+          }),
+          { cache: false },
+        )
+      ).rows;
+      const viaProvider = await evaluate(store, {
+        ...base,
+        weeklyRows: () => {
+          calls++;
+          return Promise.resolve(rows);
+        },
+      });
+      expect(calls).toBe(1);
+      expect(viaProvider.results).toEqual(direct.results);
+      expect(viaProvider.series).toEqual(direct.series);
     });
 
     it('says why instead of giving a number when data are insufficient', async () => {

@@ -75,6 +75,11 @@ export interface EvaluateRequest {
   methods: readonly ('its' | 'did')[];
   cache: boolean;
   habitualUses?: number | undefined;
+  /**
+   * Where the weekly clinician rows of [from, to) with `metricOptions` come from when the caller
+   * already holds them (the server's report cache); otherwise the metrics engine or `metric_cache`.
+   */
+  weeklyRows?: (() => Promise<readonly ClinicianMetricRow[]>) | undefined;
 }
 
 export interface ModelResult {
@@ -88,6 +93,11 @@ export interface ModelResult {
   controls?: string[];
   interpretation?: string;
   insufficient_data?: { reason: string };
+  /**
+   * ITS only: the fitted segmented line at each modelled week and, after go-live, the projection
+   * of the pre-go-live trend (the counterfactual), for a before/after plot.
+   */
+  fitted?: { week_start: string; fitted: number; projected: number | null }[];
 }
 
 export interface EvaluationRow {
@@ -288,7 +298,9 @@ export async function evaluate(store: Store, req: EvaluateRequest): Promise<Eval
       period: 'week',
       options: req.metricOptions,
     });
-    const got = await weeklyClinicianRows(store, mreq, { cache: req.cache });
+    const got = req.weeklyRows
+      ? { rows: await req.weeklyRows(), cached: true }
+      : await weeklyClinicianRows(store, mreq, { cache: req.cache });
     cached = got.cached;
     const acc = new Map<string, number[]>();
     for (const row of got.rows) {
@@ -441,6 +453,11 @@ export async function evaluate(store: Store, req: EvaluateRequest): Promise<Eval
         if (r.fit) {
           m.lag = r.fit.lag;
           m.estimates = { ...r.fit.estimates };
+          m.fitted = r.fit.fitted.map((f) => ({
+            week_start: weeks[f.t]!,
+            fitted: f.fitted,
+            projected: f.projected,
+          }));
           m.interpretation = itsWords(
             metric,
             label,

@@ -643,6 +643,13 @@ const modelResultSchema = named(
     controls: z.array(z.string()).optional(),
     interpretation: z.string().optional(),
     insufficient_data: z.object({ reason: z.string() }).optional(),
+    fitted: z
+      .array(z.object({ week_start: z.string(), fitted: num, projected: numOrNull }))
+      .optional()
+      .describe(
+        'ITS only: the fitted segmented line per modelled week (transition weeks left out) and, ' +
+          'after go-live, the pre-go-live trend projected on (the counterfactual)',
+      ),
   }),
 );
 
@@ -687,6 +694,6 @@ export const goliveReportSchema = named(
       }),
     ),
   }),
-  'The go-live evaluation of one metric: per group ITS and DiD, and the weekly series. The fitted ' +
-    'ITS line is not part of the result; plot the series with the go-live date.',
+  'The go-live evaluation of one metric: per group ITS (with its fitted line and the projected ' +
+    'counterfactual) and DiD, and the weekly series of each group.',
 );

@@ -38,14 +38,19 @@ let counter = 0;
 
 export async function testSystem(
   engine: TestEngine,
-  opts: ServerOptions & { empty?: boolean } = {},
+  opts: ServerOptions & {
+    empty?: boolean;
+    /** Load the store with this instead of the generated files (then `gen` is only a stand-in). */
+    load?: (store: Store) => Promise<void>;
+  } = {},
 ): Promise<TestSystem> {
   const gen = await testFiles();
   const store = await engine.open();
   const id = counter++;
   const keyFile = join(TEST_DIR, 'key');
   const rejectsDir = join(TEST_DIR, `rejects-${id}`);
-  if (!opts.empty) {
+  if (opts.load) await opts.load(store);
+  else if (!opts.empty) {
     const pseudonymizer = Pseudonymizer.load(keyFile);
     for (const table of TABLES)
       await importCsv(store, { table, file: gen.files[table], pseudonymizer, rejectsDir });
@@ -56,8 +61,9 @@ export async function testSystem(
     join(TEST_DIR, `accounts-${engine.name}-${id}.json`),
     gen.goLive.departments,
   );
-  const serverOpts: ServerOptions & { empty?: boolean } = { ...opts };
+  const serverOpts: ServerOptions & { empty?: boolean; load?: unknown } = { ...opts };
   delete serverOpts.empty;
+  delete serverOpts.load;
   const app = await buildServer(store, { webDir: null, keyFile, rejectsDir, ...serverOpts });
   await app.ready();
   return {

@@ -18,6 +18,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import axe from 'axe-core';
 import { DuckDBStore } from '../store/duckdbStore.ts';
 import { parseTool, saveTool } from '../analysis/tools.ts';
+import { buildEvaluationFixture } from '../analysis/evaluationFixture.ts';
+import { setSetting } from '../store/settings.ts';
 import { call, login, testSystem, type TestSystem } from '../server/testSystem.ts';
 import type { DemoAccount } from '../server/demoAccounts.ts';
 
@@ -78,7 +80,7 @@ afterAll(async () => {
 });
 
 /** A fresh browser context signed in as `a`, with console errors and CSP violations recorded. */
-async function signIn(a: DemoAccount, checkLogin = false): Promise<Page> {
+async function signIn(a: DemoAccount, checkLogin = false, at = base): Promise<Page> {
   const ctx = await browser.newContext({
     viewport: { width: 1280, height: 900 },
     reducedMotion: 'reduce',
@@ -90,7 +92,7 @@ async function signIn(a: DemoAccount, checkLogin = false): Promise<Page> {
       problems.push(`${a.username}: console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`${a.username}: page error: ${e.message}`));
-  await page.goto(`${base}/`);
+  await page.goto(`${at}/`);
   if (checkLogin) {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await page.locator('main').innerText()).not.toMatch(/session has ended/);
@@ -105,8 +107,8 @@ async function signIn(a: DemoAccount, checkLogin = false): Promise<Page> {
 }
 
 /** Open `#/route`, wait for its data and charts, check it, and save a screenshot. */
-async function open(page: Page, route: string, shot: string): Promise<void> {
-  await page.goto(`${base}/#/${route}`);
+async function open(page: Page, route: string, shot: string, at = base): Promise<void> {
+  await page.goto(`${at}/#/${route}`);
   await settle(page);
   await page.screenshot({ path: join(ROOT, SHOTS, `${shot}.png`), fullPage: true });
   await checkPage(page, shot);
@@ -488,6 +490,48 @@ describe('web app in Chromium', () => {
       0,
     );
     await page.context().close();
+  });
+
+  test('admin: the go-live page draws the fitted time series and states the known effect', async () => {
+    // The hand-built system of evaluationFixture.ts: IB-Time8 drops by 0.2 at go-live in A and B.
+    const fx = await testSystem(
+      { name: 'duckdb', open: () => DuckDBStore.open(':memory:') },
+      {
+        webDir: webOut,
+        load: async (store) => {
+          await buildEvaluationFixture(store);
+          await setSetting(store, 'timezone', 'UTC');
+        },
+      },
+    );
+    try {
+      const at = await fx.app.listen({ port: 0, host: '127.0.0.1' });
+      const page = await signIn(fx.account('admin'), false, at);
+      await open(page, 'golive', 'admin-golive-fitted', at);
+      const a = page.locator('.golive-group', {
+        has: page.getByRole('heading', { name: /^A, live/ }),
+      });
+      expect(await a.locator('.effects').innerText()).toMatch(
+        /IB-Time8 fell by 0\.\d+ hours per 8 scheduled hours \(95% CI [\d.]+ to [\d.]+\) after go-live\./,
+      );
+      expect(await a.locator('figure').innerText()).toMatch(
+        /Solid lines: the interrupted time series/,
+      );
+      // The legend names the three model lines (ECharts draws legend text into the SVG).
+      const svgText = await a.locator('[data-chart] svg').first().textContent();
+      expect(svgText).toContain('Fitted trend before go-live');
+      expect(svgText).toContain('Expected without go-live');
+      const table = await showTable(page, 'IB-Time8 in A before and after go-live');
+      expect(table).toHaveLength(19); // the data end on Monday 2026-05-18: 19 whole weeks
+      // Weeks before go-live have a fitted value and no projection; weeks after have both.
+      expect(table[0]![3]).toBe('before');
+      expect(table[0]![5]).toBe('–');
+      expect(table[15]![3]).toBe('after');
+      expect(Number(table[15]![5]) - Number(table[15]![4])).toBeGreaterThan(0.1);
+      await page.context().close();
+    } finally {
+      await fx.close();
+    }
   });
 
   test('no console error, page error or Content-Security-Policy violation', () => {

@@ -77,6 +77,11 @@ export interface ItsFit {
   /** Projected (counterfactual) mean of the post weeks and the observed mean. */
   projected_post_mean: number;
   observed_post_mean: number;
+  /**
+   * The model's line at each modelled week (before go-live and after the transition; transition
+   * weeks are not modelled): `fitted` is the segmented regression, `projected` (after go-live
+   * only) the pre-go-live trend carried on — the counterfactual the effect is measured against.
+   */
   fitted: { t: number; fitted: number; projected: number | null }[];
 }
 
@@ -207,7 +212,7 @@ export function interruptedTimeSeries(series: readonly WeekValue[], o: ItsOption
       residual_autocorrelation: boot.rho,
       projected_post_mean: projectedMean,
       observed_post_mean: post.reduce((s, p) => s + p.value, 0) / post.length,
-      fitted: series.map((p) => {
+      fitted: rows.map((p) => {
         const r = row(p);
         const f = r.reduce((s, v, j) => s + v * (fit.beta[j] as number), 0);
         const projected =

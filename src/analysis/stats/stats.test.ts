@@ -173,6 +173,17 @@ describe('interrupted time series (Wagner et al. 2002)', () => {
     close(r.fit!.projected_post_mean, 13.1, 1e-9);
     close(e.relative_average_effect!.estimate, -1.15 / 13.1, 1e-9);
     expect(e.level_change.se).toBeLessThan(1e-9);
+    // The fitted line: the modelled weeks only (transition weeks 10 and 11 left out); after
+    // go-live the projection is the pre-go-live line carried on.
+    const fitted = r.fit!.fitted;
+    expect(fitted.map((f) => f.t)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16, 17, 18, 19,
+    ]);
+    for (const f of fitted) {
+      close(f.fitted, s[f.t]!.value, 1e-9);
+      if (f.t < 10) expect(f.projected).toBeNull();
+      else close(f.projected!, 10 + 0.2 * f.t, 1e-9);
+    }
   });
 
   it('matches a hand-worked level change: one pre and one post mean, no trend change', () => {

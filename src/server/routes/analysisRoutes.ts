@@ -175,6 +175,13 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
         summary: query.summary,
         methods: ['its', 'did'],
         cache: false,
+        // The weekly rows of the report cache: computed once per import and range, shared with
+        // the organisation and group pages, so a second evaluation (any tool, metric or group)
+        // costs only the models.
+        weeklyRows: async () => {
+          await s.cache.check();
+          return (await s.cache.dataset(weeks.from, weeks.to, settings.options)).weekly;
+        },
       });
       const visible = (g: string, kind: string) =>
         admin || (kind !== 'wave' && sees(user, query.by, g));

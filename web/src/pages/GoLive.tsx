@@ -24,6 +24,7 @@ interface ModelResult {
   estimates?: Record<string, Estimate | null>;
   interpretation?: string;
   insufficient_data?: { reason: string };
+  fitted?: { week_start: string; fitted: number; projected: number | null }[];
 }
 
 interface ResultRow {
@@ -178,7 +179,7 @@ function GoLiveBody({ r }: { r: GoLiveReport }): ReactNode {
         <h2 id="assumptions">What the models assume</h2>
         {its ? (
           <>
-            <h3>Interrupted time series — {its.model}</h3>
+            <h3>{its.model}</h3>
             <ul>
               {its.assumptions.map((a) => (
                 <li key={a}>{a}</li>
@@ -188,7 +189,7 @@ function GoLiveBody({ r }: { r: GoLiveReport }): ReactNode {
         ) : null}
         {did ? (
           <>
-            <h3>Difference-in-differences — {did.model}</h3>
+            <h3>{did.model}</h3>
             <ul>
               {did.assumptions.map((a) => (
                 <li key={a}>{a}</li>
@@ -207,17 +208,44 @@ function GroupEffect({ r, g }: { r: GoLiveReport; g: ResultRow }): ReactNode {
   const weeks = rows.map((x) => x.week_start);
   const goWeek = g.go_live ? ([...weeks].reverse().find((w) => w <= g.go_live!) ?? null) : null;
   const { name } = metricWords(r.options.metric);
+  // The fitted ITS segments (before go-live, after the transition) and the pre-go-live trend
+  // carried on (what the effect is measured against), aligned to the plotted weeks.
+  const fit = new Map((g.its?.fitted ?? []).map((f) => [f.week_start, f]));
+  const along = (pick: (f: NonNullable<ModelResult['fitted']>[number]) => number | null) =>
+    weeks.map((w) => {
+      const f = fit.get(w);
+      return f ? pick(f) : null;
+    });
+  const before = along((f) => (f.projected === null ? f.fitted : null));
+  const after = along((f) => (f.projected === null ? null : f.fitted));
+  const projected = along((f) => f.projected);
+  const hasFit = fit.size > 0;
+  const fitLine = (name: string, data: (number | null)[], dashed: boolean) => ({
+    type: 'line' as const,
+    name,
+    data,
+    showSymbol: false,
+    connectNulls: false,
+    lineStyle: {
+      color: dashed ? COLORS.muted : COLORS.ink,
+      width: 2,
+      type: dashed ? 'dashed' : 'solid',
+    },
+    itemStyle: { color: dashed ? COLORS.muted : COLORS.ink },
+  });
   const option: ChartOption = {
-    grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 24, top: 56, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis' },
+    legend: { top: 0, itemGap: 18, textStyle: { color: COLORS.ink } },
     xAxis: { type: 'category', data: weeks, ...AXIS },
     yAxis: { type: 'value', name, scale: true, ...AXIS },
     series: [
       {
         type: 'line',
-        name: `${g.group} weekly ${r.options.summary}`,
+        name: `Weekly ${r.options.summary}`,
         data: rows.map((x) => x.value),
         itemStyle: { color: COLORS.primary },
+        lineStyle: { color: COLORS.primary, opacity: 0.35 },
         symbol: 'circle',
         ...(goWeek
           ? {
@@ -231,6 +259,13 @@ function GroupEffect({ r, g }: { r: GoLiveReport; g: ResultRow }): ReactNode {
             }
           : {}),
       },
+      ...(hasFit
+        ? [
+            fitLine('Fitted trend before go-live', before, false),
+            fitLine('Fitted trend after go-live', after, false),
+            fitLine('Expected without go-live (trend before, carried on)', projected, true),
+          ]
+        : []),
     ],
   };
   const itsE = headline(g.its);
@@ -253,18 +288,36 @@ function GroupEffect({ r, g }: { r: GoLiveReport; g: ResultRow }): ReactNode {
               summary={`${rows.length} weeks from ${weeks[0]} to ${weeks[weeks.length - 1]}; go-live ${g.go_live ?? 'unknown'}.`}
               option={option}
               table={{
-                columns: ['Week', name, 'Clinicians', 'Period'],
-                rows: rows.map((x) => [
-                  x.week_start,
-                  Number(num(x.value)),
-                  x.n,
-                  goWeek && x.week_start >= goWeek ? 'after' : 'before',
-                ]),
+                columns: [
+                  'Week',
+                  name,
+                  'Clinicians',
+                  'Period',
+                  'Fitted',
+                  'Expected without go-live',
+                ],
+                rows: rows.map((x) => {
+                  const f = fit.get(x.week_start);
+                  return [
+                    x.week_start,
+                    Number(num(x.value)),
+                    x.n,
+                    goWeek && x.week_start >= goWeek
+                      ? f
+                        ? 'after'
+                        : 'transition (left out)'
+                      : 'before',
+                    f ? Number(num(f.fitted)) : '–',
+                    f?.projected != null ? Number(num(f.projected)) : '–',
+                  ];
+                }),
               }}
               note={
                 <p>
-                  Dashed line: the week of go-live. The fitted model lines are not available; points
-                  are the weekly values.
+                  Points: the weekly values. Vertical dashed line: the week of go-live.
+                  {hasFit
+                    ? ' Solid lines: the interrupted time series fitted before and after go-live; grey dashed line: where the trend before go-live would have gone — the effect is the gap between the solid and the dashed line after go-live.'
+                    : ' No fitted lines: the interrupted time series could not be estimated (see below).'}
                 </p>
               }
             />
