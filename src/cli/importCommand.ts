@@ -4,8 +4,8 @@ import { basename } from 'node:path';
 import { TABLES, type TableName } from '../model/canonical.ts';
 import { isTimeZone } from '../model/options.ts';
 import { invalid, UptakeError } from '../errors/UptakeError.ts';
-import { importCsv, type ImportReport } from '../ingest/importCsv.ts';
-import { importEpicAccessLog } from '../ingest/epicAccessLog.ts';
+import type { ImportReport } from '../ingest/importCsv.ts';
+import { importFiles, type ImportFormat } from '../ingest/importFiles.ts';
 import { Pseudonymizer } from '../ingest/pseudonymize.ts';
 import { storeOptions } from './main.ts';
 import { keyFile, rejectsDir } from './paths.ts';
@@ -78,60 +78,50 @@ export function registerImport(program: Command): void {
       );
     }
     await withStore(flags, async (store) => {
-      const pseudonymizer = Pseudonymizer.load(keyFile(store));
-      const reports: ImportReport[] = [];
-      const common = {
-        table,
-        sourceTz: flags.sourceTz,
-        actionMap: flags.actionMap,
-        pseudonymizer,
-        rejectsDir: rejectsDir(store),
+      // One progress bar per file, on a terminal only.
+      const shown: { bar: cliProgress.SingleBar | null; file: string } = { bar: null, file: '' };
+      const stopBar = () => {
+        shown.bar?.stop();
+        shown.bar = null;
+        shown.file = '';
       };
-      const show = (r: ImportReport) => {
-        reports.push(r);
-        if (!flags.json) process.stdout.write(describeImport(r) + '\n');
-      };
-      if (flags.format === 'fhir') {
-        // FHIR resources of one table may span files (Practitioner + PractitionerRole): one import.
-        const { importFhir } = await import('../ingest/fhir/importFhir.ts');
-        show(await importFhir(store, { ...common, files }));
-      } else {
-        for (const file of files) {
-          const bar =
-            process.stderr.isTTY && !flags.json
-              ? new cliProgress.SingleBar(
+      const onProgress =
+        process.stderr.isTTY && !flags.json
+          ? (file: string, f: number) => {
+              if (file !== shown.file) {
+                stopBar();
+                shown.file = file;
+                shown.bar = new cliProgress.SingleBar(
                   {
                     format: `${basename(file)} [{bar}] {percentage}% | {duration_formatted}`,
                     stream: process.stderr,
                     hideCursor: true,
                   },
                   cliProgress.Presets.shades_classic,
-                )
-              : null;
-          bar?.start(100, 0);
-          const onProgress = bar ? (f: number) => bar.update(Math.round(f * 100)) : undefined;
-          try {
-            if (flags.format === 'epic-access-log') {
-              if (!flags.sourceTz) {
-                throw invalid(
-                  '--source-tz is required for Epic access logs: ACCESS_TIME has no offset; e.g. --source-tz America/Chicago',
                 );
+                shown.bar.start(100, 0);
               }
-              show(
-                await importEpicAccessLog(store, {
-                  ...common,
-                  file,
-                  sourceTz: flags.sourceTz,
-                  onProgress,
-                }),
-              );
-            } else {
-              show(await importCsv(store, { ...common, file, onProgress }));
+              shown.bar?.update(Math.round(f * 100));
             }
-          } finally {
-            bar?.stop();
-          }
-        }
+          : undefined;
+      let reports: ImportReport[];
+      try {
+        reports = await importFiles(store, {
+          table,
+          format: flags.format as ImportFormat,
+          files,
+          sourceTz: flags.sourceTz,
+          actionMap: flags.actionMap,
+          pseudonymizer: Pseudonymizer.load(keyFile(store)),
+          rejectsDir: rejectsDir(store),
+          onProgress,
+          onReport: (r) => {
+            stopBar();
+            if (!flags.json) process.stdout.write(describeImport(r) + '\n');
+          },
+        });
+      } finally {
+        stopBar();
       }
       if (flags.json) process.stdout.write(JSON.stringify(reports, null, 2) + '\n');
     });

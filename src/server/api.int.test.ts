@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { groupMetrics, parseRequest } from '../metrics/computeMetrics.ts';
 import { PER8_METRICS } from '../model/metricRow.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
+import { restEvent } from '../ingest/fhir/testing.ts';
 import { engines } from '../store/testEngines.ts';
 import { buildServer } from './buildServer.ts';
 import { DISTRIBUTION_METRICS } from './schemas.ts';
@@ -226,6 +227,61 @@ describe.each(engines())('API on $name', (engine) => {
     } finally {
       await small.close();
     }
+  });
+  it('takes Epic access-log exports and FHIR NDJSON uploads, detecting the format from the file', async () => {
+    const uid = sys.account('clinician').clinician_id!;
+    const upload = (query: string, payload: string, type = 'application/octet-stream') =>
+      sys.app.inject({
+        method: 'POST',
+        url: `/api/imports?${query}`,
+        headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': type },
+        payload,
+      });
+    const epic =
+      'ACCESS_INSTANT,PROCESS_ID,ACCESS_TIME,USER_ID,METRIC_ID,METRIC_NAME,PAT_ID\n' +
+      `5990000001,9001,2026-01-26 11:00:00,${uid},17001,In Basket message viewed,Z-SECRET-9\n` +
+      `5990000002,9002,2026-01-26 11:01:00,${uid},17001,In Basket message viewed,Z-SECRET-9\n`;
+    // Times without an offset: refused until the source time zone is given.
+    const noTz = await upload('table=events&filename=access.csv', epic);
+    expect(noTz.statusCode).toBe(400);
+    expect(noTz.json().error.message).toMatch(/source time zone is required/);
+    const e = await upload('table=events&filename=access.csv&source_tz=America/New_York', epic);
+    expect(e.statusCode, e.body).toBe(200);
+    expect(e.json()).toMatchObject({ format: 'epic-access-log', rows_stored: 2, rows_rejected: 0 });
+    // An Epic export is events only.
+    const asOrders = await upload('table=orders&format=epic-access-log&source_tz=UTC', epic);
+    expect(asOrders.statusCode).toBe(400);
+    expect(asOrders.json().error.message).toMatch(/events only/);
+
+    const ndjson = [
+      restEvent({
+        id: 'ae-up-1',
+        recorded: '2026-01-26T12:00:00-05:00',
+        interaction: 'read',
+        action: 'R',
+        user: { reference: `Practitioner/${uid}` },
+        what: 'Observation/o1',
+        patient: 'Patient/SECRET-P1',
+      }),
+    ]
+      .map((x) => JSON.stringify(x))
+      .join('\n');
+    const f = await upload('table=events&filename=audit.ndjson', ndjson, 'application/x-ndjson');
+    expect(f.statusCode, f.body).toBe(200);
+    expect(f.json().format).toMatch(/fhir/);
+    expect(f.json().rows_stored).toBe(1);
+    // Asked for canonical CSV, a FHIR file is refused with what it looks like.
+    const asCsv = await upload('table=events&format=csv', ndjson);
+    expect(asCsv.statusCode).toBe(400);
+    expect(asCsv.json().error.message).toMatch(/FHIR/);
+    // Not importable at all.
+    const junk = await upload('table=events', 'hello\n');
+    expect(junk.statusCode).toBe(400);
+    expect(junk.json().error.message).toMatch(/not a file Uptake can import/);
+    const stored = await sys.store.all<{ n: number }>(
+      `SELECT count(*) AS n FROM events WHERE patient_id LIKE '%SECRET%'`,
+    );
+    expect(Number(stored[0]!.n)).toBe(0);
   });
 });
 

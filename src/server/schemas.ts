@@ -372,7 +372,12 @@ export const importDetailSchema = named(
 
 export const uploadQuery = z.object({
   table: z.enum(TABLES),
-  format: z.enum(['csv']).default('csv'),
+  format: z
+    .enum(['auto', 'csv', 'epic-access-log', 'fhir'])
+    .default('auto')
+    .describe(
+      'auto: taken from the file (canonical CSV, Epic access-log export, FHIR R4 NDJSON or JSON)',
+    ),
   filename: z
     .string()
     .regex(/^[A-Za-z0-9._ -]{1,120}$/, 'a plain file name (letters, digits, . _ - and spaces)')

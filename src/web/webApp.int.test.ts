@@ -436,7 +436,7 @@ describe('web app in Chromium', () => {
       .slice(0, 3)
       .join('\n');
     await page.getByLabel('Table', { exact: true }).selectOption('clinicians');
-    await page.getByLabel('CSV file').setInputFiles({
+    await page.getByLabel('File', { exact: true }).setInputFiles({
       name: 'roster part.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from(`${roster}\nu9999,,Nobody,,,,\n`),

@@ -10,7 +10,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { UptakeError } from '../../errors/UptakeError.ts';
-import { importCsv } from '../../ingest/importCsv.ts';
+import { importFiles } from '../../ingest/importFiles.ts';
 import { Pseudonymizer } from '../../ingest/pseudonymize.ts';
 import { keyFile, rejectsDir } from '../../cli/paths.ts';
 import { isTimeZone, type MetricOptions } from '../../model/options.ts';
@@ -148,17 +148,27 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
 
   app.register(async (scope) => {
     // Files arrive as the raw body: streamed to a temporary file, never held in memory.
-    scope.addContentTypeParser(['text/csv', 'application/octet-stream'], (_req, payload, done) =>
-      done(null, payload),
+    scope.addContentTypeParser(
+      [
+        'text/csv',
+        'application/octet-stream',
+        'application/json',
+        'application/fhir+json',
+        'application/x-ndjson',
+        'application/fhir+ndjson',
+      ],
+      (_req, payload, done) => done(null, payload),
     );
     defineRoute(scope, s, {
       method: 'POST',
       url: '/api/imports',
       tag: 'data',
-      summary: 'Upload a file and import it (the same importer as `uptake import`)',
+      summary: 'Upload a file and import it (the same importers as `uptake import`)',
       description:
-        'The body is the file (content-type text/csv or application/octet-stream). Returns the ' +
-        'import report. Imports run one at a time.',
+        'The body is the file (content-type text/csv, application/json, application/fhir+json, ' +
+        'application/x-ndjson or application/octet-stream): canonical CSV, an Epic access-log ' +
+        'export (events; give source_tz) or FHIR R4 (NDJSON, Bundle or resource). The format is ' +
+        'taken from the contents unless given. Returns the import report. Imports run one at a time.',
       access: ADMIN,
       query: uploadQuery,
       body: 'stream',
@@ -167,7 +177,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
         if (!body || typeof (body as Readable).pipe !== 'function')
           throw new UptakeError(
             'INVALID_INPUT',
-            'send the file as the body with content-type text/csv or application/octet-stream',
+            'send the file as the body with content-type text/csv, application/json, application/x-ndjson or application/octet-stream',
           );
         if (query.source_tz && !isTimeZone(query.source_tz))
           throw new UptakeError(
@@ -176,17 +186,19 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
           );
         const dir = await mkdtemp(join(tmpdir(), 'uptake-upload-'));
         try {
-          const file = join(dir, query.filename ?? `${query.table}.csv`);
+          const file = join(dir, query.filename ?? `${query.table}.upload`);
           const bytes = await saveUpload(body as Readable, file, s.maxUploadBytes);
-          const report = await s.db.exclusive(async (raw) =>
-            importCsv(raw, {
+          const [report] = await s.db.exclusive(async (raw) =>
+            importFiles(raw, {
               table: query.table,
-              file,
+              format: query.format,
+              files: [file],
               sourceTz: query.source_tz,
               pseudonymizer: Pseudonymizer.load(s.keyFile ?? keyFile(raw)),
               rejectsDir: s.rejectsDir ?? rejectsDir(raw),
             }),
           );
+          if (!report) throw new UptakeError('INVALID_INPUT', 'the file held nothing to import');
           await audit(
             req,
             auth,

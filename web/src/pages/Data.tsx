@@ -129,7 +129,7 @@ export function DataPage({
           )
         ) : null}
       </section>
-      <Upload onDone={list.reload} />
+      <Upload onDone={list.reload} timezone={meta.timezone} />
     </>
   );
 }
@@ -251,8 +251,18 @@ function ReportView({
   );
 }
 
-function Upload({ onDone }: { onDone: () => void }): ReactNode {
+/** The upload's formats: the server detects the format from the contents by default. */
+const FORMATS: readonly [string, string][] = [
+  ['auto', 'Detect from the file'],
+  ['csv', 'Canonical CSV'],
+  ['epic-access-log', 'Epic access-log export (events)'],
+  ['fhir', 'FHIR R4 (NDJSON, Bundle or resource)'],
+];
+
+function Upload({ onDone, timezone }: { onDone: () => void; timezone: string }): ReactNode {
   const [table, setTable] = useState<string>('events');
+  const [format, setFormat] = useState<string>('auto');
+  const [sourceTz, setSourceTz] = useState<string>(timezone);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ImportReport | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -269,8 +279,13 @@ function Upload({ onDone }: { onDone: () => void }): ReactNode {
     setResult(null);
     try {
       const r = await api<ImportReport | { report: ImportReport }>(
-        `/api/imports?${new URLSearchParams({ table, format: 'csv', filename: safeName(f.name) }).toString()}`,
-        { method: 'POST', body: f, contentType: 'text/csv' },
+        `/api/imports?${new URLSearchParams({
+          table,
+          format,
+          filename: safeName(f.name),
+          ...(sourceTz.trim() ? { source_tz: sourceTz.trim() } : {}),
+        }).toString()}`,
+        { method: 'POST', body: f, contentType: 'application/octet-stream' },
       );
       setResult('report' in r ? r.report : r);
       onDone();
@@ -284,8 +299,11 @@ function Upload({ onDone }: { onDone: () => void }): ReactNode {
     <section className="section" aria-labelledby="upload">
       <h2 id="upload">Upload a file</h2>
       <p>
-        Canonical CSV with a header row; times in ISO 8601 with an offset. Importing the same file
-        again stores nothing twice. Patient identifiers are pseudonymized on arrival.
+        Canonical CSV with a header row, an Epic access-log export (events) or FHIR R4 (NDJSON, a
+        Bundle or one resource); the format is detected from the file unless you choose it. Times
+        written without an offset (every Epic ACCESS_TIME) are read in the source time zone.
+        Importing the same file again stores nothing twice. Patient identifiers are pseudonymized on
+        arrival.
       </p>
       <form className="upload" onSubmit={(e) => void submit(e)} aria-label="Upload a file">
         <Select label="Table" value={table} onChange={(v) => setTable(v)}>
@@ -295,9 +313,32 @@ function Upload({ onDone }: { onDone: () => void }): ReactNode {
             </option>
           ))}
         </Select>
+        <Select label="Format" value={format} onChange={(v) => setFormat(v)}>
+          {FORMATS.map(([k, l]) => (
+            <option key={k} value={k}>
+              {l}
+            </option>
+          ))}
+        </Select>
         <label>
-          CSV file
-          <input ref={file} type="file" accept=".csv,text/csv" required />
+          Source time zone
+          <input
+            type="text"
+            value={sourceTz}
+            onChange={(e) => setSourceTz(e.target.value)}
+            placeholder="America/Chicago"
+            spellCheck={false}
+            autoComplete="off"
+          />
+        </label>
+        <label>
+          File
+          <input
+            ref={file}
+            type="file"
+            accept=".csv,.txt,.ndjson,.json,text/csv,application/json,application/x-ndjson"
+            required
+          />
         </label>
         <button type="submit" disabled={busy}>
           {busy ? 'Importing…' : 'Import'}

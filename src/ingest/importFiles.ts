@@ -1,0 +1,88 @@
+/**
+ * One entry for every import format, shared by `uptake import` and the upload of the web app, so
+ * both refuse and accept the same files with the same messages.
+ */
+import { invalid } from '../errors/UptakeError.ts';
+import type { ImportTable } from '../model/canonical.ts';
+import { importEpicAccessLog } from './epicAccessLog.ts';
+import { importCsv } from './importCsv.ts';
+import type { ImportOptions, ImportReport } from './loadStaged.ts';
+import { describeSniffed, sniffFormat } from './sniff.ts';
+import type { Store } from '../store/Store.ts';
+
+export const IMPORT_FORMATS = ['csv', 'epic-access-log', 'fhir'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+export interface ImportFilesOptions extends Omit<ImportOptions, 'file' | 'onProgress'> {
+  /** A format, or `auto` to take it from the first file's contents. */
+  format: ImportFormat | 'auto';
+  files: string[];
+  /** Progress of file `file` (0 … 1); FHIR files of one call are one import and report none. */
+  onProgress?: ((file: string, fraction: number) => void) | undefined;
+  /** Called with each report as soon as its import has finished. */
+  onReport?: ((r: ImportReport) => void) | undefined;
+}
+
+/** The format a file's contents show, or a user error saying what it looks like instead. */
+export async function detectFormat(file: string, table: ImportTable): Promise<ImportFormat> {
+  const looks = await sniffFormat(file);
+  if (looks === 'canonical-csv') return 'csv';
+  if (looks === 'epic-access-log') return 'epic-access-log';
+  if (looks === 'fhir-ndjson' || looks === 'fhir-json') return 'fhir';
+  throw invalid(
+    `${file}: not a file Uptake can import into ${table} (${describeSniffed(looks)}); ` +
+      'expected canonical CSV, an Epic access-log export or FHIR R4',
+  );
+}
+
+/**
+ * Import `files` into `table`. Canonical CSV and Epic access logs are one import per file; the FHIR
+ * files of one call are one import (a roster's Practitioner and PractitionerRole resources may
+ * come in separate files).
+ */
+export async function importFiles(store: Store, o: ImportFilesOptions): Promise<ImportReport[]> {
+  const first = o.files[0];
+  if (first === undefined) throw invalid('no file to import');
+  const format = o.format === 'auto' ? await detectFormat(first, o.table) : o.format;
+  if (format === 'epic-access-log') {
+    if (o.table !== 'events')
+      throw invalid(`an Epic access log holds events only; import ${o.table} as csv or fhir`);
+    if (!o.sourceTz)
+      throw invalid(
+        'the source time zone is required for Epic access logs: ACCESS_TIME has no offset; e.g. --source-tz America/Chicago',
+      );
+  }
+  const { files, onProgress, onReport } = o;
+  const common = {
+    table: o.table,
+    sourceTz: o.sourceTz,
+    actionMap: o.actionMap,
+    pseudonymizer: o.pseudonymizer,
+    rejectsDir: o.rejectsDir,
+  };
+  const reports: ImportReport[] = [];
+  const done = (r: ImportReport) => {
+    reports.push(r);
+    onReport?.(r);
+  };
+  if (format === 'fhir') {
+    // Loaded on demand: the FHIR reader is only needed for FHIR files.
+    const { importFhir } = await import('./fhir/importFhir.ts');
+    done(await importFhir(store, { ...common, files }));
+    return reports;
+  }
+  for (const file of files) {
+    const progress = onProgress ? (f: number) => onProgress(file, f) : undefined;
+    done(
+      format === 'epic-access-log'
+        ? await importEpicAccessLog(store, {
+            ...common,
+            file,
+            sourceTz: o.sourceTz!,
+            onProgress: progress,
+          })
+        : await importCsv(store, { ...common, file, onProgress: progress }),
+    );
+  }
+  return reports;
+}
