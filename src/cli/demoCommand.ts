@@ -14,7 +14,11 @@ import type { GenerateResult } from '../synth/generate.ts';
 import { renderTable } from './format.ts';
 import { generateWithProgress } from './generateCommand.ts';
 import { keyFile, rejectsDir } from './paths.ts';
-import { describeAccounts, ensureDemoAccounts } from '../server/demoAccounts.ts';
+import {
+  describeAccounts,
+  ensureDemoAccounts,
+  ensureDemoHelpRequests,
+} from '../server/demoAccounts.ts';
 import { parsePort, startServer, untilStopped } from '../server/serve.ts';
 
 const DEMO_DIR = 'demo';
@@ -138,6 +142,7 @@ export function registerDemo(program: Command): void {
           join(flags.dir, 'accounts.json'),
           gen.goLive.departments,
         );
+        await ensureDemoHelpRequests(store, accounts);
         const { app, url } = await startServer(store, { port, host: flags.host });
         process.stdout.write(
           `\nUptake is running on ${url}  — open it in a browser (Ctrl-C stops it).\n` +

@@ -21,6 +21,7 @@ import { readSettings } from './orgSettings.ts';
 import { defineRoute, type Services } from './routing.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
 import { analysisRoutes } from './routes/analysisRoutes.ts';
+import { helpRoutes } from './routes/helpRoutes.ts';
 import { authRoutes, SESSION_COOKIE } from './routes/authRoutes.ts';
 import { defaultRange, reportRoutes } from './routes/reportRoutes.ts';
 import { z } from 'zod';
@@ -194,6 +195,7 @@ export async function buildServer(
   reportRoutes(app, s);
   adminRoutes(app, s);
   analysisRoutes(app, s);
+  helpRoutes(app, s);
   defineRoute(app, s, {
     method: 'GET',
     url: '/api/openapi.json',

@@ -3,6 +3,7 @@
  * Passwords are generated at random the first time and kept, with the accounts, in a file beside
  * the demo store (owner-only), so that every start can print them.
  */
+import { answerHelpRequest, createHelpRequest } from '../program/helpRequests.ts';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Store } from '../store/Store.ts';
@@ -134,4 +135,58 @@ export function describeAccounts(list: readonly DemoAccount[]): string {
   return list
     .map((a) => `  ${a.role.padEnd(9)}  ${a.username.padEnd(w)}  ${a.password}   ${a.about}`)
     .join('\n');
+}
+
+/**
+ * Two help requests on a new demo system, so the champion's page and the clinician's report show
+ * the loop: one answered by the champion, one still open. Only when there are none yet.
+ */
+export async function ensureDemoHelpRequests(
+  store: Store,
+  accounts: readonly DemoAccount[],
+  now = new Date(),
+): Promise<void> {
+  const [n] = await store.all<{ n: number }>(`SELECT count(*) AS n FROM help_requests`);
+  if (Number(n?.n ?? 0) > 0) return;
+  const champion = accounts.find((a) => a.role === 'champion');
+  const unit = champion?.groups[0]?.value;
+  if (!champion || !unit) return;
+  const ids = accounts.filter((a) => a.role === 'clinician' && a.clinician_id);
+  let asker: DemoAccount | undefined;
+  for (const a of ids) {
+    const [c] = await store.all(
+      `SELECT 1 AS x FROM clinicians WHERE user_id = $1 AND department = $2`,
+      [a.clinician_id, unit],
+    );
+    if (c) asker = a;
+  }
+  if (!asker) return;
+  const actor = { ...asker, groups: [] };
+  const hour = 3_600_000;
+  const first = await createHelpRequest(
+    store,
+    actor,
+    {
+      topic: 'inbox',
+      message: 'My In Basket takes most of my evenings. Can results be pooled or filtered for me?',
+    },
+    new Date(now.getTime() - 50 * hour),
+  );
+  await answerHelpRequest(
+    store,
+    { ...champion, groups: champion.groups },
+    first.id,
+    {
+      answer:
+        'Yes: normal results can go to the pool our MAs work, and you can filter FYI messages. I will set it up with you on Thursday after clinic.',
+      close: false,
+    },
+    new Date(now.getTime() - 46 * hour),
+  );
+  await createHelpRequest(
+    store,
+    actor,
+    { topic: 'notes', message: 'Is there a shorter template for follow-up visits?' },
+    new Date(now.getTime() - 5 * hour),
+  );
 }

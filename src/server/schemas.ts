@@ -8,6 +8,7 @@ import { metricOptionsSchema, PERIODS, WOW_WINDOWS } from '../model/options.ts';
 import { CHANNELS, TABLES } from '../model/canonical.ts';
 import { CLINICIAN_FIELDS, PER8_METRICS } from '../model/metricRow.ts';
 import { ERROR_CODES } from '../errors/UptakeError.ts';
+import { HELP_TOPICS, type HelpTopic } from '../program/helpRequests.ts';
 
 /** Named schemas: they become `components.schemas` of the OpenAPI description. */
 export const registry = z.registry<{ id: string; description?: string }>();
@@ -701,4 +702,73 @@ export const goliveReportSchema = named(
   }),
   'The go-live evaluation of one metric: per group ITS (with its fitted line and the projected ' +
     'counterfactual) and DiD, and the weekly series of each group.',
+);
+
+const HELP_TOPIC_KEYS = Object.keys(HELP_TOPICS) as [HelpTopic, ...HelpTopic[]];
+
+export const helpRequestSchema = named(
+  'HelpRequest',
+  z.object({
+    id: z.string(),
+    created_at: z.string(),
+    username: z.string(),
+    user_id: z.string(),
+    name: z.string().nullable(),
+    department: z.string().nullable(),
+    specialty: z.string().nullable(),
+    topic: z.enum(HELP_TOPIC_KEYS),
+    message: z.string(),
+    status: z.enum(['open', 'answered', 'closed']),
+    answer: z.string().nullable(),
+    answered_by: z.string().nullable(),
+    answered_at: z.string().nullable(),
+    closed_at: z.string().nullable(),
+  }),
+  'A clinician’s request for help from the champions of their unit, with the answer.',
+);
+
+export const helpTopicsSchema = named(
+  'HelpTopics',
+  z.array(z.object({ topic: z.enum(HELP_TOPIC_KEYS), label: z.string() })),
+);
+
+export const helpCreate = named(
+  'HelpRequestCreate',
+  z.object({
+    topic: z.enum(HELP_TOPIC_KEYS),
+    message: z
+      .string()
+      .trim()
+      .min(1, 'say in a sentence what you would like help with')
+      .max(1000, 'at most 1000 characters'),
+  }),
+);
+
+export const helpAnswer = named(
+  'HelpRequestAnswer',
+  z.object({
+    answer: z.string().trim().min(1, 'write the answer').max(2000, 'at most 2000 characters'),
+    close: z.boolean().default(false),
+  }),
+);
+
+export const helpListQuery = z.object({
+  status: z.enum(['open', 'answered', 'closed', 'all']).default('all'),
+});
+
+export const helpIdParams = z.object({
+  id: z.string().regex(/^[a-z0-9]{1,16}-[0-9a-f]{8}$/, 'a help request id'),
+});
+
+export const helpListSchema = named(
+  'HelpRequests',
+  z.object({
+    summary: z.object({
+      open: num,
+      answered: num,
+      closed: num,
+      median_hours_to_answer: numOrNull,
+    }),
+    requests: z.array(helpRequestSchema),
+  }),
 );

@@ -165,6 +165,25 @@ export const MIGRATIONS: Migration[] = [
          ip VARCHAR)`,
     ],
   },
+  {
+    version: 5,
+    name: 'help requests from clinicians to their unit’s champions',
+    up: () => [
+      // `user_id` is the asking clinician (roster id), `username` the account that asked.
+      `CREATE TABLE help_requests (
+         id VARCHAR PRIMARY KEY,
+         created_at TIMESTAMPTZ NOT NULL,
+         username VARCHAR NOT NULL,
+         user_id VARCHAR NOT NULL,
+         topic VARCHAR NOT NULL,
+         message VARCHAR NOT NULL,
+         status VARCHAR NOT NULL,
+         answer VARCHAR,
+         answered_by VARCHAR,
+         answered_at TIMESTAMPTZ,
+         closed_at TIMESTAMPTZ)`,
+    ],
+  },
 ];
 
 /** The schema version this build of Uptake expects. */

@@ -302,11 +302,37 @@ describe('web app in Chromium', () => {
   test('champion: their group and their own report, nothing else', async () => {
     const a = sys.account('champion');
     const page = await signIn(a);
-    expect(await navLinks(page)).toEqual(['Groups', 'My report']);
+    expect(await navLinks(page)).toEqual(['Groups', 'My report', 'Help requests']);
     await open(page, '', 'champion-group');
     expect(await page.locator('main h1').innerText()).toBe(a.groups[0]!.value);
     await open(page, 'me', 'champion-my-report');
     expect((await apiJson(page, '/api/org')).status).toBe(403);
+
+    // A clinician of the champion's unit asks for help from their report …
+    const asker = sys.account('clinician', 1);
+    const cp = await signIn(asker);
+    await open(cp, 'me', 'clinician-ask-help');
+    await cp.getByLabel('Topic', { exact: true }).selectOption('notes');
+    await cp.getByLabel('Your question').fill('Is there a shorter template for follow-up visits?');
+    await cp.getByRole('button', { name: 'Send' }).click();
+    await cp.getByText('Sent to the champions of your unit.').waitFor();
+    await cp.getByText('Waiting for an answer').first().waitFor();
+    // … the champion sees it (with the asker's name, never their numbers) and answers …
+    await open(page, 'help', 'champion-help-requests');
+    expect(await page.locator('main h1').innerText()).toBe('Help requests');
+    const item = page.locator('ul.help-list > li', { hasText: 'shorter template' });
+    expect(await item.locator('h2').innerText()).toContain(asker.about.match(/\(([^,]+),/)![1]!);
+    expect(await page.getByTestId('help-summary').innerText()).toMatch(/^1 waiting for an answer/);
+    await item.getByLabel('Your answer').fill('Use the SOAP follow-up template; I can show you.');
+    await item.getByRole('button', { name: 'Answer', exact: true }).click();
+    await page.getByText('Use the SOAP follow-up template').waitFor();
+    await checkPage(page, 'champion-help-answered');
+    // … and the clinician reads the answer on their report.
+    await cp.reload(); // the same #/me: reload for the new data
+    await settle(cp);
+    await cp.getByText('Use the SOAP follow-up template').waitFor();
+    expect(await cp.locator('[data-help="answered"]').count()).toBe(1);
+    await cp.context().close();
 
     // The session ends elsewhere (here: signed out through the API): the next page asks to sign in.
     await page.evaluate(async () => {
@@ -398,6 +424,7 @@ describe('web app in Chromium', () => {
       'Groups',
       'Adoption',
       'Go-live',
+      'Help requests',
       'Data',
       'Settings',
       'Access log',

@@ -20,10 +20,12 @@ import { MyReportPage } from './pages/MyReport.tsx';
 import { DataPage } from './pages/Data.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
 import { AccessLogPage } from './pages/AccessLog.tsx';
+import { HelpPage } from './pages/Help.tsx';
 import { AdoptionPage } from './pages/Adoption.tsx';
 import { GoLivePage } from './pages/GoLive.tsx';
 
-type PageKey = 'org' | 'groups' | 'adoption' | 'golive' | 'me' | 'data' | 'settings' | 'access-log';
+type PageKey =
+  'org' | 'groups' | 'adoption' | 'golive' | 'me' | 'help' | 'data' | 'settings' | 'access-log';
 
 interface NavItem {
   key: PageKey;
@@ -44,6 +46,7 @@ export const NAV: readonly NavItem[] = [
     roles: ['admin', 'leader', 'champion', 'clinician'],
     needsClinician: true,
   },
+  { key: 'help', label: 'Help requests', roles: ['admin', 'champion'] },
   { key: 'data', label: 'Data', roles: ['admin'] },
   { key: 'settings', label: 'Settings', roles: ['admin'] },
   { key: 'access-log', label: 'Access log', roles: ['admin'] },
@@ -287,6 +290,9 @@ function Shell({
         break;
       case 'settings':
         content = <SettingsPage {...common} />;
+        break;
+      case 'help':
+        content = <HelpPage {...common} />;
         break;
       case 'access-log':
         content = <AccessLogPage {...common} />;

@@ -17,6 +17,7 @@ import {
   type PageProps,
 } from '../components/ui.tsx';
 import { useApi } from '../hooks.ts';
+import { AskForHelp } from './Help.tsx';
 import { definitionOf, fmt, GROUP_BY_LABEL, info, unitText } from '../metrics.ts';
 
 export const MY_METRICS = [
@@ -46,6 +47,16 @@ export function MyReportPage({ meta, range, setRange }: PageProps): ReactNode {
       {report.data ? <ReportBody r={report.data} /> : null}
     </>
   );
+}
+
+/** The help topic of a suggestion's metric, to start the "ask a champion" form there. */
+function topicOf(metric: string | undefined): string | undefined {
+  if (!metric) return undefined;
+  if (metric.startsWith('ib_')) return 'inbox';
+  if (metric.startsWith('note_')) return 'notes';
+  if (metric.startsWith('teamwork') || metric.startsWith('pres_')) return 'orders';
+  if (metric.startsWith('wow') || metric.startsWith('after_hours')) return 'after_hours';
+  return undefined;
 }
 
 function position(v: number | null, q: Quantiles | undefined): string {
@@ -209,6 +220,8 @@ function ReportBody({ r }: { r: MyReport }): ReactNode {
           <p>Nothing stands out: your numbers are close to or better than your peers'.</p>
         )}
       </section>
+
+      <AskForHelp topic={topicOf(suggestions[0]?.metric)} />
 
       <AboutNumbers options={r.options} definitions={r.definitions} metrics={MY_METRICS} />
     </>

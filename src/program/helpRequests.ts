@@ -1,0 +1,256 @@
+/**
+ * Help requests: a clinician asks the peer champions of their unit for help with one area of their
+ * EHR work (inbox, notes, orders, …); a champion of the unit answers and closes the request, and
+ * the clinician sees the answer on their own report. A champion sees only the requests of
+ * clinicians in their groups (department, specialty or role, from the roster), and with them the
+ * asker's name — the clinician chose to ask — but never any of the asker's numbers.
+ */
+import { randomBytes } from 'node:crypto';
+import { UptakeError } from '../errors/UptakeError.ts';
+import type { Sql } from '../store/Store.ts';
+
+export const HELP_TOPICS = {
+  inbox: 'In Basket / inbox: pooling, delegation, filters',
+  notes: 'Notes: templates, smart phrases, dictation',
+  orders: 'Orders: preference lists, order sets, team ordering',
+  after_hours: 'Work after hours and on days off',
+  new_tool: 'A new tool or feature',
+  other: 'Something else',
+} as const;
+export type HelpTopic = keyof typeof HELP_TOPICS;
+
+export type HelpStatus = 'open' | 'answered' | 'closed';
+
+/** Open requests a clinician may have at once: enough for real needs, not a flood. */
+export const MAX_OPEN_PER_CLINICIAN = 5;
+
+export interface HelpRequest {
+  id: string;
+  created_at: string;
+  username: string;
+  user_id: string;
+  /** From the roster (null when the roster has no name). */
+  name: string | null;
+  department: string | null;
+  specialty: string | null;
+  topic: HelpTopic;
+  message: string;
+  status: HelpStatus;
+  answer: string | null;
+  answered_by: string | null;
+  answered_at: string | null;
+  closed_at: string | null;
+}
+
+/** Who is asking: an account, its role, its roster clinician and the groups it champions. */
+export interface HelpActor {
+  username: string;
+  role: 'admin' | 'leader' | 'champion' | 'clinician';
+  clinician_id: string | null;
+  groups: readonly { by: 'department' | 'specialty' | 'role'; value: string }[];
+}
+
+const COLUMNS = `h.id, h.username, h.user_id, c.name, c.department, c.specialty, h.topic, h.message,
+  h.status, h.answer, h.answered_by,
+  CAST(h.created_at AS VARCHAR) AS created_at, CAST(h.answered_at AS VARCHAR) AS answered_at,
+  CAST(h.closed_at AS VARCHAR) AS closed_at`;
+
+type RawRow = Omit<HelpRequest, 'created_at' | 'answered_at' | 'closed_at'> & {
+  created_at: string;
+  answered_at: string | null;
+  closed_at: string | null;
+};
+
+/** TIMESTAMPTZ text of either engine (`2026-01-05 10:00:00+00`) as ISO 8601 in UTC. */
+function iso(v: string | null): string | null {
+  if (v === null) return null;
+  const t = Date.parse(v.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00'));
+  return Number.isNaN(t) ? v : new Date(t).toISOString();
+}
+
+function out(r: RawRow): HelpRequest {
+  return {
+    ...r,
+    created_at: iso(r.created_at)!,
+    answered_at: iso(r.answered_at),
+    closed_at: iso(r.closed_at),
+  };
+}
+
+/**
+ * SQL condition (on the roster row `c`) for the clinicians a champion serves, with its values
+ * bound from `$first` on. Column names come from a fixed list; values are always bound.
+ */
+function inGroups(groups: HelpActor['groups'], first: number): { sql: string; params: string[] } {
+  if (!groups.length) return { sql: 'FALSE', params: [] };
+  const col = { department: 'c.department', specialty: 'c.specialty', role: 'c.role' } as const;
+  return {
+    sql: `(${groups.map((g, i) => `${col[g.by]} = $${first + i}`).join(' OR ')})`,
+    params: groups.map((g) => g.value),
+  };
+}
+
+/** A clinician asks for help. */
+export async function createHelpRequest(
+  db: Sql,
+  actor: HelpActor,
+  req: { topic: HelpTopic; message: string },
+  now = new Date(),
+): Promise<HelpRequest> {
+  if (!actor.clinician_id)
+    throw new UptakeError(
+      'FORBIDDEN',
+      'only an account linked to a roster clinician can ask for help; ask an administrator to link yours',
+    );
+  const [open] = await db.all<{ n: number }>(
+    `SELECT count(*) AS n FROM help_requests WHERE user_id = $1 AND status = 'open'`,
+    [actor.clinician_id],
+  );
+  if (Number(open?.n ?? 0) >= MAX_OPEN_PER_CLINICIAN)
+    throw new UptakeError(
+      'CONFLICT',
+      `you have ${MAX_OPEN_PER_CLINICIAN} open requests; close one that is settled before asking again`,
+    );
+  const id = `${now.getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
+  await db.run(
+    `INSERT INTO help_requests (id, created_at, username, user_id, topic, message, status)
+     VALUES ($1, CAST($2 AS TIMESTAMPTZ), $3, $4, $5, $6, 'open')`,
+    [id, now.toISOString(), actor.username, actor.clinician_id, req.topic, req.message],
+  );
+  return (await getHelpRequest(db, id))!;
+}
+
+async function getHelpRequest(db: Sql, id: string): Promise<HelpRequest | null> {
+  const [r] = await db.all<RawRow>(
+    `SELECT ${COLUMNS} FROM help_requests h LEFT JOIN clinicians c ON c.user_id = h.user_id
+     WHERE h.id = $1`,
+    [id],
+  );
+  return r ? out(r) : null;
+}
+
+/** The requests of the actor's own clinician, newest first. */
+export async function myHelpRequests(db: Sql, actor: HelpActor): Promise<HelpRequest[]> {
+  if (!actor.clinician_id) return [];
+  const rows = await db.all<RawRow>(
+    `SELECT ${COLUMNS} FROM help_requests h LEFT JOIN clinicians c ON c.user_id = h.user_id
+     WHERE h.user_id = $1 ORDER BY h.created_at DESC, h.id`,
+    [actor.clinician_id],
+  );
+  return rows.map(out);
+}
+
+/**
+ * The requests a champion may answer (their groups' clinicians) or, for an administrator, every
+ * request; open ones first, then newest first. Never the champion's own requests.
+ */
+export async function requestsToAnswer(
+  db: Sql,
+  actor: HelpActor,
+  status: HelpStatus | 'all',
+): Promise<HelpRequest[]> {
+  const where: string[] = [];
+  const params: string[] = [];
+  if (actor.role !== 'admin') {
+    const g = inGroups(actor.groups, 1);
+    where.push(g.sql);
+    params.push(...g.params);
+    if (actor.clinician_id) {
+      params.push(actor.clinician_id);
+      where.push(`h.user_id <> $${params.length}`);
+    }
+  }
+  if (status !== 'all') {
+    params.push(status);
+    where.push(`h.status = $${params.length}`);
+  }
+  const rows = await db.all<RawRow>(
+    `SELECT ${COLUMNS} FROM help_requests h LEFT JOIN clinicians c ON c.user_id = h.user_id
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY CASE h.status WHEN 'open' THEN 0 WHEN 'answered' THEN 1 ELSE 2 END,
+              h.created_at DESC, h.id`,
+    params,
+  );
+  return rows.map(out);
+}
+
+/** A request the actor may answer, or NOT_FOUND (also for one outside their groups: no probing). */
+async function answerable(db: Sql, actor: HelpActor, id: string): Promise<HelpRequest> {
+  const g = actor.role === 'admin' ? { sql: 'TRUE', params: [] } : inGroups(actor.groups, 2);
+  const [r] = await db.all<RawRow>(
+    `SELECT ${COLUMNS} FROM help_requests h LEFT JOIN clinicians c ON c.user_id = h.user_id
+     WHERE h.id = $1 AND ${g.sql}`,
+    [id, ...g.params],
+  );
+  if (!r || (actor.role !== 'admin' && r.user_id === actor.clinician_id))
+    throw new UptakeError('NOT_FOUND', `help request ${id}: none that you may answer`);
+  return out(r);
+}
+
+/** A champion (or an administrator) answers; `close` also closes the request. */
+export async function answerHelpRequest(
+  db: Sql,
+  actor: HelpActor,
+  id: string,
+  a: { answer: string; close: boolean },
+  now = new Date(),
+): Promise<HelpRequest> {
+  const r = await answerable(db, actor, id);
+  if (r.status === 'closed')
+    throw new UptakeError('CONFLICT', `help request ${id} is closed; the clinician can ask again`);
+  await db.run(
+    `UPDATE help_requests SET answer = $2, answered_by = $3,
+       answered_at = COALESCE(answered_at, CAST($4 AS TIMESTAMPTZ)), status = CAST($5 AS VARCHAR),
+       closed_at = CAST($6 AS TIMESTAMPTZ)
+     WHERE id = $1`,
+    [
+      id,
+      a.answer,
+      actor.username,
+      now.toISOString(),
+      a.close ? 'closed' : 'answered',
+      a.close ? now.toISOString() : null,
+    ],
+  );
+  return (await getHelpRequest(db, id))!;
+}
+
+/** The asking clinician closes their own request (settled, or no longer needed). */
+export async function closeOwnHelpRequest(
+  db: Sql,
+  actor: HelpActor,
+  id: string,
+  now = new Date(),
+): Promise<HelpRequest> {
+  const r = await getHelpRequest(db, id);
+  if (!r || !actor.clinician_id || r.user_id !== actor.clinician_id)
+    throw new UptakeError('NOT_FOUND', `help request ${id}: none of yours`);
+  if (r.status !== 'closed')
+    await db.run(
+      `UPDATE help_requests SET status = 'closed', closed_at = CAST($2 AS TIMESTAMPTZ) WHERE id = $1`,
+      [id, now.toISOString()],
+    );
+  return (await getHelpRequest(db, id))!;
+}
+
+/** How the loop is doing: open requests, and the time to a first answer of those answered. */
+export function helpSummary(rows: readonly HelpRequest[]): {
+  open: number;
+  answered: number;
+  closed: number;
+  median_hours_to_answer: number | null;
+} {
+  const hours = rows
+    .filter((r) => r.answered_at)
+    .map((r) => (Date.parse(r.answered_at!) - Date.parse(r.created_at)) / 3_600_000)
+    .sort((a, b) => a - b);
+  const mid = (hours.length - 1) / 2;
+  return {
+    open: rows.filter((r) => r.status === 'open').length,
+    answered: rows.filter((r) => r.status === 'answered').length,
+    closed: rows.filter((r) => r.status === 'closed').length,
+    median_hours_to_answer: hours.length
+      ? (hours[Math.floor(mid)]! + hours[Math.ceil(mid)]!) / 2
+      : null,
+  };
+}

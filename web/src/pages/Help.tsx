@@ -1,0 +1,281 @@
+/**
+ * Help requests. On My report, a clinician asks the peer champions of their unit for help and
+ * sees the answers (`AskForHelp`). The Help requests page (champions, administrators) answers
+ * "who in my unit asked for help, and is anyone waiting?": open requests first, each with an
+ * answer box.
+ */
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { api, ApiError } from '../api.ts';
+import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
+import { useApi } from '../hooks.ts';
+
+export interface HelpRequest {
+  id: string;
+  created_at: string;
+  username: string;
+  user_id: string;
+  name: string | null;
+  department: string | null;
+  specialty: string | null;
+  topic: string;
+  message: string;
+  status: 'open' | 'answered' | 'closed';
+  answer: string | null;
+  answered_by: string | null;
+  answered_at: string | null;
+  closed_at: string | null;
+}
+
+interface HelpList {
+  summary: {
+    open: number;
+    answered: number;
+    closed: number;
+    median_hours_to_answer: number | null;
+  };
+  requests: HelpRequest[];
+}
+
+type Topics = { topic: string; label: string }[];
+
+const when = (iso: string | null): string =>
+  iso
+    ? new Date(iso).toLocaleString('en-GB', {
+        day: 'numeric',
+        month: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+      })
+    : '';
+
+const STATUS: Record<HelpRequest['status'], string> = {
+  open: 'Waiting for an answer',
+  answered: 'Answered',
+  closed: 'Closed',
+};
+
+function hours(h: number | null): string {
+  if (h === null) return 'no answers yet';
+  return h < 1
+    ? `${Math.round(h * 60)} minutes`
+    : h < 48
+      ? `${h.toFixed(1)} hours`
+      : `${(h / 24).toFixed(1)} days`;
+}
+
+function errorOf(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError(0, 'NETWORK', String(e));
+}
+
+/** The clinician's side, at the end of My report. */
+export function AskForHelp({ topic: suggested }: { topic?: string | undefined }): ReactNode {
+  const topics = useApi<Topics>('/api/help-topics');
+  const mine = useApi<HelpList>('/api/me/help-requests');
+  const [topic, setTopic] = useState(suggested ?? 'inbox');
+  const [message, setMessage] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [sent, setSent] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const msgId = useId();
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSent('');
+    try {
+      await api('/api/me/help-requests', { method: 'POST', json: { topic, message } });
+      setMessage('');
+      setSent('Sent to the champions of your unit. Their answer will appear here.');
+      mine.reload();
+    } catch (err) {
+      setError(errorOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const close = async (id: string): Promise<void> => {
+    try {
+      await api(`/api/me/help-requests/${id}/close`, { method: 'POST' });
+      mine.reload();
+    } catch (err) {
+      setError(errorOf(err));
+    }
+  };
+  return (
+    <section className="section" aria-labelledby="ask-help">
+      <h2 id="ask-help">Ask a peer champion</h2>
+      <p>
+        A champion of your unit — a colleague who knows the system well — can show you a shortcut, a
+        setting or a template. They see your name, your unit and your question, never your numbers.
+      </p>
+      <form className="help-form" onSubmit={(e) => void submit(e)} aria-label="Ask for help">
+        <Select label="Topic" value={topic} onChange={setTopic}>
+          {(topics.data ?? []).map((t) => (
+            <option key={t.topic} value={t.topic}>
+              {t.label}
+            </option>
+          ))}
+        </Select>
+        <div className="field grow">
+          <label htmlFor={msgId}>Your question</label>
+          <textarea
+            id={msgId}
+            value={message}
+            onChange={(e) => setMessage(e.target.value)}
+            maxLength={1000}
+            rows={2}
+            required
+          />
+        </div>
+        <button type="submit" disabled={busy || !message.trim()}>
+          {busy ? 'Sending…' : 'Send'}
+        </button>
+      </form>
+      <div role="status" aria-live="polite">
+        {sent ? <p className="ok">{sent}</p> : null}
+      </div>
+      {error ? <ErrorBox error={error} /> : null}
+      {mine.data?.requests.length ? (
+        <>
+          <h3>My requests</h3>
+          <ul className="help-list">
+            {mine.data.requests.map((r) => (
+              <li key={r.id} data-help={r.status}>
+                <p>
+                  <strong>{STATUS[r.status]}</strong> · asked {when(r.created_at)}: {r.message}
+                </p>
+                {r.answer ? (
+                  <p className="answer">
+                    <strong>{r.answered_by}</strong> ({when(r.answered_at)}): {r.answer}
+                  </p>
+                ) : null}
+                {r.status !== 'closed' ? (
+                  <button type="button" className="link-button" onClick={() => void close(r.id)}>
+                    Close this request
+                  </button>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+/** The champions' (and administrators') page. */
+export function HelpPage(_props: PageProps): ReactNode {
+  const [status, setStatus] = useState('all');
+  const list = useApi<HelpList>(`/api/help-requests?status=${status}`);
+  const topics = useApi<Topics>('/api/help-topics');
+  const label = (t: string) => topics.data?.find((x) => x.topic === t)?.label ?? t;
+  const s = list.data?.summary;
+  return (
+    <>
+      <PageHeader
+        title="Help requests"
+        question="Who in my unit asked for help, and is anyone still waiting?"
+      >
+        <Select label="Show" value={status} onChange={setStatus}>
+          <option value="all">All</option>
+          <option value="open">Waiting for an answer</option>
+          <option value="answered">Answered</option>
+          <option value="closed">Closed</option>
+        </Select>
+      </PageHeader>
+      {list.error ? <ErrorBox error={list.error} /> : null}
+      {!list.data && !list.error ? <Loading what="the help requests" /> : null}
+      {s ? (
+        <p className="lede" data-testid="help-summary">
+          <strong>{s.open}</strong> waiting for an answer, {s.answered} answered, {s.closed} closed.
+          Median time to a first answer: {hours(s.median_hours_to_answer)}.
+        </p>
+      ) : null}
+      {list.data && !list.data.requests.length ? (
+        <p>
+          No requests{status === 'all' ? '' : ' of this kind'} from the clinicians of your groups.
+        </p>
+      ) : null}
+      <ul className="help-list">
+        {(list.data?.requests ?? []).map((r) => (
+          <HelpItem key={r.id} r={r} topic={label(r.topic)} onDone={list.reload} />
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function HelpItem({
+  r,
+  topic,
+  onDone,
+}: {
+  r: HelpRequest;
+  topic: string;
+  onDone: () => void;
+}): ReactNode {
+  const [answer, setAnswer] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const id = useId();
+  const send = async (close: boolean): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api(`/api/help-requests/${r.id}/answer`, { method: 'POST', json: { answer, close } });
+      setAnswer('');
+      onDone();
+    } catch (err) {
+      setError(errorOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const who = r.name ?? r.user_id;
+  return (
+    <li data-help={r.status} aria-labelledby={`${id}-h`}>
+      <h2 id={`${id}-h`} className="help-title">
+        {who}
+        {r.department ? `, ${r.department}` : ''} — {topic}
+      </h2>
+      <p>
+        <strong>{STATUS[r.status]}</strong> · asked {when(r.created_at)}
+      </p>
+      <blockquote>{r.message}</blockquote>
+      {r.answer ? (
+        <p className="answer">
+          <strong>{r.answered_by}</strong> ({when(r.answered_at)}): {r.answer}
+        </p>
+      ) : null}
+      {r.status !== 'closed' ? (
+        <form
+          className="help-form"
+          aria-label={`Answer ${who}`}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void send(false);
+          }}
+        >
+          <div className="field grow">
+            <label htmlFor={id}>{r.answer ? 'Change the answer' : 'Your answer'}</label>
+            <textarea
+              id={id}
+              value={answer}
+              onChange={(e) => setAnswer(e.target.value)}
+              maxLength={2000}
+              rows={2}
+              required
+            />
+          </div>
+          <button type="submit" disabled={busy || !answer.trim()}>
+            Answer
+          </button>
+          <button type="button" disabled={busy || !answer.trim()} onClick={() => void send(true)}>
+            Answer and close
+          </button>
+        </form>
+      ) : null}
+      {error ? <ErrorBox error={error} /> : null}
+    </li>
+  );
+}
