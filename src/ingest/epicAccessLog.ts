@@ -279,6 +279,7 @@ export async function importEpicAccessLog(
     // categories are already resolved above; an empty map makes every NULL category "unmapped"
     actionMap: undefined,
     format: 'epic-access-log',
+    localTimesResolved: true,
     t0,
     sourceSelect: `SELECT line, pre_reason, CAST(NULL AS VARCHAR) AS raw_text, event_id, occurred_at,
       user_id, action, category, patient_id, encounter_id, channel, workstation_id, 'epic' AS source

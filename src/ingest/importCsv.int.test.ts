@@ -144,6 +144,60 @@ for (const engine of engines()) {
       expect(ev.map((e) => e.t)).toEqual(['06:30', '07:30']);
     });
 
+    it('rejects a local time the clocks skipped and takes the earlier of a repeated one', async () => {
+      // New York: 2026-03-08 02:00 → 03:00 (02:30 does not exist); 2026-11-01 02:00 → 01:00
+      // (01:30 happens twice: 05:30Z and 06:30Z). Schedule rows use both instant fields.
+      const f = join(dir, 'events.csv');
+      writeFileSync(
+        f,
+        'event_id,occurred_at,user_id,action\n' +
+          'gap,2026-03-08T02:30:00,u1,x\n' +
+          'twice,2026-11-01T01:30:00,u1,x\n' +
+          'after,2026-11-01T02:30:00,u1,x\n' +
+          'offset,2026-11-01T01:30:00-05:00,u1,x\n',
+      );
+      const r = await run('events', f, { sourceTz: 'America/New_York' });
+      expect(r).toMatchObject({ rows_stored: 3, rows_rejected: 1 });
+      expect(r.notes).toEqual({ ambiguous_local_times_resolved_earlier: 1 });
+      const rejects = await store.all<{ line: number; reason: string }>(
+        `SELECT line, reason FROM import_rejects WHERE import_id = $1`,
+        [r.import_id],
+      );
+      expect(rejects).toEqual([
+        {
+          line: 2,
+          reason: expect.stringMatching(
+            /occurred_at "2026-03-08T02:30:00" does not exist in America\/New_York: the clocks were put forward/,
+          ),
+        },
+      ]);
+      const ev = (
+        await store.all<{ id: string; us: number }>(
+          `SELECT event_id AS id, ${store.dialect.epochUs('occurred_at')} AS us
+           FROM events WHERE event_id IN ('twice', 'after', 'offset') ORDER BY event_id`,
+        )
+      ).map((e) => ({ id: e.id, t: new Date(Number(e.us) / 1000).toISOString().slice(0, 16) }));
+      expect(ev).toEqual([
+        { id: 'after', t: '2026-11-01T07:30' },
+        { id: 'offset', t: '2026-11-01T06:30' },
+        { id: 'twice', t: '2026-11-01T05:30' },
+      ]);
+
+      const s = join(dir, 'schedule.csv');
+      writeFileSync(
+        s,
+        'user_id,kind,start,end\nu1,session,2026-03-08T01:00:00,2026-03-08T02:15:00\nu1,session,2026-03-08T01:00:00,2026-03-08T03:15:00\n',
+      );
+      const rs = await run('schedule', s, { sourceTz: 'America/New_York' });
+      expect(rs).toMatchObject({ rows_stored: 1, rows_rejected: 1 });
+      const [row] = await store.all<{ a: number; b: number }>(
+        `SELECT ${store.dialect.epochUs('start_at')} AS a, ${store.dialect.epochUs('end_at')} AS b
+         FROM schedule WHERE import_id = $1`,
+        [rs.import_id],
+      );
+      expect((Number(row!.b) - Number(row!.a)) / 3.6e9).toBe(1.25); // 01:00 EST to 03:15 EDT
+    });
+
     it('fills categories from an action map; the later line of the map wins', async () => {
       const f = join(dir, 'events.csv');
       writeFileSync(

@@ -10,7 +10,8 @@ import { createInterface } from 'node:readline';
 import type { ImportTable } from '../model/canonical.ts';
 import type { Sql, StagingArea, Store } from '../store/Store.ts';
 import type { Pseudonymizer } from './pseudonymize.ts';
-import { instantSql, TABLE_SPECS, typed, TZ } from './tableSpecs.ts';
+import { hasNoOffset, instantSql, TABLE_SPECS, typed, TZ } from './tableSpecs.ts';
+import { localTimeSql, offsetsTableSql, zoneLiteral } from './localTime.ts';
 import { loadActionMap } from './actionMap.ts';
 
 export interface ImportOptions {
@@ -55,6 +56,7 @@ export const T = {
   val: 'imp_val',
   good: 'imp_good',
   pmap: 'imp_pmap',
+  off: 'imp_local_off',
 };
 
 /** What a format adapter hands to the shared half of an import. */
@@ -75,6 +77,8 @@ export interface StagedSource extends ImportOptions {
   tempTables: string[];
   /** Extra counts for the report (e.g. ambiguous local times resolved). */
   notes?: Record<string, number>;
+  /** The adapter turned local times into instants itself (Epic): no source-zone resolution here. */
+  localTimesResolved?: boolean;
   /**
    * A staging table `(action, name)` of the actions' human names (e.g. Epic's METRIC_NAME): the
    * report lists an unmapped action that has one as `action (name)`.
@@ -100,13 +104,56 @@ export async function loadStaged(
   const unknown = src.unknownColumns;
 
   // 3. Validate and type every row in SQL (one pass over the raw rows).
-  const validate = `CREATE TEMP VIEW ${T.val} AS SELECT line, raw_text, CASE WHEN pre_reason IS NOT NULL THEN pre_reason ${spec.reasons.join('\n')} ELSE NULL END AS reason,
-       ${spec.columns.map((c) => `${c.sql} AS ${c.name}`).join(', ')}
-     FROM (SELECT src.*${spec.instants.map((f) => `, ${instantSql(`src."${f}"`, TZ)} AS ${typed(f)}`).join('')}
-           FROM (${src.sourceSelect}) src) typed_src`;
   await st.run(`CREATE OR REPLACE TEMP TABLE imp_params AS SELECT CAST($1 AS VARCHAR) AS tz`, [
     opts.sourceTz ?? null,
   ]);
+  //    Times without an offset are local times of the source zone, resolved exactly
+  //    (`localTime.ts`): a time the clocks skipped is rejected, a repeated one takes the earlier
+  //    instant and is counted. The offsets of the dates concerned come from one pass over them.
+  const local = opts.sourceTz && spec.instants.length && !src.localTimesResolved;
+  const zone = local ? zoneLiteral(opts.sourceTz!) : '';
+  const offJoin = (f: string, i: number) =>
+    `LEFT JOIN ${T.off} o${i} ON o${i}.d = CAST(TRY_CAST(src."${f}" AS TIMESTAMP) AS DATE)`;
+  const joins = local ? spec.instants.map(offJoin).join(' ') : '';
+  let ambiguous = 0;
+  if (local) {
+    const dates = spec.instants
+      .map(
+        (f) =>
+          `SELECT CAST(TRY_CAST("${f}" AS TIMESTAMP) AS DATE) AS d FROM (${src.sourceSelect}) x WHERE ${hasNoOffset(`"${f}"`)}`,
+      )
+      .join(' UNION ');
+    await st.run(offsetsTableSql(T.off, dates, zone));
+    const [changes] = await st.all<{ n: number }>(
+      `SELECT count(*) AS n FROM ${T.off} WHERE NOT simple`,
+    );
+    if (changes?.n) {
+      const later = spec.instants
+        .map(
+          (f, i) =>
+            `(${hasNoOffset(`src."${f}"`)} AND ${localTimeSql(`TRY_CAST(src."${f}" AS TIMESTAMP)`, `o${i}`, zone).laterUtc} IS NOT NULL)`,
+        )
+        .join(' OR ');
+      const [amb] = await st.all<{ n: number }>(
+        `SELECT count(*) AS n FROM (${src.sourceSelect}) src ${joins} WHERE src.pre_reason IS NULL AND (${later})`,
+      );
+      ambiguous = Number(amb?.n ?? 0);
+    }
+  }
+  const instant = (f: string, i: number) =>
+    instantSql(
+      `src."${f}"`,
+      TZ,
+      local
+        ? {
+            earlierUtc: localTimeSql(`TRY_CAST(src."${f}" AS TIMESTAMP)`, `o${i}`, zone).earlierUtc,
+          }
+        : undefined,
+    );
+  const validate = `CREATE TEMP VIEW ${T.val} AS SELECT line, raw_text, CASE WHEN pre_reason IS NOT NULL THEN pre_reason ${spec.reasons.join('\n')} ELSE NULL END AS reason,
+       ${spec.columns.map((c) => `${c.sql} AS ${c.name}`).join(', ')}
+     FROM (SELECT src.*${spec.instants.map((f, i) => `, ${instant(f, i)} AS ${typed(f)}`).join('')}
+           FROM (${src.sourceSelect}) src ${joins}) typed_src`;
   await st.run(validate);
 
   // 4. One pass over the validated rows: how many were read and rejected, whether the file has
@@ -214,7 +261,14 @@ export async function loadStaged(
       format: src.format,
       file: opts.file,
       rows_read: rowsRead,
-      ...(src.notes ? { notes: src.notes } : {}),
+      ...(src.notes || ambiguous
+        ? {
+            notes: {
+              ...src.notes,
+              ...(ambiguous ? { ambiguous_local_times_resolved_earlier: ambiguous } : {}),
+            },
+          }
+        : {}),
       rows_stored: stored - updated,
       rows_updated: updated,
       rows_rejected: rejected,
@@ -276,7 +330,7 @@ export async function loadStaged(
   });
   await st.run(`DROP VIEW IF EXISTS ${T.good}`);
   await st.run(`DROP VIEW IF EXISTS ${T.val}`);
-  for (const t of [...src.tempTables, T.pmap, 'imp_amap', 'imp_params'])
+  for (const t of [...src.tempTables, T.pmap, T.off, 'imp_amap', 'imp_params'])
     await st.run(`DROP TABLE IF EXISTS ${t}`);
   return result;
 }

@@ -26,11 +26,22 @@ const OFFSET_RE = `'[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?(Z|z|[+-][0-9]
  * SQL for an instant column `c` given as text: with an offset it is exact; without one it is local
  * time of the source time zone `$tz` (a bound parameter), or NULL when no zone was named.
  */
-export function instantSql(c: string, tzParam: string): string {
+export function instantSql(c: string, tzParam: string, local?: LocalInstant): string {
   return `CASE WHEN regexp_matches(${c}, ${OFFSET_RE}) THEN TRY_CAST(replace(${c}, 'z', 'Z') AS TIMESTAMPTZ)
     WHEN ${tzParam} IS NULL THEN NULL
-    ELSE TRY_CAST(${c} AS TIMESTAMP) AT TIME ZONE ${tzParam} END`;
+    ELSE ${local ? `(${local.earlierUtc}) AT TIME ZONE 'UTC'` : `TRY_CAST(${c} AS TIMESTAMP) AT TIME ZONE ${tzParam}`} END`;
 }
+
+/**
+ * A local time's resolution in the source zone (`localTime.ts`): the naive UTC time of the only
+ * (or earlier) instant, NULL when the local time does not exist.
+ */
+export interface LocalInstant {
+  earlierUtc: string;
+}
+
+/** SQL: true when raw instant text `c` has no offset (so it is a local time of the source zone). */
+export const hasNoOffset = (c: string) => `NOT regexp_matches(${c}, ${OFFSET_RE})`;
 
 /** The typed (TIMESTAMPTZ) column computed once from raw instant field `f`. */
 export const typed = (f: string) => `"t_${f}"`;
@@ -41,6 +52,8 @@ function instantReason(f: string, tzParam: string): string {
   return `WHEN ${c} IS NULL THEN '${f} is empty; give an ISO 8601 instant such as 2026-03-02T08:15:00-05:00'
     WHEN ${typed(f)} IS NULL AND ${tzParam} IS NULL AND NOT regexp_matches(${c}, ${OFFSET_RE})
       THEN '${f} "' || ${c} || '" has no UTC offset; add one (e.g. -05:00 or Z) or name the source time zone with --source-tz'
+    WHEN ${typed(f)} IS NULL AND NOT regexp_matches(${c}, ${OFFSET_RE}) AND TRY_CAST(${c} AS TIMESTAMP) IS NOT NULL
+      THEN '${f} "' || ${c} || '" does not exist in ' || ${tzParam} || ': the clocks were put forward over it; add the UTC offset the system meant, or check --source-tz'
     WHEN ${typed(f)} IS NULL THEN '${f} "' || ${c} || '" is not a valid ISO 8601 date and time'`;
 }
 
