@@ -22,6 +22,8 @@ import { defineRoute, type Services } from './routing.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
 import { analysisRoutes } from './routes/analysisRoutes.ts';
 import { helpRoutes } from './routes/helpRoutes.ts';
+import { ssoRoutes } from './routes/ssoRoutes.ts';
+import { SingleSignOn, type SsoConfig } from './sso.ts';
 import { authRoutes, SESSION_COOKIE } from './routes/authRoutes.ts';
 import { defaultRange, reportRoutes } from './routes/reportRoutes.ts';
 import { z } from 'zod';
@@ -45,6 +47,8 @@ export interface ServerOptions {
   rejectsDir?: string;
   /** Clock (tests). */
   now?: () => Date;
+  /** Single sign-on (`ssoConfigFromEnv()` for `uptake serve`); none by default. */
+  sso?: SsoConfig | null;
 }
 
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -140,6 +144,7 @@ export async function buildServer(
     maxUploadBytes: opts.maxUploadBytes ?? 2 * 1024 ** 3,
     keyFile: opts.keyFile,
     rejectsDir: opts.rejectsDir,
+    sso: opts.sso ? new SingleSignOn(opts.sso, now) : null,
     routes: [],
   };
 
@@ -196,6 +201,7 @@ export async function buildServer(
   adminRoutes(app, s);
   analysisRoutes(app, s);
   helpRoutes(app, s);
+  ssoRoutes(app, s);
   defineRoute(app, s, {
     method: 'GET',
     url: '/api/openapi.json',

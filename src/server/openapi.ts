@@ -82,12 +82,14 @@ export function openApiDocument(routes: readonly RouteDef[]): Json {
     if (r.url === '/api/login') errors.push(401, 429);
     if (r.body === 'stream') errors.push(413);
     const responses: Record<string, Json> = {};
-    responses[String(r.response ? (r.status ?? 200) : 204)] = r.response
-      ? {
-          description: 'OK',
-          content: { 'application/json': { schema: schemaOf(r.response, 'output') } },
-        }
-      : { description: 'No content' };
+    if (r.redirect) responses['302'] = { description: 'Found: the browser is sent on (Location)' };
+    else
+      responses[String(r.response ? (r.status ?? 200) : 204)] = r.response
+        ? {
+            description: 'OK',
+            content: { 'application/json': { schema: schemaOf(r.response, 'output') } },
+          }
+        : { description: 'No content' };
     for (const code of [...new Set(errors)].sort())
       responses[String(code)] = {
         description: STATUS_TEXT[code] ?? 'Internal error',

@@ -5,6 +5,7 @@
  * the edge, the response passed through its schema (fields outside the contract never leave) —
  * and records it for the OpenAPI description.
  */
+import type { SingleSignOn } from './sso.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { UptakeError } from '../errors/UptakeError.ts';
@@ -40,6 +41,8 @@ export interface Services {
   maxUploadBytes: number;
   keyFile: string | undefined;
   rejectsDir: string | undefined;
+  /** Single sign-on (OpenID Connect, SMART on FHIR launch), when configured. */
+  sso: SingleSignOn | null;
   /** Every declared route, for the OpenAPI description. */
   routes: RouteDef[];
 }
@@ -76,6 +79,8 @@ export interface RouteDef<
   body?: B | 'stream';
   /** Without a response schema the route answers 204 No Content. */
   response?: R;
+  /** The handler returns a URL: the route answers 302 Found to it (browser sign-on flows). */
+  redirect?: boolean;
   status?: number;
   /** Fastify route config (e.g. rate limits). */
   config?: Record<string, unknown>;
@@ -155,6 +160,7 @@ export function defineRoute<
         params: params as z.output<P>,
         body: body as z.output<B>,
       });
+      if (def.redirect) return reply.redirect(String(out), 302);
       if (!def.response) {
         reply.code(204);
         return reply.send();

@@ -561,6 +561,19 @@ describe('web app in Chromium', () => {
     }
   });
 
+  test('sign-in page: says why a single sign-on failed; no SSO button where none is set up', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${base}/#/?sso_error=${encodeURIComponent('dr.x has no Uptake account')}`);
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').innerText()).toBe(
+      'Single sign-on did not work: dr.x has no Uptake account',
+    );
+    expect(await page.getByRole('link', { name: /^Sign in with/ }).count()).toBe(0);
+    await checkPage(page, 'sign-in-sso-error');
+    await ctx.close();
+  });
+
   test('no console error, page error or Content-Security-Policy violation', () => {
     expect(problems).toEqual([]);
   });

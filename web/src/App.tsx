@@ -121,6 +121,9 @@ function Login({ onSignedIn, notice }: { onSignedIn: (m: Me) => void; notice: st
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const sso = useApi<{ oidc: { label: string; login: string } | null }>('/api/sso');
+  // A failed single sign-on comes back as #/?sso_error=…: say why.
+  const ssoError = new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('sso_error');
   useEffect(() => {
     document.title = 'Sign in — Uptake';
   }, []);
@@ -153,6 +156,18 @@ function Login({ onSignedIn, notice }: { onSignedIn: (m: Me) => void; notice: st
       {notice ? (
         <p className="notice" role="status">
           {notice}
+        </p>
+      ) : null}
+      {ssoError ? (
+        <p className="form-problem" role="alert">
+          Single sign-on did not work: {ssoError}
+        </p>
+      ) : null}
+      {sso.data?.oidc ? (
+        <p>
+          <a className="button" href={sso.data.oidc.login}>
+            Sign in with {sso.data.oidc.label}
+          </a>
         </p>
       ) : null}
       <form onSubmit={(e) => void submit(e)} aria-label="Sign in">

@@ -18,7 +18,8 @@ export function toMe(user: User, csrf: string, identified: boolean): Me {
   };
 }
 
-function cookieOptions(req: FastifyRequest, maxAgeS?: number) {
+/** The session cookie's attributes (HttpOnly, SameSite=Strict, Secure behind https). */
+export function cookieOptions(req: FastifyRequest, maxAgeS?: number) {
   return {
     path: '/',
     httpOnly: true,
