@@ -505,13 +505,13 @@ describe('web app in Chromium', () => {
 
     await open(page, 'golive', 'admin-golive');
     expect(await page.locator('main h1').innerText()).toBe('Go-live');
-    expect(await page.getByLabel('Metric').inputValue()).toBe('ib_time8');
+    expect(await page.getByLabel('Metric').inputValue()).toBe('ehr_time8');
     const groups = page.locator('.golive-group');
     expect(await groups.count()).toBeGreaterThan(0);
     expect(await page.locator('.golive-group [data-chart] svg').count()).toBeGreaterThan(0);
     const effects = await page.locator('.golive-group .effects').first().innerText();
     expect(effects).toMatch(
-      /IB-Time8 (fell|rose) by [\d.]+ hours per 8 scheduled hours \(95% CI [-\d.]+ to [-\d.]+\) after go-live|IB-Time8 changed by .* consistent with no change|Not enough data for the interrupted time series: \S+/,
+      /EHR-Time8 (fell|rose) by [\d.]+ hours per 8 scheduled hours \(95% CI [-\d.]+ to [-\d.]+\) after go-live|EHR-Time8 changed by .* consistent with no change|Not enough data for the interrupted time series: \S+/,
     );
     expect(await page.locator('section[aria-labelledby="assumptions"] li').count()).toBeGreaterThan(
       0,
@@ -534,7 +534,16 @@ describe('web app in Chromium', () => {
     try {
       const at = await fx.app.listen({ port: 0, host: '127.0.0.1' });
       const page = await signIn(fx.account('admin'), false, at);
-      await open(page, 'golive', 'admin-golive-fitted', at);
+      await page.goto(`${at}/#/golive`);
+      await settle(page);
+      await page.getByLabel('Metric').selectOption('ib_time8');
+      await page.getByText('IB-Time8 in A before and after go-live').first().waitFor();
+      await settle(page);
+      await page.screenshot({
+        path: join(ROOT, SHOTS, 'admin-golive-fitted.png'),
+        fullPage: true,
+      });
+      await checkPage(page, 'admin-golive-fitted');
       const a = page.locator('.golive-group', {
         has: page.getByRole('heading', { name: /^A, live/ }),
       });

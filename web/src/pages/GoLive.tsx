@@ -55,8 +55,8 @@ interface GoLiveReport {
 
 /** Metric, its short name and unit in words. */
 const METRICS: readonly [string, string, string][] = [
-  ['ib_time8', 'IB-Time8', 'hours per 8 scheduled hours'],
   ['ehr_time8', 'EHR-Time8', 'hours per 8 scheduled hours'],
+  ['ib_time8', 'IB-Time8', 'hours per 8 scheduled hours'],
   ['note_time8', 'Note-Time8', 'hours per 8 scheduled hours'],
   ['pres_time8', 'Pres-Time8', 'hours per 8 scheduled hours'],
   ['wow8', 'WOW8', 'hours per 8 scheduled hours'],
@@ -95,7 +95,7 @@ function headline(m: ModelResult | undefined): Estimate | null {
 export function GoLivePage({ range }: PageProps): ReactNode {
   const tools = useApi<ToolInfo[]>('/api/tools');
   const [chosen, setChosen] = useState('');
-  const [metric, setMetric] = useState('ib_time8');
+  const [metric, setMetric] = useState('ehr_time8');
   const [by, setBy] = useState('department');
   const [transition, setTransition] = useState(0);
   const tool = chosen || tools.data?.[0]?.name || '';
