@@ -29,6 +29,31 @@ export function cookieOptions(req: FastifyRequest, maxAgeS?: number) {
   };
 }
 
+/**
+ * Start a session for `user` (a password or single sign-on proved who they are): the session
+ * cookie, and the sign-in in the access log with how it happened.
+ */
+export async function startSignedIn(
+  s: Services,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  user: User,
+  how: string | null,
+): Promise<{ token: string; csrf: string }> {
+  const session = await s.accounts.startSession(user.username);
+  reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(req, session.maxAgeS));
+  await s.log.write({
+    username: user.username,
+    role: user.role,
+    action: 'login',
+    resource: 'session',
+    outcome: 'success',
+    detail: how,
+    ip: req.ip,
+  });
+  return session;
+}
+
 function clearCookie(req: FastifyRequest, reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, cookieOptions(req));
 }
@@ -83,16 +108,7 @@ export function authRoutes(app: FastifyInstance, s: Services): void {
         throw new UptakeError('UNAUTHENTICATED', 'wrong user name or password');
       }
       s.limiter.succeed(username, ip);
-      const session = await s.accounts.startSession(user.username);
-      reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(req, session.maxAgeS));
-      await s.log.write({
-        username: user.username,
-        role: user.role,
-        action: 'login',
-        resource: 'session',
-        outcome: 'success',
-        ip,
-      });
+      const session = await startSignedIn(s, req, reply, user, null);
       const settings = await s.settings();
       return { user: toMe(user, session.csrf, settings.identified_reports) };
     },

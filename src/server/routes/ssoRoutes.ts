@@ -16,7 +16,7 @@ import {
   unusablePassword,
   type SingleSignOn,
 } from '../sso.ts';
-import { cookieOptions, SESSION_COOKIE } from './authRoutes.ts';
+import { startSignedIn } from './authRoutes.ts';
 
 const PENDING_COOKIE = 'uptake_sso';
 
@@ -128,18 +128,13 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
     reply.clearCookie(PENDING_COOKIE, pendingCookie(req, sso));
     const claims = await sso.finish(kind, pending, req.url.split('?')[1] ?? '');
     const user = kind === 'oidc' ? await oidcUser(claims) : await smartUser(claims);
-    const session = await s.accounts.startSession(user.username);
-    reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(req, session.maxAgeS));
-    await s.log.write({
-      username: user.username,
-      role: user.role,
-      action: 'login',
-      resource: 'session',
-      outcome: 'success',
-      detail:
-        kind === 'oidc' ? 'OpenID Connect' : `SMART on FHIR launch from ${pending?.iss ?? ''}`,
-      ip: req.ip,
-    });
+    await startSignedIn(
+      s,
+      req,
+      reply,
+      user,
+      kind === 'oidc' ? 'OpenID Connect' : `SMART on FHIR launch from ${pending?.iss ?? ''}`,
+    );
     return kind === 'smart' ? '/#/me' : '/';
   };
 

@@ -67,6 +67,29 @@ function errorOf(e: unknown): ApiError {
   return e instanceof ApiError ? e : new ApiError(0, 'NETWORK', String(e));
 }
 
+/** A labelled, required two-line text box that grows with the form. */
+function TextField(p: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  max: number;
+}): ReactNode {
+  const id = useId();
+  return (
+    <div className="field grow">
+      <label htmlFor={id}>{p.label}</label>
+      <textarea
+        id={id}
+        value={p.value}
+        onChange={(e) => p.onChange(e.target.value)}
+        maxLength={p.max}
+        rows={2}
+        required
+      />
+    </div>
+  );
+}
+
 /** The clinician's side, at the end of My report. */
 export function AskForHelp({ topic: suggested }: { topic?: string | undefined }): ReactNode {
   const topics = useApi<Topics>('/api/help-topics');
@@ -76,7 +99,6 @@ export function AskForHelp({ topic: suggested }: { topic?: string | undefined })
   const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
-  const msgId = useId();
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     setBusy(true);
@@ -116,17 +138,7 @@ export function AskForHelp({ topic: suggested }: { topic?: string | undefined })
             </option>
           ))}
         </Select>
-        <div className="field grow">
-          <label htmlFor={msgId}>Your question</label>
-          <textarea
-            id={msgId}
-            value={message}
-            onChange={(e) => setMessage(e.target.value)}
-            maxLength={1000}
-            rows={2}
-            required
-          />
-        </div>
+        <TextField label="Your question" value={message} onChange={setMessage} max={1000} />
         <button type="submit" disabled={busy || !message.trim()}>
           {busy ? 'Sending…' : 'Send'}
         </button>
@@ -256,17 +268,12 @@ function HelpItem({
             void send(false);
           }}
         >
-          <div className="field grow">
-            <label htmlFor={id}>{r.answer ? 'Change the answer' : 'Your answer'}</label>
-            <textarea
-              id={id}
-              value={answer}
-              onChange={(e) => setAnswer(e.target.value)}
-              maxLength={2000}
-              rows={2}
-              required
-            />
-          </div>
+          <TextField
+            label={r.answer ? 'Change the answer' : 'Your answer'}
+            value={answer}
+            onChange={setAnswer}
+            max={2000}
+          />
           <button type="submit" disabled={busy || !answer.trim()}>
             Answer
           </button>
