@@ -82,6 +82,22 @@ export interface EvaluateRequest {
   weeklyRows?: (() => Promise<readonly ClinicianMetricRow[]>) | undefined;
 }
 
+/**
+ * The usual choices of an evaluation (the web app's, and the CLI's defaults): both models, at
+ * least 8 weeks before and 4 after go-live, automatic Newey–West lag, no seasonality, group
+ * medians, no transition weeks.
+ */
+export const EVALUATION_DEFAULTS = {
+  transitionWeeks: 0,
+  minPre: 8,
+  minPost: 4,
+  lag: 'auto',
+  seasonality: 'none',
+  summary: 'median',
+  methods: ['its', 'did'],
+  cache: true,
+} as const satisfies Partial<EvaluateRequest>;
+
 export interface ModelResult {
   model: string;
   assumptions: string[];

@@ -22,7 +22,12 @@ import { generate, type GenerateResult } from '../synth/generate.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
 import { TABLES } from '../model/canonical.ts';
 import { adoptionReport } from './adoption.ts';
-import { evaluate, type EvaluateRequest, type EvaluationReport } from './evaluate.ts';
+import {
+  evaluate,
+  EVALUATION_DEFAULTS,
+  type EvaluateRequest,
+  type EvaluationReport,
+} from './evaluate.ts';
 import { getTool, parseTool, parseToolsFile, saveTool } from './tools.ts';
 import { readFileSync } from 'node:fs';
 import type { Estimate } from './stats/regression.ts';
@@ -75,13 +80,8 @@ describe('the generator’s go-live, recovered', () => {
       from: live.gen.from,
       to: live.gen.to,
       metricOptions: { ...DEFAULT_OPTIONS, timezone: live.gen.timezone },
+      ...EVALUATION_DEFAULTS,
       transitionWeeks: TRANSITION,
-      minPre: 8,
-      minPost: 4,
-      lag: 'auto',
-      seasonality: 'none',
-      summary: 'median',
-      methods: ['its', 'did'],
       cache: true,
     };
     withEffect = await evaluate(live.store, req);

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { evaluate } from '../analysis/evaluate.ts';
+import { evaluate, EVALUATION_DEFAULTS } from '../analysis/evaluate.ts';
 import { buildEvaluationFixture } from '../analysis/evaluationFixture.ts';
 import { getTool, parseTool, saveTool } from '../analysis/tools.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
@@ -190,13 +190,8 @@ describe.each(engines())('go-live API on a 20-week system with a known effect, $
       from: '2026-01-05',
       to: '2026-05-25',
       metricOptions: { ...DEFAULT_OPTIONS, timezone: 'UTC' },
+      ...EVALUATION_DEFAULTS,
       transitionWeeks: 0,
-      minPre: 8,
-      minPost: 4,
-      lag: 'auto',
-      seasonality: 'none',
-      summary: 'median',
-      methods: ['its', 'did'],
       cache: false,
     });
     const a = body.results.find((x) => x.group === 'A')!;

@@ -6,7 +6,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { adoptionReport, type AdoptionReport } from '../../analysis/adoption.ts';
-import { checkMetric, evaluate, metricLabel } from '../../analysis/evaluate.ts';
+import {
+  checkMetric,
+  evaluate,
+  EVALUATION_DEFAULTS,
+  metricLabel,
+} from '../../analysis/evaluate.ts';
 import { resolveWeeks } from '../../analysis/range.ts';
 import { getTool, listGoLives, listToolNames } from '../../analysis/tools.ts';
 import type { User } from '../auth.ts';
@@ -166,14 +171,10 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
         metrics: [query.metric],
         by: query.by,
         ...weeks,
+        ...EVALUATION_DEFAULTS,
         metricOptions: settings.options,
         transitionWeeks: query.transition,
-        minPre: 8,
-        minPost: 4,
-        lag: 'auto',
-        seasonality: 'none',
         summary: query.summary,
-        methods: ['its', 'did'],
         cache: false,
         // The weekly rows of the report cache: computed once per import and range, shared with
         // the organisation and group pages, so a second evaluation (any tool, metric or group)
@@ -225,8 +226,8 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
           timezone: settings.timezone,
           summary: query.summary,
           transition_weeks: query.transition,
-          min_pre_weeks: 8,
-          min_post_weeks: 4,
+          min_pre_weeks: EVALUATION_DEFAULTS.minPre,
+          min_post_weeks: EVALUATION_DEFAULTS.minPost,
           suppression_threshold: thr,
         },
         results,
