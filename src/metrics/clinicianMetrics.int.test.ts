@@ -118,6 +118,8 @@ for (const engine of engines()) {
         period: fc.constantFrom('all', 'day', 'week') as fc.Arbitrary<MetricRequest['period']>,
         excl: fc.boolean(),
         gap: fc.constantFrom(0, 30, 60),
+        // Times on a 10-minute grid: many events of one user at the same instant (ties).
+        coarse: fc.boolean(),
       });
       const iso = (ms: number) => new Date(ms).toISOString();
       await fc.assert(
@@ -125,7 +127,7 @@ for (const engine of engines()) {
           const data: Dataset = {
             events: x.events.map((e, i) => ({
               event_id: `e${String(i).padStart(3, '0')}`,
-              occurred_at: iso(base + e.sec * 1000),
+              occurred_at: iso(base + (x.coarse ? Math.floor(e.sec / 600) * 600 : e.sec) * 1000),
               user_id: `u${e.u}`,
               action: 'a',
               category: cats[e.cat] as Category,

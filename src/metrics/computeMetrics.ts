@@ -6,8 +6,8 @@
 import { PER8_METRICS, type ClinicianMetricRow, type Per8Metric } from '../model/metricRow.ts';
 import { metricRequestSchema, type GroupBy, type MetricRequest } from '../model/options.ts';
 import { invalid } from '../errors/UptakeError.ts';
-import type { Store } from '../store/Store.ts';
-import { clinicianCtes } from './clinicianSql.ts';
+import type { SqlValue, Store } from '../store/Store.ts';
+import { clinicianCtes, RANGE_BOUNDS_SQL, type Cte, type RangeBounds } from './clinicianSql.ts';
 import { runCtes } from './runCtes.ts';
 import { VERSION } from '../version.ts';
 
@@ -56,12 +56,32 @@ export function parseRequest(input: unknown): MetricRequest {
   return r.data;
 }
 
+/**
+ * The metric CTEs for `store`: on DuckDB the range's instants are computed first and bound as
+ * parameters (see `clinicianCtes`); PostgreSQL reads them from the chain's one-row table.
+ */
+async function metricCtes(
+  store: Store,
+  req: MetricRequest,
+): Promise<{ ctes: Cte[]; params: SqlValue[] }> {
+  let bounds: RangeBounds | undefined;
+  if (store.dialect.name === 'duckdb') {
+    [bounds] = await store.all<RangeBounds>(RANGE_BOUNDS_SQL, [
+      req.from,
+      req.to,
+      req.options.timezone,
+      req.options.timeout_seconds,
+    ]);
+  }
+  return clinicianCtes(store.dialect, req, bounds);
+}
+
 /** Per-clinician rows of §6, sorted by user and period. */
 export async function clinicianMetrics(
   store: Store,
   req: MetricRequest,
 ): Promise<ClinicianMetricRow[]> {
-  const { ctes, params } = clinicianCtes(store.dialect, req);
+  const { ctes, params } = await metricCtes(store, req);
   return runCtes<ClinicianMetricRow>(
     store,
     ctes,
@@ -84,7 +104,7 @@ export async function groupMetrics(
   by: Exclude<GroupBy, 'clinician'>,
   threshold: number,
 ): Promise<GroupMetricRow[]> {
-  const { ctes, params } = clinicianCtes(store.dialect, req);
+  const { ctes, params } = await metricCtes(store, req);
   const stats = PER8_METRICS.flatMap((m) =>
     (
       [
