@@ -97,6 +97,35 @@ for (const engine of engines()) {
       expect(n?.n).toBe(3);
     });
 
+    it('keeps sources apart: a new source is appended whole, the same ids of an old one are not', async () => {
+      const a = join(dir, 'a.csv');
+      const b = join(dir, 'b.csv');
+      const rows = (source: string) =>
+        'event_id,source,occurred_at,user_id,action,category\n' +
+        `x1,${source},2026-03-02T10:00:00Z,u1,a,notes\n` +
+        `x2,${source},2026-03-02T10:01:00Z,u1,a,notes\n` +
+        `x2,${source},2026-03-02T10:05:00Z,u1,a,inbox\n`; // x2 twice: the first one counts
+      writeFileSync(a, rows('epic'));
+      writeFileSync(b, rows('cerner') + 'x1,epic,2026-03-02T11:00:00Z,u1,a,notes\n');
+      expect(await run('events', a)).toMatchObject({ rows_stored: 2, rows_duplicate: 1 });
+      // b: its cerner rows are new; its epic x1 is already stored.
+      expect(await run('events', b)).toMatchObject({ rows_stored: 2, rows_duplicate: 2 });
+      expect(await run('events', b)).toMatchObject({ rows_stored: 0, rows_duplicate: 4 });
+      const got = await store.all<{ k: string; cat: string }>(
+        `SELECT source || '/' || event_id AS k, category AS cat FROM events ORDER BY 1`,
+      );
+      expect(got).toEqual([
+        { k: 'cerner/x1', cat: 'notes' },
+        { k: 'cerner/x2', cat: 'notes' },
+        { k: 'epic/x1', cat: 'notes' },
+        { k: 'epic/x2', cat: 'notes' },
+      ]);
+      const [c] = await store.all<{ n: number }>(
+        `SELECT count(*) AS n FROM events WHERE import_id IS NULL`,
+      );
+      expect(Number(c!.n)).toBe(0);
+    });
+
     it('refuses a file with missing required columns before storing anything', async () => {
       const f = join(dir, 'bad.csv');
       writeFileSync(f, 'id,when,who\n1,2,3\n');

@@ -162,6 +162,7 @@ export async function loadStaged(
   const timeCol = spec.columns.find((c) => c.type === 'TIMESTAMPTZ')?.name;
   const valid = 'FILTER (WHERE reason IS NULL)';
   const hasPatient = spec.columns.some((c) => c.name === 'patient_id');
+  const bySource = spec.key.includes('source');
   const [stats] = await st.all<{
     read: number;
     rejected: number;
@@ -171,13 +172,15 @@ export async function loadStaged(
     lo: string | null;
     hi: string | null;
     patients: string | null;
+    sources: string | null;
   }>(
     `SELECT count(*) AS read, count(reason) AS rejected, count(*) ${valid} AS valid,
        count(DISTINCT ${keyExpr}) ${valid} AS keys,
        ${opts.table === 'events' ? `count(*) FILTER (WHERE reason IS NULL AND category IS NULL)` : '0'} AS uncategorized,
        ${timeCol ? `strftime(min(${timeCol}) ${valid} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')` : 'NULL'} AS lo,
        ${timeCol ? `strftime(max(${timeCol}) ${valid} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')` : 'NULL'} AS hi,
-       ${hasPatient ? `to_json(list(DISTINCT patient_id) FILTER (WHERE reason IS NULL AND patient_id IS NOT NULL))` : 'NULL'} AS patients
+       ${hasPatient ? `to_json(list(DISTINCT patient_id) FILTER (WHERE reason IS NULL AND patient_id IS NOT NULL))` : 'NULL'} AS patients,
+       ${bySource ? `to_json(list(DISTINCT source) ${valid})` : 'NULL'} AS sources
      FROM ${T.val}`,
   );
   const read = stats?.read ?? 0;
@@ -229,31 +232,30 @@ export async function loadStaged(
       )
     : [];
 
-  // 7. Store everything in one transaction.
-  const result = await store.transaction(async (tx) => {
-    const [next] = await tx.all<{ id: number }>(
-      `SELECT coalesce(max(import_id), 0) + 1 AS id FROM imports`,
-    );
-    const importId = next?.id ?? 1;
-    const up = await store.upload(tx, T.good, spec.columns);
-    const cols = spec.columns.map((c) => c.name);
-    const match = spec.key.map((k) => `t.${k} = s.${k}`).join(' AND ');
-    let updated = 0;
-    if (spec.upsert) {
-      const changed = cols
-        .filter((c) => !spec.key.includes(c))
-        .map((c) => `t.${c} IS DISTINCT FROM s.${c}`)
-        .join(' OR ');
-      updated = await tx.exec(
-        `DELETE FROM ${spec.table} t WHERE EXISTS (SELECT 1 FROM ${up} s WHERE ${match} AND (${changed}))`,
+  /** True when no stored row can share a key with a row of the file. */
+  const cannotCollide = async (tx: Sql): Promise<boolean> => {
+    if (spec.upsert) return false;
+    if (bySource) {
+      const sources = JSON.parse(stats?.sources ?? '[]') as string[];
+      if (sources.length > 100) return false;
+      if (!sources.length) return true;
+      const [hit] = await tx.all(
+        `SELECT 1 AS x FROM ${spec.table} WHERE source IN (${sources.map((_, i) => `$${i + 1}`).join(', ')}) LIMIT 1`,
+        sources,
       );
+      return !hit;
     }
-    const stored = await tx.exec(
-      `INSERT INTO ${spec.table} (${cols.join(', ')}, import_id)
-       SELECT ${cols.map((c) => `s.${c}`).join(', ')}, $1 FROM ${up} s
-       WHERE NOT EXISTS (SELECT 1 FROM ${spec.table} t WHERE ${match})`,
-      [importId],
-    );
+    const [hit] = await tx.all(`SELECT 1 AS x FROM ${spec.table} LIMIT 1`);
+    return !hit;
+  };
+
+  /** The report, the rejects file and the import's row, once the rows are stored. */
+  const finish = async (
+    tx: Sql,
+    importId: number,
+    stored: number,
+    updated: number,
+  ): Promise<ImportReport> => {
     const rejected = parseErrors.length + rejectLines.length;
     const report: ImportReport = {
       import_id: importId,
@@ -309,8 +311,8 @@ export async function loadStaged(
     report.seconds = (Date.now() - t0) / 1000;
     await tx.run(
       `INSERT INTO imports (import_id, table_name, format, file, started_at, finished_at, rows_read, rows_stored,
-         rows_rejected, rows_duplicate, unmapped, report)
-       VALUES ($1, $2, $12, $3, CAST($4 AS TIMESTAMPTZ), CAST($5 AS TIMESTAMPTZ), $6, $7, $8, $9, $10, $11)`,
+       rows_rejected, rows_duplicate, unmapped, report)
+     VALUES ($1, $2, $12, $3, CAST($4 AS TIMESTAMPTZ), CAST($5 AS TIMESTAMPTZ), $6, $7, $8, $9, $10, $11)`,
       [
         importId,
         opts.table,
@@ -327,6 +329,40 @@ export async function loadStaged(
       ],
     );
     return report;
+  };
+
+  // 7. Store everything in one transaction.
+  const result = await store.transaction(async (tx) => {
+    const [next] = await tx.all<{ id: number }>(
+      `SELECT coalesce(max(import_id), 0) + 1 AS id FROM imports`,
+    );
+    const importId = next?.id ?? 1;
+    // No stored row can share a key with the file's rows (a new source of events, or an empty
+    // table): append them as they are — on PostgreSQL without a temporary copy and an anti-join.
+    if (await cannotCollide(tx)) {
+      const stored = await store.appendStaged(tx, T.good, spec.columns, spec.table, importId);
+      return finish(tx, importId, stored, 0);
+    }
+    const up = await store.upload(tx, T.good, spec.columns);
+    const cols = spec.columns.map((c) => c.name);
+    const match = spec.key.map((k) => `t.${k} = s.${k}`).join(' AND ');
+    let updated = 0;
+    if (spec.upsert) {
+      const changed = cols
+        .filter((c) => !spec.key.includes(c))
+        .map((c) => `t.${c} IS DISTINCT FROM s.${c}`)
+        .join(' OR ');
+      updated = await tx.exec(
+        `DELETE FROM ${spec.table} t WHERE EXISTS (SELECT 1 FROM ${up} s WHERE ${match} AND (${changed}))`,
+      );
+    }
+    const stored = await tx.exec(
+      `INSERT INTO ${spec.table} (${cols.join(', ')}, import_id)
+       SELECT ${cols.map((c) => `s.${c}`).join(', ')}, $1 FROM ${up} s
+       WHERE NOT EXISTS (SELECT 1 FROM ${spec.table} t WHERE ${match})`,
+      [importId],
+    );
+    return finish(tx, importId, stored, updated);
   });
   await st.run(`DROP VIEW IF EXISTS ${T.good}`);
   await st.run(`DROP VIEW IF EXISTS ${T.val}`);

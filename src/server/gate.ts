@@ -63,6 +63,8 @@ class ReaderStore implements Store {
   }
   upload(): Promise<string> {
     throw new Error('the reader connection does not import');
+  }  appendStaged(): Promise<number> {
+    throw new Error('the reader connection does not import');
   }
   progress(): number | null {
     return null;
@@ -118,6 +120,16 @@ export class GatedStore implements Store {
   }
   upload(tx: Sql, stagedTable: string, columns: readonly StagedColumn[]): Promise<string> {
     return this.raw.upload(tx, stagedTable, columns);
+  }
+
+  appendStaged(
+    tx: Sql,
+    stagedTable: string,
+    columns: readonly StagedColumn[],
+    table: string,
+    importId: number,
+  ): Promise<number> {
+    return this.raw.appendStaged(tx, stagedTable, columns, table, importId);
   }
   progress(): number | null {
     return this.raw.progress();

@@ -34,6 +34,18 @@ export interface Store extends Sql {
    * temporary table filled with COPY for PostgreSQL. Call inside the import's transaction.
    */
   upload(tx: Sql, stagedTable: string, columns: readonly StagedColumn[]): Promise<string>;
+  /**
+   * Append every row of `stagedTable` to `table` with `import_id` set, when the caller knows none
+   * of them can collide with a stored row: PostgreSQL copies them straight into the table (no
+   * temporary table, no anti-join). Returns the rows stored. Call inside the import's transaction.
+   */
+  appendStaged(
+    tx: Sql,
+    stagedTable: string,
+    columns: readonly StagedColumn[],
+    table: string,
+    importId: number,
+  ): Promise<number>;
   /** Fraction done (0–1) of the query running now, when the engine can tell. */
   progress(): number | null;
   close(): Promise<void>;

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { UptakeError } from '../errors/UptakeError.ts';
 import { DUCKDB } from './dialect.ts';
 import { migrate } from './migrate.ts';
-import type { Sql, SqlValue, StagingArea, Store } from './Store.ts';
+import type { Sql, SqlValue, StagedColumn, StagingArea, Store } from './Store.ts';
 
 /** Turn engine values into plain JSON-friendly values: BIGINT → number, temporals → ISO-ish text. */
 export function plainValue(v: unknown): unknown {
@@ -139,6 +139,20 @@ export class DuckDBStore extends DuckSql implements Store, StagingArea {
 
   async upload(_tx: Sql, stagedTable: string): Promise<string> {
     return stagedTable;
+  }
+
+  async appendStaged(
+    tx: Sql,
+    stagedTable: string,
+    columns: readonly StagedColumn[],
+    table: string,
+    importId: number,
+  ): Promise<number> {
+    const cols = columns.map((c) => c.name).join(', ');
+    return tx.exec(
+      `INSERT INTO ${table} (${cols}, import_id) SELECT ${cols}, $1 FROM ${stagedTable}`,
+      [importId],
+    );
   }
 
   /**

@@ -175,23 +175,35 @@ export class PostgresStore extends PgSql implements Store {
   }
 
   /** COPY the staged rows (exported by DuckDB as CSV) into a temporary table of the transaction. */
+  /** Write the staged rows (and the extra constant columns) as CSV that COPY reads. */
+  private async stagedCsv(
+    stagedTable: string,
+    columns: readonly StagedColumn[],
+    file: string,
+    extra: readonly { name: string; value: number }[] = [],
+  ): Promise<void> {
+    const st = await this.staging();
+    const sel = [
+      ...columns.map((c) =>
+        c.type === 'TIMESTAMPTZ'
+          ? `strftime(${c.name} AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f+00') AS ${c.name}`
+          : c.name,
+      ),
+      // Our own integers (an import id), never user text.
+      ...extra.map((x) => `${Math.trunc(x.value)} AS ${x.name}`),
+    ].join(', ');
+    await st.run(
+      `COPY (SELECT ${sel} FROM ${stagedTable}) TO '${file.replaceAll("'", "''")}' (FORMAT csv, HEADER false)`,
+    );
+  }
+
   async upload(tx: Sql, stagedTable: string, columns: readonly StagedColumn[]): Promise<string> {
     if (!(tx instanceof PgTx)) throw new Error('upload needs the transaction of this store');
-    const st = await this.staging();
     const dir = await mkdtemp(join(tmpdir(), 'uptake-copy-'));
     const file = join(dir, 'rows.csv');
     const target = `up_${stagedTable}`;
     try {
-      const sel = columns
-        .map((c) =>
-          c.type === 'TIMESTAMPTZ'
-            ? `strftime(${c.name} AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f+00') AS ${c.name}`
-            : c.name,
-        )
-        .join(', ');
-      await st.run(
-        `COPY (SELECT ${sel} FROM ${stagedTable}) TO '${file.replaceAll("'", "''")}' (FORMAT csv, HEADER false)`,
-      );
+      await this.stagedCsv(stagedTable, columns, file);
       const types: Record<StagedColumn['type'], string> = {
         VARCHAR: 'TEXT',
         TIMESTAMPTZ: 'TIMESTAMPTZ',
@@ -207,6 +219,27 @@ export class PostgresStore extends PgSql implements Store {
       );
       await tx.run(`ANALYZE ${target}`);
       return target;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async appendStaged(
+    tx: Sql,
+    stagedTable: string,
+    columns: readonly StagedColumn[],
+    table: string,
+    importId: number,
+  ): Promise<number> {
+    if (!(tx instanceof PgTx)) throw new Error('appendStaged needs the transaction of this store');
+    const dir = await mkdtemp(join(tmpdir(), 'uptake-copy-'));
+    const file = join(dir, 'rows.csv');
+    try {
+      await this.stagedCsv(stagedTable, columns, file, [{ name: 'import_id', value: importId }]);
+      return await tx.copyIn(
+        `COPY ${table} (${[...columns.map((c) => c.name), 'import_id'].join(', ')}) FROM STDIN (FORMAT csv)`,
+        file,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -230,7 +263,10 @@ class PgTx extends PgSql {
   ) {
     super(client, where);
   }
-  async copyIn(sql: string, file: string): Promise<void> {
-    await pipeline(createReadStream(file), this.client.query(copyFrom(sql)));
+  /** COPY … FROM STDIN of `file`; the rows copied. */
+  async copyIn(sql: string, file: string): Promise<number> {
+    const stream = this.client.query(copyFrom(sql));
+    await pipeline(createReadStream(file), stream);
+    return Number(stream.rowCount ?? 0);
   }
 }
