@@ -1,8 +1,9 @@
 /**
  * The Citus scale-out layout: the event, schedule and order tables are distributed by `user_id`
  * and co-located, so each clinician's sessionization (the one sort of the metric SQL, partitioned
- * by user) runs on the node that holds that clinician's rows; the roster is a reference table,
- * copied to every node, so group reports join locally. See docs/scale-out.md.
+ * by user) runs on the node that holds that clinician's rows; the roster and the small
+ * definitions (tools, their rules, go-lives, action names) are reference tables, copied to every
+ * node, so group reports and adoption join locally. See docs/scale-out.md.
  */
 import { UptakeError } from '../errors/UptakeError.ts';
 import type { Sql } from './Store.ts';
@@ -19,6 +20,16 @@ export const CITUS_LAYOUT: readonly { table: string; sql: string }[] = [
     table: 'orders',
     sql: `SELECT create_distributed_table('orders', 'user_id', colocate_with => 'events')`,
   },
+  // Adoption joins each clinician's training and uses: with the events, by user_id.
+  {
+    table: 'training',
+    sql: `SELECT create_distributed_table('training', 'user_id', colocate_with => 'events')`,
+  },
+  // Small definitions that adoption, evaluation and imports join with events on every node.
+  { table: 'tools', sql: `SELECT create_reference_table('tools')` },
+  { table: 'tool_rules', sql: `SELECT create_reference_table('tool_rules')` },
+  { table: 'golives', sql: `SELECT create_reference_table('golives')` },
+  { table: 'action_names', sql: `SELECT create_reference_table('action_names')` },
 ];
 
 /** Apply the Citus layout to the tables not yet distributed; refuses without the extension. */

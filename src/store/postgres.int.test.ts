@@ -114,7 +114,7 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
     }
   });
 
-  it('applies the Citus layout: events, schedule and orders by user_id, co-located; the roster as reference', async () => {
+  it('applies the Citus layout: events, schedule, orders and training by user_id, co-located; the roster and definitions as reference', async () => {
     // Citus is not packaged for this machine: stand-ins with Citus's signatures record the calls,
     // so the layout's statements run for real against PostgreSQL and can be checked.
     const url = await freshPgDatabase(adminUrl!);
@@ -134,15 +134,20 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
       for (const step of CITUS_LAYOUT) await store.run(step.sql);
       const calls = await store.all(`SELECT fn, tbl, col, colocate FROM citus_calls ORDER BY tbl`);
       expect(calls).toEqual([
+        { fn: 'reference', tbl: 'action_names', col: null, colocate: null },
         { fn: 'reference', tbl: 'clinicians', col: null, colocate: null },
         { fn: 'distributed', tbl: 'events', col: 'user_id', colocate: 'default' },
+        { fn: 'reference', tbl: 'golives', col: null, colocate: null },
         { fn: 'distributed', tbl: 'orders', col: 'user_id', colocate: 'events' },
         { fn: 'distributed', tbl: 'schedule', col: 'user_id', colocate: 'events' },
+        { fn: 'reference', tbl: 'tool_rules', col: null, colocate: null },
+        { fn: 'reference', tbl: 'tools', col: null, colocate: null },
+        { fn: 'distributed', tbl: 'training', col: 'user_id', colocate: 'events' },
       ]);
       // Citus requires the distribution column in every unique constraint of a distributed table.
       const uniques = await store.all(
         `SELECT c.relname AS t FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
-         WHERE k.contype IN ('p', 'u') AND c.relname IN ('events', 'schedule', 'orders')`,
+         WHERE k.contype IN ('p', 'u') AND c.relname IN ('events', 'schedule', 'orders', 'training')`,
       );
       expect(uniques).toEqual([]);
     } finally {
