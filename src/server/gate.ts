@@ -63,7 +63,8 @@ class ReaderStore implements Store {
   }
   upload(): Promise<string> {
     throw new Error('the reader connection does not import');
-  }  appendStaged(): Promise<number> {
+  }
+  appendStaged(): Promise<number> {
     throw new Error('the reader connection does not import');
   }
   progress(): number | null {

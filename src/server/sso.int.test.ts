@@ -244,6 +244,28 @@ describe.each(engines())('single sign-on on $name', (engine) => {
     } finally {
       await plain.close();
     }
+    // A provider that cannot be reached: the sign-in page says which.
+    const down = await buildServer(sys.store, {
+      webDir: null,
+      sso: {
+        publicUrl,
+        allowHttp: true,
+        oidc: {
+          issuer: 'http://127.0.0.1:9',
+          clientId: 'x',
+          usernameClaim: 'preferred_username',
+          label: 'Down',
+        },
+      },
+    });
+    try {
+      const r3 = await down.inject({ method: 'GET', url: '/api/sso/oidc/login' });
+      expect(decodeURIComponent(String(r3.headers.location))).toMatch(
+        /could not reach the identity provider http:\/\/127\.0\.0\.1:9/,
+      );
+    } finally {
+      await down.close();
+    }
   });
 
   it('signs in an existing account through OpenID Connect, with PKCE, state and nonce', async () => {

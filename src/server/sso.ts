@@ -241,7 +241,18 @@ export class SingleSignOn {
     let extra: Record<string, string> = {};
     let iss: string | undefined;
     if (kind === 'oidc') {
-      config = await this.oidcConfiguration();
+      config = await this.oidcConfiguration().catch((e: unknown) => {
+        throw e instanceof UptakeError
+          ? e
+          : new UptakeError(
+              'UNAVAILABLE',
+              `could not reach the identity provider ${this.cfg.oidc?.issuer ?? ''}: ${(e as Error).message ?? String(e)}`.slice(
+                0,
+                300,
+              ),
+              { cause: e },
+            );
+      });
       extra = { scope: 'openid profile email' };
     } else {
       const s = this.cfg.smart;
