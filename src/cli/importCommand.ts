@@ -5,7 +5,7 @@ import { TABLES, type TableName } from '../model/canonical.ts';
 import { isTimeZone } from '../model/options.ts';
 import { invalid, UptakeError } from '../errors/UptakeError.ts';
 import type { ImportReport } from '../ingest/importCsv.ts';
-import { importFiles, type ImportFormat } from '../ingest/importFiles.ts';
+import { IMPORT_FORMATS, importFiles, type ImportFormat } from '../ingest/importFiles.ts';
 import { Pseudonymizer } from '../ingest/pseudonymize.ts';
 import { storeOptions } from './main.ts';
 import { keyFile, rejectsDir } from './paths.ts';
@@ -55,9 +55,9 @@ export function registerImport(program: Command): void {
       .addOption(
         new Option(
           '--format <format>',
-          'file format: canonical CSV, Epic Clarity access-log CSV, or FHIR R4 (NDJSON, Bundle or resource)',
+          'file format: canonical CSV, Epic Clarity access-log CSV, FHIR R4 (NDJSON, Bundle or resource), or Parquet (as uptake export writes it)',
         )
-          .choices(['csv', 'epic-access-log', 'fhir'])
+          .choices(IMPORT_FORMATS)
           .default('csv'),
       )
       .option('--source-tz <tz>', 'IANA time zone of times written without an offset')

@@ -17,6 +17,7 @@ import { registerTool } from './toolCommand.ts';
 import { registerTraining } from './trainingCommand.ts';
 import { registerAdoption } from './adoptionCommand.ts';
 import { registerEvaluate } from './evaluateCommand.ts';
+import { registerExport } from './exportCommand.ts';
 import { VERSION } from '../version.ts';
 
 /** Options every command that touches the store accepts. */
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerImport(program);
   registerImports(program);
+  registerExport(program);
   registerMetrics(program);
   registerGenerate(program);
   registerDemo(program);

@@ -6,11 +6,12 @@ import { invalid } from '../errors/UptakeError.ts';
 import type { ImportTable } from '../model/canonical.ts';
 import { importEpicAccessLog } from './epicAccessLog.ts';
 import { importCsv } from './importCsv.ts';
+import { importParquet } from './importParquet.ts';
 import type { ImportOptions, ImportReport } from './loadStaged.ts';
 import { describeSniffed, sniffFormat } from './sniff.ts';
 import type { Store } from '../store/Store.ts';
 
-export const IMPORT_FORMATS = ['csv', 'epic-access-log', 'fhir'] as const;
+export const IMPORT_FORMATS = ['csv', 'epic-access-log', 'fhir', 'parquet'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 export interface ImportFilesOptions extends Omit<ImportOptions, 'file' | 'onProgress'> {
@@ -29,9 +30,10 @@ export async function detectFormat(file: string, table: ImportTable): Promise<Im
   if (looks === 'canonical-csv') return 'csv';
   if (looks === 'epic-access-log') return 'epic-access-log';
   if (looks === 'fhir-ndjson' || looks === 'fhir-json') return 'fhir';
+  if (looks === 'parquet') return 'parquet';
   throw invalid(
     `${file}: not a file Uptake can import into ${table} (${describeSniffed(looks)}); ` +
-      'expected canonical CSV, an Epic access-log export or FHIR R4',
+      'expected canonical CSV or Parquet, an Epic access-log export or FHIR R4',
   );
 }
 
@@ -81,7 +83,9 @@ export async function importFiles(store: Store, o: ImportFilesOptions): Promise<
             sourceTz: o.sourceTz!,
             onProgress: progress,
           })
-        : await importCsv(store, { ...common, file, onProgress: progress }),
+        : format === 'parquet'
+          ? await importParquet(store, { ...common, file, onProgress: progress })
+          : await importCsv(store, { ...common, file, onProgress: progress }),
     );
   }
   return reports;

@@ -10,6 +10,7 @@ export type SniffedFormat =
   | 'epic-access-log'
   | 'fhir-ndjson'
   | 'fhir-json'
+  | 'parquet'
   | 'json'
   | 'csv'
   | 'empty'
@@ -23,6 +24,7 @@ export async function sniffFormat(file: string): Promise<SniffedFormat> {
   try {
     const buf = Buffer.alloc(65536);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    if (bytesRead >= 4 && buf.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
     let text = buf.subarray(0, bytesRead).toString('utf8');
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     const trimmed = text.trimStart();
@@ -60,6 +62,8 @@ export function describeSniffed(f: SniffedFormat): string {
       return 'it looks like FHIR NDJSON: use --format fhir';
     case 'fhir-json':
       return 'it looks like a FHIR JSON resource or Bundle: use --format fhir';
+    case 'parquet':
+      return 'it looks like a Parquet file: use --format parquet';
     case 'json':
       return 'it looks like JSON, but not FHIR';
     case 'canonical-csv':

@@ -10,7 +10,14 @@
  * import's transaction), one computation at a time; for PostgreSQL the pool.
  */
 import { DuckDBStore } from '../store/duckdbStore.ts';
-import type { Sql, SqlValue, StagedColumn, StagingArea, Store } from '../store/Store.ts';
+import type {
+  ExportFormat,
+  Sql,
+  SqlValue,
+  StagedColumn,
+  StagingArea,
+  Store,
+} from '../store/Store.ts';
 
 /** A promise queue: `run` calls execute one after another, in call order. */
 export class Mutex {
@@ -67,6 +74,9 @@ class ReaderStore implements Store {
   appendStaged(): Promise<number> {
     throw new Error('the reader connection does not import');
   }
+  exportQuery(): Promise<number> {
+    throw new Error('the reader connection does not import');
+  }
   progress(): number | null {
     return null;
   }
@@ -121,6 +131,15 @@ export class GatedStore implements Store {
   }
   upload(tx: Sql, stagedTable: string, columns: readonly StagedColumn[]): Promise<string> {
     return this.raw.upload(tx, stagedTable, columns);
+  }
+
+  exportQuery(
+    select: string,
+    columns: readonly StagedColumn[],
+    file: string,
+    format: ExportFormat,
+  ): Promise<number> {
+    return this.raw.exportQuery(select, columns, file, format);
   }
 
   appendStaged(

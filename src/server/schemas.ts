@@ -374,10 +374,10 @@ export const importDetailSchema = named(
 export const uploadQuery = z.object({
   table: z.enum(TABLES),
   format: z
-    .enum(['auto', 'csv', 'epic-access-log', 'fhir'])
+    .enum(['auto', 'csv', 'epic-access-log', 'fhir', 'parquet'])
     .default('auto')
     .describe(
-      'auto: taken from the file (canonical CSV, Epic access-log export, FHIR R4 NDJSON or JSON)',
+      'auto: taken from the file (canonical CSV, Epic access-log export, FHIR R4 NDJSON or JSON, Parquet)',
     ),
   filename: z
     .string()

@@ -46,6 +46,17 @@ export interface Store extends Sql {
     table: string,
     importId: number,
   ): Promise<number>;
+  /**
+   * Write the rows of `select` (whose result has `columns`) to `file` as Parquet, CSV (with a
+   * header) or newline-delimited JSON, streamed by DuckDB's writers; instants in UTC. Returns
+   * the rows written.
+   */
+  exportQuery(
+    select: string,
+    columns: readonly StagedColumn[],
+    file: string,
+    format: ExportFormat,
+  ): Promise<number>;
   /** Fraction done (0–1) of the query running now, when the engine can tell. */
   progress(): number | null;
   close(): Promise<void>;
@@ -57,6 +68,18 @@ export interface StagingArea extends Sql {
   /** Append text rows to an existing table of the staging area (fast, no SQL per row). */
   appendText(table: string, rows: readonly (readonly string[])[]): Promise<void>;
 }
+
+export type ExportFormat = 'parquet' | 'csv' | 'json';
+
+/** DuckDB's COPY options of an export format. */
+export const EXPORT_COPY_OPTIONS: Record<ExportFormat, string> = {
+  parquet: `FORMAT parquet, COMPRESSION zstd`,
+  csv: `FORMAT csv, HEADER true`,
+  json: `FORMAT json`,
+};
+
+/** A file path as a SQL string literal (DuckDB's COPY takes no parameter for it). */
+export const pathLiteral = (file: string): string => `'${file.replaceAll("'", "''")}'`;
 
 /** A column of a staged table: its name and its SQL type in the shared dialect. */
 export interface StagedColumn {

@@ -7,7 +7,16 @@ import { dirname } from 'node:path';
 import { UptakeError } from '../errors/UptakeError.ts';
 import { DUCKDB } from './dialect.ts';
 import { migrate } from './migrate.ts';
-import type { Sql, SqlValue, StagedColumn, StagingArea, Store } from './Store.ts';
+import {
+  EXPORT_COPY_OPTIONS,
+  pathLiteral,
+  type ExportFormat,
+  type Sql,
+  type SqlValue,
+  type StagedColumn,
+  type StagingArea,
+  type Store,
+} from './Store.ts';
 
 /** Turn engine values into plain JSON-friendly values: BIGINT → number, temporals → ISO-ish text. */
 export function plainValue(v: unknown): unknown {
@@ -139,6 +148,18 @@ export class DuckDBStore extends DuckSql implements Store, StagingArea {
 
   async upload(_tx: Sql, stagedTable: string): Promise<string> {
     return stagedTable;
+  }
+
+  async exportQuery(
+    select: string,
+    _columns: readonly StagedColumn[],
+    file: string,
+    format: ExportFormat,
+  ): Promise<number> {
+    const [r] = await this.all<{ Count: number | bigint }>(
+      `COPY (${select}) TO ${pathLiteral(file)} (${EXPORT_COPY_OPTIONS[format]})`,
+    );
+    return Number(r?.Count ?? 0);
   }
 
   async appendStaged(

@@ -4,8 +4,8 @@
  * area) and streamed into PostgreSQL with COPY.
  */
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { createReadStream } from 'node:fs';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,16 @@ import { UptakeError } from '../errors/UptakeError.ts';
 import { POSTGRES } from './dialect.ts';
 import { DuckDBStore } from './duckdbStore.ts';
 import { migrate } from './migrate.ts';
-import type { Sql, SqlValue, StagedColumn, StagingArea, Store } from './Store.ts';
+import {
+  EXPORT_COPY_OPTIONS,
+  pathLiteral,
+  type ExportFormat,
+  type Sql,
+  type SqlValue,
+  type StagedColumn,
+  type StagingArea,
+  type Store,
+} from './Store.ts';
 
 // BIGINT and NUMERIC (sums of BIGINT) arrive as text; metrics and counts fit a double exactly
 // (integers below 2^53), and DATE stays the ISO text it is.
@@ -220,6 +229,38 @@ export class PostgresStore extends PgSql implements Store {
       await tx.run(`ANALYZE ${target}`);
       return target;
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async exportQuery(
+    select: string,
+    columns: readonly StagedColumn[],
+    file: string,
+    format: ExportFormat,
+  ): Promise<number> {
+    // PostgreSQL writes CSV (instants in UTC); DuckDB reads it with the columns' types and writes
+    // the format asked for.
+    const dir = await mkdtemp(join(tmpdir(), 'uptake-export-'));
+    const csv = join(dir, 'rows.csv');
+    const client = await this.pool.connect();
+    try {
+      await client.query(`SET TIME ZONE 'UTC'`);
+      await pipeline(
+        client.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT csv)`)),
+        createWriteStream(csv),
+      );
+      const st = await this.staging();
+      const types = columns.map((c) => `'${c.name}': '${c.type}'`).join(', ');
+      const [r] = await st.all<{ Count: number | bigint }>(
+        `COPY (SELECT * FROM read_csv(${pathLiteral(csv)}, header = false, auto_detect = false,
+           columns = {${types}})) TO ${pathLiteral(file)} (${EXPORT_COPY_OPTIONS[format]})`,
+      );
+      return Number(r?.Count ?? 0);
+    } catch (e) {
+      throw this.wrap(e);
+    } finally {
+      client.release();
       await rm(dir, { recursive: true, force: true });
     }
   }

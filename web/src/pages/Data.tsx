@@ -257,6 +257,7 @@ const FORMATS: readonly [string, string][] = [
   ['csv', 'Canonical CSV'],
   ['epic-access-log', 'Epic access-log export (events)'],
   ['fhir', 'FHIR R4 (NDJSON, Bundle or resource)'],
+  ['parquet', 'Parquet (canonical columns)'],
 ];
 
 function Upload({ onDone, timezone }: { onDone: () => void; timezone: string }): ReactNode {
@@ -336,7 +337,7 @@ function Upload({ onDone, timezone }: { onDone: () => void; timezone: string }):
           <input
             ref={file}
             type="file"
-            accept=".csv,.txt,.ndjson,.json,text/csv,application/json,application/x-ndjson"
+            accept=".csv,.txt,.ndjson,.json,.parquet,text/csv,application/json,application/x-ndjson"
             required
           />
         </label>
