@@ -113,7 +113,8 @@ export class DuckDBStore extends DuckSql implements Store, StagingArea {
     // Text forms of instants and casts to DATE must never depend on the machine's time zone.
     await conn.run(`SET TimeZone = 'UTC'`);
     // Bound the engine's memory (it spills to disk beyond); DuckDB's own default is 80% of RAM.
-    const limit = process.env['UPTAKE_DUCKDB_MEMORY'] ?? '2GB';
+    // 1.5 GB keeps a whole process (engine, Node.js) under 2 GB at 10 M events.
+    const limit = process.env['UPTAKE_DUCKDB_MEMORY'] ?? '1536MB';
     if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(limit)) {
       throw new UptakeError(
         'INVALID_INPUT',
