@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../store/testEngines.ts';
 import type { Store } from '../store/Store.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
-import { evaluate, type EvaluateRequest } from './evaluate.ts';
+import { evaluate, EVALUATION_DEFAULTS, type EvaluateRequest } from './evaluate.ts';
 import { getTool, parseTool, saveTool } from './tools.ts';
 import { buildEvaluationFixture, inboxMinutes, WEEKS } from './evaluationFixture.ts';
 import { addDays } from './weeks.ts';
@@ -31,14 +31,7 @@ for (const engine of engines()) {
         from: '2026-01-05',
         to: addDays('2026-01-05', 7 * WEEKS),
         metricOptions: { ...DEFAULT_OPTIONS, timezone: 'UTC' },
-        transitionWeeks: 0,
-        minPre: 8,
-        minPost: 4,
-        lag: 'auto',
-        seasonality: 'none',
-        summary: 'median',
-        methods: ['its', 'did'],
-        cache: true,
+        ...EVALUATION_DEFAULTS,
       };
     }, 120_000);
     afterAll(async () => store.close());
