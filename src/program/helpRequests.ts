@@ -8,39 +8,13 @@
 import { randomBytes } from 'node:crypto';
 import { UptakeError } from '../errors/UptakeError.ts';
 import type { Sql } from '../store/Store.ts';
+import type { HelpList, HelpRequest, HelpStatus, HelpTopic } from '../model/help.ts';
 
-export const HELP_TOPICS = {
-  inbox: 'In Basket / inbox: pooling, delegation, filters',
-  notes: 'Notes: templates, smart phrases, dictation',
-  orders: 'Orders: preference lists, order sets, team ordering',
-  after_hours: 'Work after hours and on days off',
-  new_tool: 'A new tool or feature',
-  other: 'Something else',
-} as const;
-export type HelpTopic = keyof typeof HELP_TOPICS;
-
-export type HelpStatus = 'open' | 'answered' | 'closed';
+export { HELP_TOPICS } from '../model/help.ts';
+export type { HelpRequest, HelpStatus, HelpTopic } from '../model/help.ts';
 
 /** Open requests a clinician may have at once: enough for real needs, not a flood. */
 export const MAX_OPEN_PER_CLINICIAN = 5;
-
-export interface HelpRequest {
-  id: string;
-  created_at: string;
-  username: string;
-  user_id: string;
-  /** From the roster (null when the roster has no name). */
-  name: string | null;
-  department: string | null;
-  specialty: string | null;
-  topic: HelpTopic;
-  message: string;
-  status: HelpStatus;
-  answer: string | null;
-  answered_by: string | null;
-  answered_at: string | null;
-  closed_at: string | null;
-}
 
 /** Who is asking: an account, its role, its roster clinician and the groups it champions. */
 export interface HelpActor {
@@ -234,12 +208,7 @@ export async function closeOwnHelpRequest(
 }
 
 /** How the loop is doing: open requests, and the time to a first answer of those answered. */
-export function helpSummary(rows: readonly HelpRequest[]): {
-  open: number;
-  answered: number;
-  closed: number;
-  median_hours_to_answer: number | null;
-} {
+export function helpSummary(rows: readonly HelpRequest[]): HelpList['summary'] {
   const hours = rows
     .filter((r) => r.answered_at)
     .map((r) => (Date.parse(r.answered_at!) - Date.parse(r.created_at)) / 3_600_000)

@@ -5,35 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
+import type { HelpList, HelpRequest } from '../model/help.ts';
 import { MAX_OPEN_PER_CLINICIAN } from '../program/helpRequests.ts';
 import { engines } from '../store/testEngines.ts';
 import { ensureDemoHelpRequests } from './demoAccounts.ts';
 import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
 
 afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
-
-interface HelpRequest {
-  id: string;
-  user_id: string;
-  name: string | null;
-  department: string | null;
-  topic: string;
-  message: string;
-  status: 'open' | 'answered' | 'closed';
-  answer: string | null;
-  answered_by: string | null;
-  answered_at: string | null;
-  created_at: string;
-}
-interface HelpList {
-  summary: {
-    open: number;
-    answered: number;
-    closed: number;
-    median_hours_to_answer: number | null;
-  };
-  requests: HelpRequest[];
-}
 
 describe.each(engines())('help requests on $name', (engine) => {
   let sys: TestSystem;

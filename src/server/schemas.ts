@@ -8,7 +8,7 @@ import { metricOptionsSchema, PERIODS, WOW_WINDOWS } from '../model/options.ts';
 import { CHANNELS, TABLES } from '../model/canonical.ts';
 import { CLINICIAN_FIELDS, PER8_METRICS } from '../model/metricRow.ts';
 import { ERROR_CODES } from '../errors/UptakeError.ts';
-import { HELP_TOPICS, type HelpTopic } from '../program/helpRequests.ts';
+import { HELP_TOPICS, type HelpTopic } from '../model/help.ts';
 
 /** Named schemas: they become `components.schemas` of the OpenAPI description. */
 export const registry = z.registry<{ id: string; description?: string }>();

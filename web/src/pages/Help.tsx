@@ -5,36 +5,10 @@
  * answer box.
  */
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import type { HelpList, HelpRequest } from '../../../src/model/help.ts';
 import { api, ApiError } from '../api.ts';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { useApi } from '../hooks.ts';
-
-export interface HelpRequest {
-  id: string;
-  created_at: string;
-  username: string;
-  user_id: string;
-  name: string | null;
-  department: string | null;
-  specialty: string | null;
-  topic: string;
-  message: string;
-  status: 'open' | 'answered' | 'closed';
-  answer: string | null;
-  answered_by: string | null;
-  answered_at: string | null;
-  closed_at: string | null;
-}
-
-interface HelpList {
-  summary: {
-    open: number;
-    answered: number;
-    closed: number;
-    median_hours_to_answer: number | null;
-  };
-  requests: HelpRequest[];
-}
 
 type Topics = { topic: string; label: string }[];
 
