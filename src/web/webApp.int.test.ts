@@ -553,6 +553,11 @@ describe('web app in Chromium', () => {
       expect(await a.locator('figure').innerText()).toMatch(
         /Solid lines: the interrupted time series/,
       );
+      // A and B went live in the same week: their pooled estimate is shown too.
+      const wave = page.locator('[data-wave]');
+      expect(await wave.count()).toBe(1);
+      expect(await wave.innerText()).toMatch(/wave 2026-03-16 \(A, B\), 6 clinicians/);
+      expect(await wave.innerText()).toMatch(/IB-Time8 fell by 0\.\d+ hours per 8 scheduled hours/);
       // The legend names the three model lines (ECharts draws legend text into the SVG).
       const svgText = await a.locator('[data-chart] svg').first().textContent();
       expect(svgText).toContain('Fitted trend before go-live');

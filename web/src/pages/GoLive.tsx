@@ -161,6 +161,7 @@ export function GoLivePage({ range }: PageProps): ReactNode {
 
 function GoLiveBody({ r }: { r: GoLiveReport }): ReactNode {
   const live = r.results.filter((x) => x.kind === 'live group');
+  const waves = r.results.filter((x) => x.kind === 'wave' && !x.suppressed);
   const its = r.results.find((x) => x.its)?.its;
   const did = r.results.find((x) => x.did)?.did;
   return (
@@ -175,6 +176,38 @@ function GoLiveBody({ r }: { r: GoLiveReport }): ReactNode {
       ) : (
         <p className="lede">No group you may see has gone live with {r.options.tool}.</p>
       )}
+      {waves.length ? (
+        <section aria-labelledby="waves" className="section">
+          <h2 id="waves">Groups that went live together, pooled</h2>
+          <p>
+            The groups of one go-live week taken as one (their weekly values weighted by their
+            clinicians): a more precise estimate when each group alone is small.
+          </p>
+          {waves.map((w) => {
+            const e = headline(w.its);
+            const d = headline(w.did);
+            return (
+              <div key={w.group} className="effects" data-wave={w.group}>
+                <h3>
+                  {w.group}, {w.clinicians} clinicians
+                </h3>
+                {e ? <p className="effect-text">{effectText(r.options.metric, e)}</p> : null}
+                {d ? (
+                  <p className="effect-text">
+                    {effectText(r.options.metric, d, ', compared with groups not yet live')}
+                  </p>
+                ) : null}
+                {!e && w.its?.insufficient_data ? (
+                  <p className="insufficient">
+                    Not enough data for the interrupted time series:{' '}
+                    {w.its.insufficient_data.reason}
+                  </p>
+                ) : null}
+              </div>
+            );
+          })}
+        </section>
+      ) : null}
       <section aria-labelledby="assumptions" className="section">
         <h2 id="assumptions">What the models assume</h2>
         {its ? (
