@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
@@ -13,7 +14,9 @@ import { loadDataset } from '../metrics/loadDataset.ts';
 import { engines } from '../store/testEngines.ts';
 import { buildServer } from './buildServer.ts';
 import { ssoConfigFromEnv, practitionerId, type SsoConfig } from './sso.ts';
-import { testSystem, type TestSystem } from './testSystem.ts';
+import { testSystem, TEST_DIR, type TestSystem } from './testSystem.ts';
+
+afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
 
 /** The provider: what the next sign-in says about the user, and what it saw. */
 interface Idp {

@@ -20,7 +20,7 @@ import { DuckDBStore } from '../store/duckdbStore.ts';
 import { parseTool, saveTool } from '../analysis/tools.ts';
 import { buildEvaluationFixture } from '../analysis/evaluationFixture.ts';
 import { setSetting } from '../store/settings.ts';
-import { call, login, testSystem, type TestSystem } from '../server/testSystem.ts';
+import { call, login, testSystem, TEST_DIR, type TestSystem } from '../server/testSystem.ts';
 import type { DemoAccount } from '../server/demoAccounts.ts';
 
 const CHROMIUM = process.env['UPTAKE_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -77,6 +77,7 @@ afterAll(async () => {
   await browser?.close();
   await sys?.close();
   if (webOut) rmSync(webOut, { recursive: true, force: true });
+  rmSync(TEST_DIR, { recursive: true, force: true });
 });
 
 /** A fresh browser context signed in as `a`, with console errors and CSP violations recorded. */
