@@ -223,3 +223,55 @@ export function helpSummary(rows: readonly HelpRequest[]): HelpList['summary'] {
       : null,
   };
 }
+
+/** One department's champions and its waiting requests. */
+export interface CoverageRow {
+  department: string;
+  clinicians: number;
+  /** Champion accounts whose groups include the department (by department, or by a specialty or
+   * role that some of its clinicians have). */
+  champions: string[];
+  open_requests: number;
+}
+
+/**
+ * Champion coverage per department of the roster: who champions it and how many of its
+ * clinicians' requests wait. A champion covers a department when one of their groups is the
+ * department, or a specialty or role of one of its clinicians.
+ */
+export async function championCoverage(
+  db: Sql,
+  champions: readonly HelpActor[],
+): Promise<CoverageRow[]> {
+  const roster = await db.all<{
+    user_id: string;
+    department: string | null;
+    specialty: string | null;
+    role: string | null;
+  }>(`SELECT user_id, department, specialty, role FROM clinicians WHERE department IS NOT NULL`);
+  const open = await db.all<{ user_id: string; n: number }>(
+    `SELECT user_id, count(*) AS n FROM help_requests WHERE status = 'open' GROUP BY user_id`,
+  );
+  const openOf = new Map(open.map((r) => [r.user_id, Number(r.n)]));
+  const rows = new Map<string, CoverageRow>();
+  for (const c of roster) {
+    const d = c.department!;
+    let row = rows.get(d);
+    if (!row)
+      rows.set(d, (row = { department: d, clinicians: 0, champions: [], open_requests: 0 }));
+    row.clinicians++;
+    row.open_requests += openOf.get(c.user_id) ?? 0;
+    for (const ch of champions)
+      if (
+        !row.champions.includes(ch.username) &&
+        ch.groups.some(
+          (g) =>
+            (g.by === 'department' && g.value === d) ||
+            (g.by === 'specialty' && g.value === c.specialty) ||
+            (g.by === 'role' && g.value === c.role),
+        )
+      )
+        row.champions.push(ch.username);
+  }
+  return [...rows.values()].sort((a, b) => a.department.localeCompare(b.department));
+}

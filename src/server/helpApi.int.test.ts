@@ -149,6 +149,33 @@ describe.each(engines())('help requests on $name', (engine) => {
     expect(a.json()).toMatchObject({ status: 'closed', answered_by: 'admin' });
   });
 
+  it('shows administrators the champion coverage per department, and nobody else', async () => {
+    const r = await call(sys.app, admin, 'GET', '/api/help-coverage');
+    expect(r.statusCode).toBe(200);
+    const rows = r.json() as {
+      department: string;
+      clinicians: number;
+      champions: string[];
+      open_requests: number;
+    }[];
+    const unit = sys.account('champion').groups[0]!.value;
+    const mine = rows.find((x) => x.department === unit)!;
+    expect(mine.champions).toEqual(['champion']);
+    const [open] = await sys.store.all<{ n: number }>(
+      `SELECT count(*) AS n FROM help_requests h JOIN clinicians c ON c.user_id = h.user_id
+       WHERE h.status = 'open' AND c.department = $1`,
+      [unit],
+    );
+    expect(mine.open_requests).toBe(Number(open!.n));
+    expect(rows.filter((x) => x.department !== unit).every((x) => !x.champions.length)).toBe(true);
+    const [n] = await sys.store.all<{ n: number }>(
+      `SELECT count(*) AS n FROM clinicians WHERE department IS NOT NULL`,
+    );
+    expect(rows.reduce((t, x) => t + x.clinicians, 0)).toBe(Number(n!.n));
+    for (const s of [champion, leader, inUnit])
+      expect((await call(sys.app, s, 'GET', '/api/help-coverage')).statusCode).toBe(403);
+  });
+
   it('validates what is asked and limits the open requests', async () => {
     expect((await ask(inUnit, { topic: 'inbox', message: '   ' })).statusCode).toBe(400);
     expect((await ask(inUnit, { topic: 'weather', message: 'hi' })).statusCode).toBe(400);

@@ -772,3 +772,16 @@ export const helpListSchema = named(
     requests: z.array(helpRequestSchema),
   }),
 );
+
+export const coverageSchema = named(
+  'ChampionCoverage',
+  z.array(
+    z.object({
+      department: z.string(),
+      clinicians: num,
+      champions: z.array(z.string()),
+      open_requests: num,
+    }),
+  ),
+  'Per department of the roster: its clinicians, the champion accounts that cover it, and how many of its requests wait.',
+);

@@ -430,6 +430,11 @@ describe('web app in Chromium', () => {
       'Settings',
       'Access log',
     ]);
+    await open(page, 'help', 'admin-help-requests');
+    await page.getByTestId('coverage-summary').waitFor();
+    expect(await page.getByTestId('coverage-summary').innerText()).toMatch(
+      /^1 of \d+ departments have a champion; without one: /,
+    );
     await open(page, 'org', 'admin-organisation');
     const { body: org } = await apiJson<{ departments: GroupRow[] }>(page, '/api/org');
     const depts = await showTable(page, 'by department, ');

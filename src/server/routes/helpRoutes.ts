@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   answerHelpRequest,
+  championCoverage,
   closeOwnHelpRequest,
   createHelpRequest,
   HELP_TOPICS,
@@ -18,6 +19,7 @@ import {
 import type { AccessAction } from '../accessLog.ts';
 import { defineRoute, type Auth, type Services } from '../routing.ts';
 import {
+  coverageSchema,
   helpAnswer,
   helpCreate,
   helpIdParams,
@@ -129,6 +131,22 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
       const rows = await requestsToAnswer(s.db, actor(auth!), query.status);
       await audit(s, req, auth!, 'view', 'help-requests', `${query.status}: ${rows.length}`);
       return { summary: helpSummary(rows), requests: rows };
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/help-coverage',
+    tag: 'help',
+    summary: 'Champion coverage per department, and the requests waiting in each',
+    description: 'Which departments have a champion (by department, specialty or role).',
+    access: ['admin'],
+    response: coverageSchema,
+    async handler({ req, auth }) {
+      const champions = (await s.accounts.list()).filter((u) => u.role === 'champion');
+      const rows = await championCoverage(s.db, champions);
+      await audit(s, req, auth!, 'view', 'help-coverage', `${rows.length} departments`);
+      return rows;
     },
   });
 

@@ -7,6 +7,7 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { HelpList, HelpRequest } from '../../../src/model/help.ts';
 import { api, ApiError } from '../api.ts';
+import { DataTable } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { useApi } from '../hooks.ts';
 
@@ -150,7 +151,7 @@ export function AskForHelp({ topic: suggested }: { topic?: string | undefined })
 }
 
 /** The champions' (and administrators') page. */
-export function HelpPage(_props: PageProps): ReactNode {
+export function HelpPage({ me }: PageProps): ReactNode {
   const [status, setStatus] = useState('all');
   const list = useApi<HelpList>(`/api/help-requests?status=${status}`);
   const topics = useApi<Topics>('/api/help-topics');
@@ -177,6 +178,7 @@ export function HelpPage(_props: PageProps): ReactNode {
           Median time to a first answer: {hours(s.median_hours_to_answer)}.
         </p>
       ) : null}
+      {me.role === 'admin' ? <Coverage /> : null}
       {list.data && !list.data.requests.length ? (
         <p>
           No requests{status === 'all' ? '' : ' of this kind'} from the clinicians of your groups.
@@ -188,6 +190,51 @@ export function HelpPage(_props: PageProps): ReactNode {
         ))}
       </ul>
     </>
+  );
+}
+
+interface CoverageRow {
+  department: string;
+  clinicians: number;
+  champions: string[];
+  open_requests: number;
+}
+
+/** Administrators: which departments have a champion, and where requests wait. */
+function Coverage(): ReactNode {
+  const cov = useApi<CoverageRow[]>('/api/help-coverage');
+  if (cov.error) return <ErrorBox error={cov.error} />;
+  if (!cov.data) return null;
+  const covered = cov.data.filter((r) => r.champions.length).length;
+  return (
+    <section className="section" aria-labelledby="coverage">
+      <h2 id="coverage">Champion coverage</h2>
+      <p data-testid="coverage-summary">
+        <strong>
+          {covered} of {cov.data.length}
+        </strong>{' '}
+        departments have a champion
+        {covered < cov.data.length
+          ? `; without one: ${cov.data
+              .filter((r) => !r.champions.length)
+              .map((r) => r.department)
+              .join(', ')}`
+          : ''}
+        . Give a champion account a department, specialty or role on the Settings page.
+      </p>
+      <DataTable
+        caption="Departments, their champions and the requests waiting"
+        data={{
+          columns: ['Department', 'Clinicians', 'Champions', 'Waiting requests'],
+          rows: cov.data.map((r) => [
+            r.department,
+            r.clinicians,
+            r.champions.join(', ') || 'none',
+            r.open_requests,
+          ]),
+        }}
+      />
+    </section>
   );
 }
 
