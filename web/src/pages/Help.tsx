@@ -220,7 +220,8 @@ function Coverage(): ReactNode {
               .map((r) => r.department)
               .join(', ')}`
           : ''}
-        . Give a champion account a department, specialty or role on the Settings page.
+        . Add a champion for a department on the Settings page (role champion, with the department
+        as their group).
       </p>
       <DataTable
         caption="Departments, their champions and the requests waiting"
