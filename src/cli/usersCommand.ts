@@ -2,7 +2,14 @@ import { Command, Option } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { invalid } from '../errors/UptakeError.ts';
 import { Accounts } from '../server/auth.ts';
-import { GROUP_KINDS, ROLES, userCreate, type GroupRef, type Role } from '../server/schemas.ts';
+import {
+  GROUP_KINDS,
+  ROLES,
+  userCreate,
+  userUpdate,
+  type GroupRef,
+  type Role,
+} from '../server/schemas.ts';
 import { renderTable } from './format.ts';
 import { storeOptions } from './main.ts';
 import { withStore, type StoreFlags } from './withStore.ts';
@@ -95,6 +102,77 @@ export function registerUsers(program: Command): void {
       });
       process.stdout.write(
         `created ${username} (${flags.role})${generated ? `; password: ${password}` : ''}\n`,
+      );
+    },
+  );
+  storeOptions(
+    users
+      .command('set')
+      .description(
+        'change an account: role, groups, roster clinician, or a new password (--reset-password prints a generated one); a new role or password ends its sessions',
+      )
+      .argument('<username>')
+      .addOption(new Option('--role <role>', 'new role').choices(ROLES))
+      .option('--clinician <user_id>', 'the roster user_id of this person')
+      .option(
+        '--group <kind=value>',
+        'the groups a leader or champion sees (repeatable; replaces them)',
+        parseGroup,
+      )
+      .option('--reset-password', 'set a generated password and print it')
+      .option('--password-stdin', 'read the new password from standard input'),
+  ).action(
+    async (
+      username: string,
+      flags: StoreFlags & {
+        role?: Role;
+        clinician?: string;
+        group?: GroupRef[];
+        resetPassword?: boolean;
+        passwordStdin?: boolean;
+      },
+    ) => {
+      const password = flags.passwordStdin
+        ? await readStdin()
+        : flags.resetPassword
+          ? randomBytes(12).toString('base64url')
+          : undefined;
+      const r = userUpdate.safeParse({
+        ...(flags.role ? { role: flags.role } : {}),
+        ...(flags.clinician ? { clinician_id: flags.clinician } : {}),
+        ...(flags.group ? { groups: flags.group } : {}),
+        ...(password !== undefined ? { password } : {}),
+      });
+      if (!r.success) {
+        const issue = r.error.issues[0];
+        const flag = {
+          clinician_id: '--clinician',
+          groups: '--group',
+          password: 'password',
+          role: '--role',
+        }[String(issue?.path[0] ?? '')];
+        throw invalid(
+          flag
+            ? `${flag}: ${issue?.message ?? 'invalid'}`
+            : 'say what to change: --role, --clinician, --group, --reset-password or --password-stdin',
+        );
+      }
+      const user = await withStore(flags, async (store) => {
+        if (r.data.clinician_id) {
+          const [c] = await store.all(`SELECT 1 AS x FROM clinicians WHERE user_id = $1`, [
+            r.data.clinician_id,
+          ]);
+          if (!c)
+            throw invalid(
+              `--clinician ${r.data.clinician_id} is not in the roster; import it first`,
+            );
+        }
+        return new Accounts(store, (e) => store.dialect.epochUs(e)).update(username, r.data);
+      });
+      process.stdout.write(
+        `changed ${username} (${user.role}${user.groups.length ? `: ${user.groups.map((g) => `${g.by}=${g.value}`).join(', ')}` : ''})` +
+          (flags.resetPassword && !flags.passwordStdin ? `; new password: ${password}` : '') +
+          '\n',
       );
     },
   );

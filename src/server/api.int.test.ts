@@ -57,6 +57,13 @@ describe.each(engines())('API on $name', (engine) => {
       'GET /api/users',
       'POST /api/users',
       'DELETE /api/users/{username}',
+      'PUT /api/users/{username}',
+      'GET /api/help-requests',
+      'POST /api/me/help-requests',
+      'GET /api/help-coverage',
+      'GET /api/golive',
+      'GET /api/sso',
+      'GET /api/sso/smart/launch',
       'GET /api/access-log',
       'GET /api/access-log/fhir',
       'GET /api/openapi.json',
@@ -228,6 +235,64 @@ describe.each(engines())('API on $name', (engine) => {
       await small.close();
     }
   });
+  it('changes an account: role, groups, clinician, password; a new role or password ends its sessions', async () => {
+    const created = await call(sys.app, admin, 'POST', '/api/users', {
+      payload: {
+        username: 'temp.lead',
+        password: 'first-password-1',
+        role: 'leader',
+        groups: [{ by: 'department', value: 'Somewhere' }],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const old = await login(sys.app, { username: 'temp.lead', password: 'first-password-1' });
+    const put = (who: Session | null, body: unknown, name = 'temp.lead', csrf = true) =>
+      call(sys.app, who, 'PUT', `/api/users/${name}`, { payload: body, csrf });
+
+    // Groups only: the session stays.
+    const g = await put(admin, { groups: [{ by: 'specialty', value: 'cardiology' }] });
+    expect(g.json()).toMatchObject({
+      role: 'leader',
+      groups: [{ by: 'specialty', value: 'cardiology' }],
+    });
+    expect((await call(sys.app, old, 'GET', '/api/me')).statusCode).toBe(200);
+
+    // A clinician needs a roster id; with one, the role changes and the old session ends.
+    expect((await put(admin, { role: 'clinician' })).statusCode).toBe(400);
+    expect((await put(admin, { role: 'clinician', clinician_id: 'nobody-here' })).statusCode).toBe(
+      400,
+    );
+    const uid = sys.account('clinician').clinician_id!;
+    const r = await put(admin, { role: 'clinician', clinician_id: uid });
+    expect(r.json()).toMatchObject({ role: 'clinician', clinician_id: uid, groups: [] });
+    expect((await call(sys.app, old, 'GET', '/api/me')).statusCode).toBe(401);
+
+    // A password reset: the old password no longer works, the new one does.
+    expect((await put(admin, { password: 'second-password-2' })).statusCode).toBe(200);
+    await expect(
+      login(sys.app, { username: 'temp.lead', password: 'first-password-1' }),
+    ).rejects.toThrow(/401/);
+    const fresh = await login(sys.app, { username: 'temp.lead', password: 'second-password-2' });
+    // Nobody but an administrator, and never without the CSRF token.
+    expect((await put(fresh, { role: 'admin' })).statusCode).toBe(403);
+    expect((await put(admin, { groups: [] }, 'temp.lead', false)).statusCode).toBe(403);
+    // Refusals: your own role, an unknown user, an empty change.
+    expect((await put(admin, { role: 'leader' }, 'admin')).statusCode).toBe(409);
+    expect((await put(admin, { password: 'third-password-3' }, 'no.such.user')).statusCode).toBe(
+      404,
+    );
+    expect((await put(admin, {})).statusCode).toBe(400);
+    const log = await sys.store.all<{ detail: string }>(
+      `SELECT detail FROM access_log WHERE action = 'update' AND resource = 'users/temp.lead' ORDER BY id`,
+    );
+    expect(log.map((l) => l.detail)).toEqual([
+      'groups',
+      'role clinician, clinician_id',
+      'password reset',
+    ]);
+    expect((await call(sys.app, admin, 'DELETE', '/api/users/temp.lead')).statusCode).toBe(204);
+  });
+
   it('takes Epic access-log exports and FHIR NDJSON uploads, detecting the format from the file', async () => {
     const uid = sys.account('clinician').clinician_id!;
     const upload = (query: string, payload: string, type = 'application/octet-stream') =>

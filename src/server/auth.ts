@@ -166,6 +166,49 @@ export class Accounts {
     );
   }
 
+  /**
+   * Change an account: role, groups, roster clinician, password (only the fields given). A new
+   * role or password ends the account's sessions, so a removed right cannot outlive the change.
+   */
+  async update(
+    username: string,
+    u: {
+      role?: Role | undefined;
+      clinician_id?: string | null | undefined;
+      groups?: GroupRef[] | undefined;
+      password?: string | undefined;
+    },
+  ): Promise<User> {
+    const before = await this.get(username);
+    if (!before) throw new UptakeError('NOT_FOUND', `no user ${username}`);
+    const role = u.role ?? before.role;
+    const clinician = u.clinician_id !== undefined ? u.clinician_id : before.clinician_id;
+    const groups =
+      role === 'leader' || role === 'champion' ? (u.groups ?? before.groups) : ([] as GroupRef[]);
+    if (role === 'clinician' && !clinician)
+      throw new UptakeError(
+        'INVALID_INPUT',
+        'body clinician_id: a clinician account needs the clinician_id of the roster',
+      );
+    if ((role === 'leader' || role === 'champion') && !groups.length)
+      throw new UptakeError(
+        'INVALID_INPUT',
+        'body groups: a leader or champion needs at least one group ({by, value})',
+      );
+    await this.db.run(
+      `UPDATE users SET role = $2, clinician_id = $3, groups_json = $4 WHERE username = $1`,
+      [username, role, clinician, JSON.stringify(groups)],
+    );
+    if (u.password !== undefined)
+      await this.db.run(`UPDATE users SET password_hash = $2 WHERE username = $1`, [
+        username,
+        await hashPassword(u.password),
+      ]);
+    if (u.password !== undefined || role !== before.role)
+      await this.db.run(`DELETE FROM sessions WHERE username = $1`, [username]);
+    return (await this.get(username))!;
+  }
+
   /** Delete a user and their sessions; false when there was none. */
   async delete(username: string): Promise<boolean> {
     await this.db.run(`DELETE FROM sessions WHERE username = $1`, [username]);

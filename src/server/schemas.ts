@@ -451,6 +451,26 @@ export const userCreate = named(
     }),
 );
 
+export const userUpdate = named(
+  'UserUpdate',
+  z
+    .object({
+      role: z.enum(ROLES).optional(),
+      clinician_id: z
+        .string()
+        .regex(/^[A-Za-z0-9._:@-]{1,100}$/)
+        .nullable()
+        .optional(),
+      groups: z.array(groupRefSchema).min(1).max(100).optional(),
+      password: z.string().min(10, 'at least 10 characters').max(1024).optional(),
+    })
+    .strict()
+    .refine((u) => Object.keys(u).length > 0, {
+      message: 'send at least one of role, clinician_id, groups, password',
+    }),
+  'The fields to change; a new role or password ends the account’s sessions.',
+);
+
 export const usernameParams = z.object({ username: usernameSchema });
 
 export const accessLogQuery = z.object({

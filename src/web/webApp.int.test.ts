@@ -456,6 +456,22 @@ describe('web app in Chromium', () => {
     expect(await page.getByLabel('Suppression threshold').inputValue()).toBe('5');
     const users = await page.locator('table tbody th').allInnerTexts();
     for (const acc of sys.accounts) expect(users).toContain(acc.username);
+    // Change an account: the form opens with its role and group; a new password is shown once
+    // and works.
+    await page.getByRole('button', { name: 'Edit champion' }).click();
+    await page.getByRole('heading', { name: 'Change champion' }).waitFor();
+    expect(await page.getByLabel('Role', { exact: true }).inputValue()).toBe('champion');
+    expect(await page.getByLabel('Group', { exact: true }).inputValue()).toBe(
+      sys.account('champion').groups[0]!.value,
+    );
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('heading', { name: 'Add a user' }).waitFor();
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'New password for champion' }).click();
+    const said = await page.getByText(/^New password for champion: /).innerText();
+    const fresh = /: (\S+) —/.exec(said)![1]!;
+    await login(sys.app, { username: 'champion', password: fresh });
+    await checkPage(page, 'admin-settings-users');
 
     await open(page, 'access-log', 'admin-access-log');
     const log = await page.locator('main table').innerText();

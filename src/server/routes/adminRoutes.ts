@@ -29,6 +29,7 @@ import {
   settingsUpdate,
   uploadQuery,
   userCreate,
+  userUpdate,
   usernameParams,
   userSchema,
 } from '../schemas.ts';
@@ -74,6 +75,15 @@ async function saveUpload(body: Readable, file: string, max: number): Promise<nu
 }
 
 export function adminRoutes(app: FastifyInstance, s: Services): void {
+  const inRoster = async (id: string): Promise<void> => {
+    const [c] = await s.db.all(`SELECT 1 AS x FROM clinicians WHERE user_id = $1`, [id]);
+    if (!c)
+      throw new UptakeError(
+        'INVALID_INPUT',
+        `body clinician_id: ${id} is not in the roster; import the roster first or fix the id`,
+      );
+  };
+
   const audit = (
     req: { ip: string },
     auth: { user: { username: string; role: string } } | null,
@@ -287,16 +297,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     response: userSchema,
     status: 201,
     async handler({ req, auth, body }) {
-      if (body.clinician_id) {
-        const [c] = await s.db.all(`SELECT 1 AS x FROM clinicians WHERE user_id = $1`, [
-          body.clinician_id,
-        ]);
-        if (!c)
-          throw new UptakeError(
-            'INVALID_INPUT',
-            `body clinician_id: ${body.clinician_id} is not in the roster; import the roster first or fix the id`,
-          );
-      }
+      if (body.clinician_id) await inRoster(body.clinician_id);
       const user = await s.accounts.create({
         username: body.username,
         password: body.password,
@@ -305,6 +306,41 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
         groups: body.role === 'leader' || body.role === 'champion' ? (body.groups ?? []) : [],
       });
       await audit(req, auth, 'create', `users/${user.username}`, `role ${user.role}`);
+      return user;
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'PUT',
+    url: '/api/users/:username',
+    tag: 'admin',
+    summary: 'Change an account: role, groups, roster clinician or password',
+    description:
+      'Only the fields sent change. A new role or password ends the account’s sessions. An ' +
+      'administrator cannot change their own role (another administrator must).',
+    access: ADMIN,
+    params: usernameParams,
+    body: userUpdate,
+    response: userSchema,
+    async handler({ req, auth, params, body }) {
+      if (params.username === auth!.user.username && body.role && body.role !== 'admin')
+        throw new UptakeError(
+          'CONFLICT',
+          'you cannot change your own role; ask another administrator',
+        );
+      if (body.clinician_id) await inRoster(body.clinician_id);
+      const user = await s.accounts.update(params.username, body);
+      await audit(
+        req,
+        auth,
+        'update',
+        `users/${user.username}`,
+        Object.keys(body)
+          .map((k) =>
+            k === 'password' ? 'password reset' : k === 'role' ? `role ${user.role}` : k,
+          )
+          .join(', '),
+      );
       return user;
     },
   });

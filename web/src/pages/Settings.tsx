@@ -2,7 +2,7 @@
  * Settings (administrators): "Who may see what, and how are numbers computed?" Suppression
  * threshold, identified reports, the organisation's time zone, and the user accounts.
  */
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, type GroupRef, type Role } from '../api.ts';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { useApi } from '../hooks.ts';
@@ -263,6 +263,25 @@ function Users({
   const list = users.data ? (Array.isArray(users.data) ? users.data : users.data.users) : [];
   const [error, setError] = useState<ApiError | null>(null);
   const [status, setStatus] = useState('');
+  const [editing, setEditing] = useState<User | null>(null);
+  const resetPassword = async (u: string): Promise<void> => {
+    if (!window.confirm(`Give ${u} a new password? Their sessions end.`)) return;
+    setError(null);
+    // 16 random bytes from the browser's CSPRNG, as URL-safe base64 (22 characters).
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    const password = btoa(String.fromCharCode(...bytes))
+      .replaceAll('+', '-')
+      .replaceAll('/', '_')
+      .replace(/=+$/, '');
+    try {
+      await api(`/api/users/${encodeURIComponent(u)}`, { method: 'PUT', json: { password } });
+      setStatus(
+        `New password for ${u}: ${password} — give it to them privately; it is not shown again.`,
+      );
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'NETWORK', String(err)));
+    }
+  };
   const remove = async (u: string): Promise<void> => {
     if (!window.confirm(`Delete the account ${u}?`)) return;
     setError(null);
@@ -312,16 +331,34 @@ function Users({
                       .map((g) => `${GROUP_BY_LABEL[g.by] ?? g.by}: ${g.value}`)
                       .join('; ') || '—'}
                   </td>
-                  <td>
+                  <td className="actions">
                     {u.username !== meName ? (
-                      <button
-                        type="button"
-                        className="secondary small"
-                        onClick={() => void remove(u.username)}
-                        aria-label={`Delete ${u.username}`}
-                      >
-                        Delete
-                      </button>
+                      <>
+                        <button
+                          type="button"
+                          className="secondary small"
+                          onClick={() => setEditing(u)}
+                          aria-label={`Edit ${u.username}`}
+                        >
+                          Edit
+                        </button>{' '}
+                        <button
+                          type="button"
+                          className="secondary small"
+                          onClick={() => void resetPassword(u.username)}
+                          aria-label={`New password for ${u.username}`}
+                        >
+                          New password
+                        </button>{' '}
+                        <button
+                          type="button"
+                          className="secondary small"
+                          onClick={() => void remove(u.username)}
+                          aria-label={`Delete ${u.username}`}
+                        >
+                          Delete
+                        </button>
+                      </>
                     ) : (
                       <span className="muted">you</span>
                     )}
@@ -337,8 +374,12 @@ function Users({
       </div>
       {error ? <ErrorBox error={error} /> : null}
       <AddUser
+        key={editing?.username ?? 'new'}
+        editing={editing}
+        onCancel={() => setEditing(null)}
         onAdded={(u) => {
-          setStatus(`Added ${u}.`);
+          setStatus(editing ? `Changed ${u}.` : `Added ${u}.`);
+          setEditing(null);
           users.reload();
         }}
         departments={departments}
@@ -351,39 +392,60 @@ function Users({
 
 function AddUser({
   onAdded,
+  onCancel,
+  editing,
   departments,
   specialties,
   roles,
 }: {
   onAdded: (u: string) => void;
+  onCancel: () => void;
+  /** An account to change instead of a new one. */
+  editing: User | null;
   departments: string[];
   specialties: string[];
   roles: string[];
 }): ReactNode {
-  const [username, setUsername] = useState('');
+  const [username, setUsername] = useState(editing?.username ?? '');
   const [password, setPassword] = useState('');
-  const [role, setRole] = useState<Role>('clinician');
-  const [clinicianId, setClinicianId] = useState('');
-  const [groupBy, setGroupBy] = useState<'department' | 'specialty' | 'role'>('department');
-  const [group, setGroup] = useState('');
+  const [role, setRole] = useState<Role>(editing?.role ?? 'clinician');
+  const [clinicianId, setClinicianId] = useState(editing?.clinician_id ?? '');
+  const firstBy = editing?.groups?.[0]?.by;
+  const [groupBy, setGroupBy] = useState<'department' | 'specialty' | 'role'>(
+    firstBy === 'specialty' || firstBy === 'role' ? firstBy : 'department',
+  );
+  const [group, setGroup] = useState(editing?.groups?.[0]?.value ?? '');
+  const prevBy = useRef(groupBy);
   const [error, setError] = useState<ApiError | null>(null);
   const values =
     groupBy === 'department' ? departments : groupBy === 'specialty' ? specialties : roles;
-  useEffect(() => setGroup(''), [groupBy]);
+  useEffect(() => {
+    // A new kind of group starts empty (the edited account's own group stays at first).
+    if (prevBy.current !== groupBy) {
+      prevBy.current = groupBy;
+      setGroup('');
+    }
+  }, [groupBy]);
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     setError(null);
     try {
-      await api('/api/users', {
-        method: 'POST',
-        json: {
-          username,
-          password,
-          role,
-          clinician_id: clinicianId || null,
-          groups: group ? [{ by: groupBy, value: group }] : [],
-        },
-      });
+      const groups = group ? [{ by: groupBy, value: group }] : [];
+      if (editing)
+        await api(`/api/users/${encodeURIComponent(editing.username)}`, {
+          method: 'PUT',
+          json: {
+            role,
+            clinician_id: clinicianId || null,
+            ...(groups.length ? { groups } : {}),
+            ...(password ? { password } : {}),
+          },
+        });
+      else
+        await api('/api/users', {
+          method: 'POST',
+          json: { username, password, role, clinician_id: clinicianId || null, groups },
+        });
       onAdded(username);
       setUsername('');
       setPassword('');
@@ -395,13 +457,14 @@ function AddUser({
   };
   return (
     <form className="add-user" onSubmit={(e) => void submit(e)} aria-labelledby="add-user">
-      <h3 id="add-user">Add a user</h3>
+      <h3 id="add-user">{editing ? `Change ${editing.username}` : 'Add a user'}</h3>
       <label>
         User name
         <input
           value={username}
           onChange={(e) => setUsername(e.target.value)}
           autoComplete="off"
+          readOnly={!!editing}
           required
         />
       </label>
@@ -414,11 +477,11 @@ function AddUser({
           autoComplete="new-password"
           minLength={10}
           aria-describedby="pw-help"
-          required
+          required={!editing}
         />
       </label>
       <p id="pw-help" className="help">
-        At least 10 characters.
+        At least 10 characters.{editing ? ' Leave empty to keep the password.' : ''}
       </p>
       <Select label="Role" value={role} onChange={(v) => setRole(v as Role)}>
         {ROLES.map((r) => (
@@ -451,7 +514,13 @@ function AddUser({
           ))}
         </Select>
       </fieldset>
-      <button type="submit">Add user</button>
+      <button type="submit">{editing ? 'Save changes' : 'Add user'}</button>
+      {editing ? (
+        <button type="button" className="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      ) : null}
+      {editing ? <p className="help">A new role or password ends the account's sessions.</p> : null}
       {error ? <ErrorBox error={error} /> : null}
     </form>
   );
