@@ -192,4 +192,48 @@ describe('uptake CLI', () => {
     ]);
     expect(uptake(['imports', 'show', '999', '--db', db]).status).toBe(1);
   });
+
+  it('adds and changes accounts, and exports a table that imports again', () => {
+    const add = uptake([
+      'users',
+      'add',
+      'lee',
+      '--role',
+      'leader',
+      '--group',
+      'department=North',
+      '--db',
+      db,
+    ]);
+    expect(add.status, add.stderr).toBe(0);
+    const set = uptake([
+      'users',
+      'set',
+      'lee',
+      '--role',
+      'clinician',
+      '--clinician',
+      'u1',
+      '--reset-password',
+      '--db',
+      db,
+    ]);
+    expect(set.status, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/^changed lee \(clinician\); new password: \S{16}\n$/);
+    const nothing = uptake(['users', 'set', 'lee', '--db', db]);
+    expect(nothing.status).toBe(1);
+    expect(nothing.stderr).toMatch(/say what to change/);
+    const notInRoster = uptake(['users', 'set', 'lee', '--clinician', 'u404', '--db', db]);
+    expect(notInRoster.stderr).toMatch(/--clinician u404 is not in the roster/);
+    expect(uptake(['users', 'set', 'nobody', '--role', 'admin', '--db', db]).status).toBe(1);
+
+    const out = join(dir, 'events.parquet');
+    const ex = uptake(['export', 'events', '--out', out, '--db', db]);
+    expect(ex.status, ex.stderr).toBe(0);
+    expect(ex.stdout).toBe(`5 events rows → ${out} (parquet)\n`);
+    const copy = join(dir, 'copy.duckdb');
+    const im = uptake(['import', 'events', out, '--format', 'parquet', '--db', copy]);
+    expect(im.stdout).toMatch(/read 5, stored 5/);
+    expect(uptake(['export', 'events', '--out', join(dir, 'x.txt'), '--db', db]).status).toBe(2);
+  });
 });
