@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchSystem } from './system.ts';
 
 const { values } = parseArgs({
   options: {
@@ -19,8 +20,6 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/out' },
   },
 });
-
-const EVENTS_PER_CLINICIAN = 62_000;
 
 interface Result {
   format: string;
@@ -33,20 +32,11 @@ interface Result {
 }
 
 async function child(target: number, format: 'epic-access-log' | 'fhir'): Promise<void> {
-  const { generate } = await import('../src/synth/generate.ts');
   const { writeForm } = await import('../src/synth/forms/writeForms.ts');
   const { DuckDBStore } = await import('../src/store/duckdbStore.ts');
   const { importFiles } = await import('../src/ingest/importFiles.ts');
   const { Pseudonymizer } = await import('../src/ingest/pseudonymize.ts');
-  const dir = join(values.out!, `size-${target}`);
-  const manifest = join(dir, 'generated.json');
-  let gen;
-  if (existsSync(manifest)) gen = JSON.parse(readFileSync(manifest, 'utf8'));
-  else {
-    const clinicians = Math.max(1, Math.round(target / EVENTS_PER_CLINICIAN));
-    gen = await generate({ outDir: join(dir, 'data'), clinicians, days: 84, seed: 7 });
-    writeFileSync(manifest, JSON.stringify(gen));
-  }
+  const { dir, gen } = await benchSystem(values.out!, target);
   const formDir = join(dir, format);
   const formManifest = join(formDir, 'form.json');
   let t = performance.now();

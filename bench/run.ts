@@ -5,10 +5,11 @@
  * so that its peak memory is its own. Record results in bench/RESULTS.md.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchSystem } from './system.ts';
 
 const { values } = parseArgs({
   options: {
@@ -18,9 +19,6 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/out' },
   },
 });
-
-/** Clinicians × 84 days, the generator makes roughly 62k events per clinician. */
-const EVENTS_PER_CLINICIAN = 62_000;
 
 interface Result {
   target: number;
@@ -37,24 +35,14 @@ interface Result {
 }
 
 async function child(target: number): Promise<void> {
-  const { generate } = await import('../src/synth/generate.ts');
   const { openStore } = await import('../src/store/openStore.ts');
   const { importCsv } = await import('../src/ingest/importCsv.ts');
   const { Pseudonymizer } = await import('../src/ingest/pseudonymize.ts');
   const { clinicianMetrics, groupMetrics, parseRequest } =
     await import('../src/metrics/computeMetrics.ts');
   const { DEFAULT_OPTIONS } = await import('../src/model/options.ts');
-  const dir = join(values.out!, `size-${target}`);
-  mkdirSync(dir, { recursive: true });
-  const clinicians = Math.max(1, Math.round(target / EVENTS_PER_CLINICIAN));
   let t = performance.now();
-  const manifest = join(dir, 'generated.json');
-  let gen;
-  if (existsSync(manifest)) gen = JSON.parse(readFileSync(manifest, 'utf8'));
-  else {
-    gen = await generate({ outDir: join(dir, 'data'), clinicians, days: 84, seed: 7 });
-    writeFileSync(manifest, JSON.stringify(gen));
-  }
+  const { dir, gen } = await benchSystem(values.out!, target);
   const generateS = (performance.now() - t) / 1000;
   const dbPath = join(dir, 'bench.duckdb');
   for (const f of [dbPath, `${dbPath}.wal`]) rmSync(f, { force: true });

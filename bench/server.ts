@@ -8,10 +8,11 @@
  *   page (leader) and my report (clinician), over HTTP on the running server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchSystem } from './system.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,7 +26,6 @@ const target = Number(values.size);
 const N = Number(values.requests);
 const port = Number(values.port);
 const base = `http://127.0.0.1:${port}`;
-const EVENTS_PER_CLINICIAN = 62_000;
 
 async function prepare(): Promise<{
   db: string;
@@ -36,22 +36,12 @@ async function prepare(): Promise<{
     groups: { by: string; value: string }[];
   }[];
 }> {
-  const { generate } = await import('../src/synth/generate.ts');
   const { DuckDBStore } = await import('../src/store/duckdbStore.ts');
   const { importCsv } = await import('../src/ingest/importCsv.ts');
   const { Pseudonymizer } = await import('../src/ingest/pseudonymize.ts');
   const { setSetting } = await import('../src/store/settings.ts');
   const { ensureDemoAccounts } = await import('../src/server/demoAccounts.ts');
-  const dir = join(values.out!, `size-${target}`);
-  mkdirSync(dir, { recursive: true });
-  const manifest = join(dir, 'generated.json');
-  let gen;
-  if (existsSync(manifest)) gen = JSON.parse(readFileSync(manifest, 'utf8'));
-  else {
-    const clinicians = Math.max(1, Math.round(target / EVENTS_PER_CLINICIAN));
-    gen = await generate({ outDir: join(dir, 'data'), clinicians, days: 84, seed: 7 });
-    writeFileSync(manifest, JSON.stringify(gen));
-  }
+  const { dir, gen } = await benchSystem(values.out!, target);
   const db = join(dir, 'server.duckdb');
   const fresh = !existsSync(db);
   const store = await DuckDBStore.open(db);
