@@ -13,6 +13,7 @@ import {
 import { renderTable } from './format.ts';
 import { storeOptions } from './main.ts';
 import { withStore, type StoreFlags } from './withStore.ts';
+import type { Sql } from '../store/Store.ts';
 
 /** `department=Cardiology` → {by, value}. */
 function parseGroup(v: string, prev: GroupRef[] = []): GroupRef[] {
@@ -29,6 +30,22 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '');
+}
+
+/** The command-line flag behind a field of the account schemas, for messages. */
+const FLAG_OF: Record<string, string> = {
+  clinician_id: '--clinician',
+  groups: '--group',
+  username: '<username>',
+  password: 'password',
+  role: '--role',
+};
+
+/** Refuse a roster id that is not in the roster. */
+async function inRoster(store: Sql, id: string | null | undefined): Promise<void> {
+  if (!id) return;
+  const [c] = await store.all(`SELECT 1 AS x FROM clinicians WHERE user_id = $1`, [id]);
+  if (!c) throw invalid(`--clinician ${id} is not in the roster; import it first`);
 }
 
 export function registerUsers(program: Command): void {
@@ -80,24 +97,11 @@ export function registerUsers(program: Command): void {
       });
       if (!r.success) {
         const issue = r.error.issues[0];
-        const flag = {
-          clinician_id: '--clinician',
-          groups: '--group',
-          username: '<username>',
-          password: 'password',
-        }[String(issue?.path[0] ?? '')];
+        const flag = FLAG_OF[String(issue?.path[0] ?? '')];
         throw invalid(`${flag ?? issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
       }
       await withStore(flags, async (store) => {
-        if (r.data.clinician_id) {
-          const [c] = await store.all(`SELECT 1 AS x FROM clinicians WHERE user_id = $1`, [
-            r.data.clinician_id,
-          ]);
-          if (!c)
-            throw invalid(
-              `--clinician ${r.data.clinician_id} is not in the roster; import it first`,
-            );
-        }
+        await inRoster(store, r.data.clinician_id);
         await new Accounts(store, (e) => store.dialect.epochUs(e)).create(r.data);
       });
       process.stdout.write(
@@ -145,12 +149,7 @@ export function registerUsers(program: Command): void {
       });
       if (!r.success) {
         const issue = r.error.issues[0];
-        const flag = {
-          clinician_id: '--clinician',
-          groups: '--group',
-          password: 'password',
-          role: '--role',
-        }[String(issue?.path[0] ?? '')];
+        const flag = FLAG_OF[String(issue?.path[0] ?? '')];
         throw invalid(
           flag
             ? `${flag}: ${issue?.message ?? 'invalid'}`
@@ -158,15 +157,7 @@ export function registerUsers(program: Command): void {
         );
       }
       const user = await withStore(flags, async (store) => {
-        if (r.data.clinician_id) {
-          const [c] = await store.all(`SELECT 1 AS x FROM clinicians WHERE user_id = $1`, [
-            r.data.clinician_id,
-          ]);
-          if (!c)
-            throw invalid(
-              `--clinician ${r.data.clinician_id} is not in the roster; import it first`,
-            );
-        }
+        await inRoster(store, r.data.clinician_id);
         return new Accounts(store, (e) => store.dialect.epochUs(e)).update(username, r.data);
       });
       process.stdout.write(
