@@ -58,6 +58,7 @@ describe.each(engines())('API on $name', (engine) => {
       'POST /api/users',
       'DELETE /api/users/{username}',
       'PUT /api/users/{username}',
+      'GET /api/export/{table}',
       'GET /api/help-requests',
       'POST /api/me/help-requests',
       'GET /api/help-coverage',
@@ -291,6 +292,38 @@ describe.each(engines())('API on $name', (engine) => {
       'password reset',
     ]);
     expect((await call(sys.app, admin, 'DELETE', '/api/users/temp.lead')).statusCode).toBe(204);
+  });
+
+  it('lets an administrator download a table as Parquet, CSV or JSON, and nobody else', async () => {
+    const pq = await call(sys.app, admin, 'GET', '/api/export/clinicians');
+    expect(pq.statusCode).toBe(200);
+    expect(pq.headers['content-disposition']).toBe('attachment; filename="clinicians.parquet"');
+    expect(pq.rawPayload.subarray(0, 4).toString('latin1')).toBe('PAR1');
+    const csv = await call(sys.app, admin, 'GET', '/api/export/schedule?format=csv');
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.body.split('\n')[0]).toBe(
+      'user_id,kind,start,end,status,visit_type,patient_id,appointment_id',
+    );
+    const [n] = await sys.store.all<{ n: number }>(`SELECT count(*) AS n FROM schedule`);
+    expect(csv.body.trim().split('\n')).toHaveLength(Number(n!.n) + 1);
+    const json = await call(sys.app, admin, 'GET', '/api/export/events?format=json');
+    expect(Object.keys(JSON.parse(json.body.split('\n')[0]!))).toContain('occurred_at');
+    expect(json.body).not.toMatch(RAW_PATIENT);
+    expect((await call(sys.app, admin, 'GET', '/api/export/secrets')).statusCode).toBe(400);
+    expect((await call(sys.app, admin, 'GET', '/api/export/events?format=xml')).statusCode).toBe(
+      400,
+    );
+    const leader = await login(sys.app, sys.account('leader'));
+    expect((await call(sys.app, leader, 'GET', '/api/export/events')).statusCode).toBe(403);
+    const log = await sys.store.all<{ resource: string; detail: string }>(
+      `SELECT resource, detail FROM access_log WHERE resource LIKE 'export/%' ORDER BY id`,
+    );
+    expect(log.map((l) => l.resource)).toEqual([
+      'export/clinicians',
+      'export/schedule',
+      'export/events',
+    ]);
+    expect(log[1]!.detail).toBe(`${n!.n} rows as csv`);
   });
 
   it('takes Epic access-log exports and FHIR NDJSON uploads, detecting the format from the file', async () => {

@@ -139,7 +139,7 @@ export class GatedStore implements Store {
     file: string,
     format: ExportFormat,
   ): Promise<number> {
-    return this.raw.exportQuery(select, columns, file, format);
+    return this.gate(() => this.raw.exportQuery(select, columns, file, format));
   }
 
   appendStaged(

@@ -83,6 +83,11 @@ export function openApiDocument(routes: readonly RouteDef[]): Json {
     if (r.body === 'stream') errors.push(413);
     const responses: Record<string, Json> = {};
     if (r.redirect) responses['302'] = { description: 'Found: the browser is sent on (Location)' };
+    else if (r.file)
+      responses['200'] = {
+        description: 'The file, as a download',
+        content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+      };
     else
       responses[String(r.response ? (r.status ?? 200) : 204)] = r.response
         ? {

@@ -6,6 +6,7 @@
  * and records it for the OpenAPI description.
  */
 import type { SingleSignOn } from './sso.ts';
+import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { UptakeError } from '../errors/UptakeError.ts';
@@ -59,6 +60,14 @@ export interface Ctx<Q, P, B> {
   body: B;
 }
 
+/** A file a route sends as a download, removed (`cleanup`) once sent. */
+export interface FileOut {
+  path: string;
+  type: string;
+  name: string;
+  cleanup(): Promise<void>;
+}
+
 export interface RouteDef<
   Q extends z.ZodType = z.ZodType,
   P extends z.ZodType = z.ZodType,
@@ -81,6 +90,8 @@ export interface RouteDef<
   response?: R;
   /** The handler returns a URL: the route answers 302 Found to it (browser sign-on flows). */
   redirect?: boolean;
+  /** The handler returns a `FileOut`: the route streams that file as a download. */
+  file?: boolean;
   status?: number;
   /** Fastify route config (e.g. rate limits). */
   config?: Record<string, unknown>;
@@ -161,6 +172,18 @@ export function defineRoute<
         body: body as z.output<B>,
       });
       if (def.redirect) return reply.redirect(String(out), 302);
+      if (def.file) {
+        const f = out as unknown as FileOut;
+        const stream = createReadStream(f.path);
+        stream.on('close', () => void f.cleanup());
+        reply
+          .header('content-type', f.type)
+          .header(
+            'content-disposition',
+            `attachment; filename="${f.name.replace(/[^\w.-]/g, '_')}"`,
+          );
+        return reply.send(stream);
+      }
       if (!def.response) {
         reply.code(204);
         return reply.send();

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { metricOptionsSchema, PERIODS, WOW_WINDOWS } from '../model/options.ts';
-import { CHANNELS, TABLES } from '../model/canonical.ts';
+import { CHANNELS, IMPORT_TABLES, TABLES } from '../model/canonical.ts';
 import { CLINICIAN_FIELDS, PER8_METRICS } from '../model/metricRow.ts';
 import { ERROR_CODES } from '../errors/UptakeError.ts';
 import { HELP_TOPICS, type HelpTopic } from '../model/help.ts';
@@ -370,6 +370,11 @@ export const importDetailSchema = named(
   "One import's report and its rejected lines with reasons (never the rejected row itself: it " +
     'may hold a raw identifier).',
 );
+
+export const exportParams = z.object({ table: z.enum(IMPORT_TABLES) });
+export const exportQuery = z.object({
+  format: z.enum(['parquet', 'csv', 'json']).default('parquet'),
+});
 
 export const uploadQuery = z.object({
   table: z.enum(TABLES),

@@ -477,6 +477,18 @@ describe('web app in Chromium', () => {
     const log = await page.locator('main table').innerText();
     expect(log).toMatch(/\brefused\b/);
 
+    // The download link follows the choices; the browser's session fetches the file.
+    await page.goto(`${base}/#/data`);
+    await settle(page);
+    await page.getByLabel('Table to download').selectOption('orders');
+    await page.getByLabel('File format').selectOption('csv');
+    const link = page.getByRole('link', { name: 'Download orders.csv' });
+    expect(await link.getAttribute('href')).toBe('/api/export/orders?format=csv');
+    const head = await page.evaluate(
+      async () => (await (await fetch('/api/export/orders?format=csv')).text()).split('\n')[0],
+    );
+    expect(head).toBe('order_id,user_id,signed_at,entered_by,order_type,patient_id');
+
     // Upload a small roster file through the page: the import's report appears.
     await page.goto(`${base}/#/data`);
     await settle(page);

@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { UptakeError } from '../../errors/UptakeError.ts';
 import { importFiles } from '../../ingest/importFiles.ts';
+import { exportTable } from '../../export/exportTable.ts';
 import { Pseudonymizer } from '../../ingest/pseudonymize.ts';
 import { keyFile, rejectsDir } from '../../cli/paths.ts';
 import { isTimeZone, type MetricOptions } from '../../model/options.ts';
@@ -29,6 +30,8 @@ import {
   settingsUpdate,
   uploadQuery,
   userCreate,
+  exportParams,
+  exportQuery,
   userUpdate,
   usernameParams,
   userSchema,
@@ -73,6 +76,12 @@ async function saveUpload(body: Readable, file: string, max: number): Promise<nu
   await pipeline(body, limit, createWriteStream(file, { mode: 0o600 }));
   return bytes;
 }
+
+const EXPORT_TYPES = {
+  parquet: 'application/vnd.apache.parquet',
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/x-ndjson; charset=utf-8',
+} as const;
 
 export function adminRoutes(app: FastifyInstance, s: Services): void {
   const inRoster = async (id: string): Promise<void> => {
@@ -226,6 +235,38 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
         }
       },
     });
+  });
+
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/export/:table',
+    tag: 'data',
+    summary: 'Download a canonical table as Parquet, CSV or JSON (as `uptake export`)',
+    description:
+      'In the columns of the table’s canonical CSV, importable again; patient ids are the stored ' +
+      'pseudonyms. Every download is written to the access log.',
+    access: ADMIN,
+    params: exportParams,
+    query: exportQuery,
+    file: true,
+    async handler({ req, auth, params, query }) {
+      const dir = await mkdtemp(join(tmpdir(), 'uptake-export-'));
+      const name = `${params.table}.${query.format}`;
+      const path = join(dir, name);
+      try {
+        const rows = await exportTable(s.db, params.table, path, query.format);
+        await audit(req, auth, 'view', `export/${params.table}`, `${rows} rows as ${query.format}`);
+      } catch (e) {
+        await rm(dir, { recursive: true, force: true });
+        throw e;
+      }
+      return {
+        path,
+        name,
+        type: EXPORT_TYPES[query.format],
+        cleanup: () => rm(dir, { recursive: true, force: true }),
+      };
+    },
   });
 
   defineRoute(app, s, {

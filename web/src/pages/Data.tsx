@@ -130,6 +130,7 @@ export function DataPage({
         ) : null}
       </section>
       <Upload onDone={list.reload} timezone={meta.timezone} />
+      <Download />
     </>
   );
 }
@@ -248,6 +249,40 @@ function ReportView({
         <p>None.</p>
       )}
     </>
+  );
+}
+
+const EXPORT_TABLES = ['events', 'clinicians', 'schedule', 'orders', 'training'] as const;
+
+/** Download a canonical table (as `uptake export`): a link the browser follows with the session. */
+function Download(): ReactNode {
+  const [table, setTable] = useState<string>('events');
+  const [format, setFormat] = useState<string>('parquet');
+  return (
+    <section className="section" aria-labelledby="download">
+      <h2 id="download">Download a table</h2>
+      <p>
+        A table in the columns of its canonical CSV, importable again. Patient identifiers are the
+        stored pseudonyms, times are in UTC, and the download is recorded in the access log.
+      </p>
+      <div className="upload">
+        <Select label="Table to download" value={table} onChange={setTable}>
+          {EXPORT_TABLES.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </Select>
+        <Select label="File format" value={format} onChange={setFormat}>
+          <option value="parquet">Parquet</option>
+          <option value="csv">CSV</option>
+          <option value="json">JSON (one object per line)</option>
+        </Select>
+        <a className="button" href={`/api/export/${table}?format=${format}`} download>
+          Download {table}.{format}
+        </a>
+      </div>
+    </section>
   );
 }
 
