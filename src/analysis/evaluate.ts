@@ -252,6 +252,17 @@ const ITS_MODEL =
 const DID_MODEL =
   'Difference-in-differences against groups not yet live, per week (Callaway & Sant’Anna 2021 comparison groups), averaged over the weeks after go-live, Newey–West standard errors';
 
+/** A model's result when the go-live lies outside the weeks analysed. */
+function notAnalysed(reason: string) {
+  return {
+    n_pre: 0,
+    n_post: 0,
+    n_transition_excluded: 0,
+    fit: null,
+    insufficient_data: { reason },
+  };
+}
+
 /** Run the evaluation. */
 export async function evaluate(store: Store, req: EvaluateRequest): Promise<EvaluationReport> {
   for (const m of req.metrics) checkMetric(m);
@@ -435,13 +446,7 @@ export async function evaluate(store: Store, req: EvaluateRequest): Promise<Eval
           if (w) pooled.set(t, s / w);
         }
         const r = outside
-          ? {
-              n_pre: 0,
-              n_post: 0,
-              n_transition_excluded: 0,
-              fit: null,
-              insufficient_data: { reason: outside },
-            }
+          ? notAnalysed(outside)
           : interruptedTimeSeries(
               [...pooled]
                 .sort((a, b) => a[0] - b[0])
@@ -492,13 +497,7 @@ export async function evaluate(store: Store, req: EvaluateRequest): Promise<Eval
       }
       if (req.methods.includes('did')) {
         const r = outside
-          ? {
-              n_pre: 0,
-              n_post: 0,
-              n_transition_excluded: 0,
-              fit: null,
-              insufficient_data: { reason: outside },
-            }
+          ? notAnalysed(outside)
           : differenceInDifferences(ts, all, {
               transitionWeeks: req.transitionWeeks,
               minPre: req.minPre,
