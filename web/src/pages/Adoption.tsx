@@ -47,12 +47,31 @@ const STAGES = [
 
 const STAGE_COLORS = ['#4a5360', '#5c4a99', '#1f5fa8', '#1a7f37', '#b34700'];
 
-export const BYS = [
+const BYS = [
   ['department', 'Department'],
   ['specialty', 'Specialty'],
   ['role', 'Role'],
   ['org', 'Whole organisation'],
 ] as const;
+
+/** The grouping of the Adoption and Go-live pages. */
+export function GroupBySelect({
+  value,
+  onChange,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+}): ReactNode {
+  return (
+    <Select label="Group by" value={value} onChange={onChange}>
+      {BYS.map(([k, l]) => (
+        <option key={k} value={k}>
+          {l}
+        </option>
+      ))}
+    </Select>
+  );
+}
 
 export function ToolSelect({
   tools,
@@ -118,13 +137,7 @@ export function AdoptionPage({ range }: PageProps): ReactNode {
       {tools.data?.length ? (
         <>
           <ToolSelect tools={tools.data} value={tool} onChange={setChosen} />
-          <Select label="Group by" value={by} onChange={setBy}>
-            {BYS.map(([k, l]) => (
-              <option key={k} value={k}>
-                {l}
-              </option>
-            ))}
-          </Select>
+          <GroupBySelect value={by} onChange={setBy} />
         </>
       ) : null}
     </PageHeader>

@@ -7,7 +7,7 @@ import { useState, type ReactNode } from 'react';
 import { Chart, AXIS, COLORS, type ChartOption } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { useApi } from '../hooks.ts';
-import { BYS, ToolSelect, toolsGate, type ToolInfo } from './Adoption.tsx';
+import { GroupBySelect, ToolSelect, toolsGate, type ToolInfo } from './Adoption.tsx';
 
 interface Estimate {
   estimate: number;
@@ -121,13 +121,7 @@ export function GoLivePage({ range }: PageProps): ReactNode {
               </option>
             ))}
           </Select>
-          <Select label="Group by" value={by} onChange={setBy}>
-            {BYS.map(([k, l]) => (
-              <option key={k} value={k}>
-                {l}
-              </option>
-            ))}
-          </Select>
+          <GroupBySelect value={by} onChange={setBy} />
           <Select
             label="Transition weeks left out"
             value={transition}
