@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { UptakeError } from '../errors/UptakeError.ts';
-import type { AccessLog } from './accessLog.ts';
+import type { AccessAction, AccessLog, Outcome } from './accessLog.ts';
 import type { Accounts, LoginLimiter, User } from './auth.ts';
 import { sameSecret } from './auth.ts';
 import type { ReportCache } from './cache.ts';
@@ -196,5 +196,26 @@ export function defineRoute<
       reply.code(def.status ?? 200);
       return checked.data;
     },
+  });
+}
+
+/** One entry of Uptake's access log: what the signed-in `auth` did through request `req`. */
+export function logAccess(
+  s: Services,
+  req: { ip: string },
+  auth: Auth | null,
+  action: AccessAction,
+  resource: string,
+  detail?: string | null,
+  outcome: Outcome = 'success',
+): Promise<void> {
+  return s.log.write({
+    username: auth?.user.username ?? null,
+    role: auth?.user.role ?? null,
+    action,
+    resource,
+    outcome,
+    detail,
+    ip: req.ip,
   });
 }

@@ -17,7 +17,7 @@ import { keyFile, rejectsDir } from '../../cli/paths.ts';
 import { isTimeZone, type MetricOptions } from '../../model/options.ts';
 import { checkSetting, setSetting } from '../../store/settings.ts';
 import type { OrgSettings } from '../orgSettings.ts';
-import { defineRoute, type Services } from '../routing.ts';
+import { defineRoute, logAccess, type Services } from '../routing.ts';
 import {
   accessLogQuery,
   accessLogRowSchema,
@@ -93,23 +93,6 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
       );
   };
 
-  const audit = (
-    req: { ip: string },
-    auth: { user: { username: string; role: string } } | null,
-    action: 'view' | 'create' | 'update' | 'delete' | 'upload',
-    resource: string,
-    detail?: string,
-  ) =>
-    s.log.write({
-      username: auth?.user.username ?? null,
-      role: auth?.user.role ?? null,
-      action,
-      resource,
-      outcome: 'success',
-      detail,
-      ip: req.ip,
-    });
-
   defineRoute(app, s, {
     method: 'GET',
     url: '/api/imports',
@@ -126,7 +109,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
            rows_read, rows_stored, rows_rejected, rows_duplicate, unmapped, report
          FROM imports ORDER BY import_id`,
       );
-      await audit(req, auth, 'view', 'imports');
+      await logAccess(s, req, auth, 'view', 'imports');
       const iso = (us: number | null) =>
         us === null ? null : new Date(Number(us) / 1000).toISOString();
       return rows.map(({ su, fu, report, ...r }) => {
@@ -160,7 +143,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
         `SELECT line, reason FROM import_rejects WHERE import_id = $1 ORDER BY line LIMIT ${MAX_REJECTS}`,
         [params.id],
       );
-      await audit(req, auth, 'view', `imports/${params.id}`);
+      await logAccess(s, req, auth, 'view', `imports/${params.id}`);
       return { report: JSON.parse(imp.report) as z.input<typeof importReportSchema>, rejects };
     },
   });
@@ -218,7 +201,8 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
             }),
           );
           if (!report) throw new UptakeError('INVALID_INPUT', 'the file held nothing to import');
-          await audit(
+          await logAccess(
+            s,
             req,
             auth,
             'upload',
@@ -255,7 +239,14 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
       const path = join(dir, name);
       try {
         const rows = await exportTable(s.db, params.table, path, query.format);
-        await audit(req, auth, 'view', `export/${params.table}`, `${rows} rows as ${query.format}`);
+        await logAccess(
+          s,
+          req,
+          auth,
+          'view',
+          `export/${params.table}`,
+          `${rows} rows as ${query.format}`,
+        );
       } catch (e) {
         await rm(dir, { recursive: true, force: true });
         throw e;
@@ -278,7 +269,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     response: settingsSchema,
     async handler({ req, auth }) {
       const out = settingsOut(await s.settings());
-      await audit(req, auth, 'view', 'settings');
+      await logAccess(s, req, auth, 'view', 'settings');
       return out;
     },
   });
@@ -309,7 +300,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
       await s.db.transaction(async (tx) => {
         for (const [k, v] of writes) await setSetting(tx, k, v);
       });
-      await audit(req, auth, 'update', 'settings', JSON.stringify(body));
+      await logAccess(s, req, auth, 'update', 'settings', JSON.stringify(body));
       return settingsOut(await s.settings());
     },
   });
@@ -323,7 +314,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     response: z.array(userSchema),
     async handler({ req, auth }) {
       const users = await s.accounts.list();
-      await audit(req, auth, 'view', 'users');
+      await logAccess(s, req, auth, 'view', 'users');
       return users;
     },
   });
@@ -346,7 +337,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
         clinician_id: body.clinician_id ?? null,
         groups: body.role === 'leader' || body.role === 'champion' ? (body.groups ?? []) : [],
       });
-      await audit(req, auth, 'create', `users/${user.username}`, `role ${user.role}`);
+      await logAccess(s, req, auth, 'create', `users/${user.username}`, `role ${user.role}`);
       return user;
     },
   });
@@ -371,7 +362,8 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
         );
       if (body.clinician_id) await inRoster(body.clinician_id);
       const user = await s.accounts.update(params.username, body);
-      await audit(
+      await logAccess(
+        s,
         req,
         auth,
         'update',
@@ -401,7 +393,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
         );
       if (!(await s.accounts.delete(params.username)))
         throw new UptakeError('NOT_FOUND', `no user ${params.username}`);
-      await audit(req, auth, 'delete', `users/${params.username}`);
+      await logAccess(s, req, auth, 'delete', `users/${params.username}`);
     },
   });
 
@@ -415,7 +407,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     response: z.array(accessLogRowSchema),
     async handler({ req, auth, query }) {
       const rows = await s.log.list(query.limit);
-      await audit(req, auth, 'view', 'access-log');
+      await logAccess(s, req, auth, 'view', 'access-log');
       return rows;
     },
   });
@@ -430,7 +422,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     response: auditBundleSchema,
     async handler({ req, auth, query }) {
       const bundle = await s.log.fhir(query.limit);
-      await audit(req, auth, 'view', 'access-log/fhir');
+      await logAccess(s, req, auth, 'view', 'access-log/fhir');
       return bundle;
     },
   });

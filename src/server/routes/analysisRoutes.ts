@@ -15,7 +15,7 @@ import {
 import { resolveWeeks } from '../../analysis/range.ts';
 import { getTool, listGoLives, listToolNames } from '../../analysis/tools.ts';
 import type { User } from '../auth.ts';
-import { defineRoute, type Auth, type Services } from '../routing.ts';
+import { defineRoute, logAccess, type Services } from '../routing.ts';
 import {
   adoptionQuery,
   adoptionReportSchema,
@@ -36,18 +36,6 @@ function sees(user: User, by: By, group: string): boolean {
   if (user.role === 'admin') return true;
   if (by === 'org') return true;
   return canSeeGroup(user, by, baseGroup(group));
-}
-
-async function viewed(s: Services, auth: Auth, ip: string, resource: string, detail: string) {
-  await s.log.write({
-    username: auth.user.username,
-    role: auth.user.role,
-    action: 'view',
-    resource,
-    outcome: 'success',
-    detail,
-    ip,
-  });
 }
 
 export function analysisRoutes(app: FastifyInstance, s: Services): void {
@@ -72,7 +60,7 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
             .map((g) => ({ group_by: g.group_by, group: g.group, date: g.date })),
         });
       }
-      await viewed(s, auth!, req.ip, 'tools', `${out.length} tools`);
+      await logAccess(s, req, auth, 'view', 'tools', `${out.length} tools`);
       return out;
     },
   });
@@ -103,10 +91,11 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
       );
       const visible = (g: string) => sees(user, query.by, g);
       const hidden = new Set(r.funnel.filter((f) => f.suppressed && !admin).map((f) => f.group));
-      await viewed(
+      await logAccess(
         s,
-        auth!,
-        req.ip,
+        req,
+        auth,
+        'view',
         `adoption/${tool.name}`,
         `${query.by} ${weeks.from}..${weeks.to}`,
       );
@@ -208,10 +197,11 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
           return { ...r, suppressed, its: strip(r.its), did: strip(r.did) };
         });
       const shown = new Set(results.filter((r) => !r.suppressed || admin).map((r) => r.group));
-      await viewed(
+      await logAccess(
         s,
-        auth!,
-        req.ip,
+        req,
+        auth,
+        'view',
         `golive/${tool.name}`,
         `${query.metric} ${query.by} ${weeks.from}..${weeks.to}`,
       );

@@ -3,7 +3,7 @@
  * help and sees the answers; champions see and answer the requests of their groups' clinicians
  * only; administrators see all. Every view and change is written to the access log.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import {
   answerHelpRequest,
   championCoverage,
@@ -16,8 +16,7 @@ import {
   type HelpActor,
   type HelpTopic,
 } from '../../program/helpRequests.ts';
-import type { AccessAction } from '../accessLog.ts';
-import { defineRoute, type Auth, type Services } from '../routing.ts';
+import { defineRoute, logAccess, type Auth, type Services } from '../routing.ts';
 import {
   coverageSchema,
   helpAnswer,
@@ -30,25 +29,6 @@ import {
 } from '../schemas.ts';
 
 const actor = (auth: Auth): HelpActor => auth.user;
-
-async function audit(
-  s: Services,
-  req: FastifyRequest,
-  auth: Auth,
-  action: AccessAction,
-  resource: string,
-  detail: string,
-): Promise<void> {
-  await s.log.write({
-    username: auth.user.username,
-    role: auth.user.role,
-    action,
-    resource,
-    outcome: 'success',
-    detail,
-    ip: req.ip,
-  });
-}
 
 export function helpRoutes(app: FastifyInstance, s: Services): void {
   defineRoute(app, s, {
@@ -77,7 +57,7 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
     response: helpListSchema,
     async handler({ req, auth }) {
       const rows = await myHelpRequests(s.db, actor(auth!));
-      await audit(s, req, auth!, 'view', 'me/help-requests', `${rows.length} requests`);
+      await logAccess(s, req, auth, 'view', 'me/help-requests', `${rows.length} requests`);
       return { summary: helpSummary(rows), requests: rows };
     },
   });
@@ -96,7 +76,7 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
     status: 201,
     async handler({ req, auth, body }) {
       const r = await createHelpRequest(s.db, actor(auth!), body);
-      await audit(s, req, auth!, 'create', `help-requests/${r.id}`, r.topic);
+      await logAccess(s, req, auth, 'create', `help-requests/${r.id}`, r.topic);
       return r;
     },
   });
@@ -111,7 +91,7 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
     response: helpRequestSchema,
     async handler({ req, auth, params }) {
       const r = await closeOwnHelpRequest(s.db, actor(auth!), params.id);
-      await audit(s, req, auth!, 'update', `help-requests/${r.id}`, 'closed by the clinician');
+      await logAccess(s, req, auth, 'update', `help-requests/${r.id}`, 'closed by the clinician');
       return r;
     },
   });
@@ -129,7 +109,7 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
     response: helpListSchema,
     async handler({ req, auth, query }) {
       const rows = await requestsToAnswer(s.db, actor(auth!), query.status);
-      await audit(s, req, auth!, 'view', 'help-requests', `${query.status}: ${rows.length}`);
+      await logAccess(s, req, auth, 'view', 'help-requests', `${query.status}: ${rows.length}`);
       return { summary: helpSummary(rows), requests: rows };
     },
   });
@@ -145,7 +125,7 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
     async handler({ req, auth }) {
       const champions = (await s.accounts.list()).filter((u) => u.role === 'champion');
       const rows = await championCoverage(s.db, champions);
-      await audit(s, req, auth!, 'view', 'help-coverage', `${rows.length} departments`);
+      await logAccess(s, req, auth, 'view', 'help-coverage', `${rows.length} departments`);
       return rows;
     },
   });
@@ -164,7 +144,7 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
     response: helpRequestSchema,
     async handler({ req, auth, params, body }) {
       const r = await answerHelpRequest(s.db, actor(auth!), params.id, body);
-      await audit(s, req, auth!, 'update', `help-requests/${r.id}`, `answered (${r.status})`);
+      await logAccess(s, req, auth, 'update', `help-requests/${r.id}`, `answered (${r.status})`);
       return r;
     },
   });

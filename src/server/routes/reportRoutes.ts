@@ -27,7 +27,7 @@ import type { User } from '../auth.ts';
 import { memo, type BaseFacts, type Dataset } from '../cache.ts';
 import { definitions } from '../definitions.ts';
 import type { OrgSettings } from '../orgSettings.ts';
-import { defineRoute, type Auth, type Services } from '../routing.ts';
+import { defineRoute, logAccess, type Services } from '../routing.ts';
 import {
   DISTRIBUTION_METRICS,
   groupParams,
@@ -115,25 +115,6 @@ function reportOptions(ds: Dataset, settings: OrgSettings, period: 'all' | 'week
   return { ...ds.meta, period, by, suppression_threshold: settings.suppression_threshold };
 }
 
-async function viewed(
-  s: Services,
-  auth: Auth,
-  ip: string,
-  resource: string,
-  detail: string,
-  outcome: 'success' | 'denied' = 'success',
-): Promise<void> {
-  await s.log.write({
-    username: auth.user.username,
-    role: auth.user.role,
-    action: 'view',
-    resource,
-    outcome,
-    detail,
-    ip,
-  });
-}
-
 function members(ds: Dataset, roster: Roster, by: GroupKind | 'org', value: string) {
   return ds.all.filter((r) => groupOf(roster, by, r.user_id) === value);
 }
@@ -205,7 +186,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
         };
       });
       const mine = (group: string) => canSeeGroup(user, 'department', group);
-      await viewed(s, auth!, req.ip, 'org', `${ds.req.from}..${ds.req.to}`);
+      await logAccess(s, req, auth, 'view', 'org', `${ds.req.from}..${ds.req.to}`);
       return {
         options: reportOptions(ds, settings, 'week', 'org'),
         weekly: d.weekly.map((r) => redact(r, thr, admin)),
@@ -251,7 +232,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
       const user = auth!.user;
       const resource = `group/${params.by}/${params.value}`;
       if (!canSeeGroup(user, params.by, params.value)) {
-        await viewed(s, auth!, req.ip, resource, 'not one of the caller’s groups', 'denied');
+        await logAccess(s, req, auth, 'view', resource, 'not one of the caller’s groups', 'denied');
         throw new UptakeError(
           'FORBIDDEN',
           `you may open only your own groups (${user.groups.map((g) => `${g.by} ${g.value}`).join(', ') || 'none'})`,
@@ -278,10 +259,11 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
       ).filter((r) => r.group === params.value);
       const org = memo(ds, 'org:all', () => groupRows(ds.all, ds.roster, 'org', thr))[0];
       const identified = admin && settings.identified_reports;
-      await viewed(
+      await logAccess(
         s,
-        auth!,
-        req.ip,
+        req,
+        auth,
+        'view',
         resource,
         `${ds.req.from}..${ds.req.to}${identified ? ' identified' : ''}`,
       );
@@ -327,10 +309,11 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
       let target = user.clinician_id;
       if (query.user_id !== undefined && query.user_id !== user.clinician_id) {
         if (!admin) {
-          await viewed(
+          await logAccess(
             s,
-            auth!,
-            req.ip,
+            req,
+            auth,
+            'view',
             `report/${query.user_id}`,
             'another clinician’s report',
             'denied',
@@ -345,7 +328,15 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
             'INVALID_INPUT',
             'query user_id: your account is not a clinician; name the clinician with ?user_id=',
           );
-        await viewed(s, auth!, req.ip, 'report', 'account not linked to a clinician', 'denied');
+        await logAccess(
+          s,
+          req,
+          auth,
+          'view',
+          'report',
+          'account not linked to a clinician',
+          'denied',
+        );
         throw new UptakeError(
           'FORBIDDEN',
           'your account is not linked to a clinician of the roster; ask an administrator',
@@ -379,10 +370,11 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
             : { p10: null, p25: null, median: null, p75: null, p90: null },
         ]),
       ) as Record<DistributionMetric, Quantiles>;
-      await viewed(
+      await logAccess(
         s,
-        auth!,
-        req.ip,
+        req,
+        auth,
+        'view',
         `report/${target}`,
         `${ds.req.from}..${ds.req.to}${target !== user.clinician_id ? ' support view by an administrator' : ''}`,
       );
