@@ -12,7 +12,7 @@ import { engines } from '../../store/testEngines.ts';
 import type { Store } from '../../store/Store.ts';
 import { Pseudonymizer } from '../pseudonymize.ts';
 import { importFhir, type FhirImportOptions } from './importFhir.ts';
-import type * as r4 from './r4.ts';
+import type * as r4 from 'fhir/r4.js';
 import { bundle, loginEvent, writeJson, writeNdjson } from './testing.ts';
 
 const HL7 = fileURLToPath(new URL('./fixtures/hl7/', import.meta.url));

@@ -3,7 +3,7 @@
  * (Basic Audit Log Patterns) AuditEvents, and the NDJSON and Bundle forms.
  */
 import { writeFileSync } from 'node:fs';
-import type * as r4 from './r4.ts';
+import type * as r4 from 'fhir/r4.js';
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
 const REST = 'http://terminology.hl7.org/CodeSystem/audit-event-type';
@@ -139,7 +139,7 @@ export function loginEvent(id: string, recorded: string, user: r4.Reference): r4
 /** Write resources (or raw lines) as NDJSON, one per line, with a final newline. */
 export function writeNdjson(
   file: string,
-  lines: readonly (r4.AnyResource | string | object)[],
+  lines: readonly (r4.FhirResource | string | object)[],
 ): void {
   writeFileSync(
     file,
@@ -148,7 +148,7 @@ export function writeNdjson(
 }
 
 /** A Bundle of `type` with the resources as entries (searchset entries are matches). */
-export function bundle(type: r4.Bundle['type'], resources: readonly r4.AnyResource[]): r4.Bundle {
+export function bundle(type: r4.Bundle['type'], resources: readonly r4.FhirResource[]): r4.Bundle {
   return {
     resourceType: 'Bundle',
     type,

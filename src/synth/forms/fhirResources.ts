@@ -39,7 +39,7 @@ import type {
   Schedule,
   ServiceRequest,
   Slot,
-} from './fhirR4.ts';
+} from 'fhir/r4.js';
 
 /** Base of the synthetic EHR's own systems and extensions (example.org: documentation only). */
 export const SYNTH_BASE = 'http://uptake.example.org/fhir';

@@ -37,7 +37,7 @@ import type {
   Provenance,
   ServiceRequest,
   Slot,
-} from './fhirR4.ts';
+} from 'fhir/r4.js';
 import { EPIC_FILES, canonicalForm, writeForm, type FormFiles } from './writeForms.ts';
 
 // ------------------------------------------------------------------ helpers
