@@ -51,6 +51,17 @@ function labelRoom(labels: string[], max = 300): number {
   return Math.min(max, Math.round(longest * 7) + 16);
 }
 
+/** A vertical axis of group names, top to bottom, long names cut to the room they have. */
+function groupAxis(labels: string[]) {
+  return {
+    type: 'category' as const,
+    data: labels,
+    inverse: true,
+    ...AXIS,
+    axisLabel: { ...AXIS.axisLabel, width: labelRoom(labels) - 10, overflow: 'truncate' as const },
+  };
+}
+
 /**
  * Weekly median with the 25th–75th percentile band, optionally with a comparison line (the
  * organisation's median).
@@ -193,13 +204,7 @@ export function groupBars(
       grid: { left: labelRoom(labels), right: 24, top: 24, bottom: 36 },
       tooltip: { trigger: 'item' },
       xAxis: { type: 'value', name: axisName(metric), ...AXIS },
-      yAxis: {
-        type: 'category',
-        data: labels,
-        inverse: true,
-        ...AXIS,
-        axisLabel: { ...AXIS.axisLabel, width: labelRoom(labels) - 10, overflow: 'truncate' },
-      },
+      yAxis: groupAxis(labels),
       series: [
         {
           name: `Median ${m.label}`,
@@ -301,13 +306,7 @@ export function weekHeatmap(rows: GroupMetricRow[], metric: string, priv: Privac
         ...AXIS,
         splitArea: { show: false },
       },
-      yAxis: {
-        type: 'category',
-        data: groups,
-        inverse: true,
-        ...AXIS,
-        axisLabel: { ...AXIS.axisLabel, width: labelRoom(groups) - 10, overflow: 'truncate' },
-      },
+      yAxis: groupAxis(groups),
       visualMap: {
         min,
         max: max > min ? max : min + 1,
@@ -403,13 +402,7 @@ export function changeBars(rows: ChangeRow[], metric: string, priv: Privacy): Re
       grid: { left: labelRoom(labels), right: 56, top: 16, bottom: 36 },
       tooltip: { trigger: 'item' },
       xAxis: { type: 'value', name: axisName(metric), ...AXIS },
-      yAxis: {
-        type: 'category',
-        data: labels,
-        inverse: true,
-        ...AXIS,
-        axisLabel: { ...AXIS.axisLabel, width: labelRoom(labels) - 10, overflow: 'truncate' },
-      },
+      yAxis: groupAxis(labels),
       series: [
         {
           name: `Change in median ${m.label}`,
