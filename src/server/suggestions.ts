@@ -38,6 +38,13 @@ function fmt(metric: DistributionMetric, x: number): string {
   return metric === 'teamwork_orders' || metric === 'undivided_attention' ? pct(x) : h(x);
 }
 
+/** The reason of a per-8-hour rule that fires above the peers' 75th percentile. */
+const abovePeers =
+  (what: string) =>
+  (v: string, q: Quantiles): string =>
+    `${what} is ${v} per 8 scheduled hours, more than three quarters of your peers ` +
+    `(their median ${h(q.median ?? 0)}).`;
+
 export const RULES: readonly Rule[] = [
   {
     id: 'inbox-delegation',
@@ -65,9 +72,7 @@ export const RULES: readonly Rule[] = [
     action:
       'Build personal note templates and smart phrases for your most frequent visit types, and book a ' +
       'documentation efficiency session with an informatics nurse or a peer champion.',
-    why: (v, q) =>
-      `Your note time is ${v} per 8 scheduled hours, more than three quarters of your peers ` +
-      `(their median ${h(q.median ?? 0)}).`,
+    why: abovePeers('Your note time'),
   },
   {
     id: 'team-ordering',
@@ -101,9 +106,7 @@ export const RULES: readonly Rule[] = [
     action:
       'Use 90-day supplies and refill protocols for stable chronic medications so that the team can ' +
       'renew them, and synchronize refills to one date.',
-    why: (v, q) =>
-      `Your prescription time is ${v} per 8 scheduled hours, more than three quarters of your peers ` +
-      `(their median ${h(q.median ?? 0)}).`,
+    why: abovePeers('Your prescription time'),
   },
   {
     id: 'protected-time',
@@ -113,9 +116,7 @@ export const RULES: readonly Rule[] = [
     action:
       'Ask for a scheduled administrative slot each clinic day so that the work now done outside ' +
       'scheduled hours fits inside them.',
-    why: (v, q) =>
-      `Your work outside scheduled hours is ${v} per 8 scheduled hours, more than three quarters of ` +
-      `your peers (their median ${h(q.median ?? 0)}).`,
+    why: abovePeers('Your work outside scheduled hours'),
   },
 ];
 
