@@ -38,7 +38,7 @@ import type { Sql, Store } from '../store/Store.ts';
 import { loadActionMap } from './actionMap.ts';
 import { saveActionNames } from './actionNames.ts';
 import { readCsvHeader } from './csvHeader.ts';
-import { withProgress } from './importCsv.ts';
+import { csvLines, readCsvText, withProgress } from './importCsv.ts';
 import { loadStaged, T, type ImportOptions, type ImportReport } from './loadStaged.ts';
 import { localTimeSql, offsetsTableSql, zoneLiteral } from './localTime.ts';
 import { describeSniffed, sniffFormat } from './sniff.ts';
@@ -135,7 +135,6 @@ export async function importEpicAccessLog(
   // 1. Read the file as text (structural errors go to the CSV rejects table, as in importCsv), and
   //    parse ACCESS_TIME once: `t_exact` (naive UTC) when it carries an offset, else `t_local`
   //    (ISO, or US M/D/YYYY with a 12- or 24-hour clock).
-  const struct = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   const parsedTime = `coalesce(TRY_CAST(${at} AS TIMESTAMP),
       try_strptime(${at}, ['%m/%d/%Y %I:%M:%S %p', '%m/%d/%Y %I:%M:%S.%f %p', '%m/%d/%Y %I:%M %p', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M:%S.%f', '%m/%d/%Y %H:%M']))`;
   await withProgress(st, opts.onProgress, () =>
@@ -145,20 +144,11 @@ export async function importEpicAccessLog(
          CASE WHEN has_offset THEN TRY_CAST(replace(${at}, 'z', 'Z') AS TIMESTAMPTZ) AT TIME ZONE 'UTC' END AS t_exact,
          CASE WHEN NOT has_offset THEN ${parsedTime} END AS t_local
        FROM (SELECT *, regexp_matches(${at}, ${OFFSET_RE}) AS has_offset
-             FROM read_csv($1, header = true, auto_detect = false,
-               delim = ',', quote = '"', escape = '"', columns = {${struct}},
-               store_rejects = true, rejects_table = '${T.rej}', rejects_scan = '${T.scan}') r) r`,
+             FROM ${readCsvText(header)} r) r`,
       [opts.file],
     ),
   );
-  const parseErrors = await st.all<{ line: number; reason: string; raw: string }>(
-    `SELECT line, arg_min(error_message, column_idx) AS reason, any_value(csv_line) AS raw
-     FROM ${T.rej} GROUP BY line ORDER BY line`,
-  );
-  // A good row k (1-based) is on line k + 1 + (structural errors before it).
-  const lineSql = parseErrors.length
-    ? `rowid + 2 + (SELECT count(*) FROM (SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS thr FROM (SELECT DISTINCT line FROM ${T.rej})) e WHERE e.thr < rowid + 1)`
-    : 'rowid + 2';
+  const { parseErrors, lineSql } = await csvLines(st);
 
   // 2. Rows whose key (ACCESS_INSTANT, PROCESS_ID, METRIC_ID) repeats: each gets its ordinal among
   //    rows identical to it, and the line of the key's first row when its content differs from it.

@@ -37,26 +37,12 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
     if (t !== T.good && t !== T.val) await st.run(`DROP TABLE IF EXISTS ${t}`);
 
   // 1. Read the file as text with DuckDB's reader; structural errors go to the CSV rejects table.
-  const struct = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   await withProgress(st, opts.onProgress, () =>
-    st.run(
-      `CREATE TEMP TABLE ${T.raw} AS SELECT * FROM read_csv($1, header = true, auto_detect = false,
-         delim = ',', quote = '"', escape = '"', columns = {${struct}},
-         store_rejects = true, rejects_table = '${T.rej}', rejects_scan = '${T.scan}')`,
-      [opts.file],
-    ),
+    st.run(`CREATE TEMP TABLE ${T.raw} AS SELECT * FROM ${readCsvText(header)}`, [opts.file]),
   );
 
-  // 2. Line numbers: the reader keeps file order; structural errors shift the count, so a good
-  //    row k (1-based) is on line k + 1 + (errors i whose line e_i − 2 − i < k).
-  const parseErrors = await st.all<{ line: number; reason: string; raw: string }>(
-    // DuckDB may report several errors for one line (one per missing column): keep the first.
-    `SELECT line, arg_min(error_message, column_idx) AS reason, any_value(csv_line) AS raw
-     FROM ${T.rej} GROUP BY line ORDER BY line`,
-  );
-  const lineSql = parseErrors.length
-    ? `rowid + 2 + (SELECT count(*) FROM (SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS thr FROM (SELECT DISTINCT line FROM ${T.rej})) e WHERE e.thr < rowid + 1)`
-    : 'rowid + 2';
+  // 2. Structural errors, and each good row's line number.
+  const { parseErrors, lineSql } = await csvLines(st);
   const proj = [...required, ...optional].map((c) => {
     const i = header.indexOf(c);
     // Values are taken as written (no trimming); an empty field is absent.
@@ -72,6 +58,36 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
     unknownColumns: unknown,
     tempTables: [T.raw, T.rej, T.scan],
   });
+}
+
+/**
+ * DuckDB's reader of a CSV file (`$1`) with a header row, every column as text named `c0`, `c1`,
+ * …; rows it cannot parse go to the CSV rejects tables with their line.
+ */
+export function readCsvText(header: readonly string[]): string {
+  const struct = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
+  return `read_csv($1, header = true, auto_detect = false,
+    delim = ',', quote = '"', escape = '"', columns = {${struct}},
+    store_rejects = true, rejects_table = '${T.rej}', rejects_scan = '${T.scan}')`;
+}
+
+/**
+ * The rows `readCsvText` could not parse (line, reason, verbatim text), and the SQL giving each
+ * good row of `T.raw` its line. The reader keeps file order; structural errors shift the count,
+ * so a good row k (1-based) is on line k + 1 + (errors i whose line e_i − 2 − i < k).
+ */
+export async function csvLines(
+  st: StagingArea,
+): Promise<{ parseErrors: { line: number; reason: string; raw: string }[]; lineSql: string }> {
+  const parseErrors = await st.all<{ line: number; reason: string; raw: string }>(
+    // DuckDB may report several errors for one line (one per missing column): keep the first.
+    `SELECT line, arg_min(error_message, column_idx) AS reason, any_value(csv_line) AS raw
+     FROM ${T.rej} GROUP BY line ORDER BY line`,
+  );
+  const lineSql = parseErrors.length
+    ? `rowid + 2 + (SELECT count(*) FROM (SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS thr FROM (SELECT DISTINCT line FROM ${T.rej})) e WHERE e.thr < rowid + 1)`
+    : 'rowid + 2';
+  return { parseErrors, lineSql };
 }
 
 /** Poll the staging engine's progress while `work` runs. */
