@@ -1,7 +1,7 @@
 /** Page furniture shared by every page: headings, states, the date range, and "about these numbers". */
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { ApiError, Definitions, Me, Meta, ReportMeta } from '../api.ts';
-import { definitionOf, info, optionsText, periodText, suppressedText } from '../metrics.ts';
+import { definitionOf, info, optionsText, PER8, periodText, suppressedText } from '../metrics.ts';
 
 export interface Range {
   from: string;
@@ -157,6 +157,25 @@ export function Select({
         {children}
       </select>
     </div>
+  );
+}
+
+/** The per-8-hour metric a page plots, chosen inline beside a section's heading. */
+export function MetricSelect({
+  value,
+  onChange,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+}): ReactNode {
+  return (
+    <Select inline label="Metric" value={value} onChange={onChange}>
+      {PER8.map((k) => (
+        <option key={k} value={k}>
+          {info(k).label} — {info(k).short}
+        </option>
+      ))}
+    </Select>
   );
 }
 

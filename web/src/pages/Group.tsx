@@ -11,6 +11,7 @@ import {
   AboutNumbers,
   ErrorBox,
   Loading,
+  MetricSelect,
   PageHeader,
   quantile,
   RangePicker,
@@ -238,13 +239,7 @@ function GroupBody({ r, reveal }: { r: GroupReport; reveal: boolean }): ReactNod
       <section className="section" aria-labelledby="trend">
         <div className="section-head">
           <h2 id="trend">Week by week</h2>
-          <Select inline label="Metric" value={metric} onChange={(v) => setMetric(v)}>
-            {PER8.map((k) => (
-              <option key={k} value={k}>
-                {info(k).label} — {info(k).short}
-              </option>
-            ))}
-          </Select>
+          <MetricSelect value={metric} onChange={setMetric} />
         </div>
         <Chart
           title={`Weekly median ${info(metric).label} of this group, with the organisation's median`}

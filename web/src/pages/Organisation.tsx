@@ -20,6 +20,7 @@ import {
   Freshness,
   Loading,
   MetricLabel,
+  MetricSelect,
   PageHeader,
   RangePicker,
   Select,
@@ -191,13 +192,7 @@ function OrgBody({
       <section aria-labelledby="by-dept" className="section">
         <div className="section-head">
           <h2 id="by-dept">By department</h2>
-          <Select inline label="Metric" value={metric} onChange={(v) => setMetric(v)}>
-            {PER8.map((k) => (
-              <option key={k} value={k}>
-                {info(k).label} — {info(k).short}
-              </option>
-            ))}
-          </Select>
+          <MetricSelect value={metric} onChange={setMetric} />
         </div>
         <MetricLabel metric={metric} defs={r.definitions} as="span" />
         <div className="chart-grid two">
