@@ -125,19 +125,19 @@ export function defineRoute<
       const auth = req.auth;
       if (def.access !== 'public') {
         if (!auth) throw new UptakeError('UNAUTHENTICATED', 'sign in first (POST /api/login)');
+        const path = req.url.split('?')[0] ?? req.url;
         if (needsCsrf) {
           const token = req.headers['x-csrf-token'];
           if (typeof token !== 'string' || !sameSecret(token, auth.csrf)) {
-            await s.log.write({
-              username: auth.user.username,
-              role: auth.user.role,
-              action:
-                def.method === 'DELETE' ? 'delete' : def.method === 'PUT' ? 'update' : 'create',
-              resource: req.url.split('?')[0] ?? req.url,
-              outcome: 'denied',
-              detail: 'missing or wrong CSRF token',
-              ip: req.ip,
-            });
+            await logAccess(
+              s,
+              req,
+              auth,
+              def.method === 'DELETE' ? 'delete' : def.method === 'PUT' ? 'update' : 'create',
+              path,
+              'missing or wrong CSRF token',
+              'denied',
+            );
             throw new UptakeError(
               'FORBIDDEN',
               'missing or wrong x-csrf-token header; send the csrf value of GET /api/me',
@@ -145,15 +145,15 @@ export function defineRoute<
           }
         }
         if (Array.isArray(def.access) && !def.access.includes(auth.user.role)) {
-          await s.log.write({
-            username: auth.user.username,
-            role: auth.user.role,
-            action: def.method === 'GET' ? 'view' : 'update',
-            resource: req.url.split('?')[0] ?? req.url,
-            outcome: 'denied',
-            detail: `role ${auth.user.role} may not use ${def.method} ${def.url}`,
-            ip: req.ip,
-          });
+          await logAccess(
+            s,
+            req,
+            auth,
+            def.method === 'GET' ? 'view' : 'update',
+            path,
+            `role ${auth.user.role} may not use ${def.method} ${def.url}`,
+            'denied',
+          );
           throw new UptakeError(
             'FORBIDDEN',
             `this page is for ${def.access.join(' and ')} accounts; you are signed in as ${auth.user.role}`,
