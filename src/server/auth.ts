@@ -105,6 +105,15 @@ export class Accounts {
     return r ? toUser(r) : null;
   }
 
+  /** The first account (by name) linked to roster clinician `clinicianId`, if any. */
+  async linkedTo(clinicianId: string): Promise<User | null> {
+    const [r] = await this.db.all<UserRow>(
+      `${this.select} WHERE clinician_id = $1 ORDER BY username LIMIT 1`,
+      [clinicianId],
+    );
+    return r ? toUser(r) : null;
+  }
+
   async list(): Promise<User[]> {
     const rows = await this.db.all<UserRow>(`${this.select} ORDER BY username`);
     return rows.map(toUser);

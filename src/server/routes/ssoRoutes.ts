@@ -162,7 +162,7 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
         'FORBIDDEN',
         'the EHR did not say which practitioner you are (no Practitioner fhirUser); Uptake reports are for clinicians',
       );
-    const linked = (await s.accounts.list()).find((u) => u.clinician_id === id);
+    const linked = await s.accounts.linkedTo(id);
     if (linked) return linked;
     const [c] = await s.db.all(`SELECT 1 AS x FROM clinicians WHERE user_id = $1`, [id]);
     if (!c)
