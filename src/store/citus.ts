@@ -30,6 +30,8 @@ export const CITUS_LAYOUT: readonly { table: string; sql: string }[] = [
   { table: 'tool_rules', sql: `SELECT create_reference_table('tool_rules')` },
   { table: 'golives', sql: `SELECT create_reference_table('golives')` },
   { table: 'action_names', sql: `SELECT create_reference_table('action_names')` },
+  // Identifier → roster clinician: joined by every import that resolves a clinician reference.
+  { table: 'clinician_identifiers', sql: `SELECT create_reference_table('clinician_identifiers')` },
 ];
 
 /** Apply the Citus layout to the tables not yet distributed; refuses without the extension. */

@@ -184,6 +184,28 @@ export const MIGRATIONS: Migration[] = [
          closed_at TIMESTAMPTZ)`,
     ],
   },
+  {
+    version: 6,
+    name: 'events keep their position in the source log (seq)',
+    // metrics.md §3: same-instant events are ordered by (occurred_at, seq, event_id); `seq` is
+    // the position in the source's own log (Epic: the export's line number), NULL when unknown.
+    up: () => [`ALTER TABLE events ADD COLUMN seq BIGINT`],
+  },
+  {
+    version: 7,
+    name: 'clinician identities: every identifier a source may name a clinician by',
+    // A roster clinician (`clinicians.user_id`) can be named by several identifiers: an NPI, a
+    // FHIR resource id (`system` = 'Practitioner'), an EHR login. Each (system, value) names
+    // exactly one clinician, so FHIR references and SMART `fhirUser` resolve to the roster key.
+    up: () => [
+      `CREATE TABLE clinician_identifiers (
+         system VARCHAR NOT NULL,
+         value VARCHAR NOT NULL,
+         user_id VARCHAR NOT NULL,
+         import_id INTEGER,
+         PRIMARY KEY (system, value))`,
+    ],
+  },
 ];
 
 /** The schema version this build of Uptake expects. */

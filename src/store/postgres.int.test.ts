@@ -135,6 +135,7 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
       const calls = await store.all(`SELECT fn, tbl, col, colocate FROM citus_calls ORDER BY tbl`);
       expect(calls).toEqual([
         { fn: 'reference', tbl: 'action_names', col: null, colocate: null },
+        { fn: 'reference', tbl: 'clinician_identifiers', col: null, colocate: null },
         { fn: 'reference', tbl: 'clinicians', col: null, colocate: null },
         { fn: 'distributed', tbl: 'events', col: 'user_id', colocate: 'default' },
         { fn: 'reference', tbl: 'golives', col: null, colocate: null },
