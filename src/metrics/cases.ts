@@ -43,8 +43,9 @@
  *     gap (the transition instant); ambiguous ones (fall back) to the earlier instant. So local day
  *     D is exactly the instants whose local date is D (23 h / 25 h on DST days), and a window
  *     boundary such as 07:00 is the first instant whose local reading is ≥ 07:00.
- *  9. The event_id tie-break compares ids by code unit (binary / COLLATE "C"); a PostgreSQL
- *     engine must not use a linguistic collation for it.
+ *  9. Events at one instant are ordered by `seq` (those without one after those with one), then
+ *     by event_id compared by code unit (binary / COLLATE "C"); a PostgreSQL engine must not use
+ *     a linguistic collation for it.
  * 10. A "local day with no session time" is a day where (sessions ∩ that day) has zero length.
  * 11. An event without `category` counts as `other` (normally the import has filled it in).
  * 12. `patients` counts distinct non-empty `patient_id`s; `entered_by` = "" is "not set".
@@ -54,7 +55,8 @@
  * 15. Instants are handled to the millisecond (finer fractions are truncated).
  * 16. schedule30 widens each session by 30 min on both sides, then takes the union.
  * 17. A pair of events with identical timestamps credits a zero-length interval; it still counts
- *     as that pair, so the tie-break decides which event credits the following gap.
+ *     as that pair, so the tie-break (seq, then event_id) decides which event credits the
+ *     following gap.
  */
 import type { Category, EventRow, OrderRow, ScheduleRow } from '../model/canonical.ts';
 import type { ClinicianMetricRow } from '../model/metricRow.ts';
@@ -1341,6 +1343,89 @@ const tieCases: MetricCase[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
+// 13b. Identical timestamps: the log's own order (`seq`) decides before event_id (§3)
+// ---------------------------------------------------------------------------------------------
+// UTC Monday 2026-03-02. Order: (occurred_at, seq with NULL after every seq, event_id).
+// forward (the LAST event of an instant credits the gap that follows it):
+//   u1: s1 10:00 inbox seq 3, s2 10:00 notes seq 1, s3 10:00 orders seq 2, s4 10:04 other seq 4
+//       ⇒ s2, s3, s1, s4: [10:00, 10:00) × 2 → 0; [10:00, 10:04) → s1 inbox 4.
+//       (by event_id alone: s1, s2, s3 ⇒ orders 4.)
+//   u2 (mixed): t1 10:00 orders no seq, t2 10:00 notes seq 7, t3 10:04 other no seq
+//       ⇒ t2, t1, t3: [10:00, 10:04) → t1 orders 4.
+//       (NULL first, or event_id alone: t1, t2 ⇒ notes 4.)
+//   u3 (seq never beats time): v1 10:00 notes seq 9, v2 10:02 inbox seq 1, v3 10:05 other seq 5
+//       ⇒ v1, v2, v3: notes 2, inbox 3.
+//   u5 (equal seq: event_id decides): w2 10:00 notes seq 5, w1 10:00 inbox seq 5, w3 10:04 other
+//       seq 6 ⇒ w1, w2, w3: [10:00, 10:04) → w2 notes 4.
+// backward (the FIRST event of an instant is credited with the gap before it):
+//   u4: x1 10:00 other seq 1, x2 10:04 notes seq 3, x3 10:04 inbox seq 2
+//       ⇒ x1, x3, x2: [10:00, 10:04) → x3 inbox 4; [10:04, 10:04) → 0.
+//       (by event_id alone: x2 first ⇒ notes 4.)
+//   u6 (mixed): y1 10:00 other, y2 10:04 orders no seq, y3 10:04 notes seq 1
+//       ⇒ y1, y3, y2: [10:00, 10:04) → y3 notes 4.  (event_id alone: y2 ⇒ orders 4.)
+
+const seqEvents: EventRow[] = [
+  ev('u1', 's4', '2026-03-02T10:04:00Z', 'other', { seq: 4 }),
+  ev('u1', 's1', '2026-03-02T10:00:00Z', 'inbox', { seq: 3 }),
+  ev('u1', 's3', '2026-03-02T10:00:00Z', 'orders', { seq: 2 }),
+  ev('u1', 's2', '2026-03-02T10:00:00Z', 'notes', { seq: 1 }),
+  ev('u2', 't3', '2026-03-02T10:04:00Z', 'other'),
+  ev('u2', 't1', '2026-03-02T10:00:00Z', 'orders'),
+  ev('u2', 't2', '2026-03-02T10:00:00Z', 'notes', { seq: 7 }),
+  ev('u3', 'v3', '2026-03-02T10:05:00Z', 'other', { seq: 5 }),
+  ev('u3', 'v2', '2026-03-02T10:02:00Z', 'inbox', { seq: 1 }),
+  ev('u3', 'v1', '2026-03-02T10:00:00Z', 'notes', { seq: 9 }),
+  ev('u5', 'w3', '2026-03-02T10:04:00Z', 'other', { seq: 6 }),
+  ev('u5', 'w2', '2026-03-02T10:00:00Z', 'notes', { seq: 5 }),
+  ev('u5', 'w1', '2026-03-02T10:00:00Z', 'inbox', { seq: 5 }),
+];
+const seqBackEvents: EventRow[] = [
+  ev('u4', 'x2', '2026-03-02T10:04:00Z', 'notes', { seq: 3 }),
+  ev('u4', 'x3', '2026-03-02T10:04:00Z', 'inbox', { seq: 2 }),
+  ev('u4', 'x1', '2026-03-02T10:00:00Z', 'other', { seq: 1 }),
+  ev('u6', 'y2', '2026-03-02T10:04:00Z', 'orders'),
+  ev('u6', 'y3', '2026-03-02T10:04:00Z', 'notes', { seq: 1 }),
+  ev('u6', 'y1', '2026-03-02T10:00:00Z', 'other'),
+];
+
+const seqRow = (
+  u: string,
+  minutes: number,
+  events: number,
+  cats: Partial<ClinicianMetricRow>,
+): Expected =>
+  row(u, '2026-03-02', '2026-03-03', {
+    ehr_hours: min(minutes),
+    ...NO_CATEGORIES,
+    ...cats,
+    wow_hours: min(minutes),
+    events,
+  });
+
+const seqCases: MetricCase[] = [
+  {
+    name: 'identical timestamps: the log order (seq) breaks the tie before event_id (forward)',
+    data: { events: seqEvents },
+    req: req('2026-03-02', '2026-03-03', 'all'),
+    expect: [
+      seqRow('u1', 4, 4, { inbox_hours: min(4) }),
+      seqRow('u2', 4, 3, { orders_hours: min(4) }),
+      seqRow('u3', 5, 3, { notes_hours: min(2), inbox_hours: min(3) }),
+      seqRow('u5', 4, 3, { notes_hours: min(4) }),
+    ],
+  },
+  {
+    name: 'identical timestamps: the log order (seq) breaks the tie before event_id (backward)',
+    data: { events: seqBackEvents },
+    req: req('2026-03-02', '2026-03-03', 'all', { direction: 'backward' }),
+    expect: [
+      seqRow('u4', 4, 3, { inbox_hours: min(4) }),
+      seqRow('u6', 4, 3, { notes_hours: min(4) }),
+    ],
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
 // 14. Week and month periods
 // ---------------------------------------------------------------------------------------------
 // Weeks. UTC, range Thu 2026-03-05 … Thu 03-26 ⇒ pieces [03-05, 03-09) (Thu–Sun), [03-09, 03-16),
@@ -1568,6 +1653,7 @@ export const METRIC_CASES: MetricCase[] = [
   teamworkCase,
   channelCase,
   ...tieCases,
+  ...seqCases,
   weekCase,
   monthCase,
   ...capBackCases,

@@ -11,7 +11,7 @@ import { clinicianMetrics, groupMetrics, parseRequest } from './computeMetrics.t
 import { loadDataset } from './loadDataset.ts';
 import { referenceMetrics, type Dataset } from './reference.ts';
 import { CLINICIAN_FIELDS, type ClinicianMetricRow } from '../model/metricRow.ts';
-import type { MetricRequest } from '../model/options.ts';
+import { DEFAULT_OPTIONS, type MetricRequest } from '../model/options.ts';
 import type { Category } from '../model/canonical.ts';
 
 function close(actual: unknown, expected: unknown, where: string): void {
@@ -76,6 +76,8 @@ for (const engine of engines()) {
             sec: fc.integer({ min: 0, max: 5 * 86400 }),
             cat: fc.integer({ min: 0, max: 5 }),
             mobile: fc.boolean(),
+            // the source log's order (§3): absent, or a small number so that seqs tie too
+            seq: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
           }),
           { minLength: 1, maxLength: 60 },
         ),
@@ -132,6 +134,7 @@ for (const engine of engines()) {
               action: 'a',
               category: cats[e.cat] as Category,
               channel: e.mobile ? 'mobile' : 'desktop',
+              ...(e.seq === undefined ? {} : { seq: e.seq }),
             })),
             schedule: [
               ...x.sessions.map((s) => ({
@@ -189,6 +192,61 @@ for (const engine of engines()) {
         }),
         { numRuns: 60, seed: 20261122 },
       );
+    });
+
+    it('orders the events of one instant like the reference: seq (absent last), then event_id', async () => {
+      // Few instants a minute apart, many events at each: which event of an instant comes last
+      // (forward) or first (backward) decides the category of a credited minute.
+      const arb = fc.record({
+        events: fc.array(
+          fc.record({
+            u: fc.integer({ min: 0, max: 1 }),
+            minute: fc.integer({ min: 0, max: 2 }),
+            cat: fc.constantFrom<Category>('notes', 'orders', 'inbox', 'other'),
+            seq: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+            // ids whose code-unit order differs from any natural order ('B' < 'a' < 'b')
+            id: fc.constantFrom('a', 'B', 'b', 'a1', 'Z'),
+          }),
+          { minLength: 2, maxLength: 30 },
+        ),
+        dir: fc.constantFrom('forward', 'backward') as fc.Arbitrary<'forward' | 'backward'>,
+      });
+      let decided = 0;
+      await fc.assert(
+        fc.asyncProperty(arb, async (x) => {
+          const events = x.events.map((e, i) => ({
+            event_id: `${e.id}${i}`,
+            occurred_at: new Date(Date.parse('2026-03-02T10:00:00Z') + e.minute * 60000).toISOString(),
+            user_id: `u${e.u}`,
+            action: 'a',
+            category: e.cat,
+            ...(e.seq === undefined ? {} : { seq: e.seq }),
+          }));
+          const req = parseRequest({
+            from: '2026-03-02',
+            to: '2026-03-03',
+            period: 'all',
+            options: { ...DEFAULT_OPTIONS, direction: x.dir },
+          });
+          await reset(store);
+          await loadDataset(store, { events });
+          const got = await clinicianMetrics(store, req);
+          const want = referenceMetrics({ events }, req);
+          const unordered = referenceMetrics(
+            { events: events.map(({ seq: _seq, ...e }) => e) },
+            req,
+          );
+          if (JSON.stringify(want) !== JSON.stringify(unordered)) decided++;
+          expect(got.length).toBe(want.length);
+          want.forEach((w, i) => {
+            for (const f of CLINICIAN_FIELDS)
+              close((got[i] as ClinicianMetricRow)[f], w[f], `${w.user_id} ${f} ${x.dir}`);
+          });
+        }),
+        { numRuns: 40, seed: 20261207 },
+      );
+      // the property is about seq: in enough of the runs, seq changed the answer
+      expect(decided).toBeGreaterThanOrEqual(10);
     });
 
     it('group medians and quartiles interpolate like percentile_cont, with n and suppression', async () => {

@@ -216,7 +216,9 @@ ev AS (
     ${fwd ? `lead(${ep('e.occurred_at')}) OVER w AS nt` : `lag(${ep('e.occurred_at')}) OVER w AS pt`}
   FROM events e${R.comma}
   WHERE e.occurred_at >= ${R.lo} AND e.occurred_at <= ${R.hi} ${chan}
-  WINDOW w AS (PARTITION BY e.user_id ORDER BY e.occurred_at, ${d.binary('e.event_id')}, ${d.binary('e.source')})
+  -- §3's order: at one instant the source log's order (seq; events without one after those with
+  -- one, said explicitly so that both engines agree), then event_id by code unit
+  WINDOW w AS (PARTITION BY e.user_id ORDER BY e.occurred_at, e.seq ASC NULLS LAST, ${d.binary('e.event_id')}, ${d.binary('e.source')})
 ),
 ${
   cap

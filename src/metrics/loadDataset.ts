@@ -40,6 +40,7 @@ export async function loadDataset(store: Store, data: DatasetRows): Promise<void
     end_at: 'TIMESTAMPTZ',
     signed_at: 'TIMESTAMPTZ',
     fte: store.dialect.double,
+    seq: 'BIGINT',
   };
   await insert(
     store,
@@ -55,6 +56,7 @@ export async function loadDataset(store: Store, data: DatasetRows): Promise<void
       'encounter_id',
       'channel',
       'workstation_id',
+      'seq',
     ],
     ts,
     data.events.map((e) => [
@@ -68,6 +70,7 @@ export async function loadDataset(store: Store, data: DatasetRows): Promise<void
       e.encounter_id ?? null,
       e.channel ?? 'desktop',
       e.workstation_id ?? null,
+      e.seq ?? null,
     ]),
   );
   await insert(

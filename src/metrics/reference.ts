@@ -231,6 +231,8 @@ function contains(set: readonly Span[], t: number): boolean {
 
 interface Ev {
   id: string;
+  /** position in the source's own log, when it has one */
+  seq: number | undefined;
   t: number;
   category: Category;
   patient: string | undefined;
@@ -245,8 +247,17 @@ interface Credit {
   category: Category;
 }
 
+/**
+ * §3's order: by time; at one instant by `seq` (the source log's order), events without one after
+ * those with one; then by event id, compared by code unit.
+ */
 function compareEvents(a: Ev, b: Ev): number {
   if (a.t !== b.t) return a.t - b.t;
+  if (a.seq !== b.seq) {
+    if (a.seq === undefined) return 1;
+    if (b.seq === undefined) return -1;
+    return a.seq - b.seq;
+  }
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
@@ -557,6 +568,7 @@ export function referenceMetrics(data: Dataset, req: MetricRequest): ClinicianMe
     const t = parseInstant(e.occurred_at);
     get(e.user_id).events.push({
       id: e.event_id,
+      seq: e.seq,
       t,
       category: e.category ?? 'other',
       patient: e.patient_id,

@@ -57,6 +57,11 @@ export const eventSchema = z.object({
   channel: z.enum(CHANNELS).optional(),
   workstation_id: z.string().optional(),
   source: z.string().optional(),
+  /**
+   * The event's position in its source's own log (an Epic export: its line number), where the
+   * source has an order of its own; it orders events of one user at the same instant (metrics.md §3).
+   */
+  seq: z.number().int().nonnegative().optional(),
 });
 export type EventRow = z.infer<typeof eventSchema>;
 
@@ -121,7 +126,15 @@ export const CSV_COLUMNS: Record<
 > = {
   events: {
     required: ['event_id', 'occurred_at', 'user_id', 'action'],
-    optional: ['category', 'patient_id', 'encounter_id', 'channel', 'workstation_id', 'source'],
+    optional: [
+      'category',
+      'patient_id',
+      'encounter_id',
+      'channel',
+      'workstation_id',
+      'source',
+      'seq',
+    ],
   },
   clinicians: {
     required: ['user_id', 'role'],
