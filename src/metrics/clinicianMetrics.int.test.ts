@@ -216,7 +216,9 @@ for (const engine of engines()) {
         fc.asyncProperty(arb, async (x) => {
           const events = x.events.map((e, i) => ({
             event_id: `${e.id}${i}`,
-            occurred_at: new Date(Date.parse('2026-03-02T10:00:00Z') + e.minute * 60000).toISOString(),
+            occurred_at: new Date(
+              Date.parse('2026-03-02T10:00:00Z') + e.minute * 60000,
+            ).toISOString(),
             user_id: `u${e.u}`,
             action: 'a',
             category: e.cat,
