@@ -82,6 +82,7 @@ describe.each(engines())('export on $name', (engine) => {
       'channel',
       'workstation_id',
       'source',
+      'seq',
     ]);
     expect(await detectFormat(files['parquet']!['events']!, 'events')).toBe('parquet');
 

@@ -21,6 +21,11 @@
  * - `channel` = mobile for Haiku and Canto (WORKSTATION_ID `HAIKU` or `CANTO`, any case, alone or
  *   followed by a separator and more, e.g. `HAIKU-IOS`; not `CANTON-PC01`), else desktop.
  * - `patient_id` = PAT_ID (pseudonymized by `loadStaged`), `encounter_id` = CSN, `source` = epic.
+ * - `seq` = the row's line in the export: Clarity writes the log in its own order, and several
+ *   actions of one process often share a second; which of them came last decides the category a
+ *   following gap is credited to (metrics.md §3). `event_id` stays the identity: the same row
+ *   imported again (from this file or another extract) is not stored twice, and keeps the `seq`
+ *   of its first import.
  *
  * ACCESS_INSTANT: Epic stores instants as seconds since 1840-12-31 00:00:00 in UTC, and Clarity
  * renders them into local time in ACCESS_TIME; so ACCESS_INSTANT is read as UTC — a number of
@@ -272,7 +277,8 @@ export async function importEpicAccessLog(
     localTimesResolved: true,
     t0,
     sourceSelect: `SELECT line, pre_reason, CAST(NULL AS VARCHAR) AS raw_text, event_id, occurred_at,
-      user_id, action, category, patient_id, encounter_id, channel, workstation_id, 'epic' AS source
+      user_id, action, category, patient_id, encounter_id, channel, workstation_id, 'epic' AS source,
+      CAST(line AS VARCHAR) AS seq
       FROM ${E.rows}`,
     parseErrors,
     unknownColumns: unknown.map((c) => c.toUpperCase()),

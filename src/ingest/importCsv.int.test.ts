@@ -132,7 +132,7 @@ for (const engine of engines()) {
       const err = await run('events', f).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UptakeError);
       expect((err as UptakeError).message).toBe(
-        `${f}, line 1: missing required columns event_id, occurred_at, user_id, action for events; the header must name event_id, occurred_at, user_id, action (optional: category, patient_id, encounter_id, channel, workstation_id, source)`,
+        `${f}, line 1: missing required columns event_id, occurred_at, user_id, action for events; the header must name event_id, occurred_at, user_id, action (optional: category, patient_id, encounter_id, channel, workstation_id, source, seq)`,
       );
       const [n] = await store.all<{ n: number }>(`SELECT count(*) AS n FROM imports`);
       expect(n?.n).toBe(0);

@@ -99,6 +99,8 @@ export const TABLE_SPECS: Record<ImportTable, TableSpec> = {
       { name: 'encounter_id', type: 'VARCHAR', sql: 'encounter_id' },
       { name: 'channel', type: 'VARCHAR', sql: `coalesce(lower(channel), 'desktop')` },
       { name: 'workstation_id', type: 'VARCHAR', sql: 'workstation_id' },
+      // the position in the source's own log: orders same-instant events (metrics.md §3)
+      { name: 'seq', type: 'BIGINT', sql: 'TRY_CAST(seq AS BIGINT)' },
     ],
     reasons: [
       required('event_id'),
@@ -107,6 +109,9 @@ export const TABLE_SPECS: Record<ImportTable, TableSpec> = {
       required('action'),
       oneOf('category', CATEGORIES),
       oneOf('channel', CHANNELS),
+      // not quoted: a misplaced column could put a patient identifier here
+      `WHEN seq IS NOT NULL AND (NOT regexp_full_match(seq, '[0-9]+') OR TRY_CAST(seq AS BIGINT) IS NULL)
+        THEN 'seq is not a whole number of 0 or more (the event''s position in its source log, e.g. 42); correct it or leave it empty'`,
     ],
     key: ['source', 'event_id'],
     upsert: false,
