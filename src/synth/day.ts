@@ -115,8 +115,8 @@ const AFTERNOON_OFFSET = 5 * 3600;
 /** Latest local second any work may reach (keeps every event on its own local date). */
 const DAY_END = 23 * 3600 + 50 * 60;
 
-const MOBILE_PHONE = 'mobile,HAIKU,synth\n';
-const MOBILE_TABLET = 'mobile,CANTO,synth\n';
+const MOBILE_PHONE = 'mobile,HAIKU,synth,\n';
+const MOBILE_TABLET = 'mobile,CANTO,synth,\n';
 
 /** Appointment statuses and visit types as written. */
 type Status = 'fulfilled' | 'noshow' | 'cancelled' | 'entered-in-error';

@@ -4,8 +4,9 @@
  * Building each line as a JS string and concatenating millions of them made the generator spend
  * most of its time in string flattening and garbage collection. Here the fixed-width head of a line
  * (`e` + 10-digit id, the 25-character timestamp) is copied from small byte tables, and the
- * variable tail (`,user,action,category,patient,encounter,channel,workstation,source`) is a string
- * cached per action for the current context, so that most events allocate nothing.
+ * variable tail (`,user,action,category,patient,encounter,channel,workstation,source,seq`, seq
+ * empty) is a string cached per action for the current context, so that most events allocate
+ * nothing.
  */
 import { ACTION_COLUMNS } from './actions.ts';
 import { timeTable, type DayClock } from './tz.ts';
@@ -82,7 +83,7 @@ export class EventLines {
     this.generation++;
   }
 
-  /** Sets `channel,workstation,source\n` of following events. */
+  /** Sets `channel,workstation,source,seq\n` (seq empty) of following events. */
   setSuffix(suffix: string): void {
     if (suffix === this.suffix) return;
     this.suffix = suffix;

@@ -314,7 +314,8 @@ describe('generate: a 20-clinician, 4-week system', () => {
         categories.has(d.ev.cat[i] as string) &&
         ACTION_MAP.get(d.ev.action[i] as string) === d.ev.cat[i] &&
         channels.has(d.ev.channel[i] as string) &&
-        f[9] === 'synth';
+        f[9] === 'synth' &&
+        f.length === COLUMNS.events.length;
       if (!ok) bad.push(d.ev.raw[i] as string);
     }
     expect(bad.slice(0, 1)).toEqual([]);

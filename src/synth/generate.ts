@@ -68,6 +68,8 @@ export const COLUMNS: Record<TableName, readonly string[]> = {
     'channel',
     'workstation_id',
     'source',
+    // the generator has no log of its own: left empty (ties are ordered by event_id)
+    'seq',
   ],
   clinicians: ['user_id', 'role', 'name', 'specialty', 'department', 'fte', 'timezone'],
   schedule: [

@@ -23,7 +23,9 @@
  * A global `ORDER BY` instant costs a sort that spills to disk above ~3 million events and drops the
  * throughput below 300k events/s, and nothing in the import depends on it. Within one user the rows
  * are in time order, and events of one user at the same second keep their canonical order (which
- * the importer's "row ordinal among exact duplicates" follows).
+ * the importer's "row ordinal among exact duplicates" follows): each user's rows are in log order,
+ * so the importer's `seq` (the line) orders a user's same-instant events as the log did — the only
+ * order `seq` is compared in (metrics.md §3).
  *
  * Channels `web` and `api` have no Epic form (the generator writes only `desktop` and `mobile`):
  * they would come back as `desktop`. A `desktop` event on a HAIKU/CANTO workstation would come back
