@@ -338,7 +338,7 @@ describe.each(engines())('single sign-on on $name', (engine) => {
       client_id: 'uptake-smart',
       launch: 'ctx-42',
       aud: `${idp.base}/fhir`,
-      scope: 'launch openid fhirUser',
+      scope: 'launch openid fhirUser user/Practitioner.read',
     });
     const me = await app.inject({
       method: 'GET',

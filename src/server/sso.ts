@@ -348,7 +348,8 @@ export class SingleSignOn {
       if (!pending.iss || launch === undefined)
         throw new UptakeError('INVALID_INPUT', 'query: iss and launch are required');
       config = await this.smartConfiguration(pending.iss);
-      extra = { scope: 'launch openid fhirUser', launch, aud: pending.iss };
+      // Practitioner read: to learn the identifiers of a practitioner Uptake knows by another one.
+      extra = { scope: `launch openid fhirUser ${PRACTITIONER_SCOPE}`, launch, aud: pending.iss };
     }
     const location = oidc.buildAuthorizationUrl(config, {
       redirect_uri: this.redirectUri(pending.kind),
@@ -441,6 +442,9 @@ export function practitionerRef(fhirUser: unknown): { id: string; base: string |
 export function practitionerId(fhirUser: unknown): string | null {
   return practitionerRef(fhirUser)?.id ?? null;
 }
+
+/** The SMART scope that lets Uptake read the launching practitioner (`readPractitionerIdentifiers`). */
+export const PRACTITIONER_SCOPE = 'user/Practitioner.read';
 
 /** `clinician_identifiers.system` of a FHIR Practitioner resource id (the roster import's convention). */
 export const PRACTITIONER_ID_SYSTEM = 'Practitioner';
