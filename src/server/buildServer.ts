@@ -49,6 +49,12 @@ export interface ServerOptions {
   now?: () => Date;
   /** Single sign-on (`ssoConfigFromEnv()` for `uptake serve`); none by default. */
   sso?: SsoConfig | null;
+  /**
+   * Origins allowed to show Uptake in a frame (`frameAncestorsFromEnv()` for `uptake serve`):
+   * CSP `frame-ancestors` lists them, X-Frame-Options is left out (it cannot name another
+   * origin), and cookies become partitioned (see `partitionedCookies`). None by default: no framing.
+   */
+  frameAncestors?: readonly string[];
 }
 
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -145,6 +151,7 @@ export async function buildServer(
     keyFile: opts.keyFile,
     rejectsDir: opts.rejectsDir,
     sso: opts.sso ? new SingleSignOn(opts.sso, now) : null,
+    frameAncestors: opts.frameAncestors ?? [],
     routes: [],
   };
 
@@ -161,9 +168,12 @@ export async function buildServer(
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
-        frameAncestors: ["'none'"],
+        frameAncestors: s.frameAncestors.length ? [...s.frameAncestors] : ["'none'"],
       },
     },
+    // X-Frame-Options cannot allow another origin; with frame-ancestors set it would contradict
+    // the policy (browsers that know CSP ignore it; the others would refuse the EHR's frame).
+    ...(s.frameAncestors.length ? { xFrameOptions: false } : {}),
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'no-referrer' },
   });

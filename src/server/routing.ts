@@ -44,6 +44,8 @@ export interface Services {
   rejectsDir: string | undefined;
   /** Single sign-on (OpenID Connect, SMART on FHIR launch), when configured. */
   sso: SingleSignOn | null;
+  /** Origins allowed to show Uptake in a frame (CSP `frame-ancestors`); empty: none. */
+  frameAncestors: readonly string[];
   /** Every declared route, for the OpenAPI description. */
   routes: RouteDef[];
 }

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { UptakeError } from '../errors/UptakeError.ts';
 import type { Store } from '../store/Store.ts';
 import { buildServer, type ServerOptions } from './buildServer.ts';
-import { ssoConfigFromEnv } from './sso.ts';
+import { frameAncestorsFromEnv, ssoConfigFromEnv } from './sso.ts';
 import { createServer } from 'node:net';
 
 /** Refuse a port in use before building anything (the cache warm-up would start a query). */
@@ -42,6 +42,7 @@ export async function startServer(
     logger: { level: process.env['UPTAKE_LOG_LEVEL'] ?? 'warn' },
     warmCache: true,
     sso: ssoConfigFromEnv(),
+    frameAncestors: frameAncestorsFromEnv(),
     ...opts,
   });
   try {

@@ -1,113 +1,29 @@
 /**
  * Single sign-on against a real (small, in-process) OpenID provider and SMART authorization
- * server: discovery, PKCE, state and nonce, RS256-signed ID tokens from a JWKS. The provider
- * checks the PKCE verifier itself, so a flow that skipped it would fail here.
+ * server (`testIdp.ts`): discovery, PKCE, state and nonce, RS256-signed ID tokens from a JWKS, and
+ * a FHIR endpoint that shows Practitioners only to the access token it issued. The provider checks
+ * the PKCE verifier itself, so a flow that skipped it would fail here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadDataset } from '../metrics/loadDataset.ts';
 import { engines } from '../store/testEngines.ts';
 import { buildServer } from './buildServer.ts';
-import { ssoConfigFromEnv, practitionerId, type SsoConfig } from './sso.ts';
+import {
+  frameAncestorsFromEnv,
+  partitionedCookies,
+  practitionerId,
+  practitionerRef,
+  ssoConfigFromEnv,
+  type SsoConfig,
+} from './sso.ts';
+import { startTestIdp, type TestIdp as Idp } from './testIdp.ts';
 import { testSystem, TEST_DIR, type TestSystem } from './testSystem.ts';
 
 afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
 
-/** The provider: what the next sign-in says about the user, and what it saw. */
-interface Idp {
-  base: string;
-  next: { sub: string; claims: Record<string, unknown>; nonce?: string };
-  seen: Record<string, string>[];
-  close(): Promise<void>;
-}
-
-async function startIdp(): Promise<Idp> {
-  const { publicKey, privateKey } = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-  const codes = new Map<string, Record<string, string>>();
-  const idp: Idp = {
-    base: '',
-    next: { sub: 'nobody', claims: {} },
-    seen: [],
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-  const sign = (key: CryptoKey, claims: Record<string, unknown>, aud: string) =>
-    new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-      .setIssuer(idp.base)
-      .setAudience(aud)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(key);
-  const server: Server = createServer((req, res) => {
-    const u = new URL(req.url ?? '/', idp.base);
-    const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    const meta = {
-      issuer: idp.base,
-      authorization_endpoint: `${idp.base}/authorize`,
-      token_endpoint: `${idp.base}/token`,
-      jwks_uri: `${idp.base}/jwks`,
-      response_types_supported: ['code'],
-      subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['RS256'],
-      code_challenge_methods_supported: ['S256'],
-    };
-    if (u.pathname === '/.well-known/openid-configuration') return json(200, meta);
-    if (u.pathname === '/fhir/.well-known/smart-configuration')
-      return json(200, { ...meta, capabilities: ['launch-ehr', 'sso-openid-connect'] });
-    if (u.pathname === '/jwks') return json(200, { keys: [jwk] });
-    if (u.pathname === '/authorize') {
-      const q = Object.fromEntries(u.searchParams);
-      idp.seen.push(q);
-      const code = randomBytes(12).toString('hex');
-      codes.set(code, q);
-      const back = new URL(q['redirect_uri']!);
-      back.searchParams.set('code', code);
-      back.searchParams.set('state', q['state'] ?? '');
-      res.writeHead(302, { location: back.href });
-      return res.end();
-    }
-    if (u.pathname === '/token' && req.method === 'POST') {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        const f = new URLSearchParams(body);
-        const q = codes.get(f.get('code') ?? '');
-        codes.delete(f.get('code') ?? '');
-        const challenge = createHash('sha256')
-          .update(f.get('code_verifier') ?? '')
-          .digest('base64url');
-        if (
-          !q ||
-          q['redirect_uri'] !== f.get('redirect_uri') ||
-          q['client_id'] !== f.get('client_id') ||
-          q['code_challenge'] !== challenge
-        )
-          return json(400, { error: 'invalid_grant' });
-        void sign(
-          privateKey,
-          { sub: idp.next.sub, nonce: idp.next.nonce ?? q['nonce'], ...idp.next.claims },
-          q['client_id']!,
-        ).then((id_token) =>
-          json(200, { access_token: 'at', token_type: 'Bearer', expires_in: 300, id_token }),
-        );
-      });
-      return;
-    }
-    json(404, { error: 'not found' });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  idp.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return idp;
-}
+const NPI = 'http://hl7.org/fhir/sid/us-npi';
 
 const cookieOf = (r: LightMyRequestResponse, name: string): string | undefined => {
   const all = ([] as string[]).concat(r.headers['set-cookie'] ?? []);
@@ -116,16 +32,31 @@ const cookieOf = (r: LightMyRequestResponse, name: string): string | undefined =
   return v ? v : undefined;
 };
 
-/** Follow a whole browser sign-on: our redirect out, the provider, our callback. */
+const setCookieOf = (r: LightMyRequestResponse, name: string): string | undefined =>
+  ([] as string[]).concat(r.headers['set-cookie'] ?? []).find((x) => x.startsWith(`${name}=`));
+
+/**
+ * Follow a whole browser sign-on: our redirect out (for a SMART launch, through its second step
+ * `continue`, with the cookie the first step set), the provider, our callback.
+ */
 async function signOn(
   app: FastifyInstance,
   start: string,
 ): Promise<{ location: string; session?: string | undefined }> {
-  const out = await app.inject({ method: 'GET', url: start });
+  let out = await app.inject({ method: 'GET', url: start });
   expect(out.statusCode).toBe(302);
   const pending = cookieOf(out, 'uptake_sso');
+  if (!pending) return { location: String(out.headers.location) };
+  if (String(out.headers.location).startsWith('/api/sso/smart/continue?')) {
+    out = await app.inject({
+      method: 'GET',
+      url: String(out.headers.location),
+      headers: { cookie: `uptake_sso=${pending}` },
+    });
+    expect(out.statusCode).toBe(302);
+  }
   const to = String(out.headers.location);
-  if (!pending) return { location: to };
+  if (!/^https?:/.test(to)) return { location: to };
   const idpAnswer = await fetch(to, { redirect: 'manual' });
   const back = new URL(idpAnswer.headers.get('location')!);
   const cb = await app.inject({
@@ -172,6 +103,54 @@ describe('SSO configuration from the environment', () => {
     expect(practitionerId('Patient/1')).toBeNull();
     expect(practitionerId('RelatedPerson/Practitioner')).toBeNull();
     expect(practitionerId(undefined)).toBeNull();
+    expect(practitionerRef('Practitioner/p1')).toEqual({ id: 'p1', base: null });
+    expect(practitionerRef('https://ehr.example.org/fhir/Practitioner/p1/_history/3')).toEqual({
+      id: 'p1',
+      base: 'https://ehr.example.org/fhir',
+    });
+  });
+
+  it('reads the origins allowed to frame Uptake, and refuses anything else', () => {
+    expect(frameAncestorsFromEnv({})).toEqual([]);
+    expect(frameAncestorsFromEnv({ UPTAKE_FRAME_ANCESTORS: "'none'" })).toEqual([]);
+    expect(
+      frameAncestorsFromEnv({
+        UPTAKE_FRAME_ANCESTORS:
+          'https://ehr.example.org/, http://127.0.0.1:8080 https://*.hospital.example https://ehr.example.org',
+      }),
+    ).toEqual(['https://ehr.example.org', 'http://127.0.0.1:8080', 'https://*.hospital.example']);
+    for (const bad of [
+      '*',
+      "'self'",
+      'ehr.example.org',
+      'https://ehr.example.org/launch',
+      'https://ehr.example.org;script-src *',
+      'ftp://ehr.example.org',
+    ])
+      expect(() => frameAncestorsFromEnv({ UPTAKE_FRAME_ANCESTORS: bad }), bad).toThrow(
+        /UPTAKE_FRAME_ANCESTORS: .* is not an origin/,
+      );
+  });
+
+  it('partitions cookies only where framing is allowed and the browser keeps Secure cookies', () => {
+    const ehr = ['https://ehr.example.org'];
+    const http = (hostname: string) => ({ protocol: 'http', hostname });
+    expect(partitionedCookies({ protocol: 'https', hostname: 'uptake.example.org' }, [])).toBe(
+      false,
+    );
+    expect(partitionedCookies({ protocol: 'https', hostname: 'uptake.example.org' }, ehr)).toBe(
+      true,
+    );
+    // Behind a proxy that does not say https: Uptake's public URL does.
+    expect(partitionedCookies(http('uptake.example.org'), ehr, 'https://uptake.example.org')).toBe(
+      true,
+    );
+    // Plain http elsewhere than on this machine: a Secure cookie would be dropped.
+    expect(partitionedCookies(http('uptake.example.org'), ehr, 'http://uptake.example.org')).toBe(
+      false,
+    );
+    for (const h of ['localhost', 'uptake.localhost', '127.0.0.1', '[::1]'])
+      expect(partitionedCookies(http(h), ehr), h).toBe(true);
   });
 });
 
@@ -180,10 +159,11 @@ describe.each(engines())('single sign-on on $name', (engine) => {
   let sys: TestSystem;
   let app: FastifyInstance;
   const publicUrl = 'http://uptake.test';
+  let sso: SsoConfig;
 
   beforeAll(async () => {
-    idp = await startIdp();
-    const sso: SsoConfig = {
+    idp = await startTestIdp();
+    sso = {
       publicUrl,
       allowHttp: true,
       oidc: {
@@ -196,13 +176,18 @@ describe.each(engines())('single sign-on on $name', (engine) => {
     };
     sys = await testSystem(engine, {
       sso,
-      load: (store) =>
-        loadDataset(store, {
+      load: async (store) => {
+        await loadDataset(store, {
           clinicians: [
             { user_id: 'u1', role: 'physician', name: 'Ana One', department: 'A' },
             { user_id: 'u2', role: 'physician', name: 'Bo Two', department: 'A' },
             // No department: no demo account is linked to u5.
             { user_id: 'u5', role: 'physician', name: 'Cy Five' },
+            // A roster imported from the EHR, keyed by NPI (with its identities) …
+            { user_id: '1234567893', role: 'physician', name: 'Di Npi' },
+            { user_id: '1497758544', role: 'physician', name: 'Ed Npi' },
+            // … and one from a CSV keyed by NPI, without identities.
+            { user_id: '1003000126', role: 'physician', name: 'Flo Csv' },
           ],
           events: [
             {
@@ -221,7 +206,18 @@ describe.each(engines())('single sign-on on $name', (engine) => {
               end: '2026-03-02T12:00:00Z',
             },
           ],
-        }),
+        });
+        // What a FHIR roster import records: each Practitioner's resource id and NPI.
+        for (const [system, value, user] of [
+          ['Practitioner', 'prac-npi-1', '1234567893'],
+          [NPI, '1234567893', '1234567893'],
+          [NPI, '1497758544', '1497758544'],
+        ])
+          await store.run(
+            `INSERT INTO clinician_identifiers (system, value, user_id, import_id) VALUES ($1, $2, $3, 1)`,
+            [system!, value!, user!],
+          );
+      },
     });
     app = sys.app;
   }, 120_000);
@@ -342,7 +338,7 @@ describe.each(engines())('single sign-on on $name', (engine) => {
       client_id: 'uptake-smart',
       launch: 'ctx-42',
       aud: `${idp.base}/fhir`,
-      scope: 'launch openid fhirUser',
+      scope: 'launch openid fhirUser user/Practitioner.read',
     });
     const me = await app.inject({
       method: 'GET',
@@ -381,5 +377,223 @@ describe.each(engines())('single sign-on on $name', (engine) => {
     );
     expect(p.session).toBeUndefined();
     expect(decodeURIComponent(p.location)).toMatch(/Uptake reports are for clinicians/);
+  });
+  const launchUrl = (launch = 'ctx') =>
+    `/api/sso/smart/launch?iss=${encodeURIComponent(`${idp.base}/fhir`)}&launch=${launch}`;
+  const meOf = async (session: string | undefined) =>
+    (
+      await app.inject({
+        method: 'GET',
+        url: '/api/me',
+        headers: { cookie: `uptake_session=${session}` },
+      })
+    ).json() as { username: string; role: string; clinician_id: string };
+
+  it('opens the report of a roster keyed by NPI from a launch by resource id, through the identities', async () => {
+    const reads = idp.fhirSeen.length;
+    idp.next = { sub: 'prac-npi-1', claims: { fhirUser: 'Practitioner/prac-npi-1' } };
+    const r = await signOn(app, launchUrl());
+    expect(r.location).toBe('/#/me');
+    expect(await meOf(r.session)).toMatchObject({
+      username: 'ehr.1234567893',
+      role: 'clinician',
+      clinician_id: '1234567893',
+    });
+    // Known locally: the FHIR server was not asked.
+    expect(idp.fhirSeen.length).toBe(reads);
+  });
+
+  it('reads an unknown practitioner from the FHIR server with the launch’s access token, and remembers it', async () => {
+    idp.practitioners.set('prac-remote', {
+      resourceType: 'Practitioner',
+      id: 'prac-remote',
+      identifier: [
+        { system: 'http://hospital.example/staff', value: 'S-17' },
+        { system: NPI, value: '1497758544' },
+      ],
+    });
+    idp.next = {
+      sub: 'prac-remote',
+      claims: { fhirUser: `${idp.base}/fhir/Practitioner/prac-remote` },
+    };
+    const reads = idp.fhirSeen.length;
+    const r = await signOn(app, launchUrl());
+    expect(r.location).toBe('/#/me');
+    expect(await meOf(r.session)).toMatchObject({
+      username: 'ehr.1497758544',
+      clinician_id: '1497758544',
+    });
+    expect(idp.fhirSeen.slice(reads)).toEqual([
+      {
+        path: '/fhir/Practitioner/prac-remote',
+        authorization: expect.stringMatching(/^Bearer [0-9a-f]{32}$/) as unknown,
+        status: 200,
+      },
+    ]);
+    const remembered = await sys.store.all<{ user_id: string; import_id: number | null }>(
+      `SELECT user_id, import_id FROM clinician_identifiers WHERE system = 'Practitioner' AND value = 'prac-remote'`,
+    );
+    expect(remembered).toEqual([{ user_id: '1497758544', import_id: null }]);
+    // The next launch needs no FHIR read, and signs in the same account.
+    const again = await signOn(app, launchUrl());
+    expect((await meOf(again.session)).username).toBe('ehr.1497758544');
+    expect(idp.fhirSeen.length).toBe(reads + 1);
+
+    // A roster keyed by NPI without identities (a CSV roster): the NPI is the roster key.
+    idp.practitioners.set('prac-csv', {
+      resourceType: 'Practitioner',
+      identifier: [{ system: NPI, value: '1003000126' }],
+    });
+    idp.next = { sub: 'prac-csv', claims: { fhirUser: 'Practitioner/prac-csv' } };
+    const csv = await signOn(app, launchUrl());
+    expect(await meOf(csv.session)).toMatchObject({ clinician_id: '1003000126' });
+  });
+
+  it('refuses the launch when the FHIR server refuses the token, or the practitioner is ambiguous or elsewhere', async () => {
+    idp.practitioners.set('prac-locked', {
+      resourceType: 'Practitioner',
+      identifier: [{ system: NPI, value: '1003000126' }],
+    });
+    idp.next = {
+      sub: 'prac-locked',
+      claims: { fhirUser: 'Practitioner/prac-locked' },
+      accessToken: 'not-the-token-issued',
+    };
+    const r = await signOn(app, launchUrl());
+    expect(r.session).toBeUndefined();
+    expect(decodeURIComponent(r.location)).toMatch(
+      /the FHIR server http:\/\/127\.0\.0\.1:\d+\/fhir refused to show Practitioner\/prac-locked to Uptake \(HTTP 401\)/,
+    );
+    expect(idp.fhirSeen.at(-1)).toEqual({
+      path: '/fhir/Practitioner/prac-locked',
+      authorization: 'Bearer not-the-token-issued',
+      status: 401,
+    });
+    const none = await sys.store.all(
+      `SELECT 1 AS x FROM clinician_identifiers WHERE value = 'prac-locked'`,
+    );
+    expect(none).toEqual([]);
+
+    // Two identifiers that name two different clinicians: no guess.
+    idp.practitioners.set('prac-two', {
+      resourceType: 'Practitioner',
+      identifier: [
+        { system: NPI, value: '1234567893' },
+        { system: 'http://hospital.example/staff', value: 'S-2' },
+        { system: NPI, value: '1497758544' },
+      ],
+    });
+    idp.next = { sub: 'prac-two', claims: { fhirUser: 'Practitioner/prac-two' } };
+    const two = await signOn(app, launchUrl());
+    expect(two.session).toBeUndefined();
+    expect(decodeURIComponent(two.location)).toMatch(/name 2 different clinicians/);
+
+    // A practitioner of another FHIR server: the launching server is not asked about it.
+    idp.practitioners.set('prac-far', {
+      resourceType: 'Practitioner',
+      identifier: [{ system: NPI, value: '1003000126' }],
+    });
+    idp.next = {
+      sub: 'prac-far',
+      claims: { fhirUser: 'https://other.example/fhir/Practitioner/prac-far' },
+    };
+    const reads = idp.fhirSeen.length;
+    const far = await signOn(app, launchUrl());
+    expect(far.session).toBeUndefined();
+    expect(decodeURIComponent(far.location)).toMatch(
+      /practitioner prac-far is not in Uptake's roster/,
+    );
+    expect(idp.fhirSeen.length).toBe(reads);
+  });
+
+  it('lets only the configured EHR origins frame Uptake, with partitioned cookies and CSRF intact', async () => {
+    // Without the setting: no framing at all.
+    const plain = await app.inject({ method: 'GET', url: '/api/sso' });
+    expect(String(plain.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+    expect(plain.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(
+      setCookieOf(await app.inject({ method: 'GET', url: launchUrl() }), 'uptake_sso'),
+    ).toMatch(/; SameSite=Lax$/);
+
+    const ehr = 'http://127.0.0.1:8080';
+    const framed = await buildServer(sys.store, {
+      webDir: null,
+      sso,
+      frameAncestors: [ehr, 'https://ehr.example.org'],
+    });
+    try {
+      for (const url of ['/api/sso', '/', '/api/me']) {
+        const r = await framed.inject({ method: 'GET', url });
+        const csp = String(r.headers['content-security-policy']);
+        expect(csp).toContain(`frame-ancestors ${ehr} https://ehr.example.org`);
+        expect(csp).not.toContain("frame-ancestors 'none'");
+        expect(r.headers['x-frame-options']).toBeUndefined();
+      }
+      // The launch's cookie, and the session's: CHIPS (inject's host is localhost, a secure context).
+      const out = await framed.inject({ method: 'GET', url: launchUrl() });
+      const pendingSet = setCookieOf(out, 'uptake_sso')!;
+      for (const a of ['HttpOnly', 'Secure', 'SameSite=None', 'Partitioned', 'Path=/api/sso'])
+        expect(pendingSet.split('; ')).toContain(a);
+      idp.next = { sub: 'prac-5', claims: { fhirUser: 'Practitioner/u5' } };
+      const signed = await signOn(framed, launchUrl());
+      expect(signed.location).toBe('/#/me');
+      const admin = sys.account('admin');
+      const login = await framed.inject({
+        method: 'POST',
+        url: '/api/login',
+        payload: { username: admin.username, password: admin.password },
+      });
+      expect(login.statusCode).toBe(200);
+      const sessionSet = setCookieOf(login, 'uptake_session')!;
+      for (const a of ['HttpOnly', 'Secure', 'SameSite=None', 'Partitioned', 'Path=/'])
+        expect(sessionSet.split('; ')).toContain(a);
+      // A cookie the browser sends cross-site still needs the session's CSRF token.
+      const cookie = sessionSet.split(';')[0]!;
+      const csrf = (login.json() as { user: { csrf: string } }).user.csrf;
+      const newUser = { username: 'framed.x', password: 'a long enough password', role: 'admin' };
+      for (const headers of [{ cookie }, { cookie, 'x-csrf-token': 'x'.repeat(43) }]) {
+        const r = await framed.inject({
+          method: 'POST',
+          url: '/api/users',
+          headers,
+          payload: newUser,
+        });
+        expect(r.statusCode).toBe(403);
+      }
+      const ok = await framed.inject({
+        method: 'POST',
+        url: '/api/users',
+        headers: { cookie, 'x-csrf-token': csrf },
+        payload: newUser,
+      });
+      expect(ok.statusCode).toBe(201);
+      // Logging out clears the partitioned cookie (a plain one would not replace it).
+      const bye = await framed.inject({ method: 'POST', url: '/api/logout', headers: { cookie } });
+      expect(setCookieOf(bye, 'uptake_session')!.split('; ')).toContain('Partitioned');
+
+      // Over plain http on a real host name a Secure cookie would be dropped: first-party cookies.
+      const remote = await framed.inject({
+        method: 'GET',
+        url: launchUrl(),
+        headers: { host: 'uptake.example.org' },
+      });
+      expect(setCookieOf(remote, 'uptake_sso')).toMatch(/; SameSite=Lax$/);
+
+      // The second step of a launch without its cookie (a browser that kept none in the frame):
+      // the sign-in page, with the launch to open in a new window; the EHR was not contacted.
+      const seen = idp.seen.length;
+      const lost = await framed.inject({
+        method: 'GET',
+        url: String(out.headers.location),
+      });
+      expect(lost.statusCode).toBe(302);
+      expect(String(out.headers.location)).toBe(launchUrl().replace('/launch?', '/continue?'));
+      const back = String(lost.headers.location);
+      expect(back.startsWith('/#/?sso_window=')).toBe(true);
+      expect(decodeURIComponent(back.slice('/#/?sso_window='.length))).toBe(launchUrl());
+      expect(idp.seen.length).toBe(seen);
+    } finally {
+      await framed.close();
+    }
   });
 });

@@ -9,9 +9,15 @@
  *   administrator created with its role and groups. No account, no entry: SSO authenticates,
  *   Uptake's own accounts authorize.
  * - SMART: the ID token's `fhirUser` (`Practitioner/<id>`, relative or absolute) names a roster
- *   clinician (`clinicians.user_id`). The account linked to that clinician signs in; a roster
- *   clinician without one gets a clinician account (own report only) on first launch, since the
- *   EHR has already vouched for them. Only the FHIR servers listed in `issuers` may launch.
+ *   clinician (`rosterClinician`: the roster key itself, else an identity of the roster in
+ *   `clinician_identifiers`, else the identifiers of the Practitioner read from the EHR's FHIR
+ *   server with the launch's access token). The account linked to that clinician signs in; a
+ *   roster clinician without one gets a clinician account (own report only) on first launch, since
+ *   the EHR has already vouched for them. Only the FHIR servers listed in `issuers` may launch.
+ *
+ * EHRs show SMART apps inside a frame: `frameAncestorsFromEnv` reads the origins allowed to frame
+ * Uptake, and `partitionedCookies` says when Uptake's cookies must be CHIPS cookies to survive
+ * there (see the server README).
  *
  * Configuration comes from the environment (`ssoConfigFromEnv`), validated with zod.
  */
@@ -19,6 +25,7 @@ import * as oidc from 'openid-client';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { UptakeError } from '../errors/UptakeError.ts';
+import type { Sql, SqlValue } from '../store/Store.ts';
 
 export interface SsoConfig {
   /** Uptake's base URL as browsers reach it (redirect URIs are built from it). */
@@ -112,6 +119,59 @@ export function ssoConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SsoConfi
     };
   }
   return cfg;
+}
+
+/**
+ * An origin allowed to frame Uptake, as CSP `frame-ancestors` takes it: `https://host[:port]`
+ * (also `http://` for a local EHR), optionally with a `*.` wildcard for subdomains. Nothing else
+ * (no path, no keyword, no `;`), so a setting cannot widen or break the policy.
+ */
+const ANCESTOR =
+  /^https?:\/\/(\*\.)?([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/;
+
+/**
+ * The origins allowed to show Uptake inside a frame (an EHR embedding the SMART app), from
+ * `UPTAKE_FRAME_ANCESTORS` (comma- or space-separated); none (`'none'`, the default) forbids
+ * framing altogether.
+ */
+export function frameAncestorsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  const raw = (env['UPTAKE_FRAME_ANCESTORS'] ?? '').trim();
+  if (!raw || raw === "'none'" || raw === 'none') return [];
+  const list = raw
+    .split(/[\s,]+/)
+    .map((o) => o.replace(/\/+$/, ''))
+    .filter(Boolean);
+  for (const o of list)
+    if (!ANCESTOR.test(o))
+      throw new UptakeError(
+        'INVALID_INPUT',
+        `environment UPTAKE_FRAME_ANCESTORS: ${o.slice(0, 100)} is not an origin; list the EHR origins allowed to frame Uptake, e.g. https://ehr.example.org (scheme and host, no path), or leave it unset to forbid framing`,
+      );
+  return [...new Set(list)];
+}
+
+/** A host name browsers treat as a secure context even over http (localhost, loopback). */
+function isLoopback(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return (
+    h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(h) || h === '[::1]'
+  );
+}
+
+/**
+ * Whether the cookies of this request must be partitioned (CHIPS: `Partitioned; Secure;
+ * SameSite=None`) so that Uptake works inside an EHR's frame: framing is configured and the
+ * browser will keep a `Secure` cookie here (https, or a loopback host, which Chromium and Firefox
+ * treat as secure). Otherwise the cookies stay first-party (SameSite Strict/Lax); a framed launch
+ * then finds its cookie missing and the sign-in page offers a new window instead.
+ */
+export function partitionedCookies(
+  req: { protocol: string; hostname: string },
+  frameAncestors: readonly string[],
+  publicUrl?: string,
+): boolean {
+  if (!frameAncestors.length) return false;
+  return req.protocol === 'https' || !!publicUrl?.startsWith('https:') || isLoopback(req.hostname);
 }
 
 /** What the browser keeps (HttpOnly cookie) between the redirect out and the callback. */
@@ -232,15 +292,45 @@ export class SingleSignOn {
     return config;
   }
 
-  /** Where to send the browser, and what it must keep until it comes back. */
-  async start(
-    kind: 'oidc' | 'smart',
-    launch?: { iss: string; launch: string },
-  ): Promise<{ location: string; pending: PendingLogin }> {
+  /** What the browser must keep until it comes back (state, nonce, PKCE verifier, 10 minutes). */
+  private pending(kind: 'oidc' | 'smart', iss?: string): PendingLogin {
+    return {
+      kind,
+      state: oidc.randomState(),
+      nonce: oidc.randomNonce(),
+      verifier: oidc.randomPKCECodeVerifier(),
+      iss,
+      expires: this.now().getTime() + 10 * 60_000,
+    };
+  }
+
+  /**
+   * SMART, first step: check that `iss` may launch Uptake and make what the browser keeps. The
+   * browser is sent to `authorizationUrl` only once it shows that it kept it (see ssoRoutes).
+   */
+  beginLaunch(launch: { iss: string; launch: string }): PendingLogin {
+    const s = this.cfg.smart;
+    if (!s) throw new UptakeError('NOT_FOUND', 'SMART on FHIR launch is not set up here');
+    const iss = launch.iss.replace(/\/+$/, '');
+    if (!s.issuers.includes(iss))
+      throw new UptakeError(
+        'FORBIDDEN',
+        `query iss: ${iss} is not a FHIR server allowed to launch Uptake (UPTAKE_SMART_ISSUERS)`,
+      );
+    return this.pending('smart', iss);
+  }
+
+  /** OpenID Connect: where to send the browser, and what it must keep until it comes back. */
+  async start(kind: 'oidc'): Promise<{ location: string; pending: PendingLogin }> {
+    const pending = this.pending(kind);
+    return { location: await this.authorizationUrl(pending), pending };
+  }
+
+  /** The authorization request for `pending` (SMART: with the EHR's `launch` context). */
+  async authorizationUrl(pending: PendingLogin, launch?: string): Promise<string> {
     let config: oidc.Configuration;
-    let extra: Record<string, string> = {};
-    let iss: string | undefined;
-    if (kind === 'oidc') {
+    let extra: Record<string, string>;
+    if (pending.kind === 'oidc') {
       config = await this.oidcConfiguration().catch((e: unknown) => {
         throw e instanceof UptakeError
           ? e
@@ -255,48 +345,34 @@ export class SingleSignOn {
       });
       extra = { scope: 'openid profile email' };
     } else {
-      const s = this.cfg.smart;
-      if (!s) throw new UptakeError('NOT_FOUND', 'SMART on FHIR launch is not set up here');
-      if (!launch) throw new UptakeError('INVALID_INPUT', 'query: iss and launch are required');
-      iss = launch.iss.replace(/\/+$/, '');
-      if (!s.issuers.includes(iss))
-        throw new UptakeError(
-          'FORBIDDEN',
-          `query iss: ${iss} is not a FHIR server allowed to launch Uptake (UPTAKE_SMART_ISSUERS)`,
-        );
-      config = await this.smartConfiguration(iss);
-      extra = { scope: 'launch openid fhirUser', launch: launch.launch, aud: iss };
+      if (!pending.iss || launch === undefined)
+        throw new UptakeError('INVALID_INPUT', 'query: iss and launch are required');
+      config = await this.smartConfiguration(pending.iss);
+      // Practitioner read: to learn the identifiers of a practitioner Uptake knows by another one.
+      extra = { scope: `launch openid fhirUser ${PRACTITIONER_SCOPE}`, launch, aud: pending.iss };
     }
-    const verifier = oidc.randomPKCECodeVerifier();
-    const pending: PendingLogin = {
-      kind,
-      state: oidc.randomState(),
-      nonce: oidc.randomNonce(),
-      verifier,
-      iss,
-      expires: this.now().getTime() + 10 * 60_000,
-    };
     const location = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: this.redirectUri(kind),
+      redirect_uri: this.redirectUri(pending.kind),
       response_type: 'code',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge: await oidc.calculatePKCECodeChallenge(pending.verifier),
       code_challenge_method: 'S256',
       state: pending.state,
       nonce: pending.nonce,
       ...extra,
     });
-    return { location: location.href, pending };
+    return location.href;
   }
 
   /**
    * Check the callback (`query` as received) against what the browser kept, exchange the code and
-   * return the ID token's claims.
+   * return the ID token's claims (SMART: with `fhirUser` of the token response) and the access
+   * token (SMART: for reading the practitioner from the FHIR server).
    */
   async finish(
     kind: 'oidc' | 'smart',
     pending: PendingLogin | null,
     query: string,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<{ claims: Record<string, unknown>; accessToken: string }> {
     if (!pending || pending.kind !== kind)
       throw new UptakeError(
         'UNAUTHENTICATED',
@@ -333,8 +409,11 @@ export class SingleSignOn {
       if (!claims)
         throw new UptakeError('UNAUTHENTICATED', 'the identity provider sent no ID token');
       return {
-        ...claims,
-        ...(kind === 'smart' && tokens['fhirUser'] ? { fhirUser: tokens['fhirUser'] } : {}),
+        claims: {
+          ...claims,
+          ...(kind === 'smart' && tokens['fhirUser'] ? { fhirUser: tokens['fhirUser'] } : {}),
+        },
+        accessToken: tokens.access_token,
       };
     } catch (e) {
       if (e instanceof UptakeError) throw e;
@@ -347,11 +426,162 @@ export class SingleSignOn {
   }
 }
 
-/** The roster id of a SMART `fhirUser` (`Practitioner/123`, or an absolute URL ending so). */
-export function practitionerId(fhirUser: unknown): string | null {
+/**
+ * The practitioner of a SMART `fhirUser`: `Practitioner/123`, or an absolute URL ending so (then
+ * `base` is the FHIR server it names, without a trailing slash).
+ */
+export function practitionerRef(fhirUser: unknown): { id: string; base: string | null } | null {
   if (typeof fhirUser !== 'string') return null;
   const m = /(?:^|\/)Practitioner\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(fhirUser);
-  return m ? m[1]! : null;
+  if (!m) return null;
+  const base = fhirUser.slice(0, m.index).replace(/\/+$/, '');
+  return { id: m[1]!, base: /^https?:\/\//.test(base) ? base : null };
+}
+
+/** The resource id of a SMART `fhirUser`'s practitioner. */
+export function practitionerId(fhirUser: unknown): string | null {
+  return practitionerRef(fhirUser)?.id ?? null;
+}
+
+/** The SMART scope that lets Uptake read the launching practitioner (`readPractitionerIdentifiers`). */
+export const PRACTITIONER_SCOPE = 'user/Practitioner.read';
+
+/** `clinician_identifiers.system` of a FHIR Practitioner resource id (the roster import's convention). */
+export const PRACTITIONER_ID_SYSTEM = 'Practitioner';
+
+export interface Identifier {
+  system: string;
+  value: string;
+}
+
+/**
+ * The roster clinician (`clinicians.user_id`) that practitioner `id` is, from what Uptake knows:
+ * the roster key itself, else the identity (`Practitioner`, id) that a FHIR roster import
+ * recorded. Null when neither names a clinician of the roster.
+ */
+export async function rosterClinician(db: Sql, id: string): Promise<string | null> {
+  const [own] = await db.all<{ user_id: string }>(
+    `SELECT user_id FROM clinicians WHERE user_id = $1`,
+    [id],
+  );
+  if (own) return own.user_id;
+  return rosterClinicianByIdentifiers(db, [{ system: PRACTITIONER_ID_SYSTEM, value: id }]);
+}
+
+/**
+ * The roster clinician that a practitioner's identifiers name: through `clinician_identifiers`
+ * first (system and value), else as the roster key itself (a roster keyed by, say, NPI without
+ * identities). Null when none does; refused when they name different clinicians, since
+ * guessing would open one clinician's report to another.
+ */
+export async function rosterClinicianByIdentifiers(
+  db: Sql,
+  identifiers: readonly Identifier[],
+): Promise<string | null> {
+  if (!identifiers.length) return null;
+  const params: SqlValue[] = [];
+  const pairs = identifiers.map((i) => {
+    params.push(i.system, i.value);
+    return `(ci.system = $${params.length - 1} AND ci.value = $${params.length})`;
+  });
+  const viaIdentity = await db.all<{ user_id: string }>(
+    `SELECT DISTINCT ci.user_id FROM clinician_identifiers ci
+     JOIN clinicians c ON c.user_id = ci.user_id
+     WHERE ${pairs.join(' OR ')} ORDER BY ci.user_id`,
+    params,
+  );
+  const values = [...new Set(identifiers.map((i) => i.value))];
+  const found = viaIdentity.length
+    ? viaIdentity
+    : await db.all<{ user_id: string }>(
+        `SELECT user_id FROM clinicians WHERE user_id IN (${values.map((_, k) => `$${k + 1}`).join(', ')}) ORDER BY user_id`,
+        values,
+      );
+  if (found.length > 1)
+    throw new UptakeError(
+      'FORBIDDEN',
+      `the practitioner's identifiers name ${found.length} different clinicians of Uptake's roster; ask an administrator to correct the roster`,
+    );
+  return found[0]?.user_id ?? null;
+}
+
+/**
+ * Remember that practitioner `id` is roster clinician `userId` (an identity without an import),
+ * so the next launch needs no FHIR read. A concurrent launch may have done it first.
+ */
+export async function rememberPractitioner(db: Sql, id: string, userId: string): Promise<void> {
+  await db.run(
+    `INSERT INTO clinician_identifiers (system, value, user_id, import_id) VALUES ($1, $2, $3, NULL)
+     ON CONFLICT DO NOTHING`,
+    [PRACTITIONER_ID_SYSTEM, id, userId],
+  );
+}
+
+const practitionerSchema = z.object({
+  resourceType: z.literal('Practitioner'),
+  id: z.string().optional(),
+  identifier: z
+    .array(z.object({ system: z.string().optional(), value: z.string().optional() }).passthrough())
+    .optional(),
+});
+
+/**
+ * The identifiers (system and value) of Practitioner `id` on the FHIR server `iss`, read with
+ * the launch's access token; [] when the server does not know it. A refusal (401, 403) or an
+ * answer that is not that Practitioner refuses the launch; the read gives up after `timeoutMs`.
+ */
+export async function readPractitionerIdentifiers(
+  iss: string,
+  id: string,
+  accessToken: string,
+  timeoutMs = 5000,
+): Promise<Identifier[]> {
+  const where = `${iss}/Practitioner/${encodeURIComponent(id)}`;
+  let res: Response;
+  try {
+    res = await fetch(where, {
+      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/fhir+json' },
+      // The token is for this server only: never follow a redirect elsewhere with it.
+      redirect: 'error',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (e) {
+    throw new UptakeError(
+      'UNAVAILABLE',
+      `could not read Practitioner/${id} from the FHIR server ${iss}: ${(e as Error).message ?? String(e)}`.slice(
+        0,
+        300,
+      ),
+      { cause: e },
+    );
+  }
+  if (res.status === 404 || res.status === 410) return [];
+  if (res.status === 401 || res.status === 403)
+    throw new UptakeError(
+      'FORBIDDEN',
+      `the FHIR server ${iss} refused to show Practitioner/${id} to Uptake (HTTP ${res.status}); the EHR must grant Uptake read access to Practitioner`,
+    );
+  if (!res.ok)
+    throw new UptakeError(
+      'UNAVAILABLE',
+      `the FHIR server ${iss} answered HTTP ${res.status} for Practitioner/${id}`,
+    );
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    body = null;
+  }
+  const p = practitionerSchema.safeParse(body);
+  if (!p.success || (p.data.id !== undefined && p.data.id !== id))
+    throw new UptakeError(
+      'UNAVAILABLE',
+      `the FHIR server ${iss} did not answer with Practitioner/${id}`,
+    );
+  const out: Identifier[] = [];
+  for (const i of p.data.identifier ?? [])
+    if (i.system && i.value && out.length < 20) out.push({ system: i.system, value: i.value });
+  return out;
 }
 
 /** A password nobody knows, for accounts that only sign in through the EHR. */

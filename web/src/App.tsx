@@ -116,14 +116,29 @@ export function App(): ReactNode {
   return <Shell me={me} onSignOut={signOut} focusFirst={interactive} />;
 }
 
+/** Whether the app is shown inside a frame of another page (an EHR embedding it). */
+function inFrame(): boolean {
+  try {
+    return window.self !== window.top;
+  } catch {
+    // A cross-origin parent may not even be compared: framed.
+    return true;
+  }
+}
+
 function Login({ onSignedIn, notice }: { onSignedIn: (m: Me) => void; notice: string }): ReactNode {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const sso = useApi<{ oidc: { label: string; login: string } | null }>('/api/sso');
+  const hashQuery = new URLSearchParams(window.location.hash.split('?')[1] ?? '');
   // A failed single sign-on comes back as #/?sso_error=…: say why.
-  const ssoError = new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('sso_error');
+  const ssoError = hashQuery.get('sso_error');
+  // A SMART launch whose cookie this browser did not keep comes back as #/?sso_window=<launch>.
+  const retry = hashQuery.get('sso_window');
+  const launchAgain = retry?.startsWith('/api/sso/smart/launch?') ? retry : null;
+  const framed = inFrame();
   useEffect(() => {
     document.title = 'Sign in — Uptake';
   }, []);
@@ -163,10 +178,38 @@ function Login({ onSignedIn, notice }: { onSignedIn: (m: Me) => void; notice: st
           Single sign-on did not work: {ssoError}
         </p>
       ) : null}
+      {launchAgain ? (
+        <div className="form-problem" role="alert">
+          <p>
+            {framed
+              ? 'Your browser does not let Uptake keep you signed in inside this window (it blocks the cookies of apps shown inside another site).'
+              : 'Your browser did not keep Uptake’s sign-in cookie; allow cookies for this site, or open the launch again.'}
+          </p>
+          <p>
+            <a className="button" href={launchAgain} target="_blank" rel="noopener">
+              Open Uptake in a new window
+            </a>
+          </p>
+        </div>
+      ) : framed ? (
+        <p className="notice" data-framed>
+          Uptake is shown inside another application. If signing in does not work here,{' '}
+          <a href="/" target="_blank" rel="noopener">
+            open Uptake in a new window
+          </a>
+          .
+        </p>
+      ) : null}
       {sso.data?.oidc ? (
         <p>
-          <a className="button" href={sso.data.oidc.login}>
+          {/* Identity providers refuse to be framed: inside a frame, sign in in a new window. */}
+          <a
+            className="button"
+            href={sso.data.oidc.login}
+            {...(framed ? { target: '_blank', rel: 'noopener' } : {})}
+          >
             Sign in with {sso.data.oidc.label}
+            {framed ? ' (opens a new window)' : ''}
           </a>
         </p>
       ) : null}

@@ -4,6 +4,7 @@ import { UptakeError } from '../../errors/UptakeError.ts';
 import type { User } from '../auth.ts';
 import { defineRoute, type Services } from '../routing.ts';
 import { loginBody, loginResponse, meSchema, type Me } from '../schemas.ts';
+import { partitionedCookies } from '../sso.ts';
 
 export const SESSION_COOKIE = 'uptake_session';
 
@@ -18,13 +19,20 @@ export function toMe(user: User, csrf: string, identified: boolean): Me {
   };
 }
 
-/** The session cookie's attributes (HttpOnly, SameSite=Strict, Secure behind https). */
-export function cookieOptions(req: FastifyRequest, maxAgeS?: number) {
+/**
+ * The session cookie's attributes: HttpOnly, SameSite=Strict, Secure behind https — or, where an
+ * EHR may frame Uptake (`partitionedCookies`), a CHIPS cookie (`Partitioned; Secure;
+ * SameSite=None`): a third-party frame gets no other cookie, and the partition keeps it to that
+ * EHR's pages. CSRF protection stays with the session's `x-csrf-token` either way.
+ */
+export function cookieOptions(req: FastifyRequest, s: Services, maxAgeS?: number) {
+  const framed = partitionedCookies(req, s.frameAncestors, s.sso?.cfg.publicUrl);
   return {
     path: '/',
     httpOnly: true,
-    sameSite: 'strict' as const,
-    secure: req.protocol === 'https',
+    ...(framed
+      ? { sameSite: 'none' as const, secure: true, partitioned: true }
+      : { sameSite: 'strict' as const, secure: req.protocol === 'https' }),
     ...(maxAgeS !== undefined ? { maxAge: maxAgeS } : {}),
   };
 }
@@ -41,7 +49,7 @@ export async function startSignedIn(
   how: string | null,
 ): Promise<{ token: string; csrf: string }> {
   const session = await s.accounts.startSession(user.username);
-  reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(req, session.maxAgeS));
+  reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(req, s, session.maxAgeS));
   await s.log.write({
     username: user.username,
     role: user.role,
@@ -54,8 +62,8 @@ export async function startSignedIn(
   return session;
 }
 
-function clearCookie(req: FastifyRequest, reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, cookieOptions(req));
+function clearCookie(req: FastifyRequest, reply: FastifyReply, s: Services): void {
+  reply.clearCookie(SESSION_COOKIE, cookieOptions(req, s));
 }
 
 export function authRoutes(app: FastifyInstance, s: Services): void {
@@ -65,7 +73,9 @@ export function authRoutes(app: FastifyInstance, s: Services): void {
     tag: 'session',
     summary: 'Sign in with a local account',
     description:
-      'Sets the HttpOnly, SameSite=Strict session cookie `uptake_session`. 401 for a wrong user name ' +
+      'Sets the HttpOnly, SameSite=Strict session cookie `uptake_session` (where EHRs may frame ' +
+      'Uptake, UPTAKE_FRAME_ANCESTORS: a partitioned `Secure; SameSite=None; Partitioned` one). ' +
+      '401 for a wrong user name ' +
       'or password (one message for both); 429 after 5 failures for one user name from one address ' +
       'within 15 minutes.',
     access: 'public',
@@ -133,7 +143,7 @@ export function authRoutes(app: FastifyInstance, s: Services): void {
           ip: req.ip,
         });
       }
-      clearCookie(req, reply);
+      clearCookie(req, reply, s);
     },
   });
 

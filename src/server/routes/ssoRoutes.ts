@@ -2,6 +2,13 @@
  * Browser sign-on routes (see `../sso.ts`): the redirect out to the identity provider or the EHR's
  * authorization server, and the callback that checks the answer, finds the Uptake account and
  * starts a session. Failures send the browser back to the sign-in page with the reason.
+ *
+ * A SMART launch takes one more step than OpenID Connect: the launch sets the pending cookie and
+ * sends the browser to `/api/sso/smart/continue`, which goes on to the EHR only when the cookie
+ * came back. An EHR frame whose browser keeps no cookie for Uptake (no CHIPS, third-party cookies
+ * blocked, or framing over plain http) thus lands on the sign-in page with `sso_window`: a clear
+ * message and a button that opens the same launch in a new window — never a blank frame, and the
+ * EHR's launch context is not spent on a sign-in that could not finish.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyInstance } from 'fastify';
@@ -12,8 +19,14 @@ import { defineRoute, type Services } from '../routing.ts';
 import {
   decodePending,
   encodePending,
-  practitionerId,
+  partitionedCookies,
+  practitionerRef,
+  readPractitionerIdentifiers,
+  rememberPractitioner,
+  rosterClinician,
+  rosterClinicianByIdentifiers,
   unusablePassword,
+  type PendingLogin,
   type SingleSignOn,
 } from '../sso.ts';
 import { startSignedIn } from './authRoutes.ts';
@@ -41,15 +54,28 @@ function failed(e: unknown): string {
   return `/#/?sso_error=${encodeURIComponent(msg)}`;
 }
 
-function pendingCookie(req: FastifyRequest, sso: SingleSignOn) {
+/**
+ * The pending cookie: Lax, not Strict, as the callback is a top-level navigation coming from
+ * another site; partitioned (CHIPS) where an EHR may frame Uptake, since a frame gets no other.
+ */
+function pendingCookie(req: FastifyRequest, s: Services, sso: SingleSignOn) {
+  const framed = partitionedCookies(req, s.frameAncestors, sso.cfg.publicUrl);
   return {
     path: '/api/sso',
     httpOnly: true,
-    // Lax, not Strict: the callback is a top-level navigation coming from another site.
-    sameSite: 'lax' as const,
-    secure: req.protocol === 'https' || sso.cfg.publicUrl.startsWith('https:'),
+    ...(framed
+      ? { sameSite: 'none' as const, secure: true, partitioned: true }
+      : {
+          sameSite: 'lax' as const,
+          secure: req.protocol === 'https' || sso.cfg.publicUrl.startsWith('https:'),
+        }),
     maxAge: 600,
   };
+}
+
+/** A step of a SMART launch (relative URL): `launch` starts it (again), `continue` goes on. */
+function launchPath(l: { iss: string; launch: string }, step: 'launch' | 'continue'): string {
+  return `/api/sso/smart/${step}?${new URLSearchParams({ iss: l.iss, launch: l.launch }).toString()}`;
 }
 
 export function ssoRoutes(app: FastifyInstance, s: Services): void {
@@ -69,17 +95,8 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
       }),
   });
 
-  const start = async (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    kind: 'oidc' | 'smart',
-    launch?: { iss: string; launch: string },
-  ): Promise<string> => {
-    const sso = need(s.sso);
-    const { location, pending } = await sso.start(kind, launch);
-    reply.setCookie(PENDING_COOKIE, encodePending(pending), pendingCookie(req, sso));
-    return location;
-  };
+  const keep = (req: FastifyRequest, reply: FastifyReply, sso: SingleSignOn, p: PendingLogin) =>
+    reply.setCookie(PENDING_COOKIE, encodePending(p), pendingCookie(req, s, sso));
 
   defineRoute(app, s, {
     method: 'GET',
@@ -90,7 +107,10 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
     redirect: true,
     async handler({ req, reply }) {
       try {
-        return await start(req, reply, 'oidc');
+        const sso = need(s.sso);
+        const { location, pending } = await sso.start('oidc');
+        keep(req, reply, sso, pending);
+        return location;
       } catch (e) {
         return failed(e);
       }
@@ -115,7 +135,41 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
             'INVALID_INPUT',
             'query: the EHR must send iss (its FHIR base URL) and launch',
           );
-        return await start(req, reply, 'smart', r.data);
+        const sso = need(s.sso);
+        keep(req, reply, sso, sso.beginLaunch(r.data));
+        return launchPath(r.data, 'continue');
+      } catch (e) {
+        return failed(e);
+      }
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/sso/smart/continue',
+    tag: 'session',
+    summary: 'SMART on FHIR launch, second step: on to the EHR once the browser kept the cookie',
+    description:
+      'Without the cookie of the launch (a browser that keeps no cookie for Uptake inside the ' +
+      'EHR’s frame) the sign-in page offers to open the launch in a new window.',
+    access: 'public',
+    redirect: true,
+    async handler({ req }) {
+      try {
+        const r = launchQuery.safeParse(req.query);
+        if (!r.success)
+          throw new UptakeError(
+            'INVALID_INPUT',
+            'query: the EHR must send iss (its FHIR base URL) and launch',
+          );
+        const sso = need(s.sso);
+        const pending = decodePending(req.cookies[PENDING_COOKIE]);
+        // No cookie: this browser keeps none for Uptake here (the callback checks expiry).
+        if (!pending || pending.kind !== 'smart')
+          return `/#/?sso_window=${encodeURIComponent(launchPath(r.data, 'launch'))}`;
+        if (pending.iss !== r.data.iss.replace(/\/+$/, ''))
+          throw new UptakeError('UNAUTHENTICATED', 'the launch changed on the way; start again');
+        return await sso.authorizationUrl(pending, r.data.launch);
       } catch (e) {
         return failed(e);
       }
@@ -125,9 +179,12 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
   const finish = async (req: FastifyRequest, reply: FastifyReply, kind: 'oidc' | 'smart') => {
     const sso = need(s.sso);
     const pending = decodePending(req.cookies[PENDING_COOKIE]);
-    reply.clearCookie(PENDING_COOKIE, pendingCookie(req, sso));
-    const claims = await sso.finish(kind, pending, req.url.split('?')[1] ?? '');
-    const user = kind === 'oidc' ? await oidcUser(claims) : await smartUser(claims);
+    reply.clearCookie(PENDING_COOKIE, pendingCookie(req, s, sso));
+    const { claims, accessToken } = await sso.finish(kind, pending, req.url.split('?')[1] ?? '');
+    const user =
+      kind === 'oidc'
+        ? await oidcUser(claims)
+        : await smartUser(claims, accessToken, pending?.iss ?? '');
     await startSignedIn(
       s,
       req,
@@ -155,30 +212,53 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
     return user;
   };
 
-  const smartUser = async (claims: Record<string, unknown>): Promise<User> => {
-    const id = practitionerId(claims['fhirUser']);
-    if (!id)
+  /**
+   * The account of the launching practitioner: the roster clinician it is (`rosterClinician`;
+   * where Uptake does not know the resource id, the Practitioner's identifiers as the FHIR server
+   * tells them), then the account linked to that clinician, or a new clinician account.
+   */
+  const smartUser = async (
+    claims: Record<string, unknown>,
+    accessToken: string,
+    iss: string,
+  ): Promise<User> => {
+    const ref = practitionerRef(claims['fhirUser']);
+    if (!ref)
       throw new UptakeError(
         'FORBIDDEN',
         'the EHR did not say which practitioner you are (no Practitioner fhirUser); Uptake reports are for clinicians',
       );
-    const linked = await s.accounts.linkedTo(id);
-    if (linked) return linked;
-    const [c] = await s.db.all(`SELECT 1 AS x FROM clinicians WHERE user_id = $1`, [id]);
-    if (!c)
+    const { id } = ref;
+    let rosterId = await rosterClinician(s.db, id);
+    if (!rosterId) {
+      // An account an administrator linked to this very id (before any identities): as before.
+      const linkedAsIs = await s.accounts.linkedTo(id);
+      if (linkedAsIs) return linkedAsIs;
+      // Only the launching server is asked, and only about its own practitioners.
+      if (!ref.base || ref.base === iss) {
+        const identifiers = await readPractitionerIdentifiers(iss, id, accessToken);
+        rosterId = await rosterClinicianByIdentifiers(s.db, identifiers);
+        // Resource ids are unique per FHIR server only: remember one where a single EHR launches.
+        if (rosterId && s.sso!.cfg.smart!.issuers.length === 1)
+          await rememberPractitioner(s.db, id, rosterId);
+      }
+    }
+    if (!rosterId)
       throw new UptakeError(
         'FORBIDDEN',
         `practitioner ${id} is not in Uptake's roster; ask an administrator to import the roster`,
       );
+    const linked = await s.accounts.linkedTo(rosterId);
+    if (linked) return linked;
     // First launch of a roster clinician: an account that sees their own report only.
-    const base = `ehr.${id.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`.slice(0, 60);
+    const base = `ehr.${rosterId.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`.slice(0, 60);
     let username = base;
     for (let i = 2; await s.accounts.get(username); i++) username = `${base}-${i}`;
     return s.accounts.create({
       username,
       password: unusablePassword(),
       role: 'clinician',
-      clinician_id: id,
+      clinician_id: rosterId,
       groups: [],
     });
   };
