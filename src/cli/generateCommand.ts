@@ -91,7 +91,7 @@ export function registerGenerate(program: Command): void {
           process.stdout.write(
             `wrote the ${flags.format} form to ${dir}\n` +
               (flags.format === 'fhir'
-                ? `import it: uptake import events ${events} --format fhir --action-map ${form.actionMap ?? ''} (and clinicians ${form.clinicians.join(' ')}, schedule ${form.schedule.join(' ')}, orders ${form.orders.join(' ')}, each with --format fhir)\n`
+                ? `import it: uptake import clinicians ${form.clinicians.join(' ')} --format fhir --identifier-system ${form.identifierSystem ?? ''}, then events ${events} --format fhir --action-map ${form.actionMap ?? ''} (and schedule ${form.schedule.join(' ')}, orders ${form.orders.join(' ')}, each with --format fhir --identifier-system ${form.identifierSystem ?? ''})\n`
                 : `import it: uptake import events ${events} --format epic-access-log --source-tz ${form.sourceTz ?? r.timezone} --action-map ${form.actionMap ?? ''} (roster, schedule and orders as canonical CSV in ${dir})\n`),
           );
         }

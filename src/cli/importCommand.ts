@@ -6,6 +6,7 @@ import { isTimeZone } from '../model/options.ts';
 import { invalid, UptakeError } from '../errors/UptakeError.ts';
 import type { ImportReport } from '../ingest/importCsv.ts';
 import { IMPORT_FORMATS, importFiles, type ImportFormat } from '../ingest/importFiles.ts';
+import { SKIPPED_TYPE_NOTE } from '../ingest/fhir/importFhir.ts';
 import { Pseudonymizer } from '../ingest/pseudonymize.ts';
 import { storeOptions } from './main.ts';
 import { keyFile, rejectsDir } from './paths.ts';
@@ -15,6 +16,8 @@ interface ImportFlags extends StoreFlags {
   format: string;
   sourceTz?: string;
   actionMap?: string;
+  identifierSystem?: string;
+  defaultRole?: string;
   json?: boolean;
 }
 
@@ -34,6 +37,12 @@ export function describeImport(r: ImportReport): string {
   }
   if (r.unknown_columns.length)
     lines.push(`  ignored unknown columns: ${r.unknown_columns.join(', ')}`);
+  const skipped = Object.entries(r.notes ?? {}).filter(([k]) => k.startsWith(SKIPPED_TYPE_NOTE));
+  if (skipped.length)
+    lines.push(
+      `  resources of other types (read only to resolve references, or skipped; never copied): ` +
+        skipped.map(([k, n]) => `${k.slice(SKIPPED_TYPE_NOTE.length)} ${n}`).join(', '),
+    );
   if (r.rejects_file)
     lines.push(
       `  rejected rows, with line and reason: ${r.rejects_file} (or: uptake imports show ${r.import_id})`,
@@ -64,6 +73,14 @@ export function registerImport(program: Command): void {
       .option(
         '--action-map <file>',
         'CSV action,category[,name] giving categories to events without one',
+      )
+      .option(
+        '--identifier-system <uri>',
+        'FHIR: the identifier system that keys the roster (default: the NPI, http://hl7.org/fhir/sid/us-npi; without one, Practitioner/<id>)',
+      )
+      .option(
+        '--default-role <role>',
+        'FHIR clinicians: the role of practitioners that have no PractitionerRole (instead of rejecting them)',
       )
       .option('--json', 'print the import reports as JSON'),
   ).action(async (table: TableName, files: string[], flags: ImportFlags) => {
@@ -112,6 +129,8 @@ export function registerImport(program: Command): void {
           files,
           sourceTz: flags.sourceTz,
           actionMap: flags.actionMap,
+          identifierSystem: flags.identifierSystem,
+          defaultRole: flags.defaultRole,
           pseudonymizer: Pseudonymizer.load(keyFile(store)),
           rejectsDir: rejectsDir(store),
           onProgress,

@@ -4,6 +4,7 @@
  */
 import { invalid } from '../errors/UptakeError.ts';
 import type { ImportTable } from '../model/canonical.ts';
+import type { FhirOptions } from './fhir/importFhir.ts';
 import { importEpicAccessLog } from './epicAccessLog.ts';
 import { importCsv } from './importCsv.ts';
 import { importParquet } from './importParquet.ts';
@@ -14,7 +15,8 @@ import type { Store } from '../store/Store.ts';
 export const IMPORT_FORMATS = ['csv', 'epic-access-log', 'fhir', 'parquet'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
-export interface ImportFilesOptions extends Omit<ImportOptions, 'file' | 'onProgress'> {
+export interface ImportFilesOptions
+  extends Omit<ImportOptions, 'file' | 'onProgress'>, FhirOptions {
   /** A format, or `auto` to take it from the first file's contents. */
   format: ImportFormat | 'auto';
   files: string[];
@@ -54,6 +56,10 @@ export async function importFiles(store: Store, o: ImportFilesOptions): Promise<
         'the source time zone is required for Epic access logs: ACCESS_TIME has no offset; e.g. --source-tz America/Chicago',
       );
   }
+  if (format !== 'fhir' && (o.identifierSystem !== undefined || o.defaultRole !== undefined))
+    throw invalid(
+      `--identifier-system and --default-role apply to FHIR files, not to ${format} (there the file names the user and the role)`,
+    );
   const { files, onProgress, onReport } = o;
   const common = {
     table: o.table,
@@ -70,7 +76,14 @@ export async function importFiles(store: Store, o: ImportFilesOptions): Promise<
   if (format === 'fhir') {
     // Loaded on demand: the FHIR reader is only needed for FHIR files.
     const { importFhir } = await import('./fhir/importFhir.ts');
-    done(await importFhir(store, { ...common, files }));
+    done(
+      await importFhir(store, {
+        ...common,
+        files,
+        identifierSystem: o.identifierSystem,
+        defaultRole: o.defaultRole,
+      }),
+    );
     return reports;
   }
   for (const file of files) {

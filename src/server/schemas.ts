@@ -389,6 +389,18 @@ export const uploadQuery = z.object({
     .regex(/^[A-Za-z0-9._ -]{1,120}$/, 'a plain file name (letters, digits, . _ - and spaces)')
     .optional(),
   source_tz: z.string().max(64).optional(),
+  identifier_system: z
+    .string()
+    .max(500)
+    .optional()
+    .describe(
+      'FHIR: the identifier system that keys the roster (default http://hl7.org/fhir/sid/us-npi)',
+    ),
+  default_role: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('FHIR clinicians: the role of practitioners that have no PractitionerRole'),
 });
 
 export const settingsSchema = named(

@@ -7,17 +7,41 @@
  */
 import { invalid } from '../../errors/UptakeError.ts';
 import { CSV_COLUMNS, type ImportTable, type TableName } from '../../model/canonical.ts';
+import { NPI_SYSTEM } from '../../model/clinicianIdentifiers.ts';
 import type { StagingArea, Store } from '../../store/Store.ts';
 import { loadStaged, T, type ImportOptions, type ImportReport } from '../loadStaged.ts';
 import { instantSql, TABLE_SPECS, typed, TZ } from '../tableSpecs.ts';
-import { mapAuditEvents } from './auditEvent.ts';
-import { mapOrders } from './orders.ts';
+import { AUDIT_EVENT_TABLES, mapAuditEvents } from './auditEvent.ts';
+import {
+  I,
+  IDENTITY_TABLES,
+  prepareIdentities,
+  stageIdentitiesToStore,
+  storeIdentities,
+} from './identities.ts';
+import { mapOrders, ORDER_TABLES } from './orders.ts';
 import { createRecordTables, createRecordView, F, linesTable, readFile } from './read.ts';
 import { mapRoster } from './roster.ts';
-import { mapSchedule } from './schedule.ts';
+import { mapSchedule, SCHEDULE_TABLES } from './schedule.ts';
 import { lit } from './sql.ts';
 
-export type FhirImportOptions = Omit<ImportOptions, 'file'> & { files: string[] };
+export interface FhirOptions {
+  /**
+   * The identifier system that keys the roster (`clinicians.user_id` is a Practitioner's
+   * identifier of this system, else `Practitioner/<id>`); the NPI by default.
+   */
+  identifierSystem?: string | undefined;
+  /** The role of a practitioner without any PractitionerRole (or one without code); roster only. */
+  defaultRole?: string | undefined;
+}
+
+export type FhirImportOptions = Omit<ImportOptions, 'file'> & { files: string[] } & FhirOptions;
+
+/** The prefix of the report's notes that count, per resource type, resources that are no rows. */
+export const SKIPPED_TYPE_NOTE = 'skipped_resource_type:';
+
+/** Resources read by every mapping to resolve who a reference names (`identities.ts`). */
+const IDENTITY_HELPERS = ['Practitioner', 'PractitionerRole', 'Patient', 'RelatedPerson'];
 
 interface Mapping {
   /** Resource types that give rows, and those only read to resolve references. */
@@ -31,26 +55,26 @@ interface Mapping {
 const MAPPINGS: Record<TableName, Mapping> = {
   events: {
     types: ['AuditEvent'],
-    helpers: [],
+    helpers: IDENTITY_HELPERS,
     expected: 'an AuditEvent',
     map: (st, o) => mapAuditEvents(st, o.actionMap),
   },
   clinicians: {
     types: ['Practitioner', 'PractitionerRole'],
-    helpers: [],
+    helpers: IDENTITY_HELPERS,
     expected: 'a Practitioner or PractitionerRole',
     map: (st) => mapRoster(st),
   },
   schedule: {
     types: ['Schedule', 'Slot', 'Appointment'],
-    helpers: ['PractitionerRole'],
+    helpers: IDENTITY_HELPERS,
     expected: 'a Schedule, Slot or Appointment',
     map: (st) => mapSchedule(st),
   },
   orders: {
     types: ['MedicationRequest', 'ServiceRequest'],
     // A Provenance with an `enterer` agent names who entered an order (R4 ServiceRequest has no recorder).
-    helpers: ['Provenance'],
+    helpers: ['Provenance', ...IDENTITY_HELPERS],
     expected: 'a MedicationRequest or ServiceRequest',
     map: (st) => mapOrders(st),
   },
@@ -67,14 +91,28 @@ export async function importFhir(store: Store, opts: FhirImportOptions): Promise
       `FHIR files fill events, clinicians, schedule or orders, not ${opts.table}; import ${opts.table} as CSV`,
     );
   }
+  const keySystem = opts.identifierSystem ?? NPI_SYSTEM;
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S{1,500}$/.test(keySystem))
+    throw invalid(
+      `--identifier-system ${keySystem} is not an identifier system URI such as ${NPI_SYSTEM}`,
+    );
+  const defaultRole = opts.defaultRole?.trim();
+  if (opts.defaultRole !== undefined && (!defaultRole || defaultRole.length > 200))
+    throw invalid('--default-role must name a role, e.g. --default-role Physician');
+  if (defaultRole && opts.table !== 'clinicians')
+    throw invalid(
+      `--default-role gives a role to practitioners of the roster (clinicians), not to ${opts.table}`,
+    );
   const st = await store.staging();
   const views = [T.good, T.val, F.rec];
   const tables = [
     ...Object.values(F).filter((t) => t !== F.rec),
     ...Object.values(T).filter((t) => t !== T.good && t !== T.val),
     ...files.map((_, i) => linesTable(i)),
-    'imp_fhir_roles',
-    'imp_fhir_sched',
+    ...IDENTITY_TABLES,
+    ...AUDIT_EVENT_TABLES,
+    ...ORDER_TABLES,
+    ...SCHEDULE_TABLES,
     'imp_fhir_entries',
   ];
   const drop = async () => {
@@ -90,21 +128,27 @@ export async function importFhir(store: Store, opts: FhirImportOptions): Promise
       if ((await readFile(st, f, i, opts.onProgress)) === 'ndjson') ndjson.push(i);
     }
     await createRecordView(st, ndjson);
+    await refuseWithoutTableTypes(st, mapping, opts.table);
 
-    // 2. Map the resources of the table's types; every other record is a rejected row.
+    // 2. Resolve who references name (`identities.ts`), then map the resources of the table's
+    //    types. Records that are not resources are rejected rows; resources of other types are
+    //    counted per type (some were read to resolve references), never rows nor copied.
+    await prepareIdentities(store, st, { keySystem, defaultRole });
     const cols = [...CSV_COLUMNS[opts.table].required, ...CSV_COLUMNS[opts.table].optional];
     await st.run(
       `CREATE TEMP TABLE ${F.map} (rec_id BIGINT, ${cols.map((c) => `"${c}" VARCHAR`).join(', ')},
-         fhir_reason VARCHAR, skip VARCHAR, hint VARCHAR)`,
+         fhir_reason VARCHAR, skip VARCHAR, hint VARCHAR, note VARCHAR)`,
     );
     await mapping.map(st, opts);
-    const known = [...mapping.types, ...mapping.helpers].map(lit).join(', ');
+    const types = mapping.types.map(lit).join(', ');
     await st.run(
       `INSERT INTO ${F.map} (rec_id, fhir_reason, skip)
-       SELECT rec_id, coalesce(base_reason, 'resourceType ' || rtype || ' is not ' || ${lit(mapping.expected)}),
-         CASE WHEN base_reason IS NULL AND smode IN ('include', 'outcome') THEN 'search_entries_' || smode || '_skipped' END
-       FROM ${F.rec} WHERE base_reason IS NOT NULL OR rtype NOT IN (${known})`,
+       SELECT rec_id, base_reason, CASE WHEN base_reason IS NULL THEN
+           CASE WHEN smode IN ('include', 'outcome') THEN 'search_entries_' || smode || '_skipped'
+             ELSE ${lit(SKIPPED_TYPE_NOTE)} || rtype END END
+       FROM ${F.rec} WHERE base_reason IS NOT NULL OR rtype NOT IN (${types})`,
     );
+    if (opts.table === 'clinicians') await stageIdentitiesToStore(st);
     const notes = await countNotes(st);
 
     // 3. The rows for loadStaged, computed once with every reason located; a rejected row keeps
@@ -123,7 +167,8 @@ export async function importFhir(store: Store, opts: FhirImportOptions): Promise
        ON x.rec_id = l.rec_id`,
     );
     await st.run(`DROP VIEW ${F.rec}`);
-    for (const t of tables.filter((t) => t !== F.src && t !== F.names))
+    const kept: string[] = [F.src, F.names, I.storeIds];
+    for (const t of tables.filter((t) => !kept.includes(t)))
       await st.run(`DROP TABLE IF EXISTS ${t}`);
     const report = await loadStaged(store, st, {
       ...rest,
@@ -134,9 +179,12 @@ export async function importFhir(store: Store, opts: FhirImportOptions): Promise
       sourceSelect: `SELECT line, pre_reason, raw_text, ${cols.map((c) => `"${c}"`).join(', ')} FROM ${F.src}`,
       parseErrors: [],
       unknownColumns: [],
-      tempTables: [F.src, F.names],
+      tempTables: kept,
       notes,
       ...(opts.table === 'events' ? { actionNames: F.names } : {}),
+      ...(opts.table === 'clinicians'
+        ? { afterStore: (tx, importId) => storeIdentities(store, tx, importId) }
+        : {}),
     });
     return report;
   } catch (e) {
@@ -145,15 +193,40 @@ export async function importFhir(store: Store, opts: FhirImportOptions): Promise
   }
 }
 
-/** The report's notes: resources read, and those that are not rows, by why. */
+/**
+ * Refuse, before anything is stored, files that hold resources but none of the table's types
+ * (e.g. Patient.ndjson given as orders): nothing could be imported, and saying so beats a report
+ * of nothing. Records that are not resources at all are rows to reject, so they pass.
+ */
+async function refuseWithoutTableTypes(
+  st: StagingArea,
+  mapping: Mapping,
+  table: ImportTable,
+): Promise<void> {
+  const found = await st.all<{ rtype: string | null; n: number; ours: boolean }>(
+    `SELECT CASE WHEN base_reason IS NULL THEN rtype END AS rtype, count(*) AS n,
+       bool_or(base_reason IS NOT NULL OR rtype IN (${mapping.types.map(lit).join(', ')})) AS ours
+     FROM ${F.rec} GROUP BY 1 ORDER BY n DESC, 1`,
+  );
+  if (!found.length || found.some((f) => f.ours)) return;
+  const held = found.map((f) => `${f.rtype} ${f.n}`).join(', ');
+  throw invalid(
+    `none of the files holds ${mapping.expected} (they hold ${held}), so nothing is for ${table}; nothing was imported`,
+  );
+}
+
+/** The report's notes: resources read, those that are not rows (by why, or by type), and counts the mappings noted. */
 async function countNotes(st: StagingArea): Promise<Record<string, number>> {
   const [all] = await st.all<{ n: number }>(`SELECT count(*) AS n FROM ${F.rec}`);
-  const skipped = await st.all<{ skip: string; n: number }>(
-    `SELECT skip, count(DISTINCT rec_id) AS n FROM ${F.map} WHERE skip IS NOT NULL GROUP BY skip ORDER BY skip`,
+  const counted = await st.all<{ k: string; n: number }>(
+    `SELECT k, count(DISTINCT rec_id) AS n FROM (
+       SELECT rec_id, skip AS k FROM ${F.map} WHERE skip IS NOT NULL
+       UNION ALL SELECT rec_id, note FROM ${F.map} WHERE note IS NOT NULL AND skip IS NULL)
+     GROUP BY k ORDER BY k`,
   );
   return Object.fromEntries([
     ['resources_read', all?.n ?? 0],
-    ...skipped.map((s) => [s.skip, s.n] as const),
+    ...counted.map((s) => [s.k, s.n] as const),
   ]);
 }
 

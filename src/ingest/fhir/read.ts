@@ -19,7 +19,8 @@ export const F = {
   /**
    * View: one row per record — `rec_id`, `file_no`, `pos`, `form` (line, entry, resource), `rtype`,
    * `smode` (a searchset entry's search.mode), `base_reason` (why it is no resource at all), `raw`
-   * (its verbatim text) and `res` (the resource's JSON, NULL when `raw` is it) — over the line
+   * (its verbatim text), `res` (the resource's JSON, NULL when `raw` is it) and `full_url` (a
+   * Bundle entry's fullUrl, by which other entries may reference it) — over the line
    * tables of NDJSON files and the table of Bundle entries and single resources.
    */
   rec: 'imp_fhir_rec',
@@ -111,7 +112,7 @@ export async function createRecordTables(st: StagingArea, files: readonly string
   await st.run(`CREATE TEMP TABLE ${F.files} (file_no INTEGER, fname VARCHAR)`);
   await st.run(
     `CREATE TEMP TABLE ${F.docRec} (rec_id BIGINT, file_no INTEGER, pos BIGINT, form VARCHAR,
-       rtype VARCHAR, smode VARCHAR, base_reason VARCHAR, raw VARCHAR, res VARCHAR)`,
+       rtype VARCHAR, smode VARCHAR, base_reason VARCHAR, raw VARCHAR, res VARCHAR, full_url VARCHAR)`,
   );
   for (const [i, f] of files.entries()) {
     await st.run(`INSERT INTO ${F.files} VALUES ($1, $2)`, [i, basename(f)]);
@@ -124,11 +125,12 @@ export async function createRecordView(
   ndjsonFiles: readonly number[],
 ): Promise<void> {
   const parts = [
-    `SELECT rec_id, file_no, pos, form, rtype, smode, base_reason, raw, res FROM ${F.docRec}`,
+    `SELECT rec_id, file_no, pos, form, rtype, smode, base_reason, raw, res, full_url FROM ${F.docRec}`,
     ...ndjsonFiles.map(
       (
         k,
-      ) => `SELECT ${recId(k, 'pos')}, ${k}, pos, 'line', rtype, CAST(NULL AS VARCHAR), base_reason, t, CAST(NULL AS VARCHAR)
+      ) => `SELECT ${recId(k, 'pos')}, ${k}, pos, 'line', rtype, CAST(NULL AS VARCHAR), base_reason, t,
+          CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
         FROM ${linesTable(k)}`,
     ),
   ];
@@ -243,14 +245,14 @@ async function readDocument(
       `INSERT INTO ${F.docRec}
        SELECT rec_id, ${fileNo}, i, 'entry', rt, json_extract_string(e, '$.search.mode'),
          CASE WHEN r IS NULL THEN 'the Bundle entry has no resource' ELSE ${baseReason('r', 'rt', 'entry', `''`)} END,
-         e, r
+         e, r, nullif(json_extract_string(e, '$.fullUrl'), '')
        FROM (SELECT *, ${resourceType('r')} AS rt FROM imp_fhir_entries)`,
     );
     await st.run(`DROP TABLE imp_fhir_entries`);
     return 'bundle';
   }
   await st.run(
-    `INSERT INTO ${F.docRec} SELECT ${recId(fileNo, '1')}, ${fileNo}, 1, 'resource', $1, NULL, NULL, content, NULL FROM ${F.doc}`,
+    `INSERT INTO ${F.docRec} SELECT ${recId(fileNo, '1')}, ${fileNo}, 1, 'resource', $1, NULL, NULL, content, NULL, NULL FROM ${F.doc}`,
     [doc.rt],
   );
   await st.run(`DROP TABLE ${F.doc}`);

@@ -12,23 +12,17 @@
  * `appointmentType` or `serviceType` says so, the patient participant, and `appointment_id` = `id`.
  * A waitlisted appointment has no place on the schedule yet: it is counted in the notes, not stored.
  *
- * Users are named as AuditEvent agents are: `identifier.value`, else the reference. A
+ * Users are resolved as AuditEvent agents are (`identities.ts`: the roster key of the practitioner
+ * a reference names in any FHIR form, else `identifier.value`, else the reference). A
  * PractitionerRole actor or participant stands for its practitioner when the PractitionerRole is
- * among the files (it may be given with them), else for itself (`PractitionerRole/<id>`).
+ * among the files (it may be given with them) or was imported with the roster, else for itself
+ * (`PractitionerRole/<id>`). A patient is never a user: a patient actor is no clinician, and the
+ * Patient participant (in any form) is the appointment's patient, pseudonymized.
  */
 import type { StagingArea } from '../../store/Store.ts';
+import { I, resolveRefs } from './identities.ts';
 import { F } from './read.ts';
-import { PRACTITIONER_ROLE } from './roster.ts';
-import {
-  contentHash,
-  dateTime,
-  idElseRef,
-  normRef,
-  REFERENCE,
-  refElseId,
-  refStructType,
-  transform,
-} from './sql.ts';
+import { contentHash, dateTime, REFERENCE, refKey, transform } from './sql.ts';
 
 const SCHEDULE = { id: 'VARCHAR', actor: [REFERENCE] };
 const SLOT = {
@@ -51,7 +45,9 @@ const APPOINTMENT = {
 const CLINIC = `('busy', 'busy-tentative', 'free')`;
 const NOT_CLINIC = `('busy-unavailable', 'entered-in-error')`;
 
-const isClinician = (r: string) => `${refStructType(r)} IN ('Practitioner', 'PractitionerRole')`;
+/** SQL: a resolved reference `x` names a clinician (a Practitioner, or a PractitionerRole). */
+const isClinician = (x: string) =>
+  `(${x}.ty IN ('Practitioner', 'PractitionerRole') AND NOT ${x}.is_patient AND ${x}.uid IS NOT NULL)`;
 
 /** SQL: the canonical status of an Appointment status. */
 function status(s: string): string {
@@ -59,39 +55,61 @@ function status(s: string): string {
     WHEN 'arrived' THEN 'arrived' WHEN 'checked-in' THEN 'arrived' ELSE nullif(${s}, '') END`;
 }
 
+/** Staging tables of the schedule mapping. */
+const SC = 'imp_fhir_sc';
+const SL = 'imp_fhir_sl';
+const AP = 'imp_fhir_ap';
+const SCHED = 'imp_fhir_sched';
+export const SCHEDULE_TABLES = [SC, SL, AP, SCHED];
+
 export async function mapSchedule(st: StagingArea): Promise<void> {
-  const rows = (type: string, structure: object) =>
-    `SELECT rec_id, coalesce(res, raw) AS txt, ${transform('coalesce(res, raw)', structure)} AS s
-     FROM ${F.rec} WHERE base_reason IS NULL AND rtype = '${type}'`;
-  // Who a clinician reference stands for: a PractitionerRole among the files is its practitioner.
-  await st.run(
-    `CREATE TEMP TABLE imp_fhir_roles AS SELECT 'PractitionerRole/' || s.id AS ref, ${idElseRef('s.practitioner')} AS uid
-     FROM (${rows('PractitionerRole', PRACTITIONER_ROLE)}) WHERE s.id IS NOT NULL`,
+  const rows = (table: string, type: string, structure: object) =>
+    st.run(
+      `CREATE TEMP TABLE ${table} AS
+       SELECT rec_id, file_no, coalesce(res, raw) AS txt, ${transform('coalesce(res, raw)', structure)} AS s
+       FROM ${F.rec} WHERE base_reason IS NULL AND rtype = '${type}'`,
+    );
+  await rows(SC, 'Schedule', SCHEDULE);
+  await rows(SL, 'Slot', SLOT);
+  await rows(AP, 'Appointment', APPOINTMENT);
+  const actors = `SELECT rec_id, file_no, unnest(s.actor) AS a FROM ${SC}`;
+  const parts = `SELECT rec_id, file_no, unnest(s.participant) AS p, generate_subscripts(s.participant, 1) AS i FROM ${AP}`;
+  await resolveRefs(
+    st,
+    `SELECT file_no, rec_id, a AS r FROM (${actors})
+     UNION ALL SELECT file_no, rec_id, s.schedule FROM ${SL}
+     UNION ALL SELECT file_no, rec_id, p.actor FROM (${parts})`,
+    I.refs,
   );
-  const who = (r: string, roles: string) =>
-    `CASE WHEN ${refStructType(r)} = 'PractitionerRole' THEN coalesce(${roles}.uid, ${idElseRef(r)}) ELSE ${idElseRef(r)} END`;
+  const ref = (alias: string, r: string, on: string) =>
+    `LEFT JOIN ${I.refs} ${alias} ON ${alias}.k = ${refKey(r, `${on}.file_no`, `${on}.rec_id`)}`;
+  // Each schedule's practitioners (a PractitionerRole stands for its practitioner when its
+  // identity is known), by the Schedule's `Type/id` and by its record (for fullUrl references).
   await st.run(
-    `CREATE TEMP TABLE imp_fhir_sched AS
-     SELECT 'Schedule/' || sc.s.id AS ref, ${who('a', 'ro')} AS uid
-     FROM (${rows('Schedule', SCHEDULE)}) sc
-     LEFT JOIN LATERAL (SELECT unnest(list_filter(sc.s.actor, lambda x: ${isClinician('x')})) AS a) ON true
-     LEFT JOIN imp_fhir_roles ro ON ro.ref = ${normRef('a.reference')}
-     WHERE sc.s.id IS NOT NULL`,
+    `CREATE TEMP TABLE ${SCHED} AS
+     SELECT 'r' || sc.rec_id AS pk, 'Schedule/' || nullif(sc.s.id, '') AS ref, a.uid
+     FROM ${SC} sc LEFT JOIN (
+       SELECT n.rec_id, x.uid FROM (${actors}) n ${ref('x', 'n.a', 'n')} WHERE ${isClinician('x')}) a
+     ON a.rec_id = sc.rec_id`,
   );
   // Sessions from slots.
   await st.run(
     `INSERT INTO ${F.map} (rec_id, user_id, kind, start, "end", status, visit_type, patient_id, appointment_id, fhir_reason, skip)
+     WITH l AS (
+       SELECT l.*, x.is_patient, coalesce(x.norm, nullif(l.s.schedule.reference, '')) AS sref,
+         coalesce(x.tpk, (SELECT any_value(pk) FROM ${SCHED} d WHERE d.ref = x.norm)) AS spk
+       FROM ${SL} l ${ref('x', 'l.s.schedule', 'l')})
      SELECT l.rec_id, sc.uid, 'session', ${dateTime('l.s.start')}, ${dateTime(`struct_extract(l.s, 'end')`)}, NULL, NULL, NULL, NULL,
-       CASE WHEN l.sref IS NULL THEN 'the Slot has no schedule reference'
-         WHEN NOT EXISTS (SELECT 1 FROM imp_fhir_sched x WHERE x.ref = l.sref)
+       CASE WHEN l.is_patient THEN 'the Slot''s schedule is a patient, not a Schedule'
+         WHEN l.sref IS NULL THEN 'the Slot has no schedule reference'
+         WHEN l.spk IS NULL OR NOT EXISTS (SELECT 1 FROM ${SCHED} x WHERE x.pk = l.spk)
            THEN 'its Schedule (' || l.sref || ') is not among the files: import the Schedule resources together with their Slots'
          WHEN sc.uid IS NULL THEN 'its ' || l.sref || ' has no Practitioner or PractitionerRole actor, so the session is nobody''s'
          WHEN l.s.status IS NULL THEN 'the Slot has no status'
          WHEN l.s.status NOT IN ${CLINIC} THEN 'Slot status "' || l.s.status || '" is not one of busy, free, busy-tentative, busy-unavailable, entered-in-error'
        END,
        CASE WHEN l.s.status IN ${NOT_CLINIC} THEN 'slots_not_clinic_time' END
-     FROM (SELECT *, ${normRef('s.schedule.reference')} AS sref FROM (${rows('Slot', SLOT)})) l
-     LEFT JOIN imp_fhir_sched sc ON sc.ref = l.sref AND sc.uid IS NOT NULL`,
+     FROM l LEFT JOIN ${SCHED} sc ON sc.pk = l.spk AND sc.uid IS NOT NULL`,
   );
   // Appointments: one row per practitioner participant (or one rejected row when there is none).
   const vt = `lower(coalesce(CAST(json_extract(a.txt, '$.appointmentType') AS VARCHAR), '') || ' ' || coalesce(CAST(json_extract(a.txt, '$.serviceType') AS VARCHAR), ''))`;
@@ -100,31 +118,26 @@ export async function mapSchedule(st: StagingArea): Promise<void> {
       THEN strftime(timezone('UTC', TRY_CAST(a.s.start AS TIMESTAMPTZ) + to_minutes(a.s.minutesDuration)), '%Y-%m-%dT%H:%M:%S') || 'Z' END)`;
   await st.run(
     `INSERT INTO ${F.map} (rec_id, user_id, kind, start, "end", status, visit_type, patient_id, appointment_id, fhir_reason, skip)
-     WITH a AS (
-       SELECT rec_id, txt, s,
-         list_filter(s.participant, lambda p: ${isClinician('p.actor')} AND coalesce(p.status, '') <> 'declined') AS ps,
-         list_filter(s.participant, lambda p: ${refStructType('p.actor')} = 'Patient')[1].actor AS pat
-       FROM (${rows('Appointment', APPOINTMENT)})),
+     WITH pt AS (
+       SELECT n.rec_id, n.i, n.p.status AS pstatus, x.* FROM (${parts}) n ${ref('x', 'n.p.actor', 'n')}),
+     clin AS (
+       SELECT rec_id, i, uid FROM pt p WHERE ${isClinician('p')} AND coalesce(pstatus, '') <> 'declined'),
+     pat AS (
+       SELECT rec_id, arg_min(pid, i) AS pid FROM pt WHERE is_patient AND ty = 'Patient' GROUP BY rec_id),
      u AS (
-       SELECT a.*, p.actor AS actor FROM a, unnest(a.ps) AS t(p) WHERE len(a.ps) > 0
+       SELECT a.*, c.uid FROM ${AP} a JOIN clin c ON c.rec_id = a.rec_id
        UNION ALL
-       SELECT a.*, NULL AS actor FROM a WHERE coalesce(len(a.ps), 0) = 0)
-     SELECT a.rec_id, ${who('a.actor', 'ro')}, 'appointment', ${dateTime('a.s.start')}, ${end}, ${status('a.s.status')},
+       SELECT a.*, NULL FROM ${AP} a WHERE NOT EXISTS (SELECT 1 FROM clin c WHERE c.rec_id = a.rec_id))
+     SELECT a.rec_id, a.uid, 'appointment', ${dateTime('a.s.start')}, ${end}, ${status('a.s.status')},
        CASE WHEN regexp_matches(${vt}, '\\b(video|virtual|telehealth|telemedicine)\\b') THEN 'video'
          WHEN regexp_matches(${vt}, '\\b(phone|telephone)\\b') THEN 'phone' END,
-       ${refElseId('a.pat')}, coalesce(nullif(a.s.id, ''), ${contentHash('a.txt')}),
-       CASE WHEN a.actor IS NULL THEN 'the Appointment has no Practitioner (or PractitionerRole) participant, so it is on nobody''s schedule'
+       pat.pid, coalesce(nullif(a.s.id, ''), ${contentHash('a.txt')}),
+       CASE WHEN a.uid IS NULL THEN 'the Appointment has no Practitioner (or PractitionerRole) participant, so it is on nobody''s schedule'
          WHEN nullif(a.s.start, '') IS NULL THEN 'the Appointment has no start'
          WHEN ${end} IS NULL THEN 'the Appointment has no end (nor minutesDuration)' END,
        CASE WHEN lower(a.s.status) = 'waitlist' THEN 'appointments_waitlisted' END
-     FROM u a LEFT JOIN imp_fhir_roles ro ON ro.ref = ${normRef('a.actor.reference')}`,
+     FROM u a LEFT JOIN pat ON pat.rec_id = a.rec_id`,
   );
-  // Schedules and PractitionerRoles only resolve references: counted, never rows.
-  await st.run(
-    `INSERT INTO ${F.map} (rec_id, skip)
-     SELECT rec_id, CASE rtype WHEN 'Schedule' THEN 'schedules_read' ELSE 'practitioner_roles_read' END
-     FROM ${F.rec} WHERE base_reason IS NULL AND rtype IN ('Schedule', 'PractitionerRole')`,
-  );
-  await st.run(`DROP TABLE imp_fhir_roles`);
-  await st.run(`DROP TABLE imp_fhir_sched`);
+  // Schedules only resolve references: counted, never rows.
+  await st.run(`INSERT INTO ${F.map} (rec_id, skip) SELECT rec_id, 'schedules_read' FROM ${SC}`);
 }

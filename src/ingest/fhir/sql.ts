@@ -2,11 +2,14 @@
  * SQL building blocks shared by the FHIR mappings (DuckDB, in the staging area). Everything here
  * returns SQL text over our own constants and column names, never over user input.
  */
+import { PATIENT_IDENTIFIER_TYPES } from '../../model/clinicianIdentifiers.ts';
 
 /** A FHIR logical id (`[A-Za-z0-9\-\.]{1,64}`), as a regular-expression fragment. */
 const ID = '[A-Za-z0-9.-]{1,64}';
 /** `Type/id`, optionally followed by `/_history/vid`, at the end of a reference. */
 const TYPED_REF = `([A-Z][A-Za-z]+)/${ID}(?:/_history/${ID})?$`;
+/** A literal reference (relative, or absolute after a base URL): groups type and id. */
+export const LITERAL = `(?:^|/)([A-Z][A-Za-z]+)/(${ID})(?:/_history/${ID})?$`;
 
 /** SQL string literal of our own text. */
 export const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -17,35 +20,21 @@ export const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
  * references (contained `#p1`, `urn:uuid:…`) are kept as written. Empty text is NULL.
  */
 export function normRef(e: string): string {
-  return `CASE WHEN regexp_matches(${e}, '(?:^|/)${TYPED_REF}')
+  return `CASE WHEN NOT contains(${e}, '?') AND regexp_matches(${e}, '(?:^|/)${TYPED_REF}')
     THEN regexp_extract(${e}, '([A-Z][A-Za-z]+/${ID})(?:/_history/${ID})?$', 1) ELSE nullif(${e}, '') END`;
 }
 
-/** SQL: the resource type a reference's text names (`Patient` for `…/Patient/1`), else NULL. */
-export function refType(e: string): string {
-  return `nullif(regexp_extract(${e}, '(?:^|/)${TYPED_REF}', 1), '')`;
-}
-
-/** SQL: the resource type of a `Reference` struct: from its reference text, else its `type` uri. */
-export function refStructType(r: string): string {
-  return `coalesce(${refType(`${r}.reference`)}, nullif(regexp_extract(${r}.type, '([A-Z][A-Za-z]+)$', 1), ''))`;
-}
-
 /**
- * SQL: who a `Reference` struct names, by the rule `formats.md` §3 gives for AuditEvent agents:
- * `identifier.value`, else the (relative) reference.
+ * SQL: the type a literal reference's text names (`Patient` for `Patient/1` or
+ * `http://x/fhir/Patient/1/_history/2`), else NULL (conditional, `urn:`, `#` references).
  */
-export function idElseRef(r: string): string {
-  return `coalesce(nullif(${r}.identifier.value, ''), ${normRef(`${r}.reference`)})`;
+export function literalType(e: string): string {
+  return `CASE WHEN NOT contains(${e}, '?') THEN nullif(regexp_extract(${e}, '(?:^|/)${TYPED_REF}', 1), '') END`;
 }
 
-/**
- * SQL: which patient (or encounter) a `Reference` struct names: the (relative) reference, else
- * `identifier.value` — the reference first, so that the same patient gets the same pseudonym in
- * events, schedules and orders, which all reference it as `Patient/<id>`.
- */
-export function refElseId(r: string): string {
-  return `coalesce(${normRef(`${r}.reference`)}, nullif(${r}.identifier.value, ''))`;
+/** SQL: the resource type a Reference's `type` (a type name or its StructureDefinition URL) names. */
+export function typeField(r: string): string {
+  return `nullif(regexp_extract(${r}.type, '([A-Z][A-Za-z]+)$', 1), '')`;
 }
 
 /**
@@ -69,13 +58,55 @@ export function contentHash(json: string): string {
   return `'sha256:' || sha256(json(${json}))`;
 }
 
-/** json_transform structure of a Reference. */
+/** json_transform structure of a Reference (with its identifier's system and type). */
 export const REFERENCE = {
   reference: 'VARCHAR',
   type: 'VARCHAR',
   display: 'VARCHAR',
-  identifier: { value: 'VARCHAR' },
+  identifier: {
+    system: 'VARCHAR',
+    value: 'VARCHAR',
+    type: { coding: [{ system: 'VARCHAR', code: 'VARCHAR' }] },
+  },
 } as const;
+
+/** json_transform structure of an Identifier. */
+export const IDENTIFIER = {
+  use: 'VARCHAR',
+  system: 'VARCHAR',
+  value: 'VARCHAR',
+  type: { coding: [{ system: 'VARCHAR', code: 'VARCHAR' }] },
+} as const;
+
+/** SQL: true when Identifier struct `i` has a type of `PATIENT_IDENTIFIER_TYPES`. */
+export function patientIdentifierType(i: string): string {
+  return `coalesce(len(list_filter(${i}.type.coding, lambda c: c.code IN (${PATIENT_IDENTIFIER_TYPES.map(lit).join(', ')})
+    AND (c.system IS NULL OR c.system LIKE '%v2-0203'))) > 0, false)`;
+}
+
+/**
+ * SQL: the key by which a Reference struct `r` of record `recId` in file `fileNo` is looked up
+ * in the table of resolved references (`identities.ts`). A `#id` reference is to a resource
+ * contained in its record, any other may be to an entry of its Bundle (`fullUrl`): that scope is
+ * part of the key, with everything else resolution reads.
+ */
+export function refKey(r: string, fileNo: string, recId: string): string {
+  const f = (x: string) => `coalesce(nullif(${x}, ''), '')`;
+  return `concat(CASE WHEN starts_with(${r}.reference, '#') THEN 'r' || ${recId} ELSE 'f' || ${fileNo} END,
+    chr(31), ${f(`${r}.reference`)}, chr(31), ${f(`${r}.type`)}, chr(31), ${f(`${r}.identifier.system`)},
+    chr(31), ${f(`${r}.identifier.value`)}, chr(31), CASE WHEN ${patientIdentifierType(`${r}.identifier`)} THEN 'p' ELSE '' END)`;
+}
+
+/**
+ * SQL: true when Reference struct `r` needs resolution to say what it names — a `urn:` (Bundle
+ * entry), `#` (contained) or conditional reference, or one with an identifier — rather than being
+ * a literal `Type/id` (or nothing) whose text says it all. Plain string tests: patient and target
+ * fields of every resource are tested, and only the few that need it are resolved.
+ */
+export function toResolve(r: string): string {
+  return `(starts_with(${r}.reference, 'urn:') OR starts_with(${r}.reference, '#')
+    OR contains(${r}.reference, '?') OR nullif(${r}.identifier.value, '') IS NOT NULL)`;
+}
 
 /** json_transform structure of a CodeableConcept. */
 export const CONCEPT = {

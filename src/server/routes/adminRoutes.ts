@@ -196,6 +196,8 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
               format: query.format,
               files: [file],
               sourceTz: query.source_tz,
+              identifierSystem: query.identifier_system,
+              defaultRole: query.default_role,
               pseudonymizer: Pseudonymizer.load(s.keyFile ?? keyFile(raw)),
               rejectsDir: s.rejectsDir ?? rejectsDir(raw),
             }),

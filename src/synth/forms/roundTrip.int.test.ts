@@ -33,7 +33,12 @@ describe('round trip: the same system from CSV, Epic and FHIR gives the same met
     for (const table of TABLES) {
       const files = form[table];
       if (form.format === 'fhir') {
-        const r = await importFhir(store, { ...common, table, files });
+        const r = await importFhir(store, {
+          ...common,
+          table,
+          files,
+          identifierSystem: form.identifierSystem,
+        });
         expect(r.rows_rejected, `${form.format} ${table}`).toBe(0);
       } else {
         for (const file of files) {

@@ -6,7 +6,8 @@
  * Streaming and deterministic: DuckDB reads the canonical CSV and writes each output with
  * `COPY … TO` (bounded memory, sorts spill to disk); the same input gives byte-identical files.
  *
- * What survives a round trip (import of the form with `sourceTz` and `actionMap`):
+ * What survives a round trip (import of the form with `sourceTz`, `actionMap` and
+ * `identifierSystem`):
  * - every event, with its user, instant (whole seconds in the Epic form), category, patient and
  *   encounter;
  * - `channel = mobile` in the Epic form (WORKSTATION_ID HAIKU/CANTO), but NOT in the FHIR form:
@@ -25,6 +26,7 @@ import type { GenerateResult } from '../generate.ts';
 import { epicActionMapCsv, fhirActionMapCsv } from './actionMaps.ts';
 import { writeEpicAccessLog } from './epic.ts';
 import { FHIR_FILES, writeAuditEvents, writeOrders, writeRoster, writeSchedule } from './fhir.ts';
+import { USER_SYSTEM } from './fhirResources.ts';
 import { withDuckDB } from './sql.ts';
 
 export type SynthFormat = 'csv' | 'epic-access-log' | 'fhir';
@@ -40,6 +42,11 @@ export interface FormFiles {
   sourceTz?: string;
   /** Action map to import the events with (`--action-map`): Epic and FHIR forms. */
   actionMap?: string;
+  /**
+   * The identifier system that carries the canonical user id (`--identifier-system`): the FHIR
+   * form's Practitioners have no NPI, so without it the roster would be keyed `Practitioner/<id>`.
+   */
+  identifierSystem?: string;
 }
 
 /** File names of the Epic form. */
@@ -131,5 +138,6 @@ export async function writeForm(
     schedule: [f.schedule, f.slot, f.appointment],
     orders: [f.medicationRequest, f.serviceRequest, f.provenance],
     actionMap,
+    identifierSystem: USER_SYSTEM,
   };
 }
