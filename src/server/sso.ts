@@ -26,6 +26,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { UptakeError } from '../errors/UptakeError.ts';
 import type { Sql, SqlValue } from '../store/Store.ts';
+import { practitionerIdentities, type ClinicianIdentifier } from '../model/clinicianIdentifiers.ts';
 
 export interface SsoConfig {
   /** Uptake's base URL as browsers reach it (redirect URIs are built from it). */
@@ -447,12 +448,7 @@ export function practitionerId(fhirUser: unknown): string | null {
 export const PRACTITIONER_SCOPE = 'user/Practitioner.read';
 
 /** `clinician_identifiers.system` of a FHIR Practitioner resource id (the roster import's convention). */
-export const PRACTITIONER_ID_SYSTEM = 'Practitioner';
-
-export interface Identifier {
-  system: string;
-  value: string;
-}
+const PRACTITIONER_ID_SYSTEM = 'Practitioner';
 
 /**
  * The roster clinician (`clinicians.user_id`) that practitioner `id` is, from what Uptake knows:
@@ -476,7 +472,7 @@ export async function rosterClinician(db: Sql, id: string): Promise<string | nul
  */
 export async function rosterClinicianByIdentifiers(
   db: Sql,
-  identifiers: readonly Identifier[],
+  identifiers: readonly ClinicianIdentifier[],
 ): Promise<string | null> {
   if (!identifiers.length) return null;
   const params: SqlValue[] = [];
@@ -521,7 +517,22 @@ const practitionerSchema = z.object({
   resourceType: z.literal('Practitioner'),
   id: z.string().optional(),
   identifier: z
-    .array(z.object({ system: z.string().optional(), value: z.string().optional() }).passthrough())
+    .array(
+      z
+        .object({
+          system: z.string().optional(),
+          value: z.string().optional(),
+          use: z.string().optional(),
+          type: z
+            .object({
+              coding: z
+                .array(z.object({ system: z.string().optional(), code: z.string().optional() }))
+                .optional(),
+            })
+            .optional(),
+        })
+        .passthrough(),
+    )
     .optional(),
 });
 
@@ -535,7 +546,7 @@ export async function readPractitionerIdentifiers(
   id: string,
   accessToken: string,
   timeoutMs = 5000,
-): Promise<Identifier[]> {
+): Promise<ClinicianIdentifier[]> {
   const where = `${iss}/Practitioner/${encodeURIComponent(id)}`;
   let res: Response;
   try {
@@ -578,10 +589,9 @@ export async function readPractitionerIdentifiers(
       'UNAVAILABLE',
       `the FHIR server ${iss} did not answer with Practitioner/${id}`,
     );
-  const out: Identifier[] = [];
-  for (const i of p.data.identifier ?? [])
-    if (i.system && i.value && out.length < 20) out.push({ system: i.system, value: i.value });
-  return out;
+  // The importer's conventions: business identifiers with a system, neither old nor of a patient
+  // type (the resource id itself is the one the launch already looked up).
+  return practitionerIdentities({ identifier: p.data.identifier }).slice(0, 20);
 }
 
 /** A password nobody knows, for accounts that only sign in through the EHR. */
