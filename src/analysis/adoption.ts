@@ -18,6 +18,7 @@
  */
 import type { Store } from '../store/Store.ts';
 import type { Cte } from '../metrics/clinicianSql.ts';
+import { suppressCells } from '../metrics/suppress.ts';
 import { boundValues, runChain } from './chain.ts';
 import { globToLike, type ToolDefinition } from './tools.ts';
 import { weekStarts } from './weeks.ts';
@@ -414,9 +415,15 @@ export async function adoptionReport(
         p75: numOrNull(tm['gf_p75']),
       },
       depth: days ? uses / days : null,
-      suppressed: w.eligible < suppressionThreshold,
+      suppressed: false,
     };
   });
+  // The groups add up to the tool's eligible clinicians: small groups and their protectors.
+  const hidden = suppressCells(
+    funnel.map((f) => ({ key: f.group, n: f.eligible })),
+    suppressionThreshold,
+  );
+  for (const f of funnel) f.suppressed = hidden.has(f.group);
   const retention: RetentionRow[] = retentionRaw.map((r) => {
     const cw = String(r['cohort_week']).slice(0, 10);
     const ws = String(r['week_start']).slice(0, 10);

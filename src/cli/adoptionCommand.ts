@@ -170,10 +170,15 @@ export function registerAdoption(program: Command): void {
           '',
           `Shares are of the eligible clinicians. weekly active: ≥ 1 use in the week of ${r.options.as_of_week}; habitual: ≥ ${r.options.habitual_uses} uses a week in 3 of the last 4 weeks; days: medians; depth: uses per clinician-day with use, last 4 weeks.`,
         );
-        const small = r.funnel.filter((f) => f.suppressed).map((f) => f.group);
+        const hidden = r.funnel.filter((f) => f.suppressed);
+        const small = hidden.filter((f) => f.eligible < threshold).map((f) => f.group);
+        const guard = hidden.filter((f) => f.eligible >= threshold).map((f) => f.group);
         if (small.length)
           out.push(
-            `Fewer than ${threshold} eligible clinicians (shown without numbers to non-administrators): ${small.join(', ')}.`,
+            `Fewer than ${threshold} eligible clinicians (shown without numbers to non-administrators): ${small.join(', ')}` +
+              (guard.length
+                ? `; also hidden so that these cannot be worked out from the total: ${guard.join(', ')}.`
+                : '.'),
           );
         if (r.outside_eligible.users)
           out.push(

@@ -303,9 +303,14 @@ for (const engine of engines()) {
       close(a.ehr_time8_median, 1.5, 'A median');
       close(a.ehr_time8_p25, 1.25, 'A p25');
       close(a.ehr_time8_p75, 1.75, 'A p75');
-      // B: 3, 4, 5 → median 4, p25 3.5, p75 4.5; n = 3 → shown
+      // B: 3, 4, 5 → median 4, p25 3.5, p75 4.5; n = 3 is enough, but B is hidden too: the
+      // organisation's n (5) minus B's would give A's (complementary suppression)
       expect(b.n).toBe(3);
-      expect(b.suppressed).toBe(false);
+      expect(b.suppressed).toBe(true);
+      expect((await groupMetrics(store, req, 'department', 2)).map((g) => g.suppressed)).toEqual([
+        false,
+        false,
+      ]);
       close(b.ehr_time8_median, 4, 'B median');
       close(b.ehr_time8_p25, 3.5, 'B p25');
       close(b.ehr_time8_p75, 4.5, 'B p75');

@@ -9,6 +9,7 @@ import { invalid } from '../errors/UptakeError.ts';
 import type { SqlValue, Store } from '../store/Store.ts';
 import { clinicianCtes, RANGE_BOUNDS_SQL, type Cte, type RangeBounds } from './clinicianSql.ts';
 import { runCtes } from './runCtes.ts';
+import { markSuppressed } from './suppress.ts';
 import { VERSION } from '../version.ts';
 
 /** Median and quartiles of one per-8-hour metric across a group's clinicians (§7). */
@@ -23,7 +24,10 @@ export interface GroupMetricRow extends GroupStats {
   n: number;
   /** Clinicians with any activity in the period. */
   clinicians: number;
-  /** True when n is below the suppression threshold: non-administrators see no numbers. */
+  /**
+   * True when n is below the suppression threshold, or the group is hidden to protect a smaller
+   * one of the same period (`suppress.ts`): non-administrators see no numbers.
+   */
   suppressed: boolean;
 }
 
@@ -125,13 +129,16 @@ export async function groupMetrics(
      GROUP BY 1, r.period_start, r.period_end
      ORDER BY 1, r.period_start`,
   );
-  return rows.map((r) => ({
-    group_by: by,
-    ...r,
-    n: Number(r.n),
-    clinicians: Number(r.clinicians),
-    suppressed: Number(r.n) < threshold,
-  }));
+  return markSuppressed(
+    rows.map((r) => ({
+      group_by: by,
+      ...r,
+      n: Number(r.n),
+      clinicians: Number(r.clinicians),
+      suppressed: false,
+    })),
+    threshold,
+  );
 }
 
 /** The §8 facts that every report carries. */

@@ -95,14 +95,37 @@ describe('group figures', () => {
 
   it('withholds every number of a suppressed row unless asked to show it', () => {
     const g = groupRows([row('a', 'x', 'y')], roster, 'department', 5)[0]!;
-    expect(redact(g, 5, false)).toMatchObject({
+    expect(redact(g, false)).toMatchObject({
       n: null,
       clinicians: null,
       ehr_time8_median: null,
       suppressed: true,
     });
-    expect(redact(g, 5, true)).toMatchObject({ n: 1, suppressed: true });
-    expect(redact(g, 1, false)).toMatchObject({ n: 1, suppressed: false });
+    expect(redact(g, true)).toMatchObject({ n: 1, suppressed: true });
+    const big = groupRows([row('a', 'x', 'y')], roster, 'department', 1)[0]!;
+    expect(redact(big, false)).toMatchObject({ n: 1, suppressed: false });
+  });
+
+  it('hides a second department of the same week when only one is small (no subtraction)', () => {
+    // Week 1: D2 (1 clinician) is below the threshold 2, so the smallest other group of the week,
+    // D1 (2), is hidden too, never the largest (not in roster, 3); week 2 has no small group.
+    const rows = [
+      row('a', 'w1', 'w2'),
+      row('b', 'w1', 'w2'),
+      row('c', 'w1', 'w2'),
+      row('zz', 'w1', 'w2'),
+      row('yy', 'w1', 'w2'),
+      row('xx', 'w1', 'w2'),
+      row('a', 'w2', 'w3'),
+      row('b', 'w2', 'w3'),
+    ];
+    const g = groupRows(rows, roster, 'department', 2);
+    expect(g.map((r) => [r.group, r.period_start, r.n, r.suppressed])).toEqual([
+      ['(not in roster)', 'w1', 3, false],
+      ['D1', 'w1', 2, true],
+      ['D1', 'w2', 2, false],
+      ['D2', 'w1', 1, true],
+    ]);
   });
 
   it('adds after-hours time per 8 scheduled hours', () => {

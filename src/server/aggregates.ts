@@ -7,6 +7,7 @@
  */
 import { PER8_METRICS, type ClinicianMetricRow, type Per8Metric } from '../model/metricRow.ts';
 import type { GroupMetricRow } from '../metrics/computeMetrics.ts';
+import { markSuppressed } from '../metrics/suppress.ts';
 import type { DistributionMetric } from './schemas.ts';
 
 export const NOT_IN_ROSTER = '(not in roster)';
@@ -83,7 +84,10 @@ export function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** §7 group rows of `rows` along `by`, ordered by group then period. */
+/**
+ * §7 group rows of `rows` along `by`, ordered by group then period, each period's groups
+ * suppressed together (`markSuppressed`: small groups and the groups that protect them).
+ */
 export function groupRows(
   rows: readonly ClinicianMetricRow[],
   roster: Roster,
@@ -122,10 +126,10 @@ export function groupRows(
       n,
       clinicians: b.rows.length,
       ...stats,
-      suppressed: n < threshold,
+      suppressed: false,
     });
   }
-  return out.sort(
+  return markSuppressed(out, threshold).sort(
     (a, b) => byteOrder(a.group, b.group) || byteOrder(a.period_start, b.period_start),
   );
 }
@@ -137,14 +141,9 @@ export type ApiGroupRow = Omit<GroupMetricRow, 'n' | 'clinicians'> & {
 };
 
 /** The row as a viewer sees it: a suppressed row shows no numbers unless `showSuppressed`. */
-export function redact(
-  row: GroupMetricRow,
-  threshold: number,
-  showSuppressed: boolean,
-): ApiGroupRow {
-  const suppressed = row.n < threshold;
-  if (!suppressed || showSuppressed) return { ...row, suppressed };
-  const out: ApiGroupRow = { ...row, n: null, clinicians: null, suppressed };
+export function redact(row: GroupMetricRow, showSuppressed: boolean): ApiGroupRow {
+  if (!row.suppressed || showSuppressed) return { ...row };
+  const out: ApiGroupRow = { ...row, n: null, clinicians: null };
   for (const m of PER8_METRICS)
     for (const s of ['p25', 'median', 'p75'] as const) out[`${m}_${s}`] = null;
   return out;

@@ -3,6 +3,7 @@
  * (`shared/spec/metrics.md` §2–§7).
  */
 import type { MetricOptions, WowWindow } from '../model/options.ts';
+import { suppressionText } from '../metrics/suppress.ts';
 
 const WOW: Record<WowWindow, string> = {
   schedule: 'outside the clinician’s scheduled sessions',
@@ -34,8 +35,7 @@ export function definitions(o: MetricOptions, threshold: number): Record<string,
       'EHR minutes per appointment: EHR time divided by appointments kept or booked.',
     groups:
       'Group figures are the median and quartiles across the group’s clinicians with scheduled time ' +
-      `(linear interpolation); groups of fewer than ${threshold} such clinicians are suppressed for ` +
-      'everyone but administrators.',
+      `(linear interpolation); ${suppressionText(threshold)}.`,
     changes:
       'Changes compare each unit’s median over the first half of the weeks with the second half; lower ' +
       'is better for EHR-Time8, WOW8 and IB-Time8, and changes within 5% are shown as unchanged.',

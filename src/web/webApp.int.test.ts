@@ -286,13 +286,15 @@ describe('web app in Chromium', () => {
       const page = await signIn(a);
       await open(page, `groups/department/${encodeURIComponent(dept)}`, 'leader-group-suppressed');
       expect(await page.locator('main').innerText()).toContain(
-        `suppressed (fewer than ${threshold} clinicians)`,
+        `suppressed (fewer than ${threshold} clinicians, or would reveal such a group)`,
       );
       expect(await page.locator('.kpi, [data-chart], [data-testid="group-n"]').count()).toBe(0);
       await open(page, 'org', 'leader-organisation-suppressed');
       const rows = await showTable(page, 'by department, ');
       const row = rows.find((r) => r[0]!.startsWith(dept));
-      expect(row?.[1]).toBe(`suppressed (fewer than ${threshold} clinicians)`);
+      expect(row?.[1]).toBe(
+        `suppressed (fewer than ${threshold} clinicians, or would reveal such a group)`,
+      );
       expect(row?.slice(2).join('')).toBe('');
       await page.context().close();
     } finally {

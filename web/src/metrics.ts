@@ -216,7 +216,7 @@ export function periodText(m: Pick<ReportMeta, 'from' | 'to'>): string {
 }
 
 export function suppressedText(threshold: number | undefined): string {
-  return `suppressed (fewer than ${threshold ?? 5} clinicians)`;
+  return `suppressed (fewer than ${threshold ?? 5} clinicians, or would reveal such a group)`;
 }
 
 export const GROUP_BY_LABEL: Record<string, string> = {

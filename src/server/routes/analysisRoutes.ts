@@ -13,6 +13,7 @@ import {
   metricLabel,
 } from '../../analysis/evaluate.ts';
 import { resolveWeeks } from '../../analysis/range.ts';
+import { suppressCells } from '../../metrics/suppress.ts';
 import { getTool, listGoLives, listToolNames } from '../../analysis/tools.ts';
 import type { User } from '../auth.ts';
 import { defineRoute, logAccess, type Services } from '../routing.ts';
@@ -175,11 +176,19 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
       });
       const visible = (g: string, kind: string) =>
         admin || (kind !== 'wave' && sees(user, query.by, g));
+      // The live and control groups add up to the tool's eligible clinicians (a wave is a sum of
+      // live groups, shown to administrators only): small groups and their protectors.
+      const hidden = suppressCells(
+        report.results
+          .filter((r) => r.kind !== 'wave')
+          .map((r) => ({ key: r.group, n: r.clinicians })),
+        thr,
+      );
       const suppressedGroups = new Set<string>();
       const results = report.results
         .filter((r) => visible(r.group, r.kind))
         .map((r) => {
-          const suppressed = r.clinicians < thr;
+          const suppressed = r.kind === 'wave' ? r.clinicians < thr : hidden.has(r.group);
           if (suppressed && !admin) {
             suppressedGroups.add(r.group);
             return {
@@ -189,7 +198,8 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
               go_live: r.go_live,
               clinicians: null,
               suppressed,
-              note: `fewer than ${thr} clinicians: shown without numbers`,
+              // The same words whichever the reason: which groups are the small ones is private.
+              note: `suppressed (groups of fewer than ${thr} clinicians, and a group that would let one be worked out): shown without numbers`,
             };
           }
           const strip = <M extends { controls?: string[] }>(m: M | undefined) =>

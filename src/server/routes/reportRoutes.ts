@@ -6,8 +6,9 @@
  * - leader: the organisation page restricted to their groups' rows, and their groups' pages.
  * - champion: their groups' pages.
  * - clinician (and any account linked to a clinician): their own report only.
- * A group with fewer clinicians than the suppression threshold shows no numbers to anyone but an
- * administrator. Every view is written to the access log.
+ * A group with fewer clinicians than the suppression threshold, or hidden so that such a group
+ * cannot be worked out by subtraction (`src/metrics/suppress.ts`), shows no numbers to anyone but
+ * an administrator. Every view is written to the access log.
  */
 import type { FastifyInstance } from 'fastify';
 import { UptakeError } from '../../errors/UptakeError.ts';
@@ -119,6 +120,11 @@ function members(ds: Dataset, roster: Roster, by: GroupKind | 'org', value: stri
   return ds.all.filter((r) => groupOf(roster, by, r.user_id) === value);
 }
 
+/** The whole range's group rows along `by`, suppression marked (computed once per dataset). */
+function allRows(ds: Dataset, by: GroupKind | 'org', thr: number) {
+  return memo(ds, `all:${by}:${thr}`, () => groupRows(ds.all, ds.roster, by, thr));
+}
+
 export function reportRoutes(app: FastifyInstance, s: Services): void {
   defineRoute(app, s, {
     method: 'GET',
@@ -175,30 +181,36 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
       const user = auth!.user;
       const admin = user.role === 'admin';
       const thr = settings.suppression_threshold;
-      const d = memo(ds, 'org', () => {
+      const d = memo(ds, `org:${thr}`, () => {
         const h = halves(ds.weekly);
+        const departments = groupRows(ds.all, ds.roster, 'department', thr);
+        const hidden = new Set(departments.filter((r) => r.suppressed).map((r) => r.group));
         return {
           weekly: groupRows(ds.weekly, ds.roster, 'org', thr),
-          departments: groupRows(ds.all, ds.roster, 'department', thr),
+          departments,
           weeklyByDepartment: groupRows(ds.weekly, ds.roster, 'department', thr),
           halves: h,
-          changes: changes(ds.weekly, ds.roster, 'department', h),
+          // Medians and the smaller half's n are not additive: a change row is hidden with its
+          // department, or when its own n is small.
+          changes: changes(ds.weekly, ds.roster, 'department', h).map((c) => ({
+            ...c,
+            suppressed: c.n < thr || hidden.has(c.group),
+          })),
         };
       });
       const mine = (group: string) => canSeeGroup(user, 'department', group);
       await logAccess(s, req, auth, 'view', 'org', `${ds.req.from}..${ds.req.to}`);
       return {
         options: reportOptions(ds, settings, 'week', 'org'),
-        weekly: d.weekly.map((r) => redact(r, thr, admin)),
-        departments: d.departments.filter((r) => mine(r.group)).map((r) => redact(r, thr, admin)),
+        weekly: d.weekly.map((r) => redact(r, admin)),
+        departments: d.departments.filter((r) => mine(r.group)).map((r) => redact(r, admin)),
         weekly_by_department: d.weeklyByDepartment
           .filter((r) => mine(r.group))
-          .map((r) => redact(r, thr, admin)),
+          .map((r) => redact(r, admin)),
         changes: d.changes
           .filter((c) => mine(c.group))
-          .map((c) => {
-            const suppressed = c.n < thr;
-            return suppressed && !admin
+          .map((c) =>
+            c.suppressed && !admin
               ? {
                   ...c,
                   first_half_median: null,
@@ -206,10 +218,9 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
                   change: null,
                   direction: null,
                   n: null,
-                  suppressed,
                 }
-              : { ...c, suppressed };
-          }),
+              : c,
+          ),
         halves: d.halves,
         definitions: definitions(ds.req.options, thr),
       };
@@ -249,15 +260,17 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
           `no ${params.by} ${params.value} in the roster or the data`,
         );
       const n = rows.filter((r) => r.scheduled_hours > 0).length;
-      const suppressed = n < thr;
+      // Suppressed with the groups of its kind (a small group, or one protecting a small one).
+      const row = allRows(ds, params.by, thr).find((r) => r.group === params.value);
+      const suppressed = row ? row.suppressed : n < thr;
       const show = admin || !suppressed;
       const distribution = Object.fromEntries(
         DISTRIBUTION_METRICS.map((m) => [m, show ? values(rows, m) : []]),
       );
-      const weekly = memo(ds, `weekly:${params.by}`, () =>
+      const weekly = memo(ds, `weekly:${params.by}:${thr}`, () =>
         groupRows(ds.weekly, ds.roster, params.by, thr),
       ).filter((r) => r.group === params.value);
-      const org = memo(ds, 'org:all', () => groupRows(ds.all, ds.roster, 'org', thr))[0];
+      const org = allRows(ds, 'org', thr)[0];
       const identified = admin && settings.identified_reports;
       await logAccess(
         s,
@@ -284,8 +297,8 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
                 })),
             }
           : {}),
-        weekly: weekly.map((r) => redact(r, thr, admin)),
-        org: org ? redact(org, thr, admin) : null,
+        weekly: weekly.map((r) => redact(r, admin)),
+        org: org ? redact(org, admin) : null,
         definitions: definitions(ds.req.options, thr),
         options: reportOptions(ds, settings, 'all', params.by),
       };
@@ -348,19 +361,20 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
       if (admin && !me && !ds.roster.has(target))
         throw new UptakeError('NOT_FOUND', `no clinician ${target} in the roster or the data`);
       const weekly = ds.weekly.filter((r) => r.user_id === target);
-      // Peers: the first of specialty, department, role with enough clinicians, else everyone.
+      // Peers: the first of specialty, department, role that is not suppressed (enough
+      // clinicians, and not hidden to protect a smaller group), else everyone.
       let peer: { by: GroupKind | 'org'; value: string; rows: typeof ds.all } | null = null;
       for (const by of ['specialty', 'department', 'role'] as const) {
         const value = groupOf(ds.roster, by, target);
-        const rows = members(ds, ds.roster, by, value);
-        if (rows.filter((r) => r.scheduled_hours > 0).length >= thr) {
-          peer = { by, value, rows };
+        const row = allRows(ds, by, thr).find((r) => r.group === value);
+        if (row && !row.suppressed) {
+          peer = { by, value, rows: members(ds, ds.roster, by, value) };
           break;
         }
       }
       peer ??= { by: 'org', value: 'organisation', rows: ds.all };
       const n = peer.rows.filter((r) => r.scheduled_hours > 0).length;
-      const suppressed = n < thr;
+      const suppressed = peer.by === 'org' ? n < thr : false;
       const show = admin || !suppressed;
       const q = Object.fromEntries(
         DISTRIBUTION_METRICS.map((m) => [

@@ -260,7 +260,8 @@ function AdoptionBody({ r }: { r: AdoptionReport }): ReactNode {
         )}
         {hidden.length ? (
           <p className="lede">
-            Fewer than {r.options.suppression_threshold} eligible clinicians, shown without numbers:{' '}
+            Fewer than {r.options.suppression_threshold} eligible clinicians, or would let such a
+            group be worked out from the total; shown without numbers:{' '}
             {hidden.map((f) => f.group).join(', ')}.
           </p>
         ) : null}

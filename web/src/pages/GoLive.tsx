@@ -305,7 +305,8 @@ function GroupEffect({ r, g }: { r: GoLiveReport; g: ResultRow }): ReactNode {
       </h2>
       {g.suppressed && g.clinicians === null ? (
         <p className="lede">
-          Fewer than {r.options.suppression_threshold} clinicians: shown without numbers.
+          Fewer than {r.options.suppression_threshold} clinicians, or would let such a group be
+          worked out: shown without numbers.
         </p>
       ) : (
         <>

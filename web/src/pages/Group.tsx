@@ -148,8 +148,9 @@ function GroupBody({ r, reveal }: { r: GroupReport; reveal: boolean }): ReactNod
     <>
       {r.suppressed ? (
         <p className="notice-box" role="note">
-          This group has fewer than {threshold} clinicians with scheduled time: everyone but
-          administrators sees it as suppressed, without numbers.
+          This group has fewer than {threshold} clinicians with scheduled time, or its numbers would
+          let such a group be worked out from the total: everyone but administrators sees it as
+          suppressed, without numbers.
         </p>
       ) : null}
       <section className="section" aria-labelledby="glance">

@@ -209,9 +209,9 @@ function OrgBody({
                   <>
                     Bars: median; whiskers: 25th–75th percentile.{' '}
                     {!reveal
-                      ? `Suppressed departments have fewer than ${threshold} clinicians with scheduled time and show no numbers.`
+                      ? `Suppressed departments have fewer than ${threshold} clinicians with scheduled time, or would let one be worked out from the total, and show no numbers.`
                       : r.departments.some((d) => d.suppressed)
-                        ? `* Fewer than ${threshold} clinicians with scheduled time: suppressed for everyone but administrators.`
+                        ? `* Fewer than ${threshold} clinicians with scheduled time, or would let such a department be worked out from the total: suppressed for everyone but administrators.`
                         : ''}
                   </>
                 }
@@ -274,7 +274,7 @@ function OrgBody({
                         ? 'Lower is less burden, so a bar to the left is an improvement.'
                         : 'Higher is better.'}
                       {reveal && changes.some((c) => c.suppressed)
-                        ? ` * Fewer than ${threshold} clinicians: suppressed for everyone but administrators.`
+                        ? ` * Fewer than ${threshold} clinicians, or would let such a department be worked out: suppressed for everyone but administrators.`
                         : ''}
                     </>
                   }
