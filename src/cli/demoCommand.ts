@@ -8,7 +8,7 @@ import { importTraining } from '../ingest/importTraining.ts';
 import { parseToolsFile, saveTool } from '../analysis/tools.ts';
 import { Pseudonymizer } from '../ingest/pseudonymize.ts';
 import { groupMetrics, parseRequest } from '../metrics/computeMetrics.ts';
-import { DuckDBStore } from '../store/duckdbStore.ts';
+import { DuckDBStore, restrictStoreFiles } from '../store/duckdbStore.ts';
 import { setSetting } from '../store/settings.ts';
 import type { GenerateResult } from '../synth/generate.ts';
 import { renderTable } from './format.ts';
@@ -74,6 +74,8 @@ export function registerDemo(program: Command): void {
         });
         writeFileSync(manifest, JSON.stringify(gen, null, 2));
       }
+      // The store holds password hashes and the access log: owner-only, also a demo made before.
+      restrictStoreFiles(dbPath);
       const store = await DuckDBStore.open(dbPath);
       try {
         const [done] = await store.all<{ n: number }>(`SELECT count(*) AS n FROM imports`);

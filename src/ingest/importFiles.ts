@@ -67,6 +67,7 @@ export async function importFiles(store: Store, o: ImportFilesOptions): Promise<
     actionMap: o.actionMap,
     pseudonymizer: o.pseudonymizer,
     rejectsDir: o.rejectsDir,
+    label: o.label,
   };
   const reports: ImportReport[] = [];
   const done = (r: ImportReport) => {

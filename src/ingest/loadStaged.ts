@@ -17,6 +17,11 @@ import { loadActionMap } from './actionMap.ts';
 export interface ImportOptions {
   table: ImportTable;
   file: string;
+  /**
+   * What the report and the imports table call the file, where `file` is a temporary copy (an
+   * upload: its own name, never the server's temporary path). Default: `file`.
+   */
+  label?: string | undefined;
   /** IANA zone for times without an offset; without it such rows are rejected. */
   sourceTz?: string | undefined;
   /** A CSV `action,category[,name]` that fills `category` where the file leaves it empty. */
@@ -261,7 +266,7 @@ export async function loadStaged(
       import_id: importId,
       table: opts.table,
       format: src.format,
-      file: opts.file,
+      file: opts.label ?? opts.file,
       rows_read: rowsRead,
       ...(src.notes || ambiguous
         ? {
@@ -316,7 +321,7 @@ export async function loadStaged(
       [
         importId,
         opts.table,
-        opts.file,
+        opts.label ?? opts.file,
         new Date(t0).toISOString(),
         new Date().toISOString(),
         report.rows_read,

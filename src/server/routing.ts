@@ -95,6 +95,12 @@ export interface RouteDef<
   /** The handler returns a `FileOut`: the route streams that file as a download. */
   file?: boolean;
   status?: number;
+  /**
+   * Called when a signed-in caller's request fails after the role and CSRF checks (its query,
+   * path or body is refused, or the handler throws), before the error is answered: e.g. to write
+   * refused uploads to the access log.
+   */
+  onFailure?: (ctx: { req: FastifyRequest; auth: Auth | null }, e: unknown) => Promise<void>;
   /** Fastify route config (e.g. rate limits). */
   config?: Record<string, unknown>;
   handler(ctx: Ctx<z.output<Q>, z.output<P>, z.output<B>>): Promise<z.input<R> | undefined | void>;
@@ -162,17 +168,24 @@ export function defineRoute<
           );
         }
       }
-      const query = def.query ? parse(def.query, req.query, 'query') : undefined;
-      const params = def.params ? parse(def.params, req.params, 'path') : undefined;
-      const body = def.body && def.body !== 'stream' ? parse(def.body, req.body, 'body') : req.body;
-      const out = await def.handler({
-        req,
-        reply,
-        auth,
-        query: query as z.output<Q>,
-        params: params as z.output<P>,
-        body: body as z.output<B>,
-      });
+      let out: Awaited<ReturnType<typeof def.handler>>;
+      try {
+        const query = def.query ? parse(def.query, req.query, 'query') : undefined;
+        const params = def.params ? parse(def.params, req.params, 'path') : undefined;
+        const body =
+          def.body && def.body !== 'stream' ? parse(def.body, req.body, 'body') : req.body;
+        out = await def.handler({
+          req,
+          reply,
+          auth,
+          query: query as z.output<Q>,
+          params: params as z.output<P>,
+          body: body as z.output<B>,
+        });
+      } catch (e) {
+        if (def.onFailure) await def.onFailure({ req, auth }, e);
+        throw e;
+      }
       if (def.redirect) return reply.redirect(String(out), 302);
       if (def.file) {
         const f = out as unknown as FileOut;

@@ -24,9 +24,36 @@
 import * as oidc from 'openid-client';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { UptakeError } from '../errors/UptakeError.ts';
+import { UptakeError, type ErrorCode } from '../errors/UptakeError.ts';
+import type { SsoFailure } from '../model/ssoFailures.ts';
 import type { Sql, SqlValue } from '../store/Store.ts';
 import { practitionerIdentities, type ClinicianIdentifier } from '../model/clinicianIdentifiers.ts';
+
+/** The sign-in page's code of errors thrown with `ssoError` (others are classed by their code). */
+const failureOf = new WeakMap<Error, SsoFailure>();
+
+/** An error of a sign-on that also names the fixed message the sign-in page shows for it. */
+export function ssoError(code: ErrorCode, failure: SsoFailure, message: string): UptakeError {
+  const e = new UptakeError(code, message);
+  failureOf.set(e, failure);
+  return e;
+}
+
+/** The sign-in page's code for any error of a sign-on (never the error's own words). */
+export function ssoFailure(e: unknown): SsoFailure {
+  if (!(e instanceof Error)) return 'failed';
+  const tagged = failureOf.get(e);
+  if (tagged) return tagged;
+  if (!(e instanceof UptakeError)) return 'failed';
+  const byCode: Partial<Record<ErrorCode, SsoFailure>> = {
+    NOT_FOUND: 'not_configured',
+    FORBIDDEN: 'not_allowed',
+    UNAUTHENTICATED: 'restart',
+    UNAVAILABLE: 'unavailable',
+    INVALID_INPUT: 'bad_launch',
+  };
+  return byCode[e.code] ?? 'failed';
+}
 
 export interface SsoConfig {
   /** Uptake's base URL as browsers reach it (redirect URIs are built from it). */
@@ -387,8 +414,9 @@ export class SingleSignOn {
     const params = new URLSearchParams(query);
     const err = params.get('error');
     if (err)
-      throw new UptakeError(
+      throw ssoError(
         'UNAUTHENTICATED',
+        'refused',
         `the identity provider refused: ${err}${params.get('error_description') ? ` (${params.get('error_description')})` : ''}`,
       );
     const config =
@@ -418,11 +446,14 @@ export class SingleSignOn {
       };
     } catch (e) {
       if (e instanceof UptakeError) throw e;
-      throw new UptakeError(
+      // The provider's answer did not check out (state, nonce, signature): no reason to retry.
+      const failed = new UptakeError(
         'UNAUTHENTICATED',
         `sign-in failed: ${(e as Error).message ?? String(e)}`.slice(0, 300),
         { cause: e },
       );
+      failureOf.set(failed, 'failed');
+      throw failed;
     }
   }
 }

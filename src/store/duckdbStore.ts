@@ -1,8 +1,10 @@
 /**
- * The embedded store: one DuckDB file, nothing to install or start.
+ * The embedded store: one DuckDB file, nothing to install or start. The file and its write-ahead
+ * log hold password hashes, pseudonyms and the access log, so Uptake creates them readable by
+ * their owner only (0600), like the pseudonymisation key.
  */
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UptakeError } from '../errors/UptakeError.ts';
 import { DUCKDB } from './dialect.ts';
@@ -72,6 +74,26 @@ class DuckSql implements Sql {
   }
 }
 
+/**
+ * From now on, files this process creates are readable and writable by their owner only: DuckDB
+ * creates the database file when it opens it, and the `.wal` again at any later write after a
+ * checkpoint removed it, in its own native code — a file mode cannot be passed, and a `chmod`
+ * after the fact would leave the log world-readable between its creation and the `chmod`. The
+ * process's other files (exports, rejects, the key) are private data too.
+ */
+function ownerOnlyFiles(): void {
+  const before = process.umask(0o077);
+  process.umask(before | 0o077);
+}
+
+/**
+ * Make an existing store file and its write-ahead log owner-only (a store made before Uptake
+ * created them so, e.g. an earlier demo). Files that do not exist are left alone.
+ */
+export function restrictStoreFiles(path: string): void {
+  for (const f of [path, `${path}.wal`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 export class DuckDBStore extends DuckSql implements Store, StagingArea {
   readonly dialect = DUCKDB;
   private txDepth = 0;
@@ -91,6 +113,7 @@ export class DuckDBStore extends DuckSql implements Store, StagingArea {
         `--db ${path}: the folder ${dirname(path)} does not exist; create it or choose another path`,
       );
     }
+    if (path !== ':memory:') ownerOnlyFiles();
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path);

@@ -22,6 +22,7 @@ import { buildEvaluationFixture } from '../analysis/evaluationFixture.ts';
 import { setSetting } from '../store/settings.ts';
 import { call, login, testSystem, TEST_DIR, type TestSystem } from '../server/testSystem.ts';
 import type { DemoAccount } from '../server/demoAccounts.ts';
+import { SSO_FAILURES } from '../model/ssoFailures.ts';
 
 const CHROMIUM = process.env['UPTAKE_CHROMIUM'] ?? '/usr/bin/chromium';
 const SHOTS = 'test-output/screenshots';
@@ -611,14 +612,23 @@ describe('web app in Chromium', () => {
     }
   });
 
-  test('sign-in page: says why a single sign-on failed; no SSO button where none is set up', async () => {
+  test('sign-in page: says why a single sign-on failed in fixed words only; no SSO button where none is set up', async () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
-    await page.goto(`${base}/#/?sso_error=${encodeURIComponent('dr.x has no Uptake account')}`);
+    await page.goto(`${base}/#/?sso_error=no_account`);
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').innerText()).toBe(
-      'Single sign-on did not work: dr.x has no Uptake account',
+      `Single sign-on did not work. ${SSO_FAILURES.no_account}`,
     );
+    // Text of a crafted link is never shown: only the generic fixed message.
+    const bait = 'Your account is locked. Call +1 555 0100 with your password';
+    await page.goto(`${base}/#/?sso_error=${encodeURIComponent(bait)}`);
+    await page.reload();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').innerText()).toBe(
+      `Single sign-on did not work. ${SSO_FAILURES.failed}`,
+    );
+    expect(await page.locator('body').innerText()).not.toContain('555');
     expect(await page.getByRole('link', { name: /^Sign in with/ }).count()).toBe(0);
     await checkPage(page, 'sign-in-sso-error');
     await ctx.close();

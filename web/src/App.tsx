@@ -12,6 +12,7 @@ import {
   type Meta,
   type Role,
 } from './api.ts';
+import { ssoFailureText } from '../../src/model/ssoFailures.ts';
 import { href, useApi, useRoute } from './hooks.ts';
 import { ErrorBox, Loading, type Range } from './components/ui.tsx';
 import { OrganisationPage } from './pages/Organisation.tsx';
@@ -133,8 +134,10 @@ function Login({ onSignedIn, notice }: { onSignedIn: (m: Me) => void; notice: st
   const [busy, setBusy] = useState(false);
   const sso = useApi<{ oidc: { label: string; login: string } | null }>('/api/sso');
   const hashQuery = new URLSearchParams(window.location.hash.split('?')[1] ?? '');
-  // A failed single sign-on comes back as #/?sso_error=…: say why.
-  const ssoError = hashQuery.get('sso_error');
+  // A failed single sign-on comes back as #/?sso_error=<code>: say why, in fixed words only (any
+  // text in the address would let a crafted link put words on Uptake's sign-in page).
+  const ssoCode = hashQuery.get('sso_error');
+  const ssoError = ssoCode === null ? null : ssoFailureText(ssoCode);
   // A SMART launch whose cookie this browser did not keep comes back as #/?sso_window=<launch>.
   const retry = hashQuery.get('sso_window');
   const launchAgain = retry?.startsWith('/api/sso/smart/launch?') ? retry : null;
@@ -175,7 +178,7 @@ function Login({ onSignedIn, notice }: { onSignedIn: (m: Me) => void; notice: st
       ) : null}
       {ssoError ? (
         <p className="form-problem" role="alert">
-          Single sign-on did not work: {ssoError}
+          Single sign-on did not work. {ssoError}
         </p>
       ) : null}
       {launchAgain ? (

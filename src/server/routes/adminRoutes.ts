@@ -38,6 +38,16 @@ import {
 } from '../schemas.ts';
 
 const ADMIN = ['admin'] as const;
+
+/** The content types an upload may have (any file: the format is read from its contents). */
+const UPLOAD_TYPES = [
+  'text/csv',
+  'application/octet-stream',
+  'application/json',
+  'application/fhir+json',
+  'application/x-ndjson',
+  'application/fhir+ndjson',
+];
 /** Rejected lines returned by one import's page (all are in the rejects file). */
 const MAX_REJECTS = 10_000;
 
@@ -149,18 +159,10 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
   });
 
   app.register(async (scope) => {
-    // Files arrive as the raw body: streamed to a temporary file, never held in memory.
-    scope.addContentTypeParser(
-      [
-        'text/csv',
-        'application/octet-stream',
-        'application/json',
-        'application/fhir+json',
-        'application/x-ndjson',
-        'application/fhir+ndjson',
-      ],
-      (_req, payload, done) => done(null, payload),
-    );
+    // Files arrive as the raw body: streamed to a temporary file, never held in memory. Any
+    // content type reaches the handler, which refuses the others itself, so that every refused
+    // upload is written to the access log (`onFailure`).
+    scope.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
     defineRoute(scope, s, {
       method: 'POST',
       url: '/api/imports',
@@ -170,31 +172,49 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
         'The body is the file (content-type text/csv, application/json, application/fhir+json, ' +
         'application/x-ndjson or application/octet-stream): canonical CSV, an Epic access-log ' +
         'export (events; give source_tz) or FHIR R4 (NDJSON, Bundle or resource). The format is ' +
-        'taken from the contents unless given. Returns the import report. Imports run one at a time.',
+        'taken from the contents unless given. Returns the import report. Imports run one at a ' +
+        'time. Reports and messages name the file by `filename`, never by the server’s temporary ' +
+        'copy; every upload, refused or not, is written to the access log.',
       access: ADMIN,
       query: uploadQuery,
       body: 'stream',
       response: importReportSchema,
+      onFailure: async ({ req, auth }, e) =>
+        logAccess(
+          s,
+          req,
+          auth,
+          'upload',
+          'imports',
+          `refused: ${e instanceof Error ? e.message : String(e)}`,
+          'failure',
+        ),
       async handler({ req, auth, query, body }) {
-        if (!body || typeof (body as Readable).pipe !== 'function')
+        const type = String(req.headers['content-type'] ?? '')
+          .split(';')[0]!
+          .trim()
+          .toLowerCase();
+        if (!body || typeof (body as Readable).pipe !== 'function' || !UPLOAD_TYPES.includes(type))
           throw new UptakeError(
             'INVALID_INPUT',
-            'send the file as the body with content-type text/csv, application/json, application/x-ndjson or application/octet-stream',
+            `send the file as the body with content-type ${UPLOAD_TYPES.join(', ')}`,
           );
         if (query.source_tz && !isTimeZone(query.source_tz))
           throw new UptakeError(
             'INVALID_INPUT',
             `query source_tz: ${query.source_tz} is not an IANA time zone`,
           );
+        const name = query.filename ?? `${query.table}.upload`;
         const dir = await mkdtemp(join(tmpdir(), 'uptake-upload-'));
+        const file = join(dir, name);
         try {
-          const file = join(dir, query.filename ?? `${query.table}.upload`);
           const bytes = await saveUpload(body as Readable, file, s.maxUploadBytes);
           const [report] = await s.db.exclusive(async (raw) =>
             importFiles(raw, {
               table: query.table,
               format: query.format,
               files: [file],
+              label: name,
               sourceTz: query.source_tz,
               identifierSystem: query.identifier_system,
               defaultRole: query.default_role,
@@ -202,20 +222,22 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
               rejectsDir: s.rejectsDir ?? rejectsDir(raw),
             }),
           );
-          if (!report) throw new UptakeError('INVALID_INPUT', 'the file held nothing to import');
+          if (!report) throw new UptakeError('INVALID_INPUT', `${name}: nothing to import`);
           await logAccess(
             s,
             req,
             auth,
             'upload',
             `imports/${report.import_id}`,
-            `${query.table} ${query.filename ?? ''} ${bytes} bytes: ${report.rows_stored} stored, ${report.rows_rejected} rejected`.replace(
-              /\s+/g,
-              ' ',
-            ),
+            `${query.table} ${name} ${bytes} bytes: ${report.rows_stored} stored, ${report.rows_rejected} rejected`,
           );
           s.warm();
           return report;
+        } catch (e) {
+          // The importers name the file they read: the upload's own name, not the server's path.
+          if (e instanceof Error)
+            e.message = e.message.replaceAll(file, name).replaceAll(dir, 'the upload');
+          throw e;
         } finally {
           await rm(dir, { recursive: true, force: true });
         }

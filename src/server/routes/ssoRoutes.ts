@@ -1,7 +1,9 @@
 /**
  * Browser sign-on routes (see `../sso.ts`): the redirect out to the identity provider or the EHR's
  * authorization server, and the callback that checks the answer, finds the Uptake account and
- * starts a session. Failures send the browser back to the sign-in page with the reason.
+ * starts a session. Failures send the browser back to the sign-in page with the code of the
+ * reason (`src/model/ssoFailures.ts`: the page shows only fixed words for it) and write the reason
+ * itself to the access log.
  *
  * A SMART launch takes one more step than OpenID Connect: the launch sets the pending cookie and
  * sends the browser to `/api/sso/smart/continue`, which goes on to the EHR only when the cookie
@@ -25,6 +27,8 @@ import {
   rememberPractitioner,
   rosterClinician,
   rosterClinicianByIdentifiers,
+  ssoError,
+  ssoFailure,
   unusablePassword,
   type PendingLogin,
   type SingleSignOn,
@@ -48,10 +52,26 @@ function need(sso: SingleSignOn | null): SingleSignOn {
   return sso;
 }
 
-/** Back to the sign-in page with the reason (the page shows it). */
-function failed(e: unknown): string {
-  const msg = e instanceof UptakeError ? e.message : 'sign-in failed; try again';
-  return `/#/?sso_error=${encodeURIComponent(msg)}`;
+/**
+ * Back to the sign-in page with the code of the reason (the page shows that code's fixed words,
+ * never text from the address); the reason itself goes to the access log.
+ */
+async function failed(
+  s: Services,
+  req: FastifyRequest,
+  kind: 'oidc' | 'smart',
+  e: unknown,
+): Promise<string> {
+  await s.log.write({
+    username: null,
+    role: null,
+    action: 'login',
+    resource: 'session',
+    outcome: 'failure',
+    detail: `${kind}: ${e instanceof Error ? e.message : String(e)}`.slice(0, 500),
+    ip: req.ip,
+  });
+  return `/#/?sso_error=${ssoFailure(e)}`;
 }
 
 /**
@@ -112,7 +132,7 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
         keep(req, reply, sso, pending);
         return location;
       } catch (e) {
-        return failed(e);
+        return await failed(s, req, 'oidc', e);
       }
     },
   });
@@ -139,7 +159,7 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
         keep(req, reply, sso, sso.beginLaunch(r.data));
         return launchPath(r.data, 'continue');
       } catch (e) {
-        return failed(e);
+        return await failed(s, req, 'smart', e);
       }
     },
   });
@@ -171,7 +191,7 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
           throw new UptakeError('UNAUTHENTICATED', 'the launch changed on the way; start again');
         return await sso.authorizationUrl(pending, r.data.launch);
       } catch (e) {
-        return failed(e);
+        return await failed(s, req, 'smart', e);
       }
     },
   });
@@ -205,8 +225,9 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
       );
     const user = await s.accounts.get(v.trim().toLowerCase());
     if (!user)
-      throw new UptakeError(
+      throw ssoError(
         'FORBIDDEN',
+        'no_account',
         `${v} has no Uptake account; ask an administrator to create one with that user name`,
       );
     return user;
@@ -224,8 +245,9 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
   ): Promise<User> => {
     const ref = practitionerRef(claims['fhirUser']);
     if (!ref)
-      throw new UptakeError(
+      throw ssoError(
         'FORBIDDEN',
+        'not_a_practitioner',
         'the EHR did not say which practitioner you are (no Practitioner fhirUser); Uptake reports are for clinicians',
       );
     const { id } = ref;
@@ -244,8 +266,9 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
       }
     }
     if (!rosterId)
-      throw new UptakeError(
+      throw ssoError(
         'FORBIDDEN',
+        'not_in_roster',
         `practitioner ${id} is not in Uptake's roster; ask an administrator to import the roster`,
       );
     const linked = await s.accounts.linkedTo(rosterId);
@@ -278,16 +301,7 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
         try {
           return await finish(req, reply, kind);
         } catch (e) {
-          await s.log.write({
-            username: null,
-            role: null,
-            action: 'login',
-            resource: 'session',
-            outcome: 'failure',
-            detail: `${kind}: ${e instanceof Error ? e.message : String(e)}`,
-            ip: req.ip,
-          });
-          return failed(e);
+          return await failed(s, req, kind, e);
         }
       },
     });
