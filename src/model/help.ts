@@ -14,6 +14,22 @@ export type HelpTopic = keyof typeof HELP_TOPICS;
 
 export type HelpStatus = 'open' | 'answered' | 'closed';
 
+/**
+ * Where a request goes: the champions of the asker's department, else of their specialty, else
+ * of their role; with no champion at all, the IT / informatics team (Uptake's administrators).
+ */
+export const HELP_TIERS = ['department', 'specialty', 'role', 'it'] as const;
+export type HelpTier = (typeof HELP_TIERS)[number];
+
+/** Who a clinician's question goes to, as the ask form says it before sending. */
+export interface HelpRoute {
+  tier: HelpTier;
+  /** The department, specialty or role whose champions receive it (null for IT). */
+  group: string | null;
+  /** The champions' names (their roster name, else their user name); empty for IT. */
+  names: string[];
+}
+
 export interface HelpRequest {
   id: string;
   created_at: string;
@@ -30,6 +46,10 @@ export interface HelpRequest {
   answered_by: string | null;
   answered_at: string | null;
   closed_at: string | null;
+  /** Where it was sent when asked (null for requests from before routing). */
+  routed_to: HelpTier | null;
+  /** For the reader of a list to answer: not yet seen by them (a notification they have not read). */
+  unread?: boolean;
 }
 
 /** A list of requests with how the loop is doing. */

@@ -4,14 +4,27 @@
  * the clinician sees the answer on their own report. A champion sees only the requests of
  * clinicians in their groups (department, specialty or role, from the roster), and with them the
  * asker's name — the clinician chose to ask — but never any of the asker's numbers.
+ *
+ * A request goes to the nearest coverage (`helpRoute`): the champions of the asker's department,
+ * else of their specialty, else of their role, else the IT / informatics team (the administrators:
+ * accounts have no separate IT role). The asker is told where before sending; each recipient gets
+ * a notification (an unread marker, counted on the Help requests page's navigation item) until
+ * they have seen the request.
  */
 import { randomBytes } from 'node:crypto';
 import { UptakeError } from '../errors/UptakeError.ts';
-import type { Sql } from '../store/Store.ts';
-import type { HelpList, HelpRequest, HelpStatus, HelpTopic } from '../model/help.ts';
+import type { Sql, Store } from '../store/Store.ts';
+import type {
+  HelpList,
+  HelpRequest,
+  HelpRoute,
+  HelpStatus,
+  HelpTier,
+  HelpTopic,
+} from '../model/help.ts';
 
 export { HELP_TOPICS } from '../model/help.ts';
-export type { HelpRequest, HelpStatus, HelpTopic } from '../model/help.ts';
+export type { HelpRequest, HelpRoute, HelpStatus, HelpTier, HelpTopic } from '../model/help.ts';
 
 /** Open requests a clinician may have at once: enough for real needs, not a flood. */
 export const MAX_OPEN_PER_CLINICIAN = 5;
@@ -25,14 +38,15 @@ export interface HelpActor {
 }
 
 const COLUMNS = `h.id, h.username, h.user_id, c.name, c.department, c.specialty, h.topic, h.message,
-  h.status, h.answer, h.answered_by,
+  h.status, h.answer, h.answered_by, h.routed_to,
   CAST(h.created_at AS VARCHAR) AS created_at, CAST(h.answered_at AS VARCHAR) AS answered_at,
   CAST(h.closed_at AS VARCHAR) AS closed_at`;
 
-type RawRow = Omit<HelpRequest, 'created_at' | 'answered_at' | 'closed_at'> & {
+type RawRow = Omit<HelpRequest, 'created_at' | 'answered_at' | 'closed_at' | 'routed_to'> & {
   created_at: string;
   answered_at: string | null;
   closed_at: string | null;
+  routed_to: string | null;
 };
 
 /** TIMESTAMPTZ text of either engine (`2026-01-05 10:00:00+00`) as ISO 8601 in UTC. */
@@ -48,6 +62,65 @@ function out(r: RawRow): HelpRequest {
     created_at: iso(r.created_at)!,
     answered_at: iso(r.answered_at),
     closed_at: iso(r.closed_at),
+    routed_to: (TIERS as readonly string[]).includes(r.routed_to ?? '')
+      ? (r.routed_to as HelpTier)
+      : null,
+  };
+}
+
+const TIERS: readonly HelpTier[] = ['department', 'specialty', 'role', 'it'];
+
+/** An account as routing needs it (the server's accounts, the demo's). */
+export interface HelpAccount {
+  username: string;
+  role: string;
+  clinician_id: string | null;
+  groups: readonly { by: string; value: string }[];
+}
+
+/** Where a request of roster clinician `clinicianId` goes, with the accounts to notify. */
+export async function helpRoute(
+  db: Sql,
+  accounts: readonly HelpAccount[],
+  clinicianId: string,
+): Promise<HelpRoute & { recipients: string[] }> {
+  const [c] = await db.all<{
+    department: string | null;
+    specialty: string | null;
+    role: string | null;
+  }>(`SELECT department, specialty, role FROM clinicians WHERE user_id = $1`, [clinicianId]);
+  // Never the asker themselves (a champion asking): they do not answer their own requests.
+  const others = accounts.filter((a) => a.clinician_id !== clinicianId);
+  for (const tier of ['department', 'specialty', 'role'] as const) {
+    const value = c?.[tier];
+    if (!value) continue;
+    const champions = others.filter(
+      (a) => a.role === 'champion' && a.groups.some((g) => g.by === tier && g.value === value),
+    );
+    if (!champions.length) continue;
+    const linked = champions.flatMap((a) => (a.clinician_id ? [a.clinician_id] : []));
+    const names = new Map(
+      linked.length
+        ? (
+            await db.all<{ user_id: string; name: string | null }>(
+              `SELECT user_id, name FROM clinicians WHERE user_id IN (${linked.map((_, i) => `$${i + 1}`).join(', ')})`,
+              linked,
+            )
+          ).map((r) => [r.user_id, r.name])
+        : [],
+    );
+    return {
+      tier,
+      group: value,
+      names: champions.map((a) => (a.clinician_id && names.get(a.clinician_id)) || a.username),
+      recipients: champions.map((a) => a.username),
+    };
+  }
+  return {
+    tier: 'it',
+    group: null,
+    names: [],
+    recipients: others.filter((a) => a.role === 'admin' || a.role === 'it').map((a) => a.username),
   };
 }
 
@@ -64,13 +137,17 @@ function inGroups(groups: HelpActor['groups'], first: number): { sql: string; pa
   };
 }
 
-/** A clinician asks for help. */
+/**
+ * A clinician asks for help: the request is stored with where it went (`helpRoute` over
+ * `accounts`) and each recipient is notified. Returns the request and its route.
+ */
 export async function createHelpRequest(
-  db: Sql,
+  db: Store,
   actor: HelpActor,
   req: { topic: HelpTopic; message: string },
-  now = new Date(),
-): Promise<HelpRequest> {
+  o: { now?: Date; accounts?: readonly HelpAccount[] } = {},
+): Promise<HelpRequest & { route: HelpRoute }> {
+  const now = o.now ?? new Date();
   if (!actor.clinician_id)
     throw new UptakeError(
       'FORBIDDEN',
@@ -86,12 +163,55 @@ export async function createHelpRequest(
       `you have ${MAX_OPEN_PER_CLINICIAN} open requests; close one that is settled before asking again`,
     );
   const id = `${now.getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
-  await db.run(
-    `INSERT INTO help_requests (id, created_at, username, user_id, topic, message, status)
-     VALUES ($1, CAST($2 AS TIMESTAMPTZ), $3, $4, $5, $6, 'open')`,
-    [id, now.toISOString(), actor.username, actor.clinician_id, req.topic, req.message],
+  const { recipients, ...route } = await helpRoute(db, o.accounts ?? [], actor.clinician_id);
+  await db.transaction(async (tx) => {
+    await tx.run(
+      `INSERT INTO help_requests (id, created_at, username, user_id, topic, message, status, routed_to)
+       VALUES ($1, CAST($2 AS TIMESTAMPTZ), $3, $4, $5, $6, 'open', $7)`,
+      [
+        id,
+        now.toISOString(),
+        actor.username,
+        actor.clinician_id,
+        req.topic,
+        req.message,
+        route.tier,
+      ],
+    );
+    for (const username of recipients)
+      await tx.run(
+        `INSERT INTO notifications (username, kind, ref, created_at)
+         VALUES ($1, 'help_request', $2, CAST($3 AS TIMESTAMPTZ))`,
+        [username, id, now.toISOString()],
+      );
+  });
+  return { ...(await getHelpRequest(db, id))!, route };
+}
+
+/** How many open requests `username` was notified of and has not seen. */
+export async function unreadHelpRequests(db: Sql, username: string): Promise<number> {
+  const [r] = await db.all<{ n: number }>(
+    `SELECT count(*) AS n FROM notifications n JOIN help_requests h ON h.id = n.ref
+     WHERE n.username = $1 AND n.kind = 'help_request' AND n.read_at IS NULL AND h.status = 'open'`,
+    [username],
   );
-  return (await getHelpRequest(db, id))!;
+  return Number(r?.n ?? 0);
+}
+
+/** `username` has seen requests `ids`: their notifications are read. */
+export async function markHelpRequestsRead(
+  db: Sql,
+  username: string,
+  ids: readonly string[],
+  now = new Date(),
+): Promise<void> {
+  if (!ids.length) return;
+  await db.run(
+    `UPDATE notifications SET read_at = CAST($2 AS TIMESTAMPTZ)
+     WHERE username = $1 AND kind = 'help_request' AND read_at IS NULL
+       AND ref IN (${ids.map((_, i) => `$${i + 3}`).join(', ')})`,
+    [username, now.toISOString(), ...ids],
+  );
 }
 
 async function getHelpRequest(db: Sql, id: string): Promise<HelpRequest | null> {
@@ -138,14 +258,18 @@ export async function requestsToAnswer(
     params.push(status);
     where.push(`h.status = $${params.length}`);
   }
-  const rows = await db.all<RawRow>(
-    `SELECT ${COLUMNS} FROM help_requests h LEFT JOIN clinicians c ON c.user_id = h.user_id
+  params.push(actor.username);
+  const rows = await db.all<RawRow & { unread: boolean | number }>(
+    `SELECT ${COLUMNS}, (n.ref IS NOT NULL) AS unread
+     FROM help_requests h LEFT JOIN clinicians c ON c.user_id = h.user_id
+     LEFT JOIN notifications n ON n.ref = h.id AND n.kind = 'help_request'
+       AND n.username = $${params.length} AND n.read_at IS NULL
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY CASE h.status WHEN 'open' THEN 0 WHEN 'answered' THEN 1 ELSE 2 END,
               h.created_at DESC, h.id`,
     params,
   );
-  return rows.map(out);
+  return rows.map((r) => ({ ...out(r), unread: Boolean(r.unread) }));
 }
 
 /** A request the actor may answer, or NOT_FOUND (also for one outside their groups: no probing). */
@@ -186,6 +310,7 @@ export async function answerHelpRequest(
       a.close ? now.toISOString() : null,
     ],
   );
+  await markHelpRequestsRead(db, actor.username, [id], now);
   return (await getHelpRequest(db, id))!;
 }
 

@@ -170,7 +170,7 @@ export async function ensureDemoHelpRequests(
       topic: 'inbox',
       message: 'My In Basket takes most of my evenings. Can results be pooled or filtered for me?',
     },
-    new Date(now.getTime() - 50 * hour),
+    { now: new Date(now.getTime() - 50 * hour), accounts },
   );
   await answerHelpRequest(
     store,
@@ -187,6 +187,6 @@ export async function ensureDemoHelpRequests(
     store,
     actor,
     { topic: 'notes', message: 'Is there a shorter template for follow-up visits?' },
-    new Date(now.getTime() - 5 * hour),
+    { now: new Date(now.getTime() - 5 * hour), accounts },
   );
 }

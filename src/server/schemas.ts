@@ -8,7 +8,7 @@ import { metricOptionsSchema, PERIODS, WOW_WINDOWS } from '../model/options.ts';
 import { CHANNELS, IMPORT_TABLES, TABLES } from '../model/canonical.ts';
 import { CLINICIAN_FIELDS, PER8_METRICS } from '../model/metricRow.ts';
 import { ERROR_CODES } from '../errors/UptakeError.ts';
-import { HELP_TOPICS, type HelpTopic } from '../model/help.ts';
+import { HELP_TIERS, HELP_TOPICS, type HelpTopic } from '../model/help.ts';
 
 /** Named schemas: they become `components.schemas` of the OpenAPI description. */
 export const registry = z.registry<{ id: string; description?: string }>();
@@ -743,6 +743,17 @@ export const goliveReportSchema = named(
 
 const HELP_TOPIC_KEYS = Object.keys(HELP_TOPICS) as [HelpTopic, ...HelpTopic[]];
 
+export const helpRouteSchema = named(
+  'HelpRoute',
+  z.object({
+    tier: z.enum(HELP_TIERS),
+    group: z.string().nullable(),
+    names: z.array(z.string()),
+  }),
+  'Where a question goes: the champions of the asker’s department, else specialty, else role ' +
+    '(their names), else the IT / informatics team (tier `it`, no names).',
+);
+
 export const helpRequestSchema = named(
   'HelpRequest',
   z.object({
@@ -760,8 +771,25 @@ export const helpRequestSchema = named(
     answered_by: z.string().nullable(),
     answered_at: z.string().nullable(),
     closed_at: z.string().nullable(),
+    routed_to: z.enum(HELP_TIERS).nullable(),
+    unread: z.boolean().optional(),
+    route: helpRouteSchema.optional(),
   }),
-  'A clinician’s request for help from the champions of their unit, with the answer.',
+  'A clinician’s request for help from the champions of their unit, with the answer. `unread`: ' +
+    'in a list to answer, not yet seen by the reader; `route`: on creation, where it went.',
+);
+
+export const helpReadBody = named(
+  'HelpRequestsRead',
+  z.object({
+    ids: z.array(z.string().regex(/^[a-z0-9]{1,16}-[0-9a-f]{8}$/, 'a help request id')).max(500),
+  }),
+);
+
+export const notificationsSchema = named(
+  'Notifications',
+  z.object({ help_requests: num }),
+  'Unread notifications of the caller: help requests sent to them, still open, not yet seen.',
 );
 
 export const helpTopicsSchema = named(

@@ -206,6 +206,22 @@ export const MIGRATIONS: Migration[] = [
          PRIMARY KEY (system, value))`,
     ],
   },
+  {
+    version: 8,
+    name: 'help requests are routed (department, specialty or role champions, else IT) and notify',
+    // `routed_to` is the tier a request went to when asked; a notification is one account's
+    // unread marker for one request (`kind` leaves room for other notices), read once seen.
+    up: () => [
+      `ALTER TABLE help_requests ADD COLUMN routed_to VARCHAR`,
+      `CREATE TABLE notifications (
+         username VARCHAR NOT NULL,
+         kind VARCHAR NOT NULL,
+         ref VARCHAR NOT NULL,
+         created_at TIMESTAMPTZ NOT NULL,
+         read_at TIMESTAMPTZ,
+         PRIMARY KEY (username, kind, ref))`,
+    ],
+  },
 ];
 
 /** The schema version this build of Uptake expects. */

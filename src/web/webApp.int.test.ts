@@ -319,7 +319,7 @@ describe('web app in Chromium', () => {
     await cp.getByLabel('Topic', { exact: true }).selectOption('notes');
     await cp.getByLabel('Your question').fill('Is there a shorter template for follow-up visits?');
     await cp.getByRole('button', { name: 'Send' }).click();
-    await cp.getByText('Sent to the champions of your unit.').waitFor();
+    await cp.getByText(/^Sent to .+ \(champion of your department, /).waitFor();
     await cp.getByText('Waiting for an answer').first().waitFor();
     // … the champion sees it (with the asker's name, never their numbers) and answers …
     await open(page, 'help', 'champion-help-requests');

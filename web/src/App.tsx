@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNod
 import {
   api,
   ApiError,
+  NOTIFICATIONS_CHANGED,
   setCsrf,
   setUnauthorizedHandler,
   type Me,
@@ -287,6 +288,27 @@ function Shell({
     }
   });
 
+  // Help requests sent to the caller and not yet seen: a count on the navigation item, asked
+  // again on every page and whenever the Help requests page marks some as seen.
+  const canHelp = allowed.includes('help');
+  const [unread, setUnread] = useState(0);
+  useEffect(() => {
+    if (!canHelp) return;
+    let live = true;
+    const load = (): void => {
+      api<{ help_requests: number }>('/api/notifications').then(
+        (n) => live && setUnread(n.help_requests),
+        () => undefined,
+      );
+    };
+    load();
+    window.addEventListener(NOTIFICATIONS_CHANGED, load);
+    return () => {
+      live = false;
+      window.removeEventListener(NOTIFICATIONS_CHANGED, load);
+    };
+  }, [canHelp, pathKey]);
+
   const label = NAV.find((n) => n.key === page)?.label ?? 'Uptake';
   useEffect(() => {
     document.title = `${label} — Uptake`;
@@ -386,6 +408,15 @@ function Shell({
                   aria-current={n.key === page ? 'page' : undefined}
                 >
                   {n.label}
+                  {n.key === 'help' && unread > 0 ? (
+                    <>
+                      {' '}
+                      <span className="badge" data-testid="help-unread">
+                        {unread}
+                        <span className="visually-hidden"> new</span>
+                      </span>
+                    </>
+                  ) : null}
                 </a>
               </li>
             ))}

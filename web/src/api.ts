@@ -222,6 +222,13 @@ export async function api<T>(
   return data as T;
 }
 
+/** The window event that says the caller's unread notifications changed (the badge reloads). */
+export const NOTIFICATIONS_CHANGED = 'uptake:notifications';
+
+export function notificationsChanged(): void {
+  window.dispatchEvent(new Event(NOTIFICATIONS_CHANGED));
+}
+
 /** `?from=…&to=…` for a report request. */
 export function rangeQuery(range: { from: string; to: string }): string {
   return `?${new URLSearchParams({ from: range.from, to: range.to }).toString()}`;

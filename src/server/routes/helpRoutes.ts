@@ -1,18 +1,25 @@
 /**
  * Help requests (`src/program/helpRequests.ts`): a clinician asks their unit's peer champions for
  * help and sees the answers; champions see and answer the requests of their groups' clinicians
- * only; administrators see all. Every view and change is written to the access log.
+ * only; administrators see all. Before sending, the clinician is told where the question goes
+ * (department, specialty or role champions, else the IT / informatics team); the recipients are
+ * notified (an unread count for the navigation, unread markers in the list). Every view and
+ * change is written to the access log.
  */
 import type { FastifyInstance } from 'fastify';
+import { UptakeError } from '../../errors/UptakeError.ts';
 import {
   answerHelpRequest,
   championCoverage,
   closeOwnHelpRequest,
   createHelpRequest,
   HELP_TOPICS,
+  helpRoute,
   helpSummary,
+  markHelpRequestsRead,
   myHelpRequests,
   requestsToAnswer,
+  unreadHelpRequests,
   type HelpActor,
   type HelpTopic,
 } from '../../program/helpRequests.ts';
@@ -24,8 +31,11 @@ import {
   helpIdParams,
   helpListQuery,
   helpListSchema,
+  helpReadBody,
   helpRequestSchema,
+  helpRouteSchema,
   helpTopicsSchema,
+  notificationsSchema,
 } from '../schemas.ts';
 
 const actor = (auth: Auth): HelpActor => auth.user;
@@ -63,21 +73,92 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/me/help-route',
+    tag: 'help',
+    summary: 'Where my question would go, before I send it',
+    description:
+      'The champions of my department, else of my specialty, else of my role (their names); ' +
+      'with none, the IT / informatics team (tier `it`). For an account linked to a roster ' +
+      'clinician (403 otherwise).',
+    access: 'session',
+    response: helpRouteSchema,
+    async handler({ req, auth }) {
+      const me = actor(auth!);
+      if (!me.clinician_id)
+        throw new UptakeError(
+          'FORBIDDEN',
+          'only an account linked to a roster clinician can ask for help; ask an administrator to link yours',
+        );
+      const { recipients, ...route } = await helpRoute(
+        s.db,
+        await s.accounts.list(),
+        me.clinician_id,
+      );
+      await logAccess(s, req, auth, 'view', 'me/help-route', `${route.tier}: ${recipients.length}`);
+      return route;
+    },
+  });
+
+  defineRoute(app, s, {
     method: 'POST',
     url: '/api/me/help-requests',
     tag: 'help',
-    summary: 'Ask the champions of my unit for help',
+    summary: 'Ask for help: the champions of my unit, else the IT / informatics team',
     description:
-      'The request, with my name, goes to the champions of my department, specialty or role — ' +
-      'never my numbers. At most 5 open requests at a time (409).',
+      'The request, with my name, goes to the champions of my department, else of my specialty, ' +
+      'else of my role, else to the IT / informatics team (`GET /api/me/help-route` says which ' +
+      'beforehand; `route` in the answer says where it went) — never my numbers. Each recipient ' +
+      'is notified. At most 5 open requests at a time (409).',
     access: 'session',
     body: helpCreate,
     response: helpRequestSchema,
     status: 201,
     async handler({ req, auth, body }) {
-      const r = await createHelpRequest(s.db, actor(auth!), body);
-      await logAccess(s, req, auth, 'create', `help-requests/${r.id}`, r.topic);
+      const r = await createHelpRequest(s.db, actor(auth!), body, {
+        accounts: await s.accounts.list(),
+      });
+      await logAccess(
+        s,
+        req,
+        auth,
+        'create',
+        `help-requests/${r.id}`,
+        `${r.topic}, sent to ${r.route.tier}`,
+      );
       return r;
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'GET',
+    url: '/api/notifications',
+    tag: 'help',
+    summary: 'My unread notifications: open help requests sent to me that I have not seen',
+    description:
+      'A count for the navigation’s badge, asked on every page: not written to the access log ' +
+      '(it shows no request; opening the list is logged).',
+    access: 'session',
+    response: notificationsSchema,
+    async handler({ auth }) {
+      return { help_requests: await unreadHelpRequests(s.db, auth!.user.username) };
+    },
+  });
+
+  defineRoute(app, s, {
+    method: 'POST',
+    url: '/api/help-requests/read',
+    tag: 'help',
+    summary: 'Mark help requests as seen (their notifications read)',
+    description: 'Ids that are not the caller’s notifications are ignored.',
+    access: ['admin', 'champion'],
+    body: helpReadBody,
+    response: notificationsSchema,
+    async handler({ req, auth, body }) {
+      const username = auth!.user.username;
+      await markHelpRequestsRead(s.db, username, body.ids);
+      await logAccess(s, req, auth, 'update', 'help-requests/read', `${body.ids.length} seen`);
+      return { help_requests: await unreadHelpRequests(s.db, username) };
     },
   });
 

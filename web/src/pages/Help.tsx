@@ -1,12 +1,13 @@
 /**
  * Help requests. On My report, a clinician asks the peer champions of their unit for help and
- * sees the answers (`AskForHelp`). The Help requests page (champions, administrators) answers
- * "who in my unit asked for help, and is anyone waiting?": open requests first, each with an
- * answer box.
+ * sees the answers (`AskForHelp`); the form says beforehand who the question goes to (the
+ * champions of their department, specialty or role, else the IT / informatics team). The Help
+ * requests page (champions, administrators) answers "who in my unit asked for help, and is anyone
+ * waiting?": open requests first, each with an answer box, new ones marked until seen.
  */
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import type { HelpList, HelpRequest } from '../../../src/model/help.ts';
-import { api, ApiError } from '../api.ts';
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import type { HelpList, HelpRequest, HelpRoute } from '../../../src/model/help.ts';
+import { api, ApiError, notificationsChanged } from '../api.ts';
 import { DataTable } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { useApi } from '../hooks.ts';
@@ -42,7 +43,14 @@ function errorOf(e: unknown): ApiError {
   return e instanceof ApiError ? e : new ApiError(0, 'NETWORK', String(e));
 }
 
-/** A labelled, required two-line text box that grows with the form. */
+/** Free text is read by people and kept: it must not carry a patient's details. */
+export const NO_PATIENT_DETAILS =
+  'Do not type patient details (names, record numbers, dates of birth): describe the task, not the patient.';
+
+/**
+ * A labelled, required two-line text box that grows with the form, with the warning against
+ * patient details as its description.
+ */
 function TextField(p: {
   label: string;
   value: string;
@@ -53,6 +61,9 @@ function TextField(p: {
   return (
     <div className="field grow">
       <label htmlFor={id}>{p.label}</label>
+      <p id={`${id}-hint`} className="help no-phi">
+        {NO_PATIENT_DETAILS}
+      </p>
       <textarea
         id={id}
         value={p.value}
@@ -60,15 +71,26 @@ function TextField(p: {
         maxLength={p.max}
         rows={2}
         required
+        aria-describedby={`${id}-hint`}
       />
     </div>
   );
+}
+
+/** Who a question goes to, in words: the champions' names, or the IT / informatics team. */
+export function routeText(r: HelpRoute): string {
+  if (r.tier === 'it') return 'the IT / informatics team';
+  const names =
+    r.names.length > 1 ? `${r.names.slice(0, -1).join(', ')} and ${r.names.at(-1)!}` : r.names[0];
+  return `${names ?? ''} (${r.names.length > 1 ? 'champions' : 'champion'} of your ${r.tier}, ${r.group ?? ''})`;
 }
 
 /** The clinician's side, at the end of My report. */
 export function AskForHelp({ topic: suggested }: { topic?: string | undefined }): ReactNode {
   const topics = useApi<Topics>('/api/help-topics');
   const mine = useApi<HelpList>('/api/me/help-requests');
+  const route = useApi<HelpRoute>('/api/me/help-route');
+  const routeId = useId();
   const [topic, setTopic] = useState(suggested ?? 'inbox');
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState(false);
@@ -80,9 +102,12 @@ export function AskForHelp({ topic: suggested }: { topic?: string | undefined })
     setError(null);
     setSent('');
     try {
-      await api('/api/me/help-requests', { method: 'POST', json: { topic, message } });
+      const r = await api<HelpRequest & { route: HelpRoute }>('/api/me/help-requests', {
+        method: 'POST',
+        json: { topic, message },
+      });
       setMessage('');
-      setSent('Sent to the champions of your unit. Their answer will appear here.');
+      setSent(`Sent to ${routeText(r.route)}. The answer will appear here.`);
       mine.reload();
     } catch (err) {
       setError(errorOf(err));
@@ -102,9 +127,18 @@ export function AskForHelp({ topic: suggested }: { topic?: string | undefined })
     <section className="section" aria-labelledby="ask-help">
       <h2 id="ask-help">Ask a peer champion</h2>
       <p>
-        A champion of your unit — a colleague who knows the system well — can show you a shortcut, a
-        setting or a template. They see your name, your unit and your question, never your numbers.
+        A peer champion — a colleague who knows the system well — can show you a shortcut, a setting
+        or a template; where your unit has no champion yet, the IT / informatics team answers.
+        Whoever answers sees your name, your unit and your question, never your numbers.
       </p>
+      {route.data ? (
+        <p id={routeId} data-testid="help-route">
+          Your question goes to: <strong>{routeText(route.data)}</strong>
+          {route.data.tier === 'it'
+            ? ' — no champion covers your department, specialty or role yet.'
+            : '.'}
+        </p>
+      ) : null}
       <form className="help-form" onSubmit={(e) => void submit(e)} aria-label="Ask for help">
         <Select label="Topic" value={topic} onChange={setTopic}>
           {(topics.data ?? []).map((t) => (
@@ -114,7 +148,11 @@ export function AskForHelp({ topic: suggested }: { topic?: string | undefined })
           ))}
         </Select>
         <TextField label="Your question" value={message} onChange={setMessage} max={1000} />
-        <button type="submit" disabled={busy || !message.trim()}>
+        <button
+          type="submit"
+          disabled={busy || !message.trim()}
+          aria-describedby={route.data ? routeId : undefined}
+        >
           {busy ? 'Sending…' : 'Send'}
         </button>
       </form>
@@ -155,6 +193,15 @@ export function HelpPage({ me }: PageProps): ReactNode {
   const [status, setStatus] = useState('all');
   const list = useApi<HelpList>(`/api/help-requests?status=${status}`);
   const topics = useApi<Topics>('/api/help-topics');
+  // Shown is seen: the new ones keep their marker on this page, their notifications are read.
+  useEffect(() => {
+    const ids = (list.data?.requests ?? []).filter((r) => r.unread).map((r) => r.id);
+    if (!ids.length) return;
+    api('/api/help-requests/read', { method: 'POST', json: { ids } }).then(
+      notificationsChanged,
+      () => undefined,
+    );
+  }, [list.data]);
   const label = (t: string) => topics.data?.find((x) => x.topic === t)?.label ?? t;
   const s = list.data?.summary;
   return (
@@ -269,11 +316,23 @@ function HelpItem({
   return (
     <li data-help={r.status} aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`} className="help-title">
+        {r.unread ? (
+          <>
+            <span className="new-marker" data-testid="help-new">
+              New
+            </span>{' '}
+          </>
+        ) : null}
         {who}
         {r.department ? `, ${r.department}` : ''} — {topic}
       </h2>
       <p>
         <strong>{STATUS[r.status]}</strong> · asked {when(r.created_at)}
+        {r.routed_to === 'it'
+          ? ' · sent to the IT / informatics team: no champion covers this clinician’s unit'
+          : r.routed_to
+            ? ` · sent to the champions of their ${r.routed_to}`
+            : ''}
       </p>
       <blockquote>{r.message}</blockquote>
       {r.answer ? (

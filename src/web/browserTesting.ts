@@ -1,0 +1,140 @@
+/**
+ * Browser test helpers: the web app built once into a temporary folder, served by a test system
+ * on DuckDB, and Chromium (Playwright) to use it; sign-in and an accessibility check (axe-core,
+ * WCAG 2.1 A/AA, serious and critical findings) with no raw patient identifier on the page.
+ * The same checks as `webApp.int.test.ts`, for browser suites of their own.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { build } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import axe from 'axe-core';
+import { DuckDBStore } from '../store/duckdbStore.ts';
+import { testSystem, TEST_DIR, type TestSystem } from '../server/testSystem.ts';
+import type { DemoAccount } from '../server/demoAccounts.ts';
+
+const CHROMIUM = process.env['UPTAKE_CHROMIUM'] ?? '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Raw patient, encounter and appointment identifiers of the generator look like these. */
+const RAW_ID = /\b[pac]\d{6,8}\b/;
+
+export interface BrowserApp {
+  sys: TestSystem;
+  base: string;
+  browser: Browser;
+  /** Console errors, page errors and CSP violations seen so far (expected answers excepted). */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/** Build the web app, start a test system serving it and launch Chromium. */
+export async function startBrowserApp(): Promise<BrowserApp> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium is not at ${CHROMIUM}: install it (apt-get install -y chromium) or set UPTAKE_CHROMIUM`,
+    );
+  const webOut = mkdtempSync(join(tmpdir(), 'uptake-web-'));
+  const [, browser] = await Promise.all([
+    build({
+      root: join(ROOT, 'web'),
+      configFile: join(ROOT, 'web/vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: webOut, emptyOutDir: true },
+    }),
+    chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    }),
+  ]);
+  const sys = await testSystem(
+    { name: 'duckdb', open: () => DuckDBStore.open(':memory:') },
+    { webDir: webOut },
+  );
+  const base = await sys.app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    sys,
+    base,
+    browser,
+    problems: [],
+    async close() {
+      await browser.close();
+      await sys.close();
+      rmSync(webOut, { recursive: true, force: true });
+      rmSync(TEST_DIR, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh browser context signed in as `a`, with console errors and page errors recorded. */
+export async function signIn(
+  app: BrowserApp,
+  a: { username: string; password: string },
+): Promise<Page> {
+  const ctx = await app.browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    reducedMotion: 'reduce',
+  });
+  const page = await ctx.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 40[13]/.test(m.text()))
+      app.problems.push(`${a.username}: console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => app.problems.push(`${a.username}: page error: ${e.message}`));
+  await page.goto(`${app.base}/`);
+  await page.getByLabel('User name').fill(a.username);
+  await page.getByLabel('Password').fill(a.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  return page;
+}
+
+/** Open `#/route` and wait until its data and charts are there. */
+export async function openPage(app: BrowserApp, page: Page, route: string): Promise<void> {
+  await page.goto(`${app.base}/#/${route}`);
+  await page.locator('main h1').first().waitFor();
+  await page.waitForFunction(() => !document.querySelector('.loading'), null, { timeout: 60_000 });
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('[data-chart]')].every((el) => el.querySelector('svg')),
+  );
+}
+
+/** axe-core in the page (WCAG 2.1 A/AA and best practice) and no raw identifier on it. */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  const text = await page.evaluate(() => {
+    const parts = [document.title, document.body.innerText];
+    for (const el of document.querySelectorAll('*'))
+      for (const at of el.attributes)
+        if (!['d', 'points', 'transform', 'viewBox'].includes(at.name)) parts.push(at.value);
+    return parts.join('\n');
+  });
+  expect(RAW_ID.exec(text)?.[0], `${name}: a raw patient identifier`).toBe(undefined);
+  await page.evaluate(axe.source);
+  const violations = await page.evaluate(async () => {
+    const w = window as unknown as { axe: typeof axe };
+    const r = await w.axe.run(document, {
+      runOnly: {
+        type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+      },
+    });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  expect(violations, `${name}: axe`).toEqual([]);
+}
+
+export type { DemoAccount };
