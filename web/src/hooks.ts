@@ -109,10 +109,11 @@ export function useApi<T>(path: string | null): Loaded<T> {
 
 /**
  * The tools and their go-lives this account may see (`GET /api/tools`), one mark per go-live, for
- * the trend charts and the "Since go-live" preset; none while loading or when refused.
+ * the trend charts and the "Since go-live" preset; none when refused. `ready` once answered (or
+ * refused): pages draw their charts then, once, with the go-lives on them.
  */
-export function useGoLives(): { tools: Loaded<ToolInfo[]>; marks: GoLiveMark[] } {
+export function useGoLives(): { tools: Loaded<ToolInfo[]>; marks: GoLiveMark[]; ready: boolean } {
   const tools = useApi<ToolInfo[]>('/api/tools');
   const marks = useMemo(() => goLiveMarks(tools.data), [tools.data]);
-  return { tools, marks };
+  return { tools, marks, ready: tools.data !== null || tools.error !== null };
 }

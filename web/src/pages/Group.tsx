@@ -53,7 +53,7 @@ export function GroupPage({
       : null,
   );
   // The go-lives of this group and of the whole organisation.
-  const { marks: all } = useGoLives();
+  const { marks: all, ready } = useGoLives();
   const marks = all.filter(
     (g) => g.group_by === 'org' || (g.group_by === chosen?.by && g.group === chosen.value),
   );
@@ -108,8 +108,10 @@ export function GroupPage({
         <p>Your account is not linked to any group.</p>
       )}
       {report.error ? <ErrorBox error={report.error} /> : null}
-      {report.loading && !report.data ? <Loading what="the group's metrics" /> : null}
-      {report.data ? (
+      {(report.loading && !report.data) || (report.data && !ready) ? (
+        <Loading what="the group's metrics" />
+      ) : null}
+      {report.data && ready ? (
         <GroupBody r={report.data} reveal={me.role === 'admin'} marks={marks} />
       ) : null}
     </>

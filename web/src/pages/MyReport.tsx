@@ -34,7 +34,8 @@ export const MY_METRICS = [
 export function MyReportPage({ meta, range, setRange }: PageProps): ReactNode {
   const report = useApi<MyReport>(`/api/me/report${rangeQuery(range)}`);
   // The go-lives of my own department, specialty or role, and of the whole organisation.
-  const marks = useGoLives().marks.filter((g) => g.mine !== false);
+  const goLives = useGoLives();
+  const marks = goLives.marks.filter((g) => g.mine !== false);
   return (
     <>
       <PageHeader
@@ -55,8 +56,12 @@ export function MyReportPage({ meta, range, setRange }: PageProps): ReactNode {
         Private: only you see your own numbers. Your peers appear only as a group.
       </p>
       {report.error ? <ErrorBox error={report.error} /> : null}
-      {report.loading && !report.data ? <Loading what="your report" /> : null}
-      {report.data ? <ReportBody r={report.data} marks={marks} timezone={meta.timezone} /> : null}
+      {(report.loading && !report.data) || (report.data && !goLives.ready) ? (
+        <Loading what="your report" />
+      ) : null}
+      {report.data && goLives.ready ? (
+        <ReportBody r={report.data} marks={marks} timezone={meta.timezone} />
+      ) : null}
     </>
   );
 }

@@ -41,7 +41,7 @@ function value(r: GroupMetricRow | undefined, key: string, reveal = false): numb
 
 export function OrganisationPage({ me, meta, range, setRange }: PageProps): ReactNode {
   const report = useApi<OrgReport>(`/api/org${rangeQuery(range)}`);
-  const { marks } = useGoLives();
+  const { marks, ready } = useGoLives();
   const [metric, setMetric] = useState<string>('ehr_time8');
   const [changeMetric, setChangeMetric] = useState<string>('ehr_time8');
   return (
@@ -59,8 +59,10 @@ export function OrganisationPage({ me, meta, range, setRange }: PageProps): Reac
       </PageHeader>
       <Freshness meta={meta} />
       {report.error ? <ErrorBox error={report.error} /> : null}
-      {report.loading && !report.data ? <Loading what="the organisation's metrics" /> : null}
-      {report.data ? (
+      {(report.loading && !report.data) || (report.data && !ready) ? (
+        <Loading what="the organisation's metrics" />
+      ) : null}
+      {report.data && ready ? (
         <OrgBody
           r={report.data}
           marks={marks}
