@@ -7,7 +7,6 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UptakeError } from '../errors/UptakeError.ts';
@@ -24,6 +23,7 @@ import { analysisRoutes } from './routes/analysisRoutes.ts';
 import { helpRoutes } from './routes/helpRoutes.ts';
 import { ssoRoutes } from './routes/ssoRoutes.ts';
 import { SingleSignOn, type SsoConfig } from './sso.ts';
+import { compressApi, serveWebApp } from './transport.ts';
 import { authRoutes, SESSION_COOKIE } from './routes/authRoutes.ts';
 import { defaultRange, reportRoutes } from './routes/reportRoutes.ts';
 import { z } from 'zod';
@@ -206,6 +206,8 @@ export async function buildServer(
     if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
 
+  compressApi(app);
+
   authRoutes(app, s);
   reportRoutes(app, s);
   adminRoutes(app, s);
@@ -226,7 +228,7 @@ export async function buildServer(
 
   const webDir = opts.webDir === undefined ? DEFAULT_WEB_DIR : opts.webDir;
   const hasWeb = !!webDir && existsSync(`${webDir}/index.html`);
-  if (hasWeb) await app.register(fastifyStatic, { root: webDir, index: 'index.html' });
+  if (hasWeb) await serveWebApp(app, webDir);
 
   app.setNotFoundHandler((req, reply) => {
     if (req.url.startsWith('/api/') || req.url === '/api') {

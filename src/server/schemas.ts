@@ -566,7 +566,13 @@ export const toolListSchema = named(
     z.object({
       name: z.string(),
       golives: z.array(
-        z.object({ group_by: z.enum(ANALYSIS_BYS), group: z.string(), date: z.string() }),
+        z.object({
+          group_by: z.enum(ANALYSIS_BYS),
+          group: z.string(),
+          date: z.string(),
+          /** The go-live concerns the caller's own clinician (their department, specialty or role, or everyone). */
+          mine: z.boolean(),
+        }),
       ),
     }),
   ),

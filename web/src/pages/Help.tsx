@@ -9,19 +9,13 @@ import type { HelpList, HelpRequest } from '../../../src/model/help.ts';
 import { api, ApiError } from '../api.ts';
 import { DataTable } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
+import { zoned } from '../dates.ts';
 import { useApi } from '../hooks.ts';
 
 type Topics = { topic: string; label: string }[];
 
-const when = (iso: string | null): string =>
-  iso
-    ? new Date(iso).toLocaleString('en-GB', {
-        day: 'numeric',
-        month: 'short',
-        hour: '2-digit',
-        minute: '2-digit',
-      })
-    : '';
+/** An instant in the organisation's zone, the zone named once where the times are listed. */
+const when = (iso: string | null, tz: string): string => (iso ? zoned(iso, tz) : '');
 
 const STATUS: Record<HelpRequest['status'], string> = {
   open: 'Waiting for an answer',
@@ -66,7 +60,14 @@ function TextField(p: {
 }
 
 /** The clinician's side, at the end of My report. */
-export function AskForHelp({ topic: suggested }: { topic?: string | undefined }): ReactNode {
+export function AskForHelp({
+  topic: suggested,
+  timezone,
+}: {
+  topic?: string | undefined;
+  /** The organisation's time zone: the times shown are in it. */
+  timezone: string;
+}): ReactNode {
   const topics = useApi<Topics>('/api/help-topics');
   const mine = useApi<HelpList>('/api/me/help-requests');
   const [topic, setTopic] = useState(suggested ?? 'inbox');
@@ -99,7 +100,7 @@ export function AskForHelp({ topic: suggested }: { topic?: string | undefined })
     }
   };
   return (
-    <section className="section" aria-labelledby="ask-help">
+    <section className="section no-print" aria-labelledby="ask-help">
       <h2 id="ask-help">Ask a peer champion</h2>
       <p>
         A champion of your unit — a colleague who knows the system well — can show you a shortcut, a
@@ -125,15 +126,17 @@ export function AskForHelp({ topic: suggested }: { topic?: string | undefined })
       {mine.data?.requests.length ? (
         <>
           <h3>My requests</h3>
+          <p className="muted">Times in {timezone}.</p>
           <ul className="help-list">
             {mine.data.requests.map((r) => (
               <li key={r.id} data-help={r.status}>
                 <p>
-                  <strong>{STATUS[r.status]}</strong> · asked {when(r.created_at)}: {r.message}
+                  <strong>{STATUS[r.status]}</strong> · asked {when(r.created_at, timezone)}:{' '}
+                  {r.message}
                 </p>
                 {r.answer ? (
                   <p className="answer">
-                    <strong>{r.answered_by}</strong> ({when(r.answered_at)}): {r.answer}
+                    <strong>{r.answered_by}</strong> ({when(r.answered_at, timezone)}): {r.answer}
                   </p>
                 ) : null}
                 {r.status !== 'closed' ? (
@@ -151,7 +154,7 @@ export function AskForHelp({ topic: suggested }: { topic?: string | undefined })
 }
 
 /** The champions' (and administrators') page. */
-export function HelpPage({ me }: PageProps): ReactNode {
+export function HelpPage({ me, meta }: PageProps): ReactNode {
   const [status, setStatus] = useState('all');
   const list = useApi<HelpList>(`/api/help-requests?status=${status}`);
   const topics = useApi<Topics>('/api/help-topics');
@@ -175,7 +178,8 @@ export function HelpPage({ me }: PageProps): ReactNode {
       {s ? (
         <p className="lede" data-testid="help-summary">
           <strong>{s.open}</strong> waiting for an answer, {s.answered} answered, {s.closed} closed.
-          Median time to a first answer: {hours(s.median_hours_to_answer)}.
+          Median time to a first answer: {hours(s.median_hours_to_answer)}. Times in {meta.timezone}
+          .
         </p>
       ) : null}
       {me.role === 'admin' ? <Coverage /> : null}
@@ -186,7 +190,13 @@ export function HelpPage({ me }: PageProps): ReactNode {
       ) : null}
       <ul className="help-list">
         {(list.data?.requests ?? []).map((r) => (
-          <HelpItem key={r.id} r={r} topic={label(r.topic)} onDone={list.reload} />
+          <HelpItem
+            key={r.id}
+            r={r}
+            topic={label(r.topic)}
+            onDone={list.reload}
+            timezone={meta.timezone}
+          />
         ))}
       </ul>
     </>
@@ -204,7 +214,7 @@ interface CoverageRow {
 function Coverage(): ReactNode {
   const cov = useApi<CoverageRow[]>('/api/help-coverage');
   if (cov.error) return <ErrorBox error={cov.error} />;
-  if (!cov.data) return null;
+  if (!cov.data) return <Loading what="the champion coverage" />;
   const covered = cov.data.filter((r) => r.champions.length).length;
   return (
     <section className="section" aria-labelledby="coverage">
@@ -243,10 +253,12 @@ function HelpItem({
   r,
   topic,
   onDone,
+  timezone,
 }: {
   r: HelpRequest;
   topic: string;
   onDone: () => void;
+  timezone: string;
 }): ReactNode {
   const [answer, setAnswer] = useState('');
   const [busy, setBusy] = useState(false);
@@ -273,12 +285,12 @@ function HelpItem({
         {r.department ? `, ${r.department}` : ''} — {topic}
       </h2>
       <p>
-        <strong>{STATUS[r.status]}</strong> · asked {when(r.created_at)}
+        <strong>{STATUS[r.status]}</strong> · asked {when(r.created_at, timezone)} ({timezone})
       </p>
       <blockquote>{r.message}</blockquote>
       {r.answer ? (
         <p className="answer">
-          <strong>{r.answered_by}</strong> ({when(r.answered_at)}): {r.answer}
+          <strong>{r.answered_by}</strong> ({when(r.answered_at, timezone)}): {r.answer}
         </p>
       ) : null}
       {r.status !== 'closed' ? (
