@@ -53,7 +53,7 @@ export const metricOptionsSchema = z.object({
   timezone: z.string().refine(isTimeZone, 'an IANA time zone such as America/New_York'),
   // At most a day: a longer gap is no longer continuous work, and the range's instants are widened
   // by the timeout on both sides.
-  timeout_seconds: z.number().int().positive().max(86_400),
+  timeout_seconds: z.number().int().positive().max(86_400, 'at most 86400 seconds (a day)'),
   over_timeout: z.enum(['drop', 'cap']),
   direction: z.enum(['forward', 'backward']),
   attribution: z.enum(['split', 'start']),

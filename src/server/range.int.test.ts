@@ -78,6 +78,18 @@ describe.each(engines())('range extremes through the API on $name', (engine) => 
     });
   }
 
+  it('a range of 3 years around the data gives the departments of the data alone', async () => {
+    const strip = (rows: Record<string, unknown>[]) =>
+      rows.map((r) => ({ ...r, period_start: '', period_end: '' }));
+    const own = await call(sys.app, admin, 'GET', '/api/org');
+    const wide = await call(sys.app, admin, 'GET', '/api/org?from=2023-06-01&to=2026-06-01');
+    expect(wide.statusCode).toBe(200);
+    expect(wide.json().options.from).toBe('2023-06-01');
+    const departments = wide.json().departments as Record<string, unknown>[];
+    expect(departments.length).toBeGreaterThan(1);
+    expect(strip(departments)).toEqual(strip(own.json().departments));
+  });
+
   it('a range far from the data answers empty figures, not an error', async () => {
     const r = await call(sys.app, admin, 'GET', '/api/org?from=2037-06-01&to=2040-01-01');
     expect(r.statusCode).toBe(200);
