@@ -4,7 +4,7 @@
  * not in the contract can never leave the server); the OpenAPI description is generated from them.
  */
 import { z } from 'zod';
-import { metricOptionsSchema, PERIODS, WOW_WINDOWS } from '../model/options.ts';
+import { localDate, metricOptionsSchema, PERIODS, WOW_WINDOWS } from '../model/options.ts';
 import { CHANNELS, IMPORT_TABLES, TABLES } from '../model/canonical.ts';
 import { CLINICIAN_FIELDS, PER8_METRICS } from '../model/metricRow.ts';
 import { ERROR_CODES } from '../errors/UptakeError.ts';
@@ -22,15 +22,8 @@ export type Role = (typeof ROLES)[number];
 export const GROUP_KINDS = ['department', 'specialty', 'role'] as const;
 export type GroupKind = (typeof GROUP_KINDS)[number];
 
-export const localDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a local date YYYY-MM-DD')
-  .refine(
-    (s) =>
-      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
-      new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
-    'a real calendar date',
-  );
+/** Dates of a range: the one definition of the model (years 0001–9999). */
+export { localDate };
 
 const num = z.number();
 const numOrNull = z.number().nullable();
