@@ -139,7 +139,7 @@ describe('uptake and the --db it is given', () => {
       // …and once it exists, the commands that read open it.
       expect(uptake(['settings', '--db', db]).status).toBe(0);
     }
-  });
+  }, 240_000);
 
   it('a real store still answers every reading command', () => {
     const db = join(dir, 'real.duckdb');
