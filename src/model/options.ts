@@ -40,12 +40,25 @@ export function isTimeZone(tz: string): boolean {
 
 export const metricOptionsSchema = z.object({
   timezone: z.string().refine(isTimeZone, 'an IANA time zone such as America/New_York'),
-  timeout_seconds: z.number().int().positive(),
+  // At most a day: a longer gap is no longer continuous work, and the range's instants are widened
+  // by the timeout on both sides.
+  timeout_seconds: z.number().int().positive().max(86_400, 'at most 86400 seconds (a day)'),
   over_timeout: z.enum(['drop', 'cap']),
   direction: z.enum(['forward', 'backward']),
   attribution: z.enum(['split', 'start']),
-  exclude_channels: z.array(z.enum(CHANNELS)),
-  session_merge_gap_minutes: z.number().int().nonnegative(),
+  // Excluding every channel leaves no event: every report would be empty.
+  exclude_channels: z
+    .array(z.enum(CHANNELS))
+    .refine(
+      (list) => CHANNELS.some((c) => !list.includes(c)),
+      `must leave at least one of ${CHANNELS.join(', ')}; excluding every channel leaves no events to report`,
+    ),
+  session_merge_gap_minutes: z
+    .number()
+    .int()
+    .nonnegative()
+    // Beyond a day, a whole clinic week would merge into one session.
+    .max(1_440, 'at most 1440 minutes (a day); the default is 60'),
   wow: z.enum(WOW_WINDOWS),
 });
 export type MetricOptions = z.infer<typeof metricOptionsSchema>;
