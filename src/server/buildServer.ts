@@ -60,7 +60,26 @@ export interface ServerOptions {
    * origin), and cookies become partitioned (see `partitionedCookies`). None by default: no framing.
    */
   frameAncestors?: readonly string[];
+  /** A one-off operator warning (default: a line on stderr, as `uptake serve` shows it). */
+  warn?: (message: string) => void;
 }
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The client address an X-Forwarded-For names (its last entry, the one the nearest proxy
+     * added) while proxies are not trusted; null when trusted or absent.
+     */
+    untrustedForwardedFor: string | null;
+  }
+}
+
+/** The operator's fix, named in the warning and the access log. */
+export const PROXY_WARNING =
+  'requests arrive with X-Forwarded-For but proxies are not trusted, so every client seems to ' +
+  'come from the proxy’s address; failed sign-ins are counted per proxy and forwarded address ' +
+  'until you restart with --trust-proxy (uptake serve --trust-proxy), which also makes session ' +
+  'cookies Secure behind https';
 
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -170,6 +189,7 @@ export async function buildServer(
     frameworkErrors: (err, req, reply) => sendError(err, req, reply),
   });
   app.decorateRequest('auth', null);
+  app.decorateRequest('untrustedForwardedFor', null);
 
   const cache = new ReportCache(db, db.reader);
   let warming = false;
@@ -250,6 +270,31 @@ export async function buildServer(
   });
 
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply));
+
+  // A reverse proxy in front while not trusted: say so once (stderr and the access log), and
+  // keep the forwarded address for the sign-in limiter (see LoginLimiter).
+  let proxyWarned = false;
+  const warn = opts.warn ?? ((m: string) => process.stderr.write(`uptake: warning: ${m}\n`));
+  app.addHook('onRequest', async (req) => {
+    if (opts.trustProxy) return;
+    const header = req.headers['x-forwarded-for'];
+    const list = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',');
+    const last = list[list.length - 1]!.trim().slice(0, 64);
+    if (!last) return;
+    req.untrustedForwardedFor = last;
+    if (proxyWarned) return;
+    proxyWarned = true;
+    warn(PROXY_WARNING);
+    await s.log.write({
+      username: null,
+      role: null,
+      action: 'login',
+      resource: 'proxy',
+      outcome: 'failure',
+      detail: `X-Forwarded-For without --trust-proxy: ${PROXY_WARNING}`,
+      ip: req.ip,
+    });
+  });
 
   // The session of the cookie, for every API request.
   app.addHook('onRequest', async (req) => {
