@@ -57,8 +57,19 @@ export const metricOptionsSchema = z.object({
   over_timeout: z.enum(['drop', 'cap']),
   direction: z.enum(['forward', 'backward']),
   attribution: z.enum(['split', 'start']),
-  exclude_channels: z.array(z.enum(CHANNELS)),
-  session_merge_gap_minutes: z.number().int().nonnegative(),
+  // Excluding every channel leaves no event: every report would be empty.
+  exclude_channels: z
+    .array(z.enum(CHANNELS))
+    .refine(
+      (list) => CHANNELS.some((c) => !list.includes(c)),
+      `must leave at least one of ${CHANNELS.join(', ')}; excluding every channel leaves no events to report`,
+    ),
+  session_merge_gap_minutes: z
+    .number()
+    .int()
+    .nonnegative()
+    // Beyond a day, a whole clinic week would merge into one session.
+    .max(1_440, 'at most 1440 minutes (a day); the default is 60'),
   wow: z.enum(WOW_WINDOWS),
 });
 export type MetricOptions = z.infer<typeof metricOptionsSchema>;

@@ -9,6 +9,7 @@ import { CHANNELS, IMPORT_TABLES, TABLES } from '../model/canonical.ts';
 import { CLINICIAN_FIELDS, PER8_METRICS } from '../model/metricRow.ts';
 import { ERROR_CODES } from '../errors/UptakeError.ts';
 import { HELP_TOPICS, type HelpTopic } from '../model/help.ts';
+import { ADOPTION_METRICS, ENGINE_METRICS } from '../analysis/evaluate.ts';
 
 /** Named schemas: they become `components.schemas` of the OpenAPI description. */
 export const registry = z.registry<{ id: string; description?: string }>();
@@ -379,7 +380,11 @@ export const uploadQuery = z.object({
     ),
   filename: z
     .string()
-    .regex(/^[A-Za-z0-9._ -]{1,120}$/, 'a plain file name (letters, digits, . _ - and spaces)')
+    // Not `.`, `..` or a hidden name: the file is saved under this name in a temporary folder.
+    .regex(
+      /^(?!\.)[A-Za-z0-9._ -]{1,120}$/,
+      'a plain file name (letters, digits, . _ - and spaces, not starting with a dot)',
+    )
     .optional(),
   source_tz: z.string().max(64).optional(),
   identifier_system: z
@@ -659,7 +664,11 @@ export const adoptionReportSchema = named(
 
 export const goliveQuery = z.object({
   tool: toolName,
-  metric: z.string().min(1).max(64),
+  // The closed set at the edge: a name such as `__proto__` never reaches the handler.
+  metric: z.enum([
+    ...ENGINE_METRICS,
+    ...(Object.keys(ADOPTION_METRICS) as (keyof typeof ADOPTION_METRICS)[]),
+  ]),
   by: z.enum(ANALYSIS_BYS).default('department'),
   transition: z.coerce.number().int().min(0).max(52).default(0),
   summary: z.enum(['median', 'mean']).default('median'),
