@@ -82,7 +82,7 @@ describe('uptake metrics over any range', () => {
     [
       'a timeout of 70 years',
       ['2026-03-02', '2026-03-03', '--timeout', '2200000000'],
-      'uptake: options.timeout_seconds: at most 86400 seconds (a day)\n',
+      'uptake: options.timeout_seconds: at most 604800 seconds (a week)\n',
     ],
   ] as const)
     it(`${what}: a user error, status 1`, () => {

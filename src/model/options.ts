@@ -51,9 +51,10 @@ export function isTimeZone(tz: string): boolean {
 
 export const metricOptionsSchema = z.object({
   timezone: z.string().refine(isTimeZone, 'an IANA time zone such as America/New_York'),
-  // At most a day: a longer gap is no longer continuous work, and the range's instants are widened
-  // by the timeout on both sides.
-  timeout_seconds: z.number().int().positive().max(86_400, 'at most 86400 seconds (a day)'),
+  // At most a week: metrics.md §2 sets no bound, but a longer gap is no continuous work by any
+  // reading, the range's instants are widened by the timeout on both sides, and the engines'
+  // second intervals overflow at 2^31 s. (The hand-computed cases go up to three days.)
+  timeout_seconds: z.number().int().positive().max(604_800, 'at most 604800 seconds (a week)'),
   over_timeout: z.enum(['drop', 'cap']),
   direction: z.enum(['forward', 'backward']),
   attribution: z.enum(['split', 'start']),
