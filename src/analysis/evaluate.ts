@@ -52,7 +52,8 @@ export function metricLabel(m: string): string {
 }
 
 export function checkMetric(m: string): void {
-  if ((ENGINE_METRICS as readonly string[]).includes(m) || m in ADOPTION_METRICS) return;
+  if ((ENGINE_METRICS as readonly string[]).includes(m) || Object.hasOwn(ADOPTION_METRICS, m))
+    return;
   throw invalid(
     `--metric ${m} is not a metric; use one of ${[...ENGINE_METRICS, ...Object.keys(ADOPTION_METRICS)].join(', ')}`,
   );

@@ -3,6 +3,8 @@
  * evaluation work on whole weeks, in the organisation's time zone, like `--period week` of metrics.
  */
 
+import { isLocalDate } from '../model/options.ts';
+
 const DAY_MS = 86_400_000;
 
 function ms(date: string): number {
@@ -13,10 +15,8 @@ function iso(t: number): string {
   return new Date(t).toISOString().slice(0, 10);
 }
 
-/** True for a real calendar date written `YYYY-MM-DD`. */
-export function isLocalDate(s: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(ms(s)) && iso(ms(s)) === s;
-}
+/** Dates of a range: the one definition of the model (years 0001–9999). */
+export { isLocalDate };
 
 export function addDays(date: string, days: number): string {
   return iso(ms(date) + days * DAY_MS);
@@ -45,7 +45,8 @@ export function mondayOnOrAfter(date: string): string {
 /** Mondays of the whole weeks in [from, to) (both Mondays). */
 export function weekStarts(from: string, to: string): string[] {
   const out: string[] = [];
-  for (let d = from; d < to; d = addDays(d, 7)) out.push(d);
+  // By instant, not by text: a date past year 9999 is written +010000-… and sorts before 9999.
+  for (let t = ms(from); t < ms(to); t += 7 * DAY_MS) out.push(iso(t));
   return out;
 }
 

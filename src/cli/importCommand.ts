@@ -10,7 +10,7 @@ import { SKIPPED_TYPE_NOTE } from '../ingest/fhir/importFhir.ts';
 import { Pseudonymizer } from '../ingest/pseudonymize.ts';
 import { storeOptions } from './main.ts';
 import { keyFile, rejectsDir } from './paths.ts';
-import { withStore, type StoreFlags } from './withStore.ts';
+import { withNewOrExistingStore, type StoreFlags } from './withStore.ts';
 
 interface ImportFlags extends StoreFlags {
   format: string;
@@ -94,7 +94,7 @@ export function registerImport(program: Command): void {
         `--format epic-access-log holds events only; import ${table} as csv or fhir`,
       );
     }
-    await withStore(flags, async (store) => {
+    await withNewOrExistingStore(flags, async (store) => {
       // One progress bar per file, on a terminal only.
       const shown: { bar: cliProgress.SingleBar | null; file: string } = { bar: null, file: '' };
       const stopBar = () => {

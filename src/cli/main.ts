@@ -56,8 +56,28 @@ export function buildProgram(): Command {
   return program;
 }
 
+let pipeWatched = false;
+
+/**
+ * When the reader of stdout goes away (`uptake metrics … | head -2`), stop quietly with status 0,
+ * as a command whose output nobody reads any more has nothing left to do: without a listener,
+ * Node reports the EPIPE as an uncaught error, with a stack trace and status 1. A store the
+ * command had open is left as a crash leaves it: DuckDB and PostgreSQL keep only committed work,
+ * and every command writes its output after it committed.
+ */
+function stopQuietlyOnClosedPipe(): void {
+  if (pipeWatched) return;
+  pipeWatched = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE')
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    throw e;
+  });
+}
+
 /** Run the CLI with `argv` (as process.argv); resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
+  stopQuietlyOnClosedPipe();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { invalid } from '../errors/UptakeError.ts';
 import { storeOptions } from './main.ts';
-import { withStore, type StoreFlags } from './withStore.ts';
+import { withNewOrExistingStore, withStore, type StoreFlags } from './withStore.ts';
 import { checkSetting, setSetting, SETTINGS } from '../store/settings.ts';
 
 export function registerSettings(program: Command): void {
@@ -12,7 +12,7 @@ export function registerSettings(program: Command): void {
       .argument('[key]', 'setting to change')
       .argument('[value]', 'new value'),
   ).action(async (key: string | undefined, value: string | undefined, flags: StoreFlags) => {
-    await withStore(flags, async (store) => {
+    await (key ? withNewOrExistingStore : withStore)(flags, async (store) => {
       if (key) {
         if (!(key in SETTINGS))
           throw invalid(`unknown setting ${key}; one of ${Object.keys(SETTINGS).join(', ')}`);

@@ -20,7 +20,7 @@ import {
 } from '../analysis/tools.ts';
 import { renderTable } from './format.ts';
 import { storeOptions } from './main.ts';
-import { withStore, type StoreFlags } from './withStore.ts';
+import { withNewOrExistingStore, withStore, type StoreFlags } from './withStore.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -119,7 +119,7 @@ export function registerTool(program: Command): void {
   )
     .option('--json', 'print the definition as JSON')
     .action(async (name: string, f: ToolFlags & { json?: boolean }) => {
-      await withStore(f, async (store) => {
+      await withNewOrExistingStore(f, async (store) => {
         const t = merge(null, name, f);
         await saveTool(store, t, { create: true });
         print(await getTool(store, name), f.json);
@@ -200,7 +200,7 @@ export function registerTool(program: Command): void {
       throw invalid(`${file}: ${(e as Error).message.split('\n')[0]}`);
     }
     const tools = parseToolsFile(doc, file);
-    await withStore(f, async (store) => {
+    await withNewOrExistingStore(f, async (store) => {
       for (const t of tools) {
         await saveTool(store, t);
         process.stdout.write(

@@ -8,7 +8,7 @@ import { Pseudonymizer } from '../ingest/pseudonymize.ts';
 import { describeImport } from './importCommand.ts';
 import { storeOptions } from './main.ts';
 import { keyFile, rejectsDir } from './paths.ts';
-import { withStore, type StoreFlags } from './withStore.ts';
+import { withNewOrExistingStore, type StoreFlags } from './withStore.ts';
 
 export function registerTraining(program: Command): void {
   const training = program.command('training').description('training records (course completions)');
@@ -33,7 +33,7 @@ export function registerTraining(program: Command): void {
         throw invalid(
           `--source-tz ${flags.sourceTz} is not an IANA time zone such as America/Chicago`,
         );
-      await withStore(flags, async (store) => {
+      await withNewOrExistingStore(flags, async (store) => {
         const pseudonymizer = Pseudonymizer.load(keyFile(store));
         const reports: ImportReport[] = [];
         for (const file of files) {

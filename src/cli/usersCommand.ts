@@ -12,7 +12,7 @@ import {
 } from '../server/schemas.ts';
 import { renderTable } from './format.ts';
 import { storeOptions } from './main.ts';
-import { withStore, type StoreFlags } from './withStore.ts';
+import { withNewOrExistingStore, withStore, type StoreFlags } from './withStore.ts';
 import type { Sql } from '../store/Store.ts';
 
 /** `department=Cardiology` → {by, value}. */
@@ -100,7 +100,7 @@ export function registerUsers(program: Command): void {
         const flag = FLAG_OF[String(issue?.path[0] ?? '')];
         throw invalid(`${flag ?? issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
       }
-      await withStore(flags, async (store) => {
+      await withNewOrExistingStore(flags, async (store) => {
         await inRoster(store, r.data.clinician_id);
         await new Accounts(store, (e) => store.dialect.epochUs(e)).create(r.data);
       });

@@ -7,7 +7,9 @@
  * 2. Time is cut into 15-minute UTC buckets. Every clock boundary of §5 and every local midnight
  *    falls on a bucket edge (all UTC offsets are whole quarter hours), so a small `buckets` table
  *    gives, for each bucket, its local day and whether it is inside each clock window — computed
- *    with the engine's own time-zone rules, DST included.
+ *    with the engine's own time-zone rules, DST included. It covers the data's extent within the
+ *    range only (`rangeExtent`), and so do the local days: a century-long range over three months
+ *    of data costs what the three months cost; only the list of period pieces spans the range.
  * 3. `split`: every credited interval is cut at bucket edges into pieces (a 5-minute interval
  *    makes at most two); each piece then lies in one local day and inside or outside each clock
  *    window. The per-user sets of §4 (sessions, visit time, sessions ± 30 min) are made disjoint
@@ -18,8 +20,8 @@
  *    sum is exact; hours are computed at the very end.
  */
 import type { Dialect } from '../store/dialect.ts';
-import type { SqlValue } from '../store/Store.ts';
-import type { MetricRequest } from '../model/options.ts';
+import type { Sql, SqlValue } from '../store/Store.ts';
+import { pieceCount, type MetricRequest } from '../model/options.ts';
 import { CATEGORIES } from '../model/canonical.ts';
 
 /** Category codes used inside the SQL: a category's index in `CATEGORIES` (`other` is last). */
@@ -56,38 +58,153 @@ function islands(src: string, gap: string): string {
 }
 
 /**
- * SQL (a list of CTEs, ending in `clinician_rows`) and its bound parameters for the clinician rows
- * of `req`. Callers select from `clinician_rows` (see `computeMetrics.ts`).
- */
-/**
- * The instants that bound the metric range (`from_ts`, `to_ts`: local midnights of `from` and
- * `to`; `lo_ts`, `hi_ts`: widened by the timeout), as TIMESTAMPTZ text computed by the engine
- * itself (`rangeBoundsSql`).
+ * The instants that bound the metric range, in microseconds since the Unix epoch, as the text of
+ * a BIGINT (exact for any year): `from`/`to` are the local midnights of `from` and `to`, `lo`/`hi`
+ * the same widened by the timeout. Computed by the engine itself (`rangeBoundsSql`), with its own
+ * time-zone rules.
  */
 export interface RangeBounds {
-  fromTs: string;
-  toTs: string;
-  loTs: string;
-  hiTs: string;
+  fromUs: string;
+  toUs: string;
+  loUs: string;
+  hiUs: string;
 }
 
 /** SQL computing `RangeBounds` from `$1` from, `$2` to, `$3` zone, `$4` timeout in seconds. */
-export const RANGE_BOUNDS_SQL = `SELECT CAST(f AS VARCHAR) AS "fromTs", CAST(t AS VARCHAR) AS "toTs",
-    CAST(f - CAST($4 AS BIGINT) * INTERVAL '1 second' AS VARCHAR) AS "loTs",
-    CAST(t + CAST($4 AS BIGINT) * INTERVAL '1 second' AS VARCHAR) AS "hiTs"
+export function rangeBoundsSql(d: Dialect): string {
+  const us = (x: string) => `CAST(${d.epochUs(x)} AS VARCHAR)`;
+  return `SELECT ${us('f')} AS "fromUs", ${us('t')} AS "toUs",
+    ${us(`f - CAST($4 AS BIGINT) * INTERVAL '1 second'`)} AS "loUs",
+    ${us(`t + CAST($4 AS BIGINT) * INTERVAL '1 second'`)} AS "hiUs"
   FROM (SELECT CAST(CAST($1 AS DATE) AS TIMESTAMP) AT TIME ZONE CAST($3 AS VARCHAR) AS f,
                CAST(CAST($2 AS DATE) AS TIMESTAMP) AT TIME ZONE CAST($3 AS VARCHAR) AS t) x`;
+}
 
 /**
- * The metric SQL as a chain of CTEs. With `bounds` (DuckDB), the range's instants are bound as
- * parameters wherever events, schedule and orders are filtered: DuckDB then filters the scans
- * directly, where a join with the one-row CTE \`b\` made it run nested-loop joins over every event
- * (half of the query's time at 10 M events). Without them (PostgreSQL, which materializes each CTE
- * and joins the one-row table cheaply), the filters read \`b\`.
+ * The 15-minute buckets (numbers since the epoch, both ends included) the computation covers:
+ * those of the data's extent within the range (`rangeExtent`), never the whole calendar the
+ * range spans.
+ */
+export interface BucketSpan {
+  lo: number;
+  hi: number;
+}
+
+/** How the filters read the range's instants: bound parameters (DuckDB) or the one-row CTE `b`. */
+interface RangeRefs {
+  from: string;
+  to: string;
+  lo: string;
+  hi: string;
+  comma: string;
+  cross: string;
+}
+
+function rangeRefs(d: Dialect, first: number | null): RangeRefs {
+  if (first === null)
+    return {
+      from: 'b.from_ts',
+      to: 'b.to_ts',
+      lo: 'b.lo_ts',
+      hi: 'b.hi_ts',
+      comma: ', b',
+      cross: ' CROSS JOIN b',
+    };
+  const at = (i: number) => d.fromEpochUs(`$${first + i}`);
+  return { from: at(0), to: at(1), lo: at(2), hi: at(3), comma: '', cross: '' };
+}
+
+/** The one-row CTE of the range's instants (local midnights of `$1` and `$2` in zone `$3`). */
+const BOUNDS_CTE = `SELECT p.*,
+    CAST(d_from AS TIMESTAMP) AT TIME ZONE tz AS from_ts,
+    CAST(d_to AS TIMESTAMP) AT TIME ZONE tz AS to_ts,
+    (CAST(d_from AS TIMESTAMP) AT TIME ZONE tz) - t_sec * INTERVAL '1 second' AS lo_ts,
+    (CAST(d_to AS TIMESTAMP) AT TIME ZONE tz) + t_sec * INTERVAL '1 second' AS hi_ts
+  FROM p`;
+
+/** Floor of a BIGINT over the bucket width, also before 1970 (`intDiv` truncates towards zero). */
+function bucketOf(d: Dialect, us: string, q: string): string {
+  // Shifted by 10^9 buckets (about 28 500 years) so the dividend is positive for any instant an
+  // engine stores in practice, then shifted back: one addition instead of a sign test.
+  return `(${d.intDiv(`${us} + ${BigInt(BUCKET_US) * 1_000_000_000n}`, q)} - 1000000000)`;
+}
+
+/**
+ * The data's extent within the range, as the buckets the metric SQL must cover: the first and
+ * last instant of any event within the timeout of the range, any schedule row near it and any
+ * order in it, widened by the timeout and a day (credited intervals and `schedule30` reach that
+ * far beyond their instants), and never beyond the range's own buckets. A century-long range over
+ * three months of data then costs what the three months cost. `null` when the range holds no data.
+ */
+export async function rangeExtent(
+  store: Pick<Sql, 'all'> & { dialect: Dialect },
+  req: MetricRequest,
+  bounds?: RangeBounds,
+): Promise<BucketSpan | null> {
+  const d = store.dialect;
+  const R = rangeRefs(d, bounds ? 1 : null);
+  const params: SqlValue[] = bounds
+    ? [bounds.fromUs, bounds.toUs, bounds.loUs, bounds.hiUs]
+    : [req.from, req.to, req.options.timezone, req.options.timeout_seconds];
+  const head = bounds
+    ? ''
+    : `p AS (
+    SELECT CAST($1 AS DATE) AS d_from, CAST($2 AS DATE) AS d_to, CAST($3 AS VARCHAR) AS tz,
+           CAST($4 AS BIGINT) AS t_sec
+  ), b AS (${BOUNDS_CTE}),`;
+  const [r] = await store.all<{ lo: string | null; hi: string | null }>(
+    `WITH ${head} x AS (
+    SELECT min(e.occurred_at) AS lo, max(e.occurred_at) AS hi FROM events e${R.comma}
+    WHERE e.occurred_at >= ${R.lo} AND e.occurred_at <= ${R.hi}
+    UNION ALL
+    SELECT min(s.start_at), max(s.end_at) FROM schedule s${R.comma}
+    WHERE s.start_at < ${R.hi} + INTERVAL '3 days' AND s.end_at > ${R.lo} - INTERVAL '3 days'
+    UNION ALL
+    SELECT min(o.signed_at), max(o.signed_at) FROM orders o${R.comma}
+    WHERE o.signed_at >= ${R.from} AND o.signed_at < ${R.to}
+  )
+  SELECT CAST(${d.epochUs('min(x.lo)')} AS VARCHAR) AS lo, CAST(${d.epochUs('max(x.hi)')} AS VARCHAR) AS hi
+  FROM x`,
+    params,
+  );
+  if (r?.lo === null || r?.lo === undefined || r.hi === null) return null;
+  const range = rangeBuckets(req);
+  const margin = (BigInt(req.options.timeout_seconds) + 86_400n) * 1_000_000n;
+  const q = BigInt(BUCKET_US);
+  const floorDiv = (a: bigint) => (a >= 0n ? a / q : -((-a + q - 1n) / q));
+  const lo = Number(floorDiv(BigInt(r.lo) - margin));
+  const hi = Number(floorDiv(BigInt(r.hi) + margin));
+  return { lo: Math.max(lo, range.lo), hi: Math.min(hi, range.hi) };
+}
+
+/**
+ * The buckets of the whole range: the requested days widened by 3 days and the timeout on each
+ * side cover any UTC offset (within ±15 h, local mean times included), the day before `from` and
+ * every interval that reaches the range.
+ */
+function rangeBuckets(req: MetricRequest): BucketSpan {
+  const marginMs = 3 * 86_400_000 + req.options.timeout_seconds * 1000;
+  return {
+    lo: Math.floor((Date.parse(`${req.from}T00:00:00Z`) - marginMs) / (BUCKET_US / 1000)),
+    hi: Math.ceil((Date.parse(`${req.to}T00:00:00Z`) + marginMs) / (BUCKET_US / 1000)),
+  };
+}
+
+/**
+ * SQL (a list of CTEs, ending in `clinician_rows`) and its bound parameters for the clinician rows
+ * of `req`, over the buckets of `span` (`rangeExtent`). Callers select from `clinician_rows` (see
+ * `computeMetrics.ts`).
+ *
+ * With `bounds` (DuckDB), the range's instants are bound as parameters wherever events, schedule
+ * and orders are filtered: DuckDB then filters the scans directly, where a join with the one-row
+ * CTE \`b\` made it run nested-loop joins over every event (half of the query's time at 10 M
+ * events). Without them (PostgreSQL, which materializes each CTE and joins the one-row table
+ * cheaply), the filters read \`b\`.
  */
 export function clinicianCtes(
   d: Dialect,
   req: MetricRequest,
+  span: BucketSpan,
   bounds?: RangeBounds,
 ): { ctes: Cte[]; params: SqlValue[] } {
   const o = req.options;
@@ -95,15 +212,9 @@ export function clinicianCtes(
   const fwd = o.direction === 'forward';
   const split = o.attribution === 'split';
   const ep = d.epochUs;
-  const div = d.intDiv;
+  const div = (a: string, q: string) => bucketOf(d, a, q);
   const nDays = dayCount(req.from, req.to);
   const chan = channelFilter(req, 'e');
-  // Bucket range: the requested days widened by 3 days and the timeout on each side covers any
-  // UTC offset (at most ±14 h), the day before `from` and every interval that reaches the range.
-  const dayMs = 86_400_000;
-  const marginUs = (3 * dayMs + o.timeout_seconds * 1000) * 1000;
-  const bLo = Math.floor((Date.parse(`${req.from}T00:00:00Z`) * 1000 - marginUs) / BUCKET_US);
-  const bHi = Math.ceil((Date.parse(`${req.to}T00:00:00Z`) * 1000 + marginUs) / BUCKET_US);
   // Up to how many buckets one credited interval can touch.
   const maxPieces = Math.ceil((o.timeout_seconds * 1_000_000) / BUCKET_US) + 1;
   const params: SqlValue[] = [
@@ -113,28 +224,13 @@ export function clinicianCtes(
     o.timeout_seconds,
     o.session_merge_gap_minutes,
     nDays,
-    bLo,
-    bHi,
-    ...(bounds ? [bounds.fromTs, bounds.toTs, bounds.loTs, bounds.hiTs] : []),
+    span.lo,
+    span.hi,
+    pieceCount(req.from, req.to, req.period),
+    ...(bounds ? [bounds.fromUs, bounds.toUs, bounds.loUs, bounds.hiUs] : []),
   ];
   // The range's instants in the filters, and what the FROM clause needs to read them.
-  const R = bounds
-    ? {
-        from: 'CAST($9 AS TIMESTAMPTZ)',
-        to: 'CAST($10 AS TIMESTAMPTZ)',
-        lo: 'CAST($11 AS TIMESTAMPTZ)',
-        hi: 'CAST($12 AS TIMESTAMPTZ)',
-        comma: '',
-        cross: '',
-      }
-    : {
-        from: 'b.from_ts',
-        to: 'b.to_ts',
-        lo: 'b.lo_ts',
-        hi: 'b.hi_ts',
-        comma: ', b',
-        cross: ' CROSS JOIN b',
-      };
+  const R = rangeRefs(d, bounds ? 10 : null);
 
   const piece =
     req.period === 'day'
@@ -179,17 +275,12 @@ p AS (
   SELECT CAST($1 AS DATE) AS d_from, CAST($2 AS DATE) AS d_to, CAST($3 AS VARCHAR) AS tz,
          CAST($4 AS BIGINT) * 1000000 AS t_us, CAST($5 AS BIGINT) * 60000000 AS gap_us,
          CAST($6 AS INTEGER) AS n_days, CAST(${BUCKET_US} AS BIGINT) AS q,
-         CAST($4 AS BIGINT) AS t_sec, CAST($7 AS BIGINT) AS b_lo, CAST($8 AS BIGINT) AS b_hi
+         CAST($4 AS BIGINT) AS t_sec, CAST($7 AS BIGINT) AS b_lo, CAST($8 AS BIGINT) AS b_hi,
+         CAST($9 AS INTEGER) AS n_pieces
 ),
-b AS (
-  SELECT p.*,
-    CAST(d_from AS TIMESTAMP) AT TIME ZONE tz AS from_ts,
-    CAST(d_to AS TIMESTAMP) AT TIME ZONE tz AS to_ts,
-    (CAST(d_from AS TIMESTAMP) AT TIME ZONE tz) - t_sec * INTERVAL '1 second' AS lo_ts,
-    (CAST(d_to AS TIMESTAMP) AT TIME ZONE tz) + t_sec * INTERVAL '1 second' AS hi_ts
-  FROM p
-),
--- one row per 15-minute UTC bucket: its local day and clock windows (§5), DST-exact
+b AS (${BOUNDS_CTE}),
+-- one row per 15-minute UTC bucket of the data's extent: its local day and clock windows (§5),
+-- DST-exact
 buckets AS (
   SELECT bk, CAST(CAST(lt AS DATE) - p.d_from AS INTEGER) AS day_no,
     CASE WHEN lm >= 420 AND lm < 1140 THEN 1 ELSE 0 END AS in_o77,
@@ -199,7 +290,7 @@ buckets AS (
     SELECT bk, lt, CAST(extract(hour FROM lt) AS INTEGER) * 60 + CAST(extract(minute FROM lt) AS INTEGER) AS lm,
       CAST(extract(isodow FROM lt) AS INTEGER) AS dow
     FROM (
-      SELECT g.bk, (TIMESTAMPTZ '1970-01-01 00:00:00+00' + g.bk * 900 * INTERVAL '1 second') AT TIME ZONE p.tz AS lt
+      SELECT g.bk, (TIMESTAMPTZ '1970-01-01 00:00:00+00' + g.bk * INTERVAL '15 minutes') AT TIME ZONE p.tz AS lt
       FROM p, generate_series(p.b_lo, p.b_hi) AS g(bk)
     ) x, p
   ) y, p
@@ -318,12 +409,14 @@ overlap_daily AS (
   FROM set_overlaps ov JOIN buckets bu ON bu.bk = ov.bk
   GROUP BY ov.user_id, bu.day_no
 ),
+-- the local days of the range that the data's buckets touch (the others hold nothing)
 days AS (
-  SELECT CAST(i AS INTEGER) AS day_no, p.d_from + CAST(i AS INTEGER) AS d
-  FROM p, generate_series(0, p.n_days - 1) AS g(i)
+  SELECT DISTINCT bu.day_no, p.d_from + bu.day_no AS d
+  FROM buckets bu, p WHERE bu.day_no >= 0 AND bu.day_no < p.n_days
 ),
 pdays AS (SELECT day_no, d, ${piece.start} AS piece_start, ${piece.end} AS piece_end FROM days, p),
-pieces_of_period AS (SELECT DISTINCT piece_start, piece_end FROM pdays),
+-- every piece of the range (§6: a user with data in the range gets a row for each)
+pieces_of_period AS (${periodPieces(req.period)}),
 -- bucket → local day and period piece, for counting events, appointments and orders
 bucket_days AS (SELECT bu.bk, pd.d, pd.piece_start FROM buckets bu JOIN pdays pd ON pd.day_no = bu.day_no),
 daily AS (
@@ -415,6 +508,30 @@ clinician_rows AS (
   FROM clinician_h
 )`;
   return { ctes: splitCtes(ctes), params };
+}
+
+/**
+ * Every piece that `period` cuts [p.d_from, p.d_to) into, generated piece by piece (`p.n_pieces`
+ * of them), with the same bounds as the day-by-day expressions of `clinicianCtes`.
+ */
+function periodPieces(period: MetricRequest['period']): string {
+  const series = `FROM p, generate_series(0, p.n_pieces - 1) AS g(k)`;
+  switch (period) {
+    case 'all':
+      return `SELECT p.d_from AS piece_start, p.d_to AS piece_end FROM p`;
+    case 'day':
+      return `SELECT p.d_from + CAST(g.k AS INTEGER) AS piece_start, p.d_from + CAST(g.k AS INTEGER) + 1 AS piece_end ${series}`;
+    case 'week': {
+      const monday = `p.d_from - (CAST(extract(isodow FROM p.d_from) AS INTEGER) - 1) + 7 * CAST(g.k AS INTEGER)`;
+      return `SELECT greatest(${monday}, p.d_from) AS piece_start, least(${monday} + 7, p.d_to) AS piece_end ${series}`;
+    }
+    case 'month': {
+      const first = `p.d_from - (CAST(extract(day FROM p.d_from) AS INTEGER) - 1)`;
+      const nth = (k: string) =>
+        `CAST(${first} + CAST(${k} AS INTEGER) * INTERVAL '1 month' AS DATE)`;
+      return `SELECT greatest(${nth('g.k')}, p.d_from) AS piece_start, least(${nth('g.k + 1')}, p.d_to) AS piece_end ${series}`;
+    }
+  }
 }
 
 /** One common table expression: its name and body. Only the first (`p`) takes parameters. */

@@ -7,7 +7,13 @@ import { PER8_METRICS, type ClinicianMetricRow, type Per8Metric } from '../model
 import { metricRequestSchema, type GroupBy, type MetricRequest } from '../model/options.ts';
 import { invalid } from '../errors/UptakeError.ts';
 import type { SqlValue, Store } from '../store/Store.ts';
-import { clinicianCtes, RANGE_BOUNDS_SQL, type Cte, type RangeBounds } from './clinicianSql.ts';
+import {
+  clinicianCtes,
+  rangeBoundsSql,
+  rangeExtent,
+  type Cte,
+  type RangeBounds,
+} from './clinicianSql.ts';
 import { runCtes } from './runCtes.ts';
 import { markSuppressed } from './suppress.ts';
 import { VERSION } from '../version.ts';
@@ -61,23 +67,26 @@ export function parseRequest(input: unknown): MetricRequest {
 }
 
 /**
- * The metric CTEs for `store`: on DuckDB the range's instants are computed first and bound as
- * parameters (see `clinicianCtes`); PostgreSQL reads them from the chain's one-row table.
+ * The metric CTEs for `store`, over the buckets of the data's extent within the range
+ * (`rangeExtent`); `null` when the range holds no data at all (no rows). On DuckDB the range's
+ * instants are computed first and bound as parameters (see `clinicianCtes`); PostgreSQL reads them
+ * from the chain's one-row table.
  */
 async function metricCtes(
   store: Store,
   req: MetricRequest,
-): Promise<{ ctes: Cte[]; params: SqlValue[] }> {
+): Promise<{ ctes: Cte[]; params: SqlValue[] } | null> {
   let bounds: RangeBounds | undefined;
   if (store.dialect.name === 'duckdb') {
-    [bounds] = await store.all<RangeBounds>(RANGE_BOUNDS_SQL, [
+    [bounds] = await store.all<RangeBounds>(rangeBoundsSql(store.dialect), [
       req.from,
       req.to,
       req.options.timezone,
       req.options.timeout_seconds,
     ]);
   }
-  return clinicianCtes(store.dialect, req, bounds);
+  const span = await rangeExtent(store, req, bounds);
+  return span ? clinicianCtes(store.dialect, req, span, bounds) : null;
 }
 
 /** Per-clinician rows of §6, sorted by user and period. */
@@ -85,7 +94,9 @@ export async function clinicianMetrics(
   store: Store,
   req: MetricRequest,
 ): Promise<ClinicianMetricRow[]> {
-  const { ctes, params } = await metricCtes(store, req);
+  const chain = await metricCtes(store, req);
+  if (!chain) return [];
+  const { ctes, params } = chain;
   return runCtes<ClinicianMetricRow>(
     store,
     ctes,
@@ -108,7 +119,9 @@ export async function groupMetrics(
   by: Exclude<GroupBy, 'clinician'>,
   threshold: number,
 ): Promise<GroupMetricRow[]> {
-  const { ctes, params } = await metricCtes(store, req);
+  const chain = await metricCtes(store, req);
+  if (!chain) return [];
+  const { ctes, params } = chain;
   const stats = PER8_METRICS.flatMap((m) =>
     (
       [

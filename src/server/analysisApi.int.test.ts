@@ -1,6 +1,7 @@
 /**
  * The analysis endpoints: tools, adoption and go-live evaluation. Roles (a clinician and a
- * champion get 403; a leader sees only their groups) and the structure of the answers.
+ * champion get 403 for adoption and evaluation, and only their own groups' go-lives; a leader sees
+ * only their groups) and the structure of the answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
@@ -49,10 +50,44 @@ describe.each(engines())('analysis API on $name', (engine) => {
 
   it('refuses clinicians and champions (403) and anonymous callers (401)', async () => {
     for (const url of urls()) {
-      expect((await call(sys.app, clin, 'GET', url)).statusCode).toBe(403);
-      expect((await call(sys.app, champion, 'GET', url)).statusCode).toBe(403);
+      if (url !== '/api/tools') {
+        expect((await call(sys.app, clin, 'GET', url)).statusCode).toBe(403);
+        expect((await call(sys.app, champion, 'GET', url)).statusCode).toBe(403);
+      }
       expect((await call(sys.app, null, 'GET', url)).statusCode).toBe(401);
     }
+  });
+
+  it('lists to clinicians and champions only the go-lives of their own groups, marked mine', async () => {
+    type Tools = { name: string; golives: { group: string; date: string; mine: boolean }[] }[];
+    const deptOf = async (id: string | null) =>
+      (
+        await sys.store.all<{ d: string }>(
+          `SELECT department AS d FROM clinicians WHERE user_id = $1`,
+          [id],
+        )
+      )[0]!.d;
+    const live = sys.gen.goLive.departments;
+    for (const [session, account] of [
+      [clin, sys.account('clinician', 0)],
+      [champion, sys.account('champion')],
+    ] as const) {
+      const r = await call(sys.app, session, 'GET', '/api/tools');
+      expect(r.statusCode).toBe(200);
+      const dept = await deptOf(account.clinician_id);
+      // Their own department's go-live (if it went live) and, for a champion, their group's.
+      const expected = [
+        ...new Set([dept, ...account.groups.map((g) => g.value)].filter((d) => live.includes(d))),
+      ].sort();
+      const got = (r.json() as Tools).flatMap((t) => t.golives);
+      expect(got.map((g) => g.group).sort()).toEqual(expected);
+      for (const g of got) expect(g.mine).toBe(g.group === dept);
+    }
+    // The clinician of a live department sees its go-live as theirs.
+    expect(live).toContain(await deptOf(sys.account('clinician', 0).clinician_id));
+    // An administrator sees every go-live; mine is false for an account without a clinician.
+    const all = (await call(sys.app, admin, 'GET', '/api/tools')).json() as Tools;
+    expect(all.flatMap((t) => t.golives).every((g) => !g.mine)).toBe(true);
   });
 
   it('validates the query (400)', async () => {

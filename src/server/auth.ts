@@ -276,6 +276,9 @@ export function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Behind an untrusted proxy: how many times `max` failures one socket address may gather. */
+export const PROXIED_FACTOR = 20;
+
 /**
  * Failed logins per (user name, client address): after `max` failures within `windowMs`, every
  * attempt is refused (429) until the oldest failure leaves the window, right password or not.
@@ -297,20 +300,40 @@ export class LoginLimiter {
     else this.failures.delete(key);
     return list;
   }
-  /** Seconds until another attempt is allowed, or 0 when it is allowed now. */
-  blockedFor(username: string, ip: string): number {
-    const list = this.recent(this.key(username, ip));
-    if (list.length < this.max) return 0;
-    return Math.ceil((list[list.length - this.max]! + this.windowMs - this.now()) / 1000);
+  private waitFor(key: string, max: number): number {
+    const list = this.recent(key);
+    if (list.length < max) return 0;
+    return Math.ceil((list[list.length - max]! + this.windowMs - this.now()) / 1000);
   }
-  fail(username: string, ip: string): void {
-    const key = this.key(username, ip);
+  private record(key: string): void {
     const list = this.recent(key);
     list.push(this.now());
     this.failures.set(key, list);
     if (this.failures.size > 100_000) this.failures.delete(this.failures.keys().next().value!);
   }
-  succeed(username: string, ip: string): void {
-    this.failures.delete(this.key(username, ip));
+  /**
+   * The keys a failure counts against. `forwarded` is the client address an untrusted proxy
+   * names (X-Forwarded-For without `--trust-proxy`): behind a proxy every socket address is the
+   * proxy's, so the pair is keyed by socket and forwarded address, lest one user's typos lock the
+   * name for the whole organisation. The header is the client's to forge, so the socket address
+   * alone still has a ceiling (`PROXIED_FACTOR` × max) that rotating its value cannot pass.
+   */
+  private keys(username: string, ip: string, forwarded?: string | null): [string, number][] {
+    if (!forwarded) return [[this.key(username, ip), this.max]];
+    return [
+      [this.key(username, `${ip} for ${forwarded}`), this.max],
+      [this.key(username, ip), this.max * PROXIED_FACTOR],
+    ];
+  }
+  /** Seconds until another attempt is allowed, or 0 when it is allowed now. */
+  blockedFor(username: string, ip: string, forwarded?: string | null): number {
+    return Math.max(...this.keys(username, ip, forwarded).map(([k, max]) => this.waitFor(k, max)));
+  }
+  fail(username: string, ip: string, forwarded?: string | null): void {
+    for (const [k] of this.keys(username, ip, forwarded)) this.record(k);
+  }
+  succeed(username: string, ip: string, forwarded?: string | null): void {
+    // The shared ceiling of a proxy is not cleared by one user's success.
+    this.failures.delete(this.keys(username, ip, forwarded)[0]![0]);
   }
 }

@@ -3,11 +3,15 @@
  * web app (web/dist) for every other path. The caller owns the store (and closes it after the
  * server). Tests drive the returned Fastify instance with `app.inject`.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UptakeError } from '../errors/UptakeError.ts';
@@ -24,6 +28,7 @@ import { analysisRoutes } from './routes/analysisRoutes.ts';
 import { helpRoutes } from './routes/helpRoutes.ts';
 import { ssoRoutes } from './routes/ssoRoutes.ts';
 import { SingleSignOn, type SsoConfig } from './sso.ts';
+import { compressApi, serveWebApp } from './transport.ts';
 import { authRoutes, SESSION_COOKIE } from './routes/authRoutes.ts';
 import { defaultRange, reportRoutes } from './routes/reportRoutes.ts';
 import { z } from 'zod';
@@ -55,7 +60,26 @@ export interface ServerOptions {
    * origin), and cookies become partitioned (see `partitionedCookies`). None by default: no framing.
    */
   frameAncestors?: readonly string[];
+  /** A one-off operator warning (default: a line on stderr, as `uptake serve` shows it). */
+  warn?: (message: string) => void;
 }
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The client address an X-Forwarded-For names (its last entry, the one the nearest proxy
+     * added) while proxies are not trusted; null when trusted or absent.
+     */
+    untrustedForwardedFor: string | null;
+  }
+}
+
+/** The operator's fix, named in the warning and the access log. */
+export const PROXY_WARNING =
+  'requests arrive with X-Forwarded-For but proxies are not trusted, so every client seems to ' +
+  'come from the proxy’s address; failed sign-ins are counted per proxy and forwarded address ' +
+  'until you restart with --trust-proxy (uptake serve --trust-proxy), which also makes session ' +
+  'cookies Secure behind https';
 
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -67,20 +91,61 @@ and reload this page. The API is described at <a href="/api/openapi.json">/api/o
 </body></html>
 `;
 
-/** Map any error to the closed set: `{error: {code, message}}` with the code's HTTP status. */
-function toUptakeError(err: unknown): UptakeError {
+/**
+ * Map any error to the closed set: `{error: {code, message}}` with the code's HTTP status. The one
+ * place where framework errors (Fastify's FST_ERR_* codes, JSON parse errors, body limits, content
+ * types, bad URI encoding, static-file errors) become Uptake's vocabulary; nothing the client sent
+ * may surface as INTERNAL.
+ */
+export function toUptakeError(err: unknown): UptakeError {
   if (err instanceof UptakeError) return err;
-  const e = err as { statusCode?: number; code?: string; message?: string };
-  switch (e.statusCode) {
-    case 400:
+  const e = (err ?? {}) as {
+    statusCode?: number;
+    status?: number;
+    code?: string;
+    message?: string;
+  };
+  const status = e.statusCode ?? e.status;
+  const detail = (e.message ?? '').slice(0, 120);
+  switch (e.code) {
+    case 'FST_ERR_BAD_URL':
+    case 'ERR_BAD_URI':
       return new UptakeError(
         'INVALID_INPUT',
-        e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
-          ? 'the body is empty; send a JSON object'
-          : `the body is not valid JSON (${(e.message ?? '').slice(0, 120)})`,
+        'the address is not valid URI encoding (a % must be followed by two hex digits)',
       );
-    case 404:
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new UptakeError('INVALID_INPUT', 'the body is empty; send a JSON object');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_TYPE':
+    case 'FST_ERR_CTP_INVALID_CHARSET':
+      return new UptakeError(
+        'INVALID_INPUT',
+        'unsupported content-type; send JSON (application/json; charset=utf-8), or a file as text/csv to POST /api/imports',
+      );
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new UptakeError('TOO_LARGE', 'the request body is too large');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new UptakeError('INVALID_INPUT', 'the content-length does not match the body');
+    case 'FST_ERR_NOT_FOUND':
       return new UptakeError('NOT_FOUND', 'not found');
+  }
+  if (status === undefined || status >= 500)
+    return status === 503
+      ? new UptakeError('UNAVAILABLE', 'the server is busy or stopping; try again shortly')
+      : new UptakeError('INTERNAL', 'internal error; the server log has the details');
+  switch (status) {
+    case 401:
+      return new UptakeError('UNAUTHENTICATED', 'sign in first');
+    // The framework's 403 is the static files refusing a path outside the web app (`..`):
+    // there is no such file to show, so it is said as NOT_FOUND (Uptake's own refusals are
+    // UptakeErrors and keep FORBIDDEN).
+    case 403:
+    case 404:
+    case 405:
+      return new UptakeError('NOT_FOUND', 'not found');
+    case 409:
+      return new UptakeError('CONFLICT', 'conflict; reload and try again');
     case 413:
       return new UptakeError('TOO_LARGE', 'the request body is too large');
     case 415:
@@ -91,8 +156,22 @@ function toUptakeError(err: unknown): UptakeError {
     case 429:
       return new UptakeError('RATE_LIMITED', 'too many requests; wait a minute');
     default:
-      return new UptakeError('INTERNAL', 'internal error; the server log has the details');
+      // Any other 4xx of the framework: a JSON body that does not parse (or carries
+      // __proto__), a header out of range, … — the client's input, said as such.
+      return new UptakeError(
+        'INVALID_INPUT',
+        e instanceof SyntaxError || /JSON|prototype/i.test(detail)
+          ? `the body is not valid JSON (${detail})`
+          : `the request is not valid (${detail || `status ${status}`})`,
+      );
   }
+}
+
+/** The closed-set answer of `err` (logged when INTERNAL). */
+function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
+  const e = toUptakeError(err);
+  if (e.code === 'INTERNAL') req.log.error(err);
+  void reply.code(e.httpStatus).send({ error: { code: e.code, message: e.message } });
 }
 
 export async function buildServer(
@@ -106,8 +185,11 @@ export async function buildServer(
     logger: opts.logger ?? false,
     trustProxy: opts.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
+    // Errors raised before routing (a URL that is not valid percent-encoding) join the closed set.
+    frameworkErrors: (err, req, reply) => sendError(err, req, reply),
   });
   app.decorateRequest('auth', null);
+  app.decorateRequest('untrustedForwardedFor', null);
 
   const cache = new ReportCache(db, db.reader);
   let warming = false;
@@ -187,10 +269,31 @@ export async function buildServer(
       ),
   });
 
-  app.setErrorHandler((err, req, reply) => {
-    const e = toUptakeError(err);
-    if (e.code === 'INTERNAL') req.log.error(err);
-    void reply.code(e.httpStatus).send({ error: { code: e.code, message: e.message } });
+  app.setErrorHandler((err, req, reply) => sendError(err, req, reply));
+
+  // A reverse proxy in front while not trusted: say so once (stderr and the access log), and
+  // keep the forwarded address for the sign-in limiter (see LoginLimiter).
+  let proxyWarned = false;
+  const warn = opts.warn ?? ((m: string) => process.stderr.write(`uptake: warning: ${m}\n`));
+  app.addHook('onRequest', async (req) => {
+    if (opts.trustProxy) return;
+    const header = req.headers['x-forwarded-for'];
+    const list = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',');
+    const last = list[list.length - 1]!.trim().slice(0, 64);
+    if (!last) return;
+    req.untrustedForwardedFor = last;
+    if (proxyWarned) return;
+    proxyWarned = true;
+    warn(PROXY_WARNING);
+    await s.log.write({
+      username: null,
+      role: null,
+      action: 'login',
+      resource: 'proxy',
+      outcome: 'failure',
+      detail: `X-Forwarded-For without --trust-proxy: ${PROXY_WARNING}`,
+      ip: req.ip,
+    });
   });
 
   // The session of the cookie, for every API request.
@@ -205,6 +308,8 @@ export async function buildServer(
   app.addHook('onSend', async (req, reply) => {
     if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
+
+  compressApi(app);
 
   authRoutes(app, s);
   reportRoutes(app, s);
@@ -226,7 +331,7 @@ export async function buildServer(
 
   const webDir = opts.webDir === undefined ? DEFAULT_WEB_DIR : opts.webDir;
   const hasWeb = !!webDir && existsSync(`${webDir}/index.html`);
-  if (hasWeb) await app.register(fastifyStatic, { root: webDir, index: 'index.html' });
+  if (hasWeb) await serveWebApp(app, webDir);
 
   app.setNotFoundHandler((req, reply) => {
     if (req.url.startsWith('/api/') || req.url === '/api') {
@@ -238,7 +343,8 @@ export async function buildServer(
       });
       return;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+    // A missing hashed asset is a 404, not the index page (a browser would run HTML as a script).
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.url.startsWith('/assets/')) {
       void reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'not found' } });
       return;
     }

@@ -4,11 +4,12 @@
  * not in the contract can never leave the server); the OpenAPI description is generated from them.
  */
 import { z } from 'zod';
-import { metricOptionsSchema, PERIODS, WOW_WINDOWS } from '../model/options.ts';
+import { localDate, metricOptionsSchema, PERIODS, WOW_WINDOWS } from '../model/options.ts';
 import { CHANNELS, IMPORT_TABLES, TABLES } from '../model/canonical.ts';
 import { CLINICIAN_FIELDS, PER8_METRICS } from '../model/metricRow.ts';
 import { ERROR_CODES } from '../errors/UptakeError.ts';
 import { HELP_TIERS, HELP_TOPICS, type HelpTopic } from '../model/help.ts';
+import { ADOPTION_METRICS, ENGINE_METRICS } from '../analysis/evaluate.ts';
 
 /** Named schemas: they become `components.schemas` of the OpenAPI description. */
 export const registry = z.registry<{ id: string; description?: string }>();
@@ -22,15 +23,8 @@ export type Role = (typeof ROLES)[number];
 export const GROUP_KINDS = ['department', 'specialty', 'role'] as const;
 export type GroupKind = (typeof GROUP_KINDS)[number];
 
-export const localDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a local date YYYY-MM-DD')
-  .refine(
-    (s) =>
-      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
-      new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
-    'a real calendar date',
-  );
+/** Dates of a range: the one definition of the model (years 0001–9999). */
+export { localDate };
 
 const num = z.number();
 const numOrNull = z.number().nullable();
@@ -386,7 +380,11 @@ export const uploadQuery = z.object({
     ),
   filename: z
     .string()
-    .regex(/^[A-Za-z0-9._ -]{1,120}$/, 'a plain file name (letters, digits, . _ - and spaces)')
+    // Not `.`, `..` or a hidden name: the file is saved under this name in a temporary folder.
+    .regex(
+      /^(?!\.)[A-Za-z0-9._ -]{1,120}$/,
+      'a plain file name (letters, digits, . _ - and spaces, not starting with a dot)',
+    )
     .optional(),
   source_tz: z.string().max(64).optional(),
   identifier_system: z
@@ -566,7 +564,13 @@ export const toolListSchema = named(
     z.object({
       name: z.string(),
       golives: z.array(
-        z.object({ group_by: z.enum(ANALYSIS_BYS), group: z.string(), date: z.string() }),
+        z.object({
+          group_by: z.enum(ANALYSIS_BYS),
+          group: z.string(),
+          date: z.string(),
+          /** The go-live concerns the caller's own clinician (their department, specialty or role, or everyone). */
+          mine: z.boolean(),
+        }),
       ),
     }),
   ),
@@ -660,7 +664,11 @@ export const adoptionReportSchema = named(
 
 export const goliveQuery = z.object({
   tool: toolName,
-  metric: z.string().min(1).max(64),
+  // The closed set at the edge: a name such as `__proto__` never reaches the handler.
+  metric: z.enum([
+    ...ENGINE_METRICS,
+    ...(Object.keys(ADOPTION_METRICS) as (keyof typeof ADOPTION_METRICS)[]),
+  ]),
   by: z.enum(ANALYSIS_BYS).default('department'),
   transition: z.coerce.number().int().min(0).max(52).default(0),
   summary: z.enum(['median', 'mean']).default('median'),

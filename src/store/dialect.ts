@@ -10,6 +10,8 @@ export interface Dialect {
   epochUs(expr: string): string;
   /** Integer division of two BIGINT expressions (truncating). */
   intDiv(a: string, b: string): string;
+  /** The TIMESTAMPTZ `expr` microseconds after the Unix epoch (a BIGINT, or text of one), exactly. */
+  fromEpochUs(expr: string): string;
   /** A text expression compared byte by byte (PostgreSQL's default collation is the locale's). */
   binary(expr: string): string;
   /** A JSON/text column type for reports. */
@@ -22,6 +24,7 @@ export const DUCKDB: Dialect = {
   name: 'duckdb',
   epochUs: (e) => `epoch_us(${e})`,
   intDiv: (a, b) => `((${a}) // (${b}))`,
+  fromEpochUs: (e) => `make_timestamptz(CAST(${e} AS BIGINT))`,
   binary: (e) => e,
   jsonType: 'VARCHAR',
   double: 'DOUBLE',
@@ -33,6 +36,10 @@ export const POSTGRES: Dialect = {
   // and float arithmetic is many times faster than extract(epoch)'s numeric.
   epochUs: (e) => `round(date_part('epoch', ${e}) * 1000000)::bigint`,
   intDiv: (a, b) => `((${a}) / (${b}))`,
+  // Whole seconds and the microseconds apart: a float of microseconds is inexact beyond 2^53 µs
+  // (the years before 1685 and after 2255), whole seconds are exact far beyond year 9999.
+  fromEpochUs: (e) =>
+    `(to_timestamp(CAST(CAST(${e} AS BIGINT) / 1000000 AS DOUBLE PRECISION)) + (CAST(${e} AS BIGINT) % 1000000) * INTERVAL '1 microsecond')`,
   binary: (e) => `${e} COLLATE "C"`,
   jsonType: 'TEXT',
   double: 'DOUBLE PRECISION',

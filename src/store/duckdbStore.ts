@@ -4,7 +4,7 @@
  * their owner only (0600), like the pseudonymisation key.
  */
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UptakeError } from '../errors/UptakeError.ts';
 import { DUCKDB } from './dialect.ts';
@@ -94,6 +94,64 @@ export function restrictStoreFiles(path: string): void {
   for (const f of [path, `${path}.wal`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
+/** Where every DuckDB database file says what it is: 'DUCK' after the header's 8-byte checksum. */
+const MAGIC = { offset: 8, bytes: 'DUCK' } as const;
+
+/** What a file that is not a DuckDB database looks like, from its first bytes, for the message. */
+function looksLike(head: Buffer): string {
+  if (head.subarray(0, 4).toString('latin1') === 'PAR1') return 'a Parquet file';
+  if (head.subarray(0, 16).toString('latin1') === 'SQLite format 3\0') return 'a SQLite database';
+  if (head.subarray(0, 2).toString('latin1') === 'PK') return 'a ZIP archive';
+  // Text (a CSV, NDJSON, a log): no control bytes but tabs and line ends in what was read.
+  if (head.length && !head.some((b) => b < 9 || (b > 13 && b < 32) || b === 127))
+    return 'a text file (CSV, JSON or similar)';
+  return 'a file of another kind';
+}
+
+/**
+ * Refuse a path that is not an Uptake store before DuckDB opens it: an existing file must be a
+ * DuckDB database (DuckDB itself would open a CSV or Parquet file as a read-only view, into which an
+ * import "stores" rows that then vanish); a missing one is created only when `create` is true.
+ * Messages name the path as the user gave it and say what to do.
+ */
+export function checkDuckDBFile(path: string, label: string, create: boolean): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return; // let DuckDB report it
+    if (create) return;
+    throw new UptakeError(
+      'INVALID_INPUT',
+      `${label}: no Uptake store there (no such file), and this command only reads one; check the path, or create the store by importing into it: uptake import <table> FILE --db ${path}`,
+    );
+  }
+  if (st.isDirectory())
+    throw new UptakeError(
+      'INVALID_INPUT',
+      `${label} is a folder, not an Uptake store; give the path of the store's .duckdb file (a new file name creates one)`,
+    );
+  const head = Buffer.alloc(16);
+  let n = 0;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      n = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return; // unreadable: DuckDB's own error names the reason
+  }
+  const magic = head.subarray(MAGIC.offset, MAGIC.offset + MAGIC.bytes.length).toString('latin1');
+  if (magic === MAGIC.bytes) return;
+  const what = n === 0 ? 'an empty file' : looksLike(head.subarray(0, n));
+  throw new UptakeError(
+    'INVALID_INPUT',
+    `${label} is not an Uptake store: it is ${what}, not a DuckDB database; give --db the store's .duckdb file (a new file name creates one) and pass data files to uptake import`,
+  );
+}
+
 export class DuckDBStore extends DuckSql implements Store, StagingArea {
   readonly dialect = DUCKDB;
   private txDepth = 0;
@@ -105,14 +163,24 @@ export class DuckDBStore extends DuckSql implements Store, StagingArea {
     super(conn);
   }
 
-  /** Open (creating if needed) the DuckDB file at `path` (or `:memory:`) and migrate it. */
-  static async open(path: string): Promise<DuckDBStore> {
+  /**
+   * Open the DuckDB file at `path` (or `:memory:`) and migrate it. A missing file is created
+   * unless `create` is false (commands that only read); an existing file that is not a DuckDB
+   * database is refused (`checkDuckDBFile`). `label` names the path in messages (how the user gave
+   * it: `--db x.duckdb`, `UPTAKE_DB=…`).
+   */
+  static async open(
+    path: string,
+    opts: { create?: boolean; label?: string } = {},
+  ): Promise<DuckDBStore> {
+    const label = opts.label ?? `--db ${path}`;
     if (path !== ':memory:' && !existsSync(dirname(path) || '.')) {
       throw new UptakeError(
         'INVALID_INPUT',
-        `--db ${path}: the folder ${dirname(path)} does not exist; create it or choose another path`,
+        `${label}: the folder ${dirname(path)} does not exist; create it or choose another path`,
       );
     }
+    if (path !== ':memory:') checkDuckDBFile(path, label, opts.create ?? true);
     if (path !== ':memory:') ownerOnlyFiles();
     let instance: DuckDBInstance;
     try {

@@ -14,15 +14,29 @@ export interface StoreChoice {
 
 /** The DuckDB path that `choice` and the environment select. */
 export function duckdbPath(choice: StoreChoice = {}): string {
-  return choice.db ?? process.env['UPTAKE_DB'] ?? './uptake.duckdb';
+  // An empty UPTAKE_DB is unset (DuckDB would take '' for an in-memory database, lost on exit).
+  return choice.db ?? (process.env['UPTAKE_DB'] || './uptake.duckdb');
 }
 
-/** Open the store the options and environment select, migrating it to this version's schema. */
-export async function openStore(choice: StoreChoice = {}): Promise<Store> {
+/** How the user named the DuckDB path, for messages. */
+function pathLabel(choice: StoreChoice, path: string): string {
+  if (choice.db !== undefined) return `--db ${path}`;
+  if (process.env['UPTAKE_DB']) return `UPTAKE_DB=${path}`;
+  return `${path} (the default store; name another with --db or UPTAKE_DB)`;
+}
+
+/**
+ * Open the store the options and environment select, migrating it to this version's schema.
+ * With `create: false` (commands that only read) a DuckDB file that does not exist is a user
+ * error instead of a new empty store; a file that is not a DuckDB database is always refused.
+ * (A PostgreSQL database must exist already: a missing one is the connection's error.)
+ */
+export async function openStore(choice: StoreChoice & { create?: boolean } = {}): Promise<Store> {
   const url = choice.databaseUrl ?? (choice.db ? undefined : process.env['DATABASE_URL']);
   if (url) {
     const { PostgresStore } = await import('./postgresStore.ts');
     return PostgresStore.open(url, { citus: choice.citus ?? false });
   }
-  return DuckDBStore.open(duckdbPath(choice));
+  const path = duckdbPath(choice);
+  return DuckDBStore.open(path, { create: choice.create ?? true, label: pathLabel(choice, path) });
 }

@@ -6,10 +6,15 @@
  * (driven by playwright-core) signs in as each role. Each page is checked for its numbers (against
  * the API), its charts, what the role must not see, keyboard use, axe-core (no serious or critical
  * violations), patient identifiers (none) and the Content Security Policy (no violation); a
- * screenshot of each page goes to test-output/screenshots/.
+ * screenshot of each page goes to test-output/screenshots/. Also: a new date range never shows the
+ * old range's numbers while it loads, and the URL drives the date fields (Back, Forward); go-lives
+ * are marked on every trend chart, whose axes start at zero; no page scrolls sideways on a 390 px
+ * phone; tables and charts download as CSV and PNG; My report prints; times carry the
+ * organisation's zone; the built files go out compressed and cached.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +76,16 @@ beforeAll(async () => {
     { name: 'duckdb', open: () => DuckDBStore.open(':memory:') },
     { webDir: webOut, warmCache: true },
   );
+  // The generated tool goes live in some departments halfway through the data.
+  const g = sys.gen.goLive;
+  await saveTool(
+    sys.store,
+    parseTool({
+      name: g.tool,
+      actions: g.actions,
+      golives: g.departments.map((d) => ({ group_by: 'department', group: d, date: g.date })),
+    }),
+  );
   base = await sys.app.listen({ port: 0, host: '127.0.0.1' });
 }, 180_000);
 
@@ -81,11 +96,20 @@ afterAll(async () => {
   rmSync(TEST_DIR, { recursive: true, force: true });
 });
 
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
 /** A fresh browser context signed in as `a`, with console errors and CSP violations recorded. */
-async function signIn(a: DemoAccount, checkLogin = false, at = base): Promise<Page> {
+async function signIn(
+  a: DemoAccount,
+  checkLogin = false,
+  at = base,
+  viewport = DESKTOP,
+): Promise<Page> {
   const ctx = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
+    viewport,
     reducedMotion: 'reduce',
+    acceptDownloads: true,
   });
   const page = await ctx.newPage();
   page.on('console', (m) => {
@@ -176,6 +200,43 @@ async function showTable(page: Page, figureTitle: string): Promise<string[][]> {
 }
 
 const two = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(2));
+
+const DAY = 86_400_000;
+const addDays = (d: string, n: number) =>
+  new Date(Date.parse(`${d}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+/** The Monday on or before `d`. */
+const monday = (d: string) => addDays(d, -((new Date(`${d}T00:00:00Z`).getUTCDay() + 6) % 7));
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const dayWords = (d: string) => `${Number(d.slice(8))} ${MONTHS[Number(d.slice(5, 7)) - 1]}`;
+/** First and last day included, as the page writes them: "5 Jan – 25 Jan 2026". */
+const words = (first: string, last: string) =>
+  first === last
+    ? `${dayWords(first)} ${first.slice(0, 4)}`
+    : first.slice(0, 4) === last.slice(0, 4)
+      ? `${dayWords(first)} – ${dayWords(last)} ${last.slice(0, 4)}`
+      : `${dayWords(first)} ${first.slice(0, 4)} – ${dayWords(last)} ${last.slice(0, 4)}`;
+/** An instant of the API as "YYYY-MM-DD HH:MM" in zone `tz`. */
+const inZone = (iso: string, tz: string) => {
+  let t = iso.trim().replace(' ', 'T');
+  if (/[+-]\d\d$/.test(t.slice(11))) t += ':00';
+  else if (!/[zZ]$|[+-]\d\d:?\d\d$/.test(t.slice(11))) t += 'Z';
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone: tz,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(new Date(t));
+};
+
+async function deptOf(a: DemoAccount): Promise<string> {
+  const [r] = await sys.store.all<{ d: string }>(
+    `SELECT department AS d FROM clinicians WHERE user_id = $1`,
+    [a.clinician_id],
+  );
+  return r!.d;
+}
 
 interface GroupRow {
   group: string;
@@ -383,13 +444,13 @@ describe('web app in Chromium', () => {
     expect(skip.text).toBe('Skip to main content');
     expect(skip.visible && skip.outline).toBe(true);
     const seen: string[] = [];
-    for (let i = 0; i < 16; i++) {
+    for (let i = 0; i < 30; i++) {
       await page.keyboard.press('Tab');
       const f = await focused();
       expect(f.outline, `focus visible on ${f.tag} ${f.text}`).toBe(true);
       seen.push(f.text || f.tag);
     }
-    for (const want of ['Organisation', 'Groups', 'Sign out', 'Show'])
+    for (const want of ['Organisation', 'Groups', 'Sign out', 'Show', 'Last 4 weeks', 'All data'])
       expect(seen, `Tab reaches ${want}`).toContain(want);
     expect(seen.some((s) => s.startsWith('Show data table'))).toBe(true);
 
@@ -407,7 +468,10 @@ describe('web app in Chromium', () => {
     await expect.poll(async () => (await focused()).tag).toBe('H1');
 
     // A data table opens from the keyboard.
-    const toggle = page.locator('figure').first().getByRole('button');
+    const toggle = page
+      .locator('figure')
+      .first()
+      .getByRole('button', { name: /data table$/ });
     expect(await toggle.innerText()).toBe('Show data table');
     await toggle.focus();
     await page.keyboard.press('Enter');
@@ -505,7 +569,7 @@ describe('web app in Chromium', () => {
       mimeType: 'text/csv',
       buffer: Buffer.from(`${roster}\nu9999,,Nobody,,,,\n`),
     });
-    await page.getByRole('button', { name: 'Import' }).click();
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.getByText('Imported into clinicians').waitFor({ timeout: 60_000 });
     await expect.poll(() => page.locator('table tbody tr').count()).toBe(5);
 
@@ -632,6 +696,399 @@ describe('web app in Chromium', () => {
     expect(await page.getByRole('link', { name: /^Sign in with/ }).count()).toBe(0);
     await checkPage(page, 'sign-in-sso-error');
     await ctx.close();
+  });
+
+  test('a new range: while it loads no old number shows; the URL drives the date fields (Back, Forward)', async () => {
+    const page = await signIn(sys.account('admin'));
+    await page.goto(`${base}/#/org`);
+    await settle(page);
+    const { body: meta } = await apiJson<{ from: string; to: string }>(page, '/api/meta');
+    const from = page.getByLabel('From', { exact: true });
+    const last = page.getByLabel('To (included)');
+    // The fields show the URL's range (here the default: all data), `to` as the last day included.
+    expect(await from.inputValue()).toBe(meta.from);
+    expect(await last.inputValue()).toBe(addDays(meta.to, -1));
+    expect(await page.getByTestId('range-words').innerText()).toContain(
+      words(meta.from, addDays(meta.to, -1)),
+    );
+    expect(await page.getByTestId('kpi-ehr_time8').count()).toBe(1);
+
+    // Hold the next organisation answer until the page has been looked at.
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const asked: string[] = [];
+    await page.route('**/api/org?*', async (route) => {
+      asked.push(route.request().url());
+      await held;
+      await route.continue();
+    });
+    const newFrom = sys.gen.goLive.date;
+    await from.fill(newFrom);
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toContain(`from=${newFrom}`);
+    // Pending: the new dates are in the URL and the fields, a loading sign shows, and no number
+    // (no headline, chart or table) of the old range is left on the page.
+    expect(new URL(page.url()).hash).toBe(`#/org?from=${newFrom}&to=${meta.to}`);
+    expect(await from.inputValue()).toBe(newFrom);
+    expect(await page.getByTestId('range-words').innerText()).toContain(
+      words(newFrom, addDays(meta.to, -1)),
+    );
+    await page.locator('main .loading').waitFor();
+    expect(await page.locator('main .kpi, main [data-chart], main table').count()).toBe(0);
+    expect(await page.locator('main').innerText()).not.toMatch(/\d\.\d\d/);
+    await page.screenshot({ path: join(ROOT, SHOTS, 'admin-organisation-loading.png') });
+    release();
+    await settle(page);
+    await page.unroute('**/api/org?*');
+    // The new range's numbers.
+    const { body: org } = await apiJson<{ weekly: GroupRow[] }>(
+      page,
+      `/api/org?from=${newFrom}&to=${meta.to}`,
+    );
+    const lastWeek = org.weekly.filter((w) => !w.suppressed && (w.n ?? 0) > 0).at(-1);
+    expect(org.weekly[0]!.period_start >= newFrom).toBe(true);
+    expect(await page.getByTestId('kpi-ehr_time8').innerText()).toBe(
+      two(lastWeek?.ehr_time8_median),
+    );
+
+    // Back: the previous URL's range, in the fields too; Forward: the new one again.
+    await page.goBack();
+    await expect.poll(() => from.inputValue()).toBe(meta.from);
+    expect(await last.inputValue()).toBe(addDays(meta.to, -1));
+    await settle(page);
+    await page.goForward();
+    await expect.poll(() => from.inputValue()).toBe(newFrom);
+    await settle(page);
+
+    // Presets: the last whole weeks (here no more than the data has), since go-live, all data.
+    const preset = async (name: string) => {
+      await page.getByRole('button', { name, exact: true }).click();
+      await settle(page);
+      expect(
+        await page.getByRole('button', { name, exact: true }).getAttribute('aria-pressed'),
+      ).toBe('true');
+      const q = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
+      return [q.get('from'), q.get('to')];
+    };
+    const end = monday(meta.to) > meta.from ? monday(meta.to) : meta.to;
+    const weeksBack = (n: number) =>
+      addDays(end, -7 * n) < meta.from ? meta.from : addDays(end, -7 * n);
+    expect(await preset('Last 4 weeks')).toEqual([weeksBack(4), end]);
+    expect(await preset('Last 12 weeks')).toEqual([weeksBack(12), end]);
+    expect(await preset('Since go-live')).toEqual([sys.gen.goLive.date, meta.to]);
+    expect(await from.inputValue()).toBe(sys.gen.goLive.date);
+    expect(await preset('All data')).toEqual([meta.from, meta.to]);
+    await checkPage(page, 'admin-organisation-presets');
+    await page.context().close();
+  });
+
+  test('go-lives are marked on every trend chart, and the axes start at zero', async () => {
+    const g = sys.gen.goLive;
+    const page = await signIn(sys.account('admin'));
+    /** The chart of `title`: its SVG text, its accessible name, the numbers among its labels. */
+    const chart = async (p: Page, title: string | RegExp) => {
+      const c = p.locator('figure', { hasText: title }).first().locator('[data-chart]');
+      const texts = await c.locator('svg text').allTextContents();
+      return {
+        texts,
+        label: (await c.getAttribute('aria-label')) ?? '',
+        lowest: Math.min(...texts.map(Number).filter((n) => Number.isFinite(n))),
+      };
+    };
+
+    // Organisation: every weekly trend has the line, its label and the go-live in its table.
+    await page.goto(`${base}/#/org`);
+    await settle(page);
+    for (const t of ['EHR-Time8 — all EHR time', 'Note-Time8 — notes']) {
+      const c = await chart(page, t);
+      expect(c.texts, t).toContain('go-live');
+      expect(c.label).toContain(`Dotted lines mark the go-live of ${g.tool} in`);
+      expect(c.lowest, `${t}: the axis starts at 0`).toBe(0);
+    }
+    const table = await showTable(page, 'EHR-Time8 — all EHR time');
+    const goRow = table.find((r) => (r.at(-1) ?? '').includes(g.tool));
+    expect(goRow?.at(-1)).toContain(`on ${words(g.date, g.date)}`);
+    expect(goRow![0]! <= g.date && g.date < addDays(goRow![0]!, 7)).toBe(true);
+
+    // A live department's page.
+    const dept = g.departments[0]!;
+    await page.goto(`${base}/#/groups/department/${encodeURIComponent(dept)}`);
+    await settle(page);
+    const gc = await chart(page, /^Weekly median EHR-Time8 of this group/);
+    expect(gc.texts).toContain('go-live');
+    expect(gc.lowest).toBe(0);
+
+    // Adoption: weekly active and habitual users.
+    await page.goto(`${base}/#/adoption`);
+    await settle(page);
+    const ac = await chart(page, `Weekly active and habitual users of ${g.tool}`);
+    expect(ac.texts).toContain('go-live');
+    expect(ac.label).toContain(`Dotted lines mark the go-live of ${g.tool}`);
+    expect(ac.lowest).toBe(0);
+
+    // Go-live: the evaluated metric from zero.
+    await page.goto(`${base}/#/golive`);
+    await settle(page);
+    expect((await chart(page, /before and after go-live/)).lowest).toBe(0);
+    await page.context().close();
+
+    // My report of a clinician in a live department: the go-live on their weeks' charts.
+    const a = sys.account('clinician', 0);
+    const mine = await deptOf(a);
+    expect(g.departments).toContain(mine);
+    const cp = await signIn(a);
+    await cp.goto(`${base}/#/me`);
+    await settle(cp);
+    const spark = await chart(cp, 'EHR-Time8: my weeks');
+    expect(spark.texts).toContain('go-live');
+    expect(spark.label).toContain(`Dotted lines mark the go-live of ${g.tool} in ${mine} on`);
+    expect(spark.lowest).toBe(0);
+    await cp.context().close();
+  });
+
+  test('phone, 390 px: no page scrolls sideways; My report puts numbers and suggestions first', async () => {
+    const sideways = (p: Page) =>
+      p.evaluate(() => {
+        const w = window.innerWidth;
+        const wide = [...document.querySelectorAll('body *')]
+          .filter((el) => el.getBoundingClientRect().right > w + 0.5)
+          .slice(0, 3)
+          .map(
+            (el) =>
+              `${el.tagName}.${String(el.className)} ${Math.round(el.getBoundingClientRect().right)}`,
+          );
+        return { scroll: document.scrollingElement!.scrollWidth, width: w, wide };
+      });
+    const admin = await signIn(sys.account('admin'), false, base, PHONE);
+    for (const route of [
+      'org',
+      'groups',
+      'adoption',
+      'golive',
+      'help',
+      'data',
+      'data/1',
+      'settings',
+      'access-log',
+    ]) {
+      await admin.goto(`${base}/#/${route}`);
+      await settle(admin);
+      const r = await sideways(admin);
+      expect(r.scroll, `${route} at 390 px: ${r.wide.join('; ')}`).toBeLessThanOrEqual(r.width);
+    }
+    await admin.goto(`${base}/#/org`);
+    await settle(admin);
+    await admin.screenshot({
+      path: join(ROOT, SHOTS, 'phone-admin-organisation.png'),
+      fullPage: true,
+    });
+    await admin.context().close();
+
+    const page = await signIn(sys.account('clinician', 0), false, base, PHONE);
+    await page.goto(`${base}/#/me`);
+    await settle(page);
+    const r = await sideways(page);
+    expect(r.scroll, `my report at 390 px: ${r.wide.join('; ')}`).toBeLessThanOrEqual(r.width);
+    const top = (sel: string) =>
+      page.evaluate(
+        (q) => document.querySelector(q)!.getBoundingClientRect().top + window.scrollY,
+        sel,
+      );
+    // My numbers begin on the first screen, the suggestions within the first two, before the
+    // charts.
+    expect(await top('#my-numbers')).toBeLessThan(PHONE.height);
+    expect(await top('#suggestions')).toBeLessThan(2 * PHONE.height);
+    expect(await top('#suggestions')).toBeLessThan(await top('#my-detail'));
+    await page.screenshot({ path: join(ROOT, SHOTS, 'phone-my-report.png'), fullPage: true });
+    await checkPage(page, 'phone-my-report');
+    await page.context().close();
+  });
+
+  test('downloads: CSV of every table and chart, PNG of a chart, made in the page', async () => {
+    const page = await signIn(sys.account('admin'));
+    await page.goto(`${base}/#/org`);
+    await settle(page);
+    const { body: org } = await apiJson<{ weekly: GroupRow[] }>(page, '/api/org');
+    const save = async (button: ReturnType<Page['getByRole']>) => {
+      const [d] = await Promise.all([page.waitForEvent('download'), button.click()]);
+      return { name: d.suggestedFilename(), bytes: readFileSync((await d.path())!) };
+    };
+    const fig = page.locator('figure', { hasText: 'EHR-Time8 — all EHR time' }).first();
+    const csv = await save(fig.getByRole('button', { name: /^Download CSV/ }));
+    expect(csv.name).toBe('uptake-ehr-time8-all-ehr-time.csv');
+    const lines = csv.bytes
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    expect(lines[0]).toBe('Week starting,Median,25th percentile,75th percentile,n,Go-live');
+    expect(lines).toHaveLength(org.weekly.length + 1);
+    const w0 = org.weekly[0]!;
+    expect(lines[1]!.split(',').slice(0, 2)).toEqual([w0.period_start, two(w0.ehr_time8_median)]);
+
+    const png = await save(fig.getByRole('button', { name: /^Download PNG/ }));
+    expect(png.name).toBe('uptake-ehr-time8-all-ehr-time.png');
+    expect(png.bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    const box = (await fig.locator('[data-chart]').boundingBox())!;
+    // Twice the size on screen, with a title band of 32 px above the chart.
+    expect(Math.abs(png.bytes.readUInt32BE(16) - 2 * box.width)).toBeLessThanOrEqual(2);
+    expect(Math.abs(png.bytes.readUInt32BE(20) - 2 * (box.height + 32))).toBeLessThanOrEqual(2);
+
+    // A table that is not a chart's: the access log, with its times in the organisation's zone.
+    await page.goto(`${base}/#/access-log`);
+    await settle(page);
+    const { body: meta } = await apiJson<{ timezone: string }>(page, '/api/meta');
+    const log = await save(page.getByRole('button', { name: 'Download CSV: Access log' }));
+    const rows = log.bytes
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    expect(rows[0]).toBe(`When (${meta.timezone}),Who,Role,Action,What,Outcome,Detail`);
+    expect(rows.length - 1).toBe(await page.locator('main table tbody tr').count());
+    // Every table of these pages has its download.
+    for (const route of ['data', 'data/1', 'settings', 'help']) {
+      await page.goto(`${base}/#/${route}`);
+      await settle(page);
+      expect(await page.getByRole('button', { name: /^Download CSV/ }).count(), route).toBe(
+        await page.locator('main table').count(),
+      );
+    }
+    await page.context().close();
+  });
+
+  test('My report prints without the page controls', async () => {
+    const page = await signIn(sys.account('clinician', 0));
+    await page.goto(`${base}/#/me`);
+    await settle(page);
+    await page.emulateMedia({ media: 'print' });
+    for (const hidden of [
+      '.site-header',
+      'form.range',
+      '.print-button',
+      '.chart-actions',
+      '#ask-help',
+    ])
+      expect(await page.locator(hidden).first().isVisible(), hidden).toBe(false);
+    for (const shown of [
+      '#my-numbers',
+      '[data-testid="my-ehr_time8"]',
+      '#suggestions',
+      '[data-chart] svg',
+    ])
+      expect(await page.locator(shown).first().isVisible(), shown).toBe(true);
+    // The period stands on the paper, in words.
+    expect(await page.locator('main .lede').first().innerText()).toMatch(
+      /^\d+ \w+ – \d+ \w+ \d{4}\. /,
+    );
+    await page.pdf({ path: join(ROOT, SHOTS, 'clinician-my-report.pdf'), format: 'A4' });
+    await page.context().close();
+  });
+
+  test('times everywhere in the organisation’s time zone, named', async () => {
+    const page = await signIn(sys.account('admin'));
+    await page.goto(`${base}/#/data`);
+    await settle(page);
+    const { body: meta } = await apiJson<{ timezone: string }>(page, '/api/meta');
+    const tz = meta.timezone;
+    expect(tz).toBe(sys.gen.timezone);
+    expect(await page.getByTestId('freshness').innerText()).toContain(tz);
+    const { body: imports } = await apiJson<
+      { import_id: number; finished_at: string }[] | { imports: { finished_at: string }[] }
+    >(page, '/api/imports');
+    const list = Array.isArray(imports) ? imports : imports.imports;
+    const head = await page.locator('main table thead th').allInnerTexts();
+    const col = head.indexOf(`Finished (${tz})`);
+    expect(col).toBeGreaterThan(0);
+    const cell = page.locator('main table tbody tr').first().locator('th, td').nth(col);
+    expect(await cell.innerText()).toBe(inZone(list[0]!.finished_at, tz));
+    await page.goto(`${base}/#/access-log`);
+    await settle(page);
+    expect(await page.locator('main table thead th').first().innerText()).toBe(`When (${tz})`);
+    await page.goto(`${base}/#/help`);
+    await settle(page);
+    expect(await page.getByTestId('help-summary').innerText()).toContain(`Times in ${tz}.`);
+    await page.context().close();
+  });
+
+  test('colours: better, worse and "about the same" follow the stated ±5% band', async () => {
+    const page = await signIn(sys.account('admin'));
+    await page.goto(`${base}/#/org`);
+    await settle(page);
+    const { body: org } = await apiJson<{ weekly: GroupRow[] }>(page, '/api/org');
+    const weeks = org.weekly.filter((w) => !w.suppressed && (w.n ?? 0) > 0);
+    const rule = (v: number, base: number) =>
+      Math.abs(v - base) <= 0.05 * Math.abs(base) ? 'same' : v < base ? 'better' : 'worse';
+    const median = (w: GroupRow, k: string) =>
+      (w as unknown as Record<string, number>)[`${k}_median`]!;
+    for (const k of ['ehr_time8', 'wow8', 'ib_time8', 'note_time8']) {
+      const delta = page.locator(`.kpi[data-metric="${k}"] .delta`);
+      expect(await delta.getAttribute('data-delta'), k).toBe(
+        rule(median(weeks.at(-1)!, k), median(weeks[0]!, k)),
+      );
+    }
+    // A group beside the organisation: the median of its clinicians against the organisation's.
+    const dept = sys.account('leader').groups[0]!.value;
+    await page.goto(`${base}/#/groups/department/${encodeURIComponent(dept)}`);
+    await settle(page);
+    const { body: g } = await apiJson<{
+      distribution: Record<string, number[]>;
+      org: Record<string, number>;
+    }>(page, `/api/groups/department/${encodeURIComponent(dept)}`);
+    for (const k of ['ehr_time8', 'wow8', 'ib_time8', 'note_time8']) {
+      const v = [...g.distribution[k]!].sort((a, b) => a - b);
+      const mid = (v.length - 1) / 2;
+      const m = (v[Math.floor(mid)]! + v[Math.ceil(mid)]!) / 2;
+      const delta = page.locator(`.kpi[data-metric="${k}"] .delta`);
+      expect(await delta.getAttribute('data-delta'), k).toBe(rule(m, g.org[`${k}_median`]!));
+    }
+    await page.context().close();
+  });
+
+  test('the built files go out compressed; hashed assets are cached for a year, index.html revalidated', async () => {
+    // index.html (under 1 KB: not worth compressing) is revalidated on every load.
+    const index = await sys.app.inject({ url: '/', headers: { 'accept-encoding': 'br, gzip' } });
+    expect(index.statusCode).toBe(200);
+    expect(index.headers['cache-control']).toBe('no-cache');
+    expect(index.headers['vary']).toMatch(/accept-encoding/i);
+    const html = index.body;
+    expect(html).toBe(readFileSync(join(webOut, 'index.html'), 'utf8'));
+    const js = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    const file = readFileSync(join(webOut, js));
+    const br = await sys.app.inject({ url: js, headers: { 'accept-encoding': 'gzip, br' } });
+    expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['content-type']).toMatch(/javascript/);
+    expect(brotliDecompressSync(br.rawPayload).equals(file)).toBe(true);
+    expect(br.rawPayload.length).toBeLessThan(file.length / 2);
+    const gz = await sys.app.inject({ url: js, headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.rawPayload).equals(file)).toBe(true);
+    const plain = await sys.app.inject({ url: js });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.rawPayload.equals(file)).toBe(true);
+    expect(plain.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    // A route of the app (answered with index.html) is revalidated too.
+    const route = await sys.app.inject({ url: '/org', headers: { 'accept-encoding': 'gzip' } });
+    expect(route.statusCode).toBe(200);
+    expect(route.headers['cache-control']).toBe('no-cache');
+
+    // The API: a large JSON answer is compressed and still never cached; the session's token
+    // (in /api/me) is never compressed.
+    const s = await login(sys.app, sys.account('admin'));
+    const org = await call(sys.app, s, 'GET', '/api/org', {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(org.headers['content-encoding']).toBe('gzip');
+    expect(org.headers['cache-control']).toBe('no-store');
+    const body = JSON.parse(gunzipSync(org.rawPayload).toString('utf8')) as { weekly: unknown[] };
+    expect(body.weekly.length).toBeGreaterThan(0);
+    const me = await call(sys.app, s, 'GET', '/api/me', {
+      headers: { 'accept-encoding': 'gzip, br' },
+    });
+    expect(me.headers['content-encoding']).toBeUndefined();
+    expect((me.json() as { csrf: string }).csrf).toBe(s.csrf);
   });
 
   test('no console error, page error or Content-Security-Policy violation', () => {

@@ -159,6 +159,35 @@ export interface MyReport {
   options: ReportMeta;
 }
 
+/** A go-live of a tool as `GET /api/tools` lists it (each viewer gets the ones they may see). */
+export interface GoLiveInfo {
+  group_by: string;
+  group: string;
+  /** Local date from which the tool is live. */
+  date: string;
+  /** It concerns the signed-in user's own clinician (their department, specialty, role, or all). */
+  mine?: boolean;
+}
+
+export interface ToolInfo {
+  name: string;
+  /** The metric the tool is meant to move, where the server's tool definition names one. */
+  target_metric?: string | null;
+  golives: GoLiveInfo[];
+}
+
+/** One go-live to mark on a chart. */
+export interface GoLiveMark extends GoLiveInfo {
+  tool: string;
+}
+
+/** Every go-live of `tools`, one mark each, by date. */
+export function goLiveMarks(tools: ToolInfo[] | null): GoLiveMark[] {
+  return (tools ?? [])
+    .flatMap((t) => t.golives.map((g) => ({ ...g, tool: t.name })))
+    .sort((a, b) => a.date.localeCompare(b.date));
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,

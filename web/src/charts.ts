@@ -2,8 +2,9 @@
  * Chart recipes: each returns the ECharts option, a one-sentence summary (the chart's accessible
  * name) and the table of the same numbers. Suppressed groups never become numbers here.
  */
-import type { GroupMetricRow, Quantiles } from './api.ts';
+import type { GoLiveMark, GroupMetricRow, Quantiles } from './api.ts';
 import { AXIS, COLORS, type ChartOption, type TableData } from './components/Chart.tsx';
+import { addDays, dateWords } from './dates.ts';
 import { axisName, axisValue, fmt, info, suppressedText } from './metrics.ts';
 
 export interface Recipe {
@@ -45,6 +46,73 @@ const weekLabel = (d: string): string => {
 
 const GRID = { left: 48, right: 28, top: 28, bottom: 28, containLabel: false };
 
+/**
+ * The go-lives of `marks` in each plotted week: week `i` holds the dates from its start to the
+ * next week's start (the last week: seven days). Go-lives outside the plotted weeks are left out.
+ */
+export function goLivesByWeek(
+  weekStarts: string[],
+  marks: GoLiveMark[],
+): Map<number, GoLiveMark[]> {
+  const out = new Map<number, GoLiveMark[]>();
+  for (const m of marks) {
+    const i = weekStarts.findIndex(
+      (w, k) => m.date >= w && m.date < (weekStarts[k + 1] ?? addDays(w, 7)),
+    );
+    if (i >= 0) out.set(i, [...(out.get(i) ?? []), m]);
+  }
+  return out;
+}
+
+/** "ambient-notes in Cardiology, Orthopaedics on 2 Mar 2026". */
+export function goLiveText(marks: GoLiveMark[]): string {
+  const byTool = new Map<string, GoLiveMark[]>();
+  for (const m of marks)
+    byTool.set(`${m.tool}\u0000${m.date}`, [...(byTool.get(`${m.tool}\u0000${m.date}`) ?? []), m]);
+  return [...byTool.values()]
+    .map((ms) => {
+      const first = ms[0]!;
+      const where = ms.map((m) => (m.group_by === 'org' ? 'the whole organisation' : m.group));
+      return `${first.tool} in ${where.join(', ')} on ${dateWords(first.date)}`;
+    })
+    .join('; ');
+}
+
+/**
+ * Vertical dotted lines at the weeks of go-live, labelled "go-live", as ECharts markLine data
+ * items for a category x axis of `labels` (one per week of `weekStarts`).
+ */
+export function goLiveLines(
+  weekStarts: string[],
+  labels: string[],
+  marks: GoLiveMark[],
+  fontSize = 11,
+): unknown[] {
+  return [...goLivesByWeek(weekStarts, marks).keys()].map((i) => ({
+    xAxis: labels[i],
+    lineStyle: { color: COLORS.golive, type: 'dotted', width: 1.5 },
+    label: {
+      show: true,
+      formatter: 'go-live',
+      position: 'end',
+      color: COLORS.golive,
+      fontSize,
+    },
+  }));
+}
+
+/** The go-live column of a weekly table: what went live in each week, else empty. */
+export function goLiveColumn(weekStarts: string[], marks: GoLiveMark[]): string[] {
+  const by = goLivesByWeek(weekStarts, marks);
+  return weekStarts.map((_, i) => (by.has(i) ? goLiveText(by.get(i)!) : ''));
+}
+
+/** A sentence for a chart's summary: which go-lives it marks. */
+export function goLiveSummary(weekStarts: string[], marks: GoLiveMark[]): string {
+  const shown = [...goLivesByWeek(weekStarts, marks).values()].flat();
+  return shown.length ? ` Dotted lines mark the go-live of ${goLiveText(shown)}.` : '';
+}
+
 /** Room for category labels at the left (ECharts' containLabel misjudges truncated labels). */
 function labelRoom(labels: string[], max = 300): number {
   const longest = Math.max(0, ...labels.map((l) => l.length));
@@ -71,9 +139,14 @@ export function trendBand(
   metric: string,
   priv: Privacy,
   compare?: { label: string; value: number | null },
+  golives: GoLiveMark[] = [],
 ): Recipe {
   const m = info(metric);
-  const weeks = rows.map((r) => weekLabel(r.period_start));
+  const starts = rows.map((r) => r.period_start);
+  const weeks = starts.map(weekLabel);
+  const marks = goLiveLines(starts, weeks, golives);
+  const goCol = goLiveColumn(starts, golives);
+  const anyGo = goCol.some(Boolean);
   const p25 = rows.map((r) => axisValue(metric, stat(r, metric, 'p25', priv)));
   const p75 = rows.map((r) => axisValue(metric, stat(r, metric, 'p75', priv)));
   const med = rows.map((r) => axisValue(metric, stat(r, metric, 'median', priv)));
@@ -86,7 +159,8 @@ export function trendBand(
       ? `Weekly median ${m.label} was ${fmt(metric, stat(first, metric, 'median', priv))} in the week of ${first.period_start} and ${fmt(metric, stat(last, metric, 'median', priv))} in the week of ${last.period_start}; the band is the 25th to 75th percentile.` +
         (compare && compare.value !== null
           ? ` ${compare.label}: ${fmt(metric, compare.value)}.`
-          : '')
+          : '') +
+        goLiveSummary(starts, golives)
       : `No weekly ${m.label} values to show.`;
   const series: unknown[] = [
     {
@@ -117,17 +191,18 @@ export function trendBand(
       symbolSize: 5,
       lineStyle: { color: COLORS.primary, width: 2 },
       itemStyle: { color: COLORS.primary },
-      ...(compare && compare.value !== null
-        ? {
-            markLine: {
-              symbol: 'none',
-              silent: true,
-              lineStyle: { color: COLORS.org, type: 'dashed', width: 2 },
-              label: { formatter: compare.label, color: COLORS.org, position: 'insideEndTop' },
-              data: [{ yAxis: axisValue(metric, compare.value) }],
-            },
-          }
-        : {}),
+      markLine: {
+        symbol: 'none',
+        silent: true,
+        lineStyle: { color: COLORS.org, type: 'dashed', width: 2 },
+        label: { formatter: compare?.label ?? '', color: COLORS.org, position: 'insideEndTop' },
+        data: [
+          ...(compare && compare.value !== null
+            ? [{ yAxis: axisValue(metric, compare.value) }]
+            : []),
+          ...marks,
+        ],
+      },
     },
   ];
   return {
@@ -146,13 +221,21 @@ export function trendBand(
         },
       },
       xAxis: { type: 'category', data: weeks, boundaryGap: false, ...AXIS },
-      yAxis: { type: 'value', name: axisName(metric), scale: false, ...AXIS },
+      // From zero: hours are compared by their size, and a cut axis would exaggerate a change.
+      yAxis: { type: 'value', name: axisName(metric), min: 0, ...AXIS },
       series,
     },
     table: {
-      columns: ['Week starting', 'Median', '25th percentile', '75th percentile', 'n'],
-      rows: rows.map((r) =>
-        hidden(r, priv)
+      columns: [
+        'Week starting',
+        'Median',
+        '25th percentile',
+        '75th percentile',
+        'n',
+        ...(anyGo ? ['Go-live'] : []),
+      ],
+      rows: rows.map((r, i) => [
+        ...(hidden(r, priv)
           ? [r.period_start, suppressedText(priv.threshold), '', '', '']
           : [
               r.period_start,
@@ -160,8 +243,9 @@ export function trendBand(
               fmt(metric, stat(r, metric, 'p25', priv)),
               fmt(metric, stat(r, metric, 'p75', priv)),
               r.n,
-            ],
-      ),
+            ]),
+        ...(anyGo ? [goCol[i] ?? ''] : []),
+      ]),
     },
   };
 }
@@ -494,9 +578,10 @@ export function boxStrip(rows: BoxRow[], metric: string): ChartOption {
     xAxis: {
       type: 'value',
       name: rows.length > 1 ? axisName(metric) : '',
-      scale: true,
-      // Room at both ends, so a marker at the edge of the data is not cut off.
-      boundaryGap: ['6%', '6%'],
+      // From zero, as every axis of hours: the distance between you and your peers is not
+      // magnified. Room at the far end, so a marker at the edge of the data is not cut off.
+      min: 0,
+      boundaryGap: ['0%', '6%'],
       ...AXIS,
       axisLine: { ...AXIS.axisLine, onZero: false },
     },
@@ -628,14 +713,21 @@ export function boxStrip(rows: BoxRow[], metric: string): ChartOption {
   };
 }
 
-/** A small line of one clinician's weekly values, with the peers' median as a dashed line. */
+/**
+ * A small line of one clinician's weekly values, with the peers' median as a dashed line and the
+ * go-lives of `golives` as dotted lines; the axis starts at zero.
+ */
 export function sparkline(
   weeks: { period_start: string; value: number | null }[],
   metric: string,
   peerMedian: number | null,
+  golives: GoLiveMark[] = [],
 ): ChartOption {
+  const starts = weeks.map((w) => w.period_start);
+  const labels = starts.map(weekLabel);
+  const marks = goLiveLines(starts, labels, golives, 10);
   return {
-    grid: { left: 40, right: 12, top: 12, bottom: 22 },
+    grid: { left: 40, right: 12, top: marks.length ? 18 : 12, bottom: 22 },
     tooltip: {
       trigger: 'axis',
       formatter: (ps: { dataIndex: number }[]) => {
@@ -645,13 +737,14 @@ export function sparkline(
     },
     xAxis: {
       type: 'category',
-      data: weeks.map((w) => weekLabel(w.period_start)),
+      data: labels,
       boundaryGap: false,
       ...AXIS,
       axisLabel: { ...AXIS.axisLabel, fontSize: 11 },
     },
     yAxis: {
       type: 'value',
+      min: 0,
       splitNumber: 2,
       ...AXIS,
       axisLabel: { ...AXIS.axisLabel, fontSize: 11 },
@@ -666,17 +759,16 @@ export function sparkline(
         connectNulls: false,
         lineStyle: { color: COLORS.me, width: 2 },
         itemStyle: { color: COLORS.me },
-        ...(peerMedian !== null
-          ? {
-              markLine: {
-                symbol: 'none',
-                silent: true,
-                lineStyle: { color: COLORS.primary, type: 'dashed' },
-                label: { show: false },
-                data: [{ yAxis: axisValue(metric, peerMedian) }],
-              },
-            }
-          : {}),
+        markLine: {
+          symbol: 'none',
+          silent: true,
+          lineStyle: { color: COLORS.primary, type: 'dashed' },
+          label: { show: false },
+          data: [
+            ...(peerMedian !== null ? [{ yAxis: axisValue(metric, peerMedian) }] : []),
+            ...marks,
+          ],
+        },
       },
     ],
   };

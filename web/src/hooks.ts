@@ -1,6 +1,6 @@
 /** Small hooks: the hash route and one API request's state. */
-import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError } from './api.ts';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, ApiError, goLiveMarks, type GoLiveMark, type ToolInfo } from './api.ts';
 
 export interface Route {
   /** Path segments after `#/`, decoded: `#/groups/department/Orthopaedics` → ['groups', 'department', 'Orthopaedics']. */
@@ -49,15 +49,31 @@ export function useRoute(): Route {
 }
 
 export interface Loaded<T> {
+  /** The answer for the current `path` only: never an earlier path's (no old numbers under new labels). */
   data: T | null;
   error: ApiError | null;
+  /** A request for the current `path` is under way (also while `reload` refreshes its data). */
   loading: boolean;
   reload: () => void;
 }
 
-/** GET `path` (null: nothing to load yet); reloads when `path` changes. */
+interface Answer<T> {
+  path: string | null;
+  data: T | null;
+  error: ApiError | null;
+  loading: boolean;
+}
+
+/**
+ * GET `path` (null: nothing to load yet); loads again when `path` changes. The answer is kept with
+ * the path it answers, so in the very render where `path` changes (a new date range, another
+ * group) the old data are gone and `loading` is true: a page shows its loading state, never the
+ * previous range's numbers under the new range's labels. `reload` keeps the data of the same path
+ * on screen while it refreshes them.
+ */
 export function useApi<T>(path: string | null): Loaded<T> {
-  const [state, setState] = useState<{ data: T | null; error: ApiError | null; loading: boolean }>({
+  const [state, setState] = useState<Answer<T>>({
+    path,
     data: null,
     error: null,
     loading: path !== null,
@@ -66,12 +82,17 @@ export function useApi<T>(path: string | null): Loaded<T> {
   useEffect(() => {
     if (path === null) return;
     let live = true;
-    setState((s) => ({ ...s, loading: true, error: null }));
+    setState((s) =>
+      s.path === path
+        ? { ...s, loading: true, error: null }
+        : { path, data: null, error: null, loading: true },
+    );
     api<T>(path).then(
-      (data) => live && setState({ data, error: null, loading: false }),
+      (data) => live && setState({ path, data, error: null, loading: false }),
       (e: unknown) =>
         live &&
         setState({
+          path,
           data: null,
           error: e instanceof ApiError ? e : new ApiError(0, 'NETWORK', String(e)),
           loading: false,
@@ -82,5 +103,17 @@ export function useApi<T>(path: string | null): Loaded<T> {
     };
   }, [path, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
+  if (state.path !== path) return { data: null, error: null, loading: path !== null, reload };
   return { ...state, reload };
+}
+
+/**
+ * The tools and their go-lives this account may see (`GET /api/tools`), one mark per go-live, for
+ * the trend charts and the "Since go-live" preset; none when refused. `ready` once answered (or
+ * refused): pages draw their charts then, once, with the go-lives on them.
+ */
+export function useGoLives(): { tools: Loaded<ToolInfo[]>; marks: GoLiveMark[]; ready: boolean } {
+  const tools = useApi<ToolInfo[]>('/api/tools');
+  const marks = useMemo(() => goLiveMarks(tools.data), [tools.data]);
+  return { tools, marks, ready: tools.data !== null || tools.error !== null };
 }

@@ -3,6 +3,7 @@
  * the API (`definitions`); the short texts here are fallbacks and the labels people read first.
  */
 import type { MetricOptions, ReportMeta } from './api.ts';
+import { rangeWords } from './dates.ts';
 
 export interface MetricInfo {
   key: string;
@@ -211,8 +212,30 @@ export function optionsText(o: MetricOptions): string {
   ].join('; ');
 }
 
+/** A report's period in words, the last day included: "2 Mar – 29 Mar 2026". */
 export function periodText(m: Pick<ReportMeta, 'from' | 'to'>): string {
-  return `${m.from} to ${m.to} (exclusive)`;
+  return rangeWords(m.from, m.to);
+}
+
+/**
+ * A change within this share of the value compared with is "about the same": the server's band
+ * for the departments' changes (aggregates.ts `UNCHANGED_WITHIN`), used for every colour too.
+ */
+export const UNCHANGED_WITHIN = 0.05;
+
+/**
+ * How `value` compares with `base` for a metric: 'same' within ±5% of `base`, else 'better' or
+ * 'worse' by the metric's direction; null when either is missing.
+ */
+export function compare(
+  key: string,
+  value: number | null,
+  base: number | null,
+): 'same' | 'better' | 'worse' | null {
+  if (value === null || base === null) return null;
+  const d = value - base;
+  if (Math.abs(d) <= UNCHANGED_WITHIN * Math.abs(base)) return 'same';
+  return (info(key).lowerIsBetter ? d < 0 : d > 0) ? 'better' : 'worse';
 }
 
 export function suppressedText(threshold: number | undefined): string {

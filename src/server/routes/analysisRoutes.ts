@@ -45,21 +45,40 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
     url: '/api/tools',
     tag: 'analysis',
     summary: 'The tools and their go-live dates',
-    description: 'Leaders see the go-lives of their own groups (and organisation-wide ones) only.',
-    access: ['admin', 'leader'],
+    description:
+      'For every signed-in account, to mark go-lives on its trend charts. Administrators see every ' +
+      'go-live; leaders and champions those of their own groups; everyone those of the whole ' +
+      'organisation and of their own clinician’s department, specialty and role (`mine`). Only ' +
+      'tools with a go-live the caller sees are listed to clinicians and champions.',
+    access: 'session',
     response: toolListSchema,
     async handler({ req, auth }) {
       const user = auth!.user;
       const names = await listToolNames(s.db);
+      // The caller's own clinician's groups, from the roster.
+      const [own] = user.clinician_id
+        ? await s.db.all<{
+            department: string | null;
+            specialty: string | null;
+            role: string | null;
+          }>(`SELECT department, specialty, role FROM clinicians WHERE user_id = $1`, [
+            user.clinician_id,
+          ])
+        : [];
+      const mine = (by: By, group: string) =>
+        by === 'org' || (!!own && own[by] !== null && own[by] === baseGroup(group));
+      const analyst = user.role === 'admin' || user.role === 'leader';
       const out = [];
       for (const name of names) {
-        const golives = await listGoLives(s.db, name);
-        out.push({
-          name,
-          golives: golives
-            .filter((g) => sees(user, g.group_by, g.group))
-            .map((g) => ({ group_by: g.group_by, group: g.group, date: g.date })),
-        });
+        const golives = (await listGoLives(s.db, name))
+          .filter((g) => sees(user, g.group_by, g.group) || mine(g.group_by, g.group))
+          .map((g) => ({
+            group_by: g.group_by,
+            group: g.group,
+            date: g.date,
+            mine: mine(g.group_by, g.group),
+          }));
+        if (analyst || golives.length) out.push({ name, golives });
       }
       await logAccess(s, req, auth, 'view', 'tools', `${out.length} tools`);
       return out;

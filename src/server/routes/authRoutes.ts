@@ -77,7 +77,7 @@ export function authRoutes(app: FastifyInstance, s: Services): void {
       'Uptake, UPTAKE_FRAME_ANCESTORS: a partitioned `Secure; SameSite=None; Partitioned` one). ' +
       '401 for a wrong user name ' +
       'or password (one message for both); 429 after 5 failures for one user name from one address ' +
-      'within 15 minutes.',
+      'within 15 minutes (behind a proxy without --trust-proxy: per proxy and forwarded address).',
     access: 'public',
     csrf: false,
     body: loginBody,
@@ -86,7 +86,8 @@ export function authRoutes(app: FastifyInstance, s: Services): void {
     async handler({ req, reply, body }) {
       const username = body.username.trim().toLowerCase();
       const ip = req.ip;
-      const wait = s.limiter.blockedFor(username, ip);
+      const forwarded = req.untrustedForwardedFor;
+      const wait = s.limiter.blockedFor(username, ip, forwarded);
       if (wait > 0) {
         await s.log.write({
           username,
@@ -105,7 +106,7 @@ export function authRoutes(app: FastifyInstance, s: Services): void {
       }
       const user = await s.accounts.authenticate(username, body.password);
       if (!user) {
-        s.limiter.fail(username, ip);
+        s.limiter.fail(username, ip, forwarded);
         await s.log.write({
           username,
           role: null,
@@ -117,7 +118,7 @@ export function authRoutes(app: FastifyInstance, s: Services): void {
         });
         throw new UptakeError('UNAUTHENTICATED', 'wrong user name or password');
       }
-      s.limiter.succeed(username, ip);
+      s.limiter.succeed(username, ip, forwarded);
       const session = await startSignedIn(s, req, reply, user, null);
       const settings = await s.settings();
       return { user: toMe(user, session.csrf, settings.identified_reports) };

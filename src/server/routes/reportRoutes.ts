@@ -12,6 +12,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { UptakeError } from '../../errors/UptakeError.ts';
+import { LAST_DATE } from '../../model/options.ts';
 import { VERSION } from '../../version.ts';
 import {
   changes,
@@ -84,6 +85,11 @@ function resolveRange(
   tz: string,
 ): { from: string; to: string } {
   const d = defaultRange(facts, tz);
+  if (q.from !== undefined && q.to === undefined && q.from >= LAST_DATE)
+    throw new UptakeError(
+      'INVALID_INPUT',
+      `query from: ${q.from} leaves no day before ${LAST_DATE}, the last date a range can name (to is exclusive); choose an earlier from`,
+    );
   const from = q.from ?? d.from;
   const to = q.to ?? (q.from && q.from >= d.to ? addDays(q.from, 1) : d.to);
   if (from >= to)

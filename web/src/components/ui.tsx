@@ -1,6 +1,7 @@
 /** Page furniture shared by every page: headings, states, the date range, and "about these numbers". */
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { ApiError, Definitions, Me, Meta, ReportMeta } from '../api.ts';
+import { addDays, daysBetween, presets, rangeWords, zoned } from '../dates.ts';
 import { definitionOf, info, optionsText, PER8, periodText, suppressedText } from '../metrics.ts';
 
 export interface Range {
@@ -63,66 +64,90 @@ export function ErrorBox({ error }: { error: ApiError }): ReactNode {
   );
 }
 
-/** The date range of a report: local dates, `to` exclusive, as the API takes them. */
+/**
+ * The date range of a report. The URL is its only source: the fields show the range of the URL
+ * (so Back and Forward change them too) until the reader edits them; "Show" or a preset puts the
+ * new range into the URL. The API's `to` is exclusive; people choose and read the last day
+ * included, in words beside the fields ("2 Mar – 29 Mar 2026").
+ */
 export function RangePicker({
   range,
   meta,
   onChange,
+  goLive = null,
 }: {
   range: Range;
   meta: Meta;
   onChange: (r: Range) => void;
+  /** The go-live date of the page's tool or groups, for the "Since go-live" preset. */
+  goLive?: string | null;
 }): ReactNode {
-  const [from, setFrom] = useState(range.from);
-  const [to, setTo] = useState(range.to);
+  const key = `${range.from}/${range.to}`;
+  const [draft, setDraft] = useState({ key, from: range.from, last: addDays(range.to, -1) });
   const [problem, setProblem] = useState('');
+  // A new range in the URL (a preset, Back, Forward, a link) replaces what the fields show.
+  if (draft.key !== key) {
+    setDraft({ key, from: range.from, last: addDays(range.to, -1) });
+    if (problem) setProblem('');
+  }
+  const wordsId = useId();
   const submit = (e: FormEvent): void => {
     e.preventDefault();
-    if (!from || !to || from >= to) {
-      setProblem('The first day must come before the end day.');
+    if (!draft.from || !draft.last || draft.from > draft.last) {
+      setProblem('The first day must not come after the last day.');
       return;
     }
     setProblem('');
-    onChange({ from, to });
+    onChange({ from: draft.from, to: addDays(draft.last, 1) });
   };
+  const quick = presets({ from: meta.from, to: meta.to }, goLive);
+  const days = daysBetween(range.from, range.to);
   return (
     <form className="range" onSubmit={submit} aria-label="Date range">
-      <label>
-        From
-        <input
-          type="date"
-          value={from}
-          min={meta.from}
-          max={meta.to}
-          onChange={(e) => setFrom(e.target.value)}
-          required
-        />
-      </label>
-      <label>
-        To (exclusive)
-        <input
-          type="date"
-          value={to}
-          min={meta.from}
-          max={meta.to}
-          onChange={(e) => setTo(e.target.value)}
-          required
-        />
-      </label>
-      <button type="submit">Show</button>
-      {range.from !== meta.from || range.to !== meta.to ? (
-        <button
-          type="button"
-          className="secondary"
-          onClick={() => {
-            setFrom(meta.from);
-            setTo(meta.to);
-            onChange({ from: meta.from, to: meta.to });
-          }}
-        >
-          All data
-        </button>
-      ) : null}
+      <div className="range-fields">
+        <label>
+          From
+          <input
+            type="date"
+            value={draft.from}
+            min={meta.from}
+            max={addDays(meta.to, -1)}
+            onChange={(e) => setDraft({ ...draft, from: e.target.value })}
+            aria-describedby={wordsId}
+            required
+          />
+        </label>
+        <label>
+          To (included)
+          <input
+            type="date"
+            value={draft.last}
+            min={meta.from}
+            max={addDays(meta.to, -1)}
+            onChange={(e) => setDraft({ ...draft, last: e.target.value })}
+            aria-describedby={wordsId}
+            required
+          />
+        </label>
+        <button type="submit">Show</button>
+      </div>
+      <div className="presets" role="group" aria-label="Quick ranges">
+        {quick.map((p) => (
+          <button
+            key={p.key}
+            type="button"
+            className="secondary small"
+            aria-pressed={p.range.from === range.from && p.range.to === range.to}
+            onClick={() => onChange(p.range)}
+          >
+            {p.label}
+          </button>
+        ))}
+      </div>
+      <p className="range-words" id={wordsId} data-testid="range-words">
+        Showing <strong>{rangeWords(range.from, range.to)}</strong> ({days} day
+        {days === 1 ? '' : 's'}, both ends included)
+      </p>
       {problem ? (
         <p className="form-problem" role="alert">
           {problem}
@@ -207,25 +232,8 @@ export function MetricLabel({
   );
 }
 
-/** An instant from the API (ISO, or SQL text in UTC) as local date and time of `tz`. */
-export function localTime(s: string, tz: string): string {
-  const d = new Date(s.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
-  if (Number.isNaN(d.getTime())) return s;
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone: tz,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(d)
-      .map((x) => [x.type, x.value]),
-  );
-  return `${p['year']}-${p['month']}-${p['day']} ${p['hour']}:${p['minute']}`;
-}
+/** An instant from the API as local date and time of the organisation's zone `tz`. */
+export const localTime = zoned;
 
 /** Data freshness: when the last import ran and how far the data reaches. */
 export function Freshness({ meta }: { meta: Meta }): ReactNode {
@@ -237,16 +245,15 @@ export function Freshness({ meta }: { meta: Meta }): ReactNode {
   return (
     <p className="freshness" data-testid="freshness">
       <span>
-        Data from <strong>{meta.from}</strong> to <strong>{meta.to}</strong> (exclusive), time zone{' '}
-        {meta.timezone}.
+        Data from <strong>{rangeWords(meta.from, meta.to)}</strong>; times in the organisation's
+        time zone, <strong>{meta.timezone}</strong>.
       </span>{' '}
       <span>
         Latest event: <strong>{through ? localTime(through, meta.timezone) : 'none'}</strong>.
       </span>{' '}
       <span>
         Last import:{' '}
-        <strong>{meta.last_import ? localTime(meta.last_import, meta.timezone) : 'never'}</strong>{' '}
-        (local times).
+        <strong>{meta.last_import ? localTime(meta.last_import, meta.timezone) : 'never'}</strong>.
       </span>
     </p>
   );
@@ -285,7 +292,8 @@ export function AboutNumbers({
               Data:{' '}
               {options.data_range
                 .map(
-                  (d) => `${d.table} (${d.source}) ${d.from?.slice(0, 10)} – ${d.to?.slice(0, 10)}`,
+                  (d) =>
+                    `${d.table} (${d.source}) ${zoned(d.from, options.options.timezone).slice(0, 10)} – ${zoned(d.to, options.options.timezone).slice(0, 10)}`,
                 )
                 .join('; ')}
               .

@@ -3,7 +3,9 @@
  * first, refusals highlighted; the same as FHIR AuditEvent resources for export.
  */
 import { useMemo, useState, type ReactNode } from 'react';
+import { CsvButton, type TableData } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
+import { zoned } from '../dates.ts';
 import { useApi } from '../hooks.ts';
 
 interface Entry {
@@ -18,7 +20,14 @@ interface Entry {
 
 const LIMITS = [200, 1000, 10000];
 
-export function AccessLogPage(_props: PageProps): ReactNode {
+const OUTCOME: Record<Entry['outcome'], string> = {
+  success: 'allowed',
+  denied: 'refused',
+  failure: 'failed',
+};
+
+export function AccessLogPage({ meta }: PageProps): ReactNode {
+  const tz = meta.timezone;
   const [limit, setLimit] = useState(200);
   const log = useApi<Entry[]>(`/api/access-log?limit=${limit}`);
   const [who, setWho] = useState('');
@@ -33,6 +42,19 @@ export function AccessLogPage(_props: PageProps): ReactNode {
     [log.data, who, outcome],
   );
   const refused = (log.data ?? []).filter((e) => e.outcome !== 'success').length;
+  const whenCol = `When (${tz})`;
+  const table: TableData = {
+    columns: [whenCol, 'Who', 'Role', 'Action', 'What', 'Outcome', 'Detail'],
+    rows: entries.map((e) => [
+      zoned(e.at, tz, true),
+      e.username,
+      e.role,
+      e.action,
+      e.resource,
+      OUTCOME[e.outcome],
+      e.detail ?? '',
+    ]),
+  };
   return (
     <>
       <PageHeader title="Access log" question="Who viewed or changed what, and when?">
@@ -77,7 +99,7 @@ export function AccessLogPage(_props: PageProps): ReactNode {
               <caption>Views and changes, newest first</caption>
               <thead>
                 <tr>
-                  <th scope="col">When (UTC)</th>
+                  <th scope="col">{whenCol}</th>
                   <th scope="col">Who</th>
                   <th scope="col">Role</th>
                   <th scope="col">Action</th>
@@ -90,25 +112,20 @@ export function AccessLogPage(_props: PageProps): ReactNode {
                 {entries.map((e, i) => (
                   <tr key={i} className={e.outcome === 'success' ? undefined : 'refused'}>
                     <th scope="row" className="nowrap">
-                      {e.at.slice(0, 19).replace('T', ' ')}
+                      {zoned(e.at, tz, true)}
                     </th>
                     <td>{e.username ?? '—'}</td>
                     <td>{e.role ?? '—'}</td>
                     <td>{e.action}</td>
                     <td>{e.resource}</td>
-                    <td>
-                      {e.outcome === 'success'
-                        ? 'allowed'
-                        : e.outcome === 'denied'
-                          ? 'refused'
-                          : 'failed'}
-                    </td>
+                    <td>{OUTCOME[e.outcome]}</td>
                     <td>{e.detail ?? ''}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
+          <CsvButton title="Access log" data={table} />
         </>
       ) : null}
     </>

@@ -4,14 +4,21 @@
  * over time. Leaders see their own groups; small groups show no numbers to non-administrators.
  */
 import { useMemo, useState, type ReactNode } from 'react';
+import { goLiveMarks, type GoLiveMark, type ToolInfo } from '../api.ts';
+import { goLiveColumn, goLiveLines, goLiveSummary, goLiveText } from '../charts.ts';
 import { Chart, AXIS, COLORS, type ChartOption } from '../components/Chart.tsx';
-import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
+import {
+  ErrorBox,
+  Loading,
+  PageHeader,
+  RangePicker,
+  Select,
+  type PageProps,
+} from '../components/ui.tsx';
+import { rangeWords } from '../dates.ts';
 import { useApi, type Loaded } from '../hooks.ts';
 
-export interface ToolInfo {
-  name: string;
-  golives: { group_by: string; group: string; date: string }[];
-}
+export type { ToolInfo };
 
 interface FunnelRow {
   group: string;
@@ -124,13 +131,14 @@ export function toolsGate(header: ReactNode, tools: Loaded<ToolInfo[]>): ReactNo
   return null;
 }
 
-export function AdoptionPage({ range }: PageProps): ReactNode {
+export function AdoptionPage({ meta, range, setRange }: PageProps): ReactNode {
   const tools = useApi<ToolInfo[]>('/api/tools');
   const [chosen, setChosen] = useState('');
   const [by, setBy] = useState('department');
   const tool = chosen || tools.data?.[0]?.name || '';
   const q = new URLSearchParams({ tool, by, from: range.from, to: range.to }).toString();
   const report = useApi<AdoptionReport>(tool ? `/api/adoption?${q}` : null);
+  const marks = goLiveMarks((tools.data ?? []).filter((t) => t.name === tool));
 
   const header = (
     <PageHeader title="Adoption" question="Who has taken up the tool, and do they keep using it?">
@@ -140,6 +148,7 @@ export function AdoptionPage({ range }: PageProps): ReactNode {
           <GroupBySelect value={by} onChange={setBy} />
         </>
       ) : null}
+      <RangePicker range={range} meta={meta} onChange={setRange} goLive={marks[0]?.date ?? null} />
     </PageHeader>
   );
   const gate = toolsGate(header, tools);
@@ -163,13 +172,13 @@ export function AdoptionPage({ range }: PageProps): ReactNode {
       ) : !report.data ? (
         <Loading what="the adoption report" />
       ) : (
-        <AdoptionBody r={report.data} />
+        <AdoptionBody r={report.data} marks={marks} />
       )}
     </>
   );
 }
 
-function AdoptionBody({ r }: { r: AdoptionReport }): ReactNode {
+function AdoptionBody({ r, marks }: { r: AdoptionReport; marks: GoLiveMark[] }): ReactNode {
   const shown = r.funnel.filter((f) => !f.suppressed || f.eligible !== null);
   const hidden = r.funnel.filter((f) => f.suppressed && f.eligible === null);
   const funnel = useMemo((): ChartOption => {
@@ -205,7 +214,7 @@ function AdoptionBody({ r }: { r: AdoptionReport }): ReactNode {
     legend: { top: 0, textStyle: { color: COLORS.ink } },
     tooltip: { trigger: 'axis' },
     xAxis: { type: 'category', data: weeks, ...AXIS },
-    yAxis: { type: 'value', name: 'clinicians', minInterval: 1, ...AXIS },
+    yAxis: { type: 'value', name: 'clinicians', min: 0, minInterval: 1, ...AXIS },
     series: [
       {
         type: 'line',
@@ -213,6 +222,7 @@ function AdoptionBody({ r }: { r: AdoptionReport }): ReactNode {
         data: totals.map((t) => t.active),
         itemStyle: { color: COLORS.better },
         symbol: 'circle',
+        markLine: { symbol: 'none', silent: true, data: goLiveLines(weeks, weeks, marks) },
       },
       {
         type: 'line',
@@ -224,12 +234,14 @@ function AdoptionBody({ r }: { r: AdoptionReport }): ReactNode {
     ],
   };
   const last = totals[totals.length - 1];
+  const goCol = goLiveColumn(weeks, marks);
+  const anyGo = goCol.some(Boolean);
   return (
     <>
       <section aria-labelledby="funnel" className="section">
         <h2 id="funnel">Funnel by group</h2>
         <p className="lede">
-          {r.options.tool}, weeks {r.options.from} to {r.options.to} (exclusive)
+          {r.options.tool}, the weeks {rangeWords(r.options.from, r.options.to)}
           {r.options.as_of_week
             ? `; weekly active and habitual as of the week of ${r.options.as_of_week}`
             : ''}
@@ -273,14 +285,24 @@ function AdoptionBody({ r }: { r: AdoptionReport }): ReactNode {
             title={`Weekly active and habitual users of ${r.options.tool}`}
             summary={
               last
-                ? `${totals.length} weeks; in the week of ${last.week}, ${last.active} weekly active and ${last.habitual} habitual users.`
+                ? `${totals.length} weeks; in the week of ${last.week}, ${last.active} weekly active and ${last.habitual} habitual users.${goLiveSummary(weeks, marks)}`
                 : ''
             }
             option={trend}
             table={{
-              columns: ['Week', 'Weekly active', 'Habitual'],
-              rows: totals.map((t) => [t.week, t.active, t.habitual]),
+              columns: ['Week', 'Weekly active', 'Habitual', ...(anyGo ? ['Go-live'] : [])],
+              rows: totals.map((t, i) => [
+                t.week,
+                t.active,
+                t.habitual,
+                ...(anyGo ? [goCol[i] ?? ''] : []),
+              ]),
             }}
+            note={
+              marks.length
+                ? `Dotted lines: the weeks of go-live (${goLiveText(marks)}). The axis starts at zero.`
+                : 'The axis starts at zero.'
+            }
           />
         ) : (
           <p className="lede">No weeks to show.</p>

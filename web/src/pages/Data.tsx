@@ -5,7 +5,7 @@
  */
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError } from '../api.ts';
-import { DataTable } from '../components/Chart.tsx';
+import { CsvButton, DataTable } from '../components/Chart.tsx';
 import {
   ErrorBox,
   Freshness,
@@ -14,6 +14,7 @@ import {
   Select,
   type PageProps,
 } from '../components/ui.tsx';
+import { zoned } from '../dates.ts';
 import { href, useApi } from '../hooks.ts';
 
 interface ImportRow {
@@ -67,11 +68,26 @@ export function DataPage({
 }: PageProps & { importId: string | undefined }): ReactNode {
   const list = useApi<ImportRow[] | { imports: ImportRow[] }>('/api/imports');
   const rows = list.data ? (Array.isArray(list.data) ? list.data : list.data.imports) : [];
+  const tz = meta.timezone;
+  const finished = `Finished (${tz})`;
+  const columns = [
+    'Import',
+    'Table',
+    'Format',
+    'File',
+    finished,
+    'Rows read',
+    'Stored',
+    'Already present',
+    'Rejected',
+    'Events without category',
+  ];
+  const finishedAt = (r: ImportRow): string => zoned(r.finished_at ?? r.started_at ?? null, tz);
   return (
     <>
       <PageHeader title="Data" question="Is the data complete and clean, and what came in last?" />
       <Freshness meta={meta} />
-      {importId ? <ImportDetail id={importId} /> : null}
+      {importId ? <ImportDetail id={importId} timezone={tz} /> : null}
       <section className="section" aria-labelledby="imports">
         <h2 id="imports">Imports</h2>
         {list.error ? <ErrorBox error={list.error} /> : null}
@@ -85,16 +101,11 @@ export function DataPage({
                 </caption>
                 <thead>
                   <tr>
-                    <th scope="col">Import</th>
-                    <th scope="col">Table</th>
-                    <th scope="col">Format</th>
-                    <th scope="col">File</th>
-                    <th scope="col">Finished</th>
-                    <th scope="col">Rows read</th>
-                    <th scope="col">Stored</th>
-                    <th scope="col">Already present</th>
-                    <th scope="col">Rejected</th>
-                    <th scope="col">Events without category</th>
+                    {columns.map((c) => (
+                      <th scope="col" key={c}>
+                        {c}
+                      </th>
+                    ))}
                   </tr>
                 </thead>
                 <tbody>
@@ -109,9 +120,7 @@ export function DataPage({
                       <td>{r.table_name ?? r.table}</td>
                       <td>{r.format}</td>
                       <td>{baseName(r.file)}</td>
-                      <td>
-                        {(r.finished_at ?? r.started_at ?? '').slice(0, 16).replace('T', ' ')}
-                      </td>
+                      <td className="nowrap">{finishedAt(r)}</td>
                       <td className="num">{n(r.rows_read)}</td>
                       <td className="num">{n(r.rows_stored)}</td>
                       <td className="num">{n(r.rows_duplicate)}</td>
@@ -128,6 +137,26 @@ export function DataPage({
             <p>No imports yet. Upload the roster, schedule, orders and events below.</p>
           )
         ) : null}
+        {rows.length ? (
+          <CsvButton
+            title="Imports"
+            data={{
+              columns,
+              rows: rows.map((r) => [
+                r.import_id,
+                r.table_name ?? r.table ?? '',
+                r.format ?? '',
+                baseName(r.file),
+                finishedAt(r),
+                r.rows_read ?? null,
+                r.rows_stored ?? null,
+                r.rows_duplicate ?? null,
+                r.rows_rejected ?? null,
+                r.unmapped ?? null,
+              ]),
+            }}
+          />
+        ) : null}
       </section>
       <Upload onDone={list.reload} timezone={meta.timezone} />
       <Download />
@@ -135,7 +164,7 @@ export function DataPage({
   );
 }
 
-function ImportDetail({ id }: { id: string }): ReactNode {
+function ImportDetail({ id, timezone }: { id: string; timezone: string }): ReactNode {
   const d = useApi<{ report: ImportReport; rejects: { line: number; reason: string }[] }>(
     `/api/imports/${encodeURIComponent(id)}`,
   );
@@ -144,7 +173,9 @@ function ImportDetail({ id }: { id: string }): ReactNode {
       <h2 id="import-detail">Import #{id}</h2>
       {d.error ? <ErrorBox error={d.error} /> : null}
       {d.loading && !d.data ? <Loading what={`import ${id}`} /> : null}
-      {d.data ? <ReportView report={d.data.report} rejects={d.data.rejects} /> : null}
+      {d.data ? (
+        <ReportView report={d.data.report} rejects={d.data.rejects} timezone={timezone} />
+      ) : null}
       <p>
         <a href={href(['data'])}>Close this import</a>
       </p>
@@ -155,9 +186,11 @@ function ImportDetail({ id }: { id: string }): ReactNode {
 function ReportView({
   report,
   rejects,
+  timezone,
 }: {
   report: ImportReport;
   rejects: { line: number; reason: string }[];
+  timezone: string;
 }): ReactNode {
   const shown = rejects.slice(0, 200);
   return (
@@ -200,8 +233,12 @@ function ReportView({
           <dd>{n(report.unmapped_events)}</dd>
         </div>
         <div>
-          <dt>Time range</dt>
-          <dd>{report.time_range ? `${report.time_range.from} – ${report.time_range.to}` : '—'}</dd>
+          <dt>Time range ({timezone})</dt>
+          <dd>
+            {report.time_range
+              ? `${zoned(report.time_range.from, timezone)} – ${zoned(report.time_range.to, timezone)}`
+              : '—'}
+          </dd>
         </div>
         <div>
           <dt>Took</dt>

@@ -5,7 +5,15 @@
  */
 import { useState, type ReactNode } from 'react';
 import { Chart, AXIS, COLORS, type ChartOption } from '../components/Chart.tsx';
-import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
+import {
+  ErrorBox,
+  Loading,
+  PageHeader,
+  RangePicker,
+  Select,
+  type PageProps,
+} from '../components/ui.tsx';
+import { rangeWords } from '../dates.ts';
 import { useApi } from '../hooks.ts';
 import { GroupBySelect, ToolSelect, toolsGate, type ToolInfo } from './Adoption.tsx';
 
@@ -92,13 +100,26 @@ function headline(m: ModelResult | undefined): Estimate | null {
   return m?.estimates?.['average_effect'] ?? m?.estimates?.['att'] ?? null;
 }
 
-export function GoLivePage({ range }: PageProps): ReactNode {
+/**
+ * The metric a tool is evaluated on at first: the one its definition says it is meant to move
+ * (`target_metric`, where the server sends one), else EHR-Time8.
+ */
+export function targetMetric(t: ToolInfo | undefined): string {
+  const m = t?.target_metric;
+  return m && METRICS.some(([k]) => k === m) ? m : 'ehr_time8';
+}
+
+export function GoLivePage({ meta, range, setRange }: PageProps): ReactNode {
   const tools = useApi<ToolInfo[]>('/api/tools');
   const [chosen, setChosen] = useState('');
-  const [metric, setMetric] = useState('ehr_time8');
+  // Empty: the chosen tool's target metric.
+  const [metricChoice, setMetric] = useState('');
   const [by, setBy] = useState('department');
   const [transition, setTransition] = useState(0);
   const tool = chosen || tools.data?.[0]?.name || '';
+  const info = tools.data?.find((t) => t.name === tool);
+  const metric = metricChoice || targetMetric(info);
+  const firstGoLive = [...(info?.golives ?? [])].map((g) => g.date).sort()[0] ?? null;
   const q = new URLSearchParams({
     tool,
     metric,
@@ -113,7 +134,14 @@ export function GoLivePage({ range }: PageProps): ReactNode {
     <PageHeader title="Go-live" question="Did the metric change where the tool went live?">
       {tools.data?.length ? (
         <>
-          <ToolSelect tools={tools.data} value={tool} onChange={setChosen} />
+          <ToolSelect
+            tools={tools.data}
+            value={tool}
+            onChange={(t) => {
+              setChosen(t);
+              setMetric('');
+            }}
+          />
           <Select label="Metric" value={metric} onChange={setMetric}>
             {METRICS.map(([k, l]) => (
               <option key={k} value={k}>
@@ -135,6 +163,7 @@ export function GoLivePage({ range }: PageProps): ReactNode {
           </Select>
         </>
       ) : null}
+      <RangePicker range={range} meta={meta} onChange={setRange} goLive={firstGoLive} />
     </PageHeader>
   );
   const gate = toolsGate(header, tools);
@@ -162,7 +191,7 @@ function GoLiveBody({ r }: { r: GoLiveReport }): ReactNode {
     <>
       <p className="lede">
         {r.options.metric_label} of {r.options.tool}, weekly {r.options.summary} across each group’s
-        clinicians, weeks {r.options.from} to {r.options.to} (exclusive);{' '}
+        clinicians, the weeks {rangeWords(r.options.from, r.options.to)};{' '}
         {r.options.transition_weeks} transition weeks after go-live left out.
       </p>
       {live.length ? (
@@ -265,7 +294,8 @@ function GroupEffect({ r, g }: { r: GoLiveReport; g: ResultRow }): ReactNode {
     tooltip: { trigger: 'axis' },
     legend: { top: 0, itemGap: 18, textStyle: { color: COLORS.ink } },
     xAxis: { type: 'category', data: weeks, ...AXIS },
-    yAxis: { type: 'value', name, scale: true, ...AXIS },
+    // From zero, as every trend: the size of a change is seen against the size of the metric.
+    yAxis: { type: 'value', name, min: 0, ...AXIS },
     series: [
       {
         type: 'line',
@@ -279,8 +309,8 @@ function GroupEffect({ r, g }: { r: GoLiveReport; g: ResultRow }): ReactNode {
               markLine: {
                 symbol: 'none',
                 silent: true,
-                lineStyle: { color: COLORS.me, type: 'dashed' },
-                label: { formatter: `go-live ${g.go_live}`, color: COLORS.ink },
+                lineStyle: { color: COLORS.golive, type: 'dotted', width: 1.5 },
+                label: { formatter: `go-live ${g.go_live}`, color: COLORS.golive },
                 data: [{ xAxis: goWeek }],
               },
             }
@@ -342,7 +372,8 @@ function GroupEffect({ r, g }: { r: GoLiveReport; g: ResultRow }): ReactNode {
               }}
               note={
                 <p>
-                  Points: the weekly values. Vertical dashed line: the week of go-live.
+                  Points: the weekly values. Vertical dotted line: the week of go-live. The axis
+                  starts at zero.
                   {hasFit
                     ? ' Solid lines: the interrupted time series fitted before and after go-live; grey dashed line: where the trend before go-live would have gone — the effect is the gap between the solid and the dashed line after go-live.'
                     : ' No fitted lines: the interrupted time series could not be estimated (see below).'}

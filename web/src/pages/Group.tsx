@@ -4,8 +4,8 @@
  * identified reports are on — a table of named clinicians.
  */
 import { useState, type ReactNode } from 'react';
-import { rangeQuery, type GroupBy, type GroupReport, type Meta } from '../api.ts';
-import { boxStrip, trendBand, type Privacy } from '../charts.ts';
+import { rangeQuery, type GoLiveMark, type GroupBy, type GroupReport, type Meta } from '../api.ts';
+import { boxStrip, goLiveText, trendBand, type Privacy } from '../charts.ts';
 import { Chart, DataTable } from '../components/Chart.tsx';
 import {
   AboutNumbers,
@@ -19,8 +19,9 @@ import {
   Select,
   type PageProps,
 } from '../components/ui.tsx';
-import { href, useApi } from '../hooks.ts';
-import { definitionOf, fmt, GROUP_BY_LABEL, info, PER8, unitText } from '../metrics.ts';
+import { rangeWords } from '../dates.ts';
+import { href, useApi, useGoLives } from '../hooks.ts';
+import { compare, definitionOf, fmt, GROUP_BY_LABEL, info, PER8, unitText } from '../metrics.ts';
 
 interface Choice {
   by: GroupBy;
@@ -50,6 +51,11 @@ export function GroupPage({
     chosen
       ? `/api/groups/${encodeURIComponent(chosen.by)}/${encodeURIComponent(chosen.value)}${rangeQuery(range)}`
       : null,
+  );
+  // The go-lives of this group and of the whole organisation.
+  const { marks: all, ready } = useGoLives();
+  const marks = all.filter(
+    (g) => g.group_by === 'org' || (g.group_by === chosen?.by && g.group === chosen.value),
   );
   const kinds = (['department', 'specialty', 'role'] as const).filter((k) =>
     choices.some((c) => c.by === k),
@@ -87,23 +93,40 @@ export function GroupPage({
             ))}
           </Select>
         ) : null}
-        <RangePicker range={range} meta={meta} onChange={setRange} />
+        <RangePicker
+          range={range}
+          meta={meta}
+          onChange={setRange}
+          goLive={marks[0]?.date ?? null}
+        />
       </PageHeader>
       {chosen ? (
         <p className="group-kind">
-          {GROUP_BY_LABEL[chosen.by] ?? chosen.by}, {range.from} to {range.to} (exclusive)
+          {GROUP_BY_LABEL[chosen.by] ?? chosen.by}, {rangeWords(range.from, range.to)}
         </p>
       ) : (
         <p>Your account is not linked to any group.</p>
       )}
       {report.error ? <ErrorBox error={report.error} /> : null}
-      {report.loading && !report.data ? <Loading what="the group's metrics" /> : null}
-      {report.data ? <GroupBody r={report.data} reveal={me.role === 'admin'} /> : null}
+      {(report.loading && !report.data) || (report.data && !ready) ? (
+        <Loading what="the group's metrics" />
+      ) : null}
+      {report.data && ready ? (
+        <GroupBody r={report.data} reveal={me.role === 'admin'} marks={marks} />
+      ) : null}
     </>
   );
 }
 
-function GroupBody({ r, reveal }: { r: GroupReport; reveal: boolean }): ReactNode {
+function GroupBody({
+  r,
+  reveal,
+  marks,
+}: {
+  r: GroupReport;
+  reveal: boolean;
+  marks: GoLiveMark[];
+}): ReactNode {
   const threshold = r.options.suppression_threshold;
   const priv: Privacy = { threshold, reveal };
   const [metric, setMetric] = useState('ehr_time8');
@@ -140,10 +163,13 @@ function GroupBody({ r, reveal }: { r: GroupReport; reveal: boolean }): ReactNod
       },
     };
   });
-  const trend = trendBand(r.weekly, metric, priv, {
-    label: 'Organisation median',
-    value: orgMedian(metric),
-  });
+  const trend = trendBand(
+    r.weekly,
+    metric,
+    priv,
+    { label: 'Organisation median', value: orgMedian(metric) },
+    marks,
+  );
   return (
     <>
       {r.suppressed ? (
@@ -163,7 +189,8 @@ function GroupBody({ r, reveal }: { r: GroupReport; reveal: boolean }): ReactNod
           {rows.slice(0, 4).map(({ metric: m, box }) => {
             const o = orgMedian(m);
             const d = box.median !== null && o !== null ? box.median - o : null;
-            const better = d !== null && (info(m).lowerIsBetter ? d < 0 : d > 0);
+            // Within ±5% of the organisation's median is "about the same", as everywhere.
+            const how = compare(m, box.median, o);
             return (
               <article className="kpi" key={m} data-metric={m}>
                 <h3 className="metric-name">{info(m).label}</h3>
@@ -174,13 +201,11 @@ function GroupBody({ r, reveal }: { r: GroupReport; reveal: boolean }): ReactNod
                   <span className="unit">{unitText(m)}</span>
                 </p>
                 <p className="kpi-sub">Organisation median: {fmt(m, o)}</p>
-                {d !== null ? (
-                  <p
-                    className={`delta ${Math.abs(d) < 0.005 ? 'same' : better ? 'better' : 'worse'}`}
-                  >
-                    {Math.abs(d) < 0.005
-                      ? 'Same as the organisation'
-                      : `${fmt(m, Math.abs(d))} ${d > 0 ? 'above' : 'below'} the organisation (${better ? 'better' : 'worse'})`}
+                {d !== null && how ? (
+                  <p className={`delta ${how}`} data-delta={how}>
+                    {how === 'same'
+                      ? 'About the same as the organisation (within ±5%)'
+                      : `${fmt(m, Math.abs(d))} ${d > 0 ? 'above' : 'below'} the organisation (${how})`}
                   </p>
                 ) : null}
                 <p className="metric-def">{definitionOf(m, r.definitions)}</p>
@@ -248,7 +273,7 @@ function GroupBody({ r, reveal }: { r: GroupReport; reveal: boolean }): ReactNod
           option={trend.option}
           table={trend.table}
           height={240}
-          note="Line: the group's median; band: 25th to 75th percentile; dashed: the organisation's median over the whole period. Weeks with too few clinicians are left out."
+          note={`Line: the group's median; band: 25th to 75th percentile; dashed: the organisation's median over the whole period${marks.length ? `; dotted: go-live (${goLiveText(marks)})` : ''}. The axis starts at zero. Weeks with too few clinicians are left out.`}
         />
       </section>
 

@@ -10,19 +10,13 @@ import type { HelpList, HelpRequest, HelpRoute } from '../../../src/model/help.t
 import { api, ApiError, notificationsChanged } from '../api.ts';
 import { DataTable } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
+import { zoned } from '../dates.ts';
 import { useApi } from '../hooks.ts';
 
 type Topics = { topic: string; label: string }[];
 
-const when = (iso: string | null): string =>
-  iso
-    ? new Date(iso).toLocaleString('en-GB', {
-        day: 'numeric',
-        month: 'short',
-        hour: '2-digit',
-        minute: '2-digit',
-      })
-    : '';
+/** An instant in the organisation's zone, the zone named once where the times are listed. */
+const when = (iso: string | null, tz: string): string => (iso ? zoned(iso, tz) : '');
 
 const STATUS: Record<HelpRequest['status'], string> = {
   open: 'Waiting for an answer',
@@ -86,7 +80,14 @@ export function routeText(r: HelpRoute): string {
 }
 
 /** The clinician's side, at the end of My report. */
-export function AskForHelp({ topic: suggested }: { topic?: string | undefined }): ReactNode {
+export function AskForHelp({
+  topic: suggested,
+  timezone,
+}: {
+  topic?: string | undefined;
+  /** The organisation's time zone: the times shown are in it. */
+  timezone: string;
+}): ReactNode {
   const topics = useApi<Topics>('/api/help-topics');
   const mine = useApi<HelpList>('/api/me/help-requests');
   const route = useApi<HelpRoute>('/api/me/help-route');
@@ -124,7 +125,7 @@ export function AskForHelp({ topic: suggested }: { topic?: string | undefined })
     }
   };
   return (
-    <section className="section" aria-labelledby="ask-help">
+    <section className="section no-print" aria-labelledby="ask-help">
       <h2 id="ask-help">Ask a peer champion</h2>
       <p>
         A peer champion — a colleague who knows the system well — can show you a shortcut, a setting
@@ -163,15 +164,17 @@ export function AskForHelp({ topic: suggested }: { topic?: string | undefined })
       {mine.data?.requests.length ? (
         <>
           <h3>My requests</h3>
+          <p className="muted">Times in {timezone}.</p>
           <ul className="help-list">
             {mine.data.requests.map((r) => (
               <li key={r.id} data-help={r.status}>
                 <p>
-                  <strong>{STATUS[r.status]}</strong> · asked {when(r.created_at)}: {r.message}
+                  <strong>{STATUS[r.status]}</strong> · asked {when(r.created_at, timezone)}:{' '}
+                  {r.message}
                 </p>
                 {r.answer ? (
                   <p className="answer">
-                    <strong>{r.answered_by}</strong> ({when(r.answered_at)}): {r.answer}
+                    <strong>{r.answered_by}</strong> ({when(r.answered_at, timezone)}): {r.answer}
                   </p>
                 ) : null}
                 {r.status !== 'closed' ? (
@@ -189,7 +192,7 @@ export function AskForHelp({ topic: suggested }: { topic?: string | undefined })
 }
 
 /** The champions' (and administrators') page. */
-export function HelpPage({ me }: PageProps): ReactNode {
+export function HelpPage({ me, meta }: PageProps): ReactNode {
   const [status, setStatus] = useState('all');
   const list = useApi<HelpList>(`/api/help-requests?status=${status}`);
   const topics = useApi<Topics>('/api/help-topics');
@@ -222,7 +225,8 @@ export function HelpPage({ me }: PageProps): ReactNode {
       {s ? (
         <p className="lede" data-testid="help-summary">
           <strong>{s.open}</strong> waiting for an answer, {s.answered} answered, {s.closed} closed.
-          Median time to a first answer: {hours(s.median_hours_to_answer)}.
+          Median time to a first answer: {hours(s.median_hours_to_answer)}. Times in {meta.timezone}
+          .
         </p>
       ) : null}
       {me.role === 'admin' ? <Coverage /> : null}
@@ -233,7 +237,13 @@ export function HelpPage({ me }: PageProps): ReactNode {
       ) : null}
       <ul className="help-list">
         {(list.data?.requests ?? []).map((r) => (
-          <HelpItem key={r.id} r={r} topic={label(r.topic)} onDone={list.reload} />
+          <HelpItem
+            key={r.id}
+            r={r}
+            topic={label(r.topic)}
+            onDone={list.reload}
+            timezone={meta.timezone}
+          />
         ))}
       </ul>
     </>
@@ -251,7 +261,7 @@ interface CoverageRow {
 function Coverage(): ReactNode {
   const cov = useApi<CoverageRow[]>('/api/help-coverage');
   if (cov.error) return <ErrorBox error={cov.error} />;
-  if (!cov.data) return null;
+  if (!cov.data) return <Loading what="the champion coverage" />;
   const covered = cov.data.filter((r) => r.champions.length).length;
   return (
     <section className="section" aria-labelledby="coverage">
@@ -290,10 +300,12 @@ function HelpItem({
   r,
   topic,
   onDone,
+  timezone,
 }: {
   r: HelpRequest;
   topic: string;
   onDone: () => void;
+  timezone: string;
 }): ReactNode {
   const [answer, setAnswer] = useState('');
   const [busy, setBusy] = useState(false);
@@ -327,7 +339,7 @@ function HelpItem({
         {r.department ? `, ${r.department}` : ''} — {topic}
       </h2>
       <p>
-        <strong>{STATUS[r.status]}</strong> · asked {when(r.created_at)}
+        <strong>{STATUS[r.status]}</strong> · asked {when(r.created_at, timezone)} ({timezone})
         {r.routed_to === 'it'
           ? ' · sent to the IT / informatics team: no champion covers this clinician’s unit'
           : r.routed_to
@@ -337,7 +349,7 @@ function HelpItem({
       <blockquote>{r.message}</blockquote>
       {r.answer ? (
         <p className="answer">
-          <strong>{r.answered_by}</strong> ({when(r.answered_at)}): {r.answer}
+          <strong>{r.answered_by}</strong> ({when(r.answered_at, timezone)}): {r.answer}
         </p>
       ) : null}
       {r.status !== 'closed' ? (

@@ -1,11 +1,13 @@
 /**
  * My report: "Where do I stand, and what could make my EHR day lighter?" — readable in under a
- * minute. Each metric: my number, my peers' spread with me marked, and my own weekly trend; then
- * at most three suggestions, each saying why it was chosen. Only the clinician sees this page.
+ * minute. First my numbers beside my peers' median and at most three suggestions, each saying why
+ * it was chosen (on a phone both fit in the first screens); then, per metric, my peers' spread with
+ * me marked and my own weekly trend with the go-lives of my groups. Only the clinician sees this
+ * page; it prints on paper without the page's controls.
  */
 import type { ReactNode } from 'react';
-import { rangeQuery, type MyReport, type Quantiles } from '../api.ts';
-import { boxStrip, sparkline } from '../charts.ts';
+import { rangeQuery, type GoLiveMark, type MyReport, type Quantiles } from '../api.ts';
+import { boxStrip, goLiveColumn, goLiveSummary, goLiveText, sparkline } from '../charts.ts';
 import { Chart } from '../components/Chart.tsx';
 import {
   AboutNumbers,
@@ -16,9 +18,9 @@ import {
   Suppressed,
   type PageProps,
 } from '../components/ui.tsx';
-import { useApi } from '../hooks.ts';
+import { useApi, useGoLives } from '../hooks.ts';
 import { AskForHelp } from './Help.tsx';
-import { definitionOf, fmt, GROUP_BY_LABEL, info, unitText } from '../metrics.ts';
+import { definitionOf, fmt, GROUP_BY_LABEL, info, periodText, unitText } from '../metrics.ts';
 
 export const MY_METRICS = [
   'ehr_time8',
@@ -31,20 +33,35 @@ export const MY_METRICS = [
 
 export function MyReportPage({ meta, range, setRange }: PageProps): ReactNode {
   const report = useApi<MyReport>(`/api/me/report${rangeQuery(range)}`);
+  // The go-lives of my own department, specialty or role, and of the whole organisation.
+  const goLives = useGoLives();
+  const marks = goLives.marks.filter((g) => g.mine !== false);
   return (
     <>
       <PageHeader
         title="My report"
         question="Where do I stand beside my peers, and what could make my EHR day lighter?"
       >
-        <RangePicker range={range} meta={meta} onChange={setRange} />
+        <RangePicker
+          range={range}
+          meta={meta}
+          onChange={setRange}
+          goLive={marks[0]?.date ?? null}
+        />
+        <button type="button" className="secondary print-button" onClick={() => window.print()}>
+          Print
+        </button>
       </PageHeader>
       <p className="private-note">
         Private: only you see your own numbers. Your peers appear only as a group.
       </p>
       {report.error ? <ErrorBox error={report.error} /> : null}
-      {report.loading && !report.data ? <Loading what="your report" /> : null}
-      {report.data ? <ReportBody r={report.data} /> : null}
+      {(report.loading && !report.data) || (report.data && !goLives.ready) ? (
+        <Loading what="your report" />
+      ) : null}
+      {report.data && goLives.ready ? (
+        <ReportBody r={report.data} marks={marks} timezone={meta.timezone} />
+      ) : null}
     </>
   );
 }
@@ -66,7 +83,15 @@ function position(v: number | null, q: Quantiles | undefined): string {
   return 'in the middle half of your peers';
 }
 
-function ReportBody({ r }: { r: MyReport }): ReactNode {
+function ReportBody({
+  r,
+  marks,
+  timezone,
+}: {
+  r: MyReport;
+  marks: GoLiveMark[];
+  timezone: string;
+}): ReactNode {
   const me = r.me;
   const peers = r.peers;
   const threshold = r.options?.suppression_threshold;
@@ -78,10 +103,17 @@ function ReportBody({ r }: { r: MyReport }): ReactNode {
     );
   const peerKind = (GROUP_BY_LABEL[peers.group.by] ?? peers.group.by).toLowerCase();
   const suggestions = r.suggestions.slice(0, 3);
+  const valueOf = (m: string): number | null =>
+    (me as unknown as Record<string, number | null>)[m] ?? null;
+  const peerOf = (m: string): Quantiles | undefined =>
+    peers.suppressed ? undefined : peers.quantiles[m];
+  const starts = r.weekly.map((w) => w.period_start);
+  const goCol = goLiveColumn(starts, marks);
+  const anyGo = goCol.some(Boolean);
   return (
     <>
       <p className="lede">
-        Compared with your peers:{' '}
+        {periodText(r.options)}. Compared with your peers:{' '}
         {peers.group.by === 'org' ? (
           <strong>the whole organisation</strong>
         ) : (
@@ -103,47 +135,88 @@ function ReportBody({ r }: { r: MyReport }): ReactNode {
 
       <section className="section" aria-labelledby="my-numbers">
         <h2 id="my-numbers">My numbers</h2>
+        <ul className="my-kpis">
+          {MY_METRICS.map((m) => {
+            const v = valueOf(m);
+            const q = peerOf(m);
+            const where = position(v, q);
+            return (
+              <li className="my-kpi" key={m} data-metric={m}>
+                <h3 className="metric-name">{info(m).label}</h3>
+                <p className="kpi-value">
+                  <span className="big" data-testid={`my-${m}`}>
+                    {fmt(m, v)}
+                  </span>{' '}
+                  <span className="unit">{unitText(m)}</span>
+                </p>
+                <p className="kpi-sub">
+                  {q ? (
+                    <>
+                      Peers' median {fmt(m, q.median)}
+                      {where ? <>: you are {where}</> : null}
+                      {info(m).lowerIsBetter ? ' (lower is less burden).' : ' (higher is better).'}
+                    </>
+                  ) : peers.suppressed ? (
+                    <>
+                      Peers: <Suppressed threshold={threshold} />
+                    </>
+                  ) : (
+                    'No peer figure.'
+                  )}
+                </p>
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+
+      <section className="section" aria-labelledby="suggestions">
+        <h2 id="suggestions">What could help</h2>
+        {suggestions.length ? (
+          <ol className="suggestions">
+            {suggestions.map((s) => (
+              <li key={s.id} data-suggestion={s.id}>
+                <h3>{s.title}</h3>
+                <p className="action">{s.action}</p>
+                <p className="why">
+                  <strong>Why this one:</strong> {s.why}
+                  {s.value !== null && !/\d/.test(s.why) ? (
+                    <>
+                      {' '}
+                      (your {info(s.metric).label} {fmt(s.metric, s.value)}; peers' median{' '}
+                      {fmt(s.metric, s.peer_median)})
+                    </>
+                  ) : null}
+                </p>
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p>Nothing stands out: your numbers are close to or better than your peers'.</p>
+        )}
+      </section>
+
+      <section className="section" aria-labelledby="my-detail">
+        <h2 id="my-detail">Beside my peers, and week by week</h2>
         <p className="legend-line">
           <span className="swatch me" aria-hidden="true" /> You ·{' '}
           <span className="swatch box" aria-hidden="true" /> middle half of your peers (whiskers
           10th–90th percentile, line: median) · right: your weeks, dashed line: peers' median
+          {marks.length ? `, dotted line: go-live (${goLiveText(marks)})` : ''}. Every axis starts
+          at zero.
         </p>
         <div className="my-metrics">
           {MY_METRICS.map((m) => {
-            const v = (me as unknown as Record<string, number | null>)[m] ?? null;
-            const q = peers.suppressed ? undefined : peers.quantiles[m];
+            const v = valueOf(m);
+            const q = peerOf(m);
             const weeks = r.weekly.map((w) => ({
               period_start: w.period_start,
               value: (w as unknown as Record<string, number | null>)[m] ?? null,
             }));
-            const where = position(v, q);
             return (
               <article className="my-metric" key={m} data-metric={m}>
                 <div className="my-metric-text">
                   <h3 className="metric-name">{info(m).label}</h3>
-                  <p className="kpi-value">
-                    <span className="big" data-testid={`my-${m}`}>
-                      {fmt(m, v)}
-                    </span>{' '}
-                    <span className="unit">{unitText(m)}</span>
-                  </p>
-                  <p className="kpi-sub">
-                    {q ? (
-                      <>
-                        Peers' median {fmt(m, q.median)}
-                        {where ? <>: you are {where}</> : null}
-                        {info(m).lowerIsBetter
-                          ? ' (lower is less burden).'
-                          : ' (higher is better).'}
-                      </>
-                    ) : peers.suppressed ? (
-                      <>
-                        Peers: <Suppressed threshold={threshold} />
-                      </>
-                    ) : (
-                      'No peer figure.'
-                    )}
-                  </p>
                   <p className="metric-def">{definitionOf(m, r.definitions)}</p>
                 </div>
                 {q ? (
@@ -179,14 +252,18 @@ function ReportBody({ r }: { r: MyReport }): ReactNode {
                   title={`${info(m).label}: my weeks`}
                   summary={
                     weeks.length
-                      ? `Your weekly ${info(m).label}: ${weeks.map((w) => `${w.period_start} ${fmt(m, w.value)}`).join(', ')}.`
+                      ? `Your weekly ${info(m).label}: ${weeks.map((w) => `${w.period_start} ${fmt(m, w.value)}`).join(', ')}.${goLiveSummary(starts, marks)}`
                       : 'No weekly values.'
                   }
-                  option={sparkline(weeks, m, q?.median ?? null)}
+                  option={sparkline(weeks, m, q?.median ?? null, marks)}
                   height={96}
                   table={{
-                    columns: ['Week starting', 'You'],
-                    rows: weeks.map((w) => [w.period_start, fmt(m, w.value)]),
+                    columns: ['Week starting', 'You', ...(anyGo ? ['Go-live'] : [])],
+                    rows: weeks.map((w, i) => [
+                      w.period_start,
+                      fmt(m, w.value),
+                      ...(anyGo ? [goCol[i] ?? ''] : []),
+                    ]),
                   }}
                 />
               </article>
@@ -195,33 +272,7 @@ function ReportBody({ r }: { r: MyReport }): ReactNode {
         </div>
       </section>
 
-      <section className="section" aria-labelledby="suggestions">
-        <h2 id="suggestions">What could help</h2>
-        {suggestions.length ? (
-          <ol className="suggestions">
-            {suggestions.map((s) => (
-              <li key={s.id} data-suggestion={s.id}>
-                <h3>{s.title}</h3>
-                <p className="action">{s.action}</p>
-                <p className="why">
-                  <strong>Why this one:</strong> {s.why}
-                  {s.value !== null && !/\d/.test(s.why) ? (
-                    <>
-                      {' '}
-                      (your {info(s.metric).label} {fmt(s.metric, s.value)}; peers' median{' '}
-                      {fmt(s.metric, s.peer_median)})
-                    </>
-                  ) : null}
-                </p>
-              </li>
-            ))}
-          </ol>
-        ) : (
-          <p>Nothing stands out: your numbers are close to or better than your peers'.</p>
-        )}
-      </section>
-
-      <AskForHelp topic={topicOf(suggestions[0]?.metric)} />
+      <AskForHelp topic={topicOf(suggestions[0]?.metric)} timezone={timezone} />
 
       <AboutNumbers options={r.options} definitions={r.definitions} metrics={MY_METRICS} />
     </>

@@ -4,9 +4,10 @@
  * departments improved or worsened.
  */
 import { useMemo, useState, type ReactNode } from 'react';
-import { rangeQuery, type GroupMetricRow, type OrgReport } from '../api.ts';
+import { rangeQuery, type GoLiveMark, type GroupMetricRow, type OrgReport } from '../api.ts';
 import {
   changeBars,
+  goLiveText,
   groupBars,
   trendBand,
   weekHeatmap,
@@ -26,8 +27,9 @@ import {
   Select,
   type PageProps,
 } from '../components/ui.tsx';
-import { useApi } from '../hooks.ts';
-import { definitionOf, fmt, info, PER8, unitText } from '../metrics.ts';
+import { dateWords, rangeWords } from '../dates.ts';
+import { useApi, useGoLives } from '../hooks.ts';
+import { compare, definitionOf, fmt, info, PER8, periodText, unitText } from '../metrics.ts';
 
 const HEADLINE = ['ehr_time8', 'wow8', 'ib_time8', 'note_time8'] as const;
 
@@ -39,6 +41,7 @@ function value(r: GroupMetricRow | undefined, key: string, reveal = false): numb
 
 export function OrganisationPage({ me, meta, range, setRange }: PageProps): ReactNode {
   const report = useApi<OrgReport>(`/api/org${rangeQuery(range)}`);
+  const { marks, ready } = useGoLives();
   const [metric, setMetric] = useState<string>('ehr_time8');
   const [changeMetric, setChangeMetric] = useState<string>('ehr_time8');
   return (
@@ -47,14 +50,22 @@ export function OrganisationPage({ me, meta, range, setRange }: PageProps): Reac
         title="Organisation"
         question="How much EHR time do our clinicians spend, is it getting better, and where?"
       >
-        <RangePicker range={range} meta={meta} onChange={setRange} />
+        <RangePicker
+          range={range}
+          meta={meta}
+          onChange={setRange}
+          goLive={marks[0]?.date ?? null}
+        />
       </PageHeader>
       <Freshness meta={meta} />
       {report.error ? <ErrorBox error={report.error} /> : null}
-      {report.loading && !report.data ? <Loading what="the organisation's metrics" /> : null}
-      {report.data ? (
+      {(report.loading && !report.data) || (report.data && !ready) ? (
+        <Loading what="the organisation's metrics" />
+      ) : null}
+      {report.data && ready ? (
         <OrgBody
           r={report.data}
+          marks={marks}
           reveal={me.role === 'admin'}
           metric={metric}
           setMetric={setMetric}
@@ -68,6 +79,7 @@ export function OrganisationPage({ me, meta, range, setRange }: PageProps): Reac
 
 function OrgBody({
   r,
+  marks,
   reveal,
   metric,
   setMetric,
@@ -75,6 +87,7 @@ function OrgBody({
   setChangeMetric,
 }: {
   r: OrgReport;
+  marks: GoLiveMark[];
   reveal: boolean;
   metric: string;
   setMetric: (m: string) => void;
@@ -118,8 +131,8 @@ function OrgBody({
         {last ? (
           <p className="lede">
             Medians across the {last.n} clinicians with scheduled time in the week of{' '}
-            {last.period_start}, compared with the week of {first?.period_start}. Lower is less EHR
-            burden.
+            {dateWords(last.period_start)}, compared with the week of{' '}
+            {first ? dateWords(first.period_start) : ''}. Lower is less EHR burden.
           </p>
         ) : (
           <p className="lede">No week in this range has clinicians with scheduled time.</p>
@@ -141,12 +154,13 @@ function OrgBody({
       <section aria-labelledby="trends" className="section">
         <h2 id="trends">Week by week</h2>
         <p className="lede">
-          Hours per 8 scheduled hours. The line is the median clinician; the shaded band holds the
-          middle half (25th to 75th percentile).
+          Hours per 8 scheduled hours, each axis from zero. The line is the median clinician; the
+          shaded band holds the middle half (25th to 75th percentile).
+          {marks.length ? ` Dotted lines mark the weeks of go-live (${goLiveText(marks)}).` : ''}
         </p>
         <div className="chart-grid">
           {PER8.map((k) => {
-            const rec = trendBand(weekly, k, priv);
+            const rec = trendBand(weekly, k, priv, undefined, marks);
             return (
               <Chart
                 key={k}
@@ -200,7 +214,7 @@ function OrgBody({
             const rec = groupBars(r.departments, metric, priv, null);
             return (
               <Chart
-                title={`Median ${info(metric).label} by department, ${r.options.from} to ${r.options.to}`}
+                title={`Median ${info(metric).label} by department, ${periodText(r.options)}`}
                 summary={rec.summary}
                 option={rec.option}
                 table={rec.table}
@@ -250,10 +264,12 @@ function OrgBody({
         </div>
         {r.halves ? (
           <p className="lede">
-            Each department's median {info(changeMetric).label} in the weeks {r.halves.first[0]} to{' '}
-            {r.halves.first[1]} against the weeks {r.halves.second[0]} to {r.halves.second[1]}{' '}
-            (exclusive ends). <span className="better-text">Green: improved</span>,{' '}
-            <span className="worse-text">red: worsened</span>, grey: within 5% (unchanged).
+            Each department's median {info(changeMetric).label} in the weeks{' '}
+            {rangeWords(r.halves.first[0], r.halves.first[1])} against the weeks{' '}
+            {rangeWords(r.halves.second[0], r.halves.second[1])}.{' '}
+            <span className="better-text">Green: improved</span>,{' '}
+            <span className="worse-text">red: worsened</span>, grey: within ±5% of the first half's
+            median (unchanged).
           </p>
         ) : (
           <p className="lede">The period is too short to compare two halves.</p>
@@ -305,9 +321,10 @@ function Kpi({
   const v = value(last, `${metric}_median`, reveal);
   const v0 = value(first, `${metric}_median`, reveal);
   const d = v !== null && v0 !== null && first !== last ? v - v0 : null;
-  // As the server's changes: within 5% of the first value is "no change".
-  const same = d !== null && v0 !== null && Math.abs(d) <= 0.05 * Math.abs(v0);
-  const better = d !== null && (info(metric).lowerIsBetter ? d < 0 : d > 0);
+  // As the server's changes: within ±5% of the first week's value is "about the same".
+  const how = d === null ? null : compare(metric, v, v0);
+  const same = how === 'same';
+  const better = how === 'better';
   return (
     <article className="kpi" data-metric={metric}>
       <h3 className="metric-name">{info(metric).label}</h3>
@@ -322,9 +339,9 @@ function Kpi({
         {fmt(metric, value(last, `${metric}_p75`, reveal))}
       </p>
       {d !== null ? (
-        <p className={`delta ${same ? 'same' : better ? 'better' : 'worse'}`}>
-          {same ? '■ about the same' : `${d > 0 ? '▲ +' : '▼ '}${fmt(metric, d)}`} since the week of{' '}
-          {first?.period_start}
+        <p className={`delta ${how ?? 'same'}`} data-delta={how ?? undefined}>
+          {same ? '■ about the same (within ±5%)' : `${d > 0 ? '▲ +' : '▼ '}${fmt(metric, d)}`}{' '}
+          since the week of {first ? dateWords(first.period_start) : ''}
           {same ? '' : better ? ' (better)' : ' (worse)'}
         </p>
       ) : null}

@@ -4,6 +4,7 @@
  */
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, type GroupRef, type Role } from '../api.ts';
+import { CsvButton } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { useApi } from '../hooks.ts';
 import { GROUP_BY_LABEL } from '../metrics.ts';
@@ -368,6 +369,20 @@ function Users({
             </tbody>
           </table>
         </div>
+      ) : null}
+      {list.length ? (
+        <CsvButton
+          title="Accounts"
+          data={{
+            columns: ['User', 'Role', 'Clinician', 'Groups'],
+            rows: list.map((u) => [
+              u.username,
+              u.role,
+              u.clinician_id,
+              (u.groups ?? []).map((g) => `${GROUP_BY_LABEL[g.by] ?? g.by}: ${g.value}`).join('; '),
+            ]),
+          }}
+        />
       ) : null}
       <div role="status" aria-live="polite">
         {status ? <p className="ok">{status}</p> : null}
