@@ -172,7 +172,10 @@ describe('uptake CLI', () => {
 
   it('lists imports and shows rejected rows', () => {
     const f = join(dir, 'rej.csv');
-    writeFileSync(f, 'event_id,occurred_at,user_id,action\nz1,2026-03-02T09:00:00,u1,x\n');
+    writeFileSync(
+      f,
+      'event_id,occurred_at,user_id,action\nz1,2026-03-02T09:00:00,u1,x\nz2,2026-03-02T09:00:00Z,u1,x\n',
+    );
     const r = uptake(['import', 'events', f, '--db', db]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/rejected 1/);
@@ -191,6 +194,12 @@ describe('uptake CLI', () => {
       },
     ]);
     expect(uptake(['imports', 'show', '999', '--db', db]).status).toBe(1);
+    // a file whose every row is rejected: exit 1, naming the file and what to do
+    const bad = join(dir, 'allbad.csv');
+    writeFileSync(bad, 'event_id,occurred_at,user_id,action\nz3,2026-03-02T09:00:00,u1,x\n');
+    const all = uptake(['import', 'events', bad, '--db', db]);
+    expect(all.status).toBe(1);
+    expect(all.stderr).toContain(`${bad}: every row (1) was rejected`);
   });
 
   it('adds and changes accounts, and exports a table that imports again', () => {

@@ -279,9 +279,9 @@ for (const engine of engines()) {
         'orders.csv',
         [
           'order_id,user_id,signed_at,order_type,patient_id',
-          'o1,u1,2026-03-02T08:00:00Z,MRN-7,lab',
+          'o1,u1,2026-03-02T08:00:00Z,MRN-7,medication',
           '',
-          'o2,u1,2026-03-02T08:00:00Z,lab,MRN-8',
+          'o2,u1,2026-03-02T08:00:00Z,medication,MRN-8',
         ].join('\n'),
       );
       const ro = await run(o, 'orders');

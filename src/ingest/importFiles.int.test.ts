@@ -118,10 +118,10 @@ for (const engine of engines()) {
       ]);
       // a window relative to the time of the import
       await setSetting(store, 'earliest_instant', 'P10Y');
-      await setSetting(store, 'latest_instant', 'P0D');
+      await setSetting(store, 'latest_instant', 'P1D'); // midnight UTC after today
       const g = file('rel.csv', [
         `r1,${new Date(Date.now() - 3600_000).toISOString()},u1,x`,
-        `r2,${new Date(Date.now() + 3600_000).toISOString()},u1,x`,
+        `r2,${new Date(Date.now() + 3 * 86400_000).toISOString()},u1,x`,
         `r3,${new Date(Date.now() - 11 * 365 * 86400_000).toISOString()},u1,x`,
       ]);
       const [rg] = await run([g]);

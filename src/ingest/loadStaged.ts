@@ -6,11 +6,12 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { ImportTable } from '../model/canonical.ts';
 import type { Sql, StagingArea, Store } from '../store/Store.ts';
 import type { Pseudonymizer } from './pseudonymize.ts';
-import { hasNoOffset, instantSql, TABLE_SPECS, typed, TZ } from './tableSpecs.ts';
+import { hasNoOffset, instantSql, TABLE_SPECS, typed, TZ, windowReasons } from './tableSpecs.ts';
+import type { CsvLines } from './csvRecords.ts';
+import { instantWindow } from '../store/settings.ts';
 import { localTimeSql, offsetsTableSql, zoneLiteral } from './localTime.ts';
 import { loadActionMap } from './actionMap.ts';
 
@@ -45,6 +46,13 @@ export interface ImportReport {
   seconds: number;
   /** Format-specific counts, e.g. ambiguous local times resolved. */
   notes?: Record<string, number>;
+  /**
+   * How the physical lines of a CSV file divide (absent for other formats):
+   * `total = header + blank + continued + rows_read`, and every row read is stored, updated,
+   * already present or rejected: `rows_read = rows_stored + rows_updated + rows_duplicate +
+   * rows_rejected`.
+   */
+  lines?: CsvLines;
 }
 
 /** Staging tables of one import (temporary, in the staging DuckDB connection). */
@@ -72,6 +80,10 @@ export interface StagedSource extends ImportOptions {
   sourceSelect: string;
   /** Records the reader itself could not parse, with line, reason and verbatim text. */
   parseErrors: { line: number; reason: string; raw: string }[];
+  /** How the file's physical lines divide (CSV formats), for the report. */
+  lines?: CsvLines;
+  /** The file's lines end with a lone CR (no LF in it): the rejects file re-reads lines so. */
+  crLines?: boolean;
   unknownColumns: string[];
   /** Staging tables to drop at the end. */
   tempTables: string[];
@@ -104,9 +116,22 @@ export async function loadStaged(
   const unknown = src.unknownColumns;
 
   // 3. Validate and type every row in SQL (one pass over the raw rows).
+  const window = await instantWindow(store);
   await st.run(`CREATE OR REPLACE TEMP TABLE imp_params AS SELECT CAST($1 AS VARCHAR) AS tz`, [
     opts.sourceTz ?? null,
   ]);
+  // A NUL byte cannot be stored by PostgreSQL: a row holding one is rejected on every engine.
+  const textColumns = (
+    await st.all<{ column_name: string }>(
+      `SELECT column_name FROM (DESCRIBE SELECT * FROM (${src.sourceSelect}) x)`,
+    )
+  )
+    .map((c) => c.column_name)
+    .filter((c) => !['line', 'pre_reason', 'raw_text'].includes(c));
+  const nulReasons = textColumns.map(
+    (c) =>
+      `WHEN contains("${c}", chr(0)) THEN '${c} holds a NUL byte (character 0), which cannot be stored; remove it'`,
+  );
   //    Times without an offset are local times of the source zone, resolved exactly
   //    (`localTime.ts`): a time the clocks skipped is rejected, a repeated one takes the earlier
   //    instant and is counted. The offsets of the dates concerned come from one pass over them.
@@ -150,7 +175,8 @@ export async function loadStaged(
           }
         : undefined,
     );
-  const validate = `CREATE TEMP VIEW ${T.val} AS SELECT line, raw_text, CASE WHEN pre_reason IS NOT NULL THEN pre_reason ${spec.reasons.join('\n')} ELSE NULL END AS reason,
+  const reasons = [...nulReasons, ...spec.reasons, ...windowReasons(spec.instants, window)];
+  const validate = `CREATE TEMP VIEW ${T.val} AS SELECT line, raw_text, CASE WHEN pre_reason IS NOT NULL THEN pre_reason ${reasons.join('\n')} ELSE NULL END AS reason,
        ${spec.columns.map((c) => `${c.sql} AS ${c.name}`).join(', ')}
      FROM (SELECT src.*${spec.instants.map((f, i) => `, ${instant(f, i)} AS ${typed(f)}`).join('')}
            FROM (${src.sourceSelect}) src ${joins}) typed_src`;
@@ -281,6 +307,7 @@ export async function loadStaged(
       rejects_file: null,
       time_range: range?.lo && range.hi ? { from: range.lo, to: range.hi } : null,
       seconds: 0,
+      ...(src.lines ? { lines: src.lines } : {}),
     };
     const allRejects = [
       ...parseErrors.map((r) => ({
@@ -305,7 +332,13 @@ export async function loadStaged(
           .filter((r) => r.raw_text !== null)
           .map((r) => ({ line: r.line, raw: r.raw_text ?? '' })),
       ];
-      report.rejects_file = await writeRejectsFile(opts, importId, allRejects, verbatim);
+      report.rejects_file = await writeRejectsFile(
+        opts,
+        importId,
+        allRejects,
+        verbatim,
+        src.crLines ? '\r' : '\n',
+      );
     }
     if (src.afterStore) await src.afterStore(tx, importId);
     report.seconds = (Date.now() - t0) / 1000;
@@ -384,14 +417,58 @@ async function pseudonymMap(st: StagingArea, p: Pseudonymizer, distinct: string[
 }
 
 /**
- * Write the rejected rows, verbatim, with line and reason, to `<rejectsDir>/import-<id>.csv`
- * (owner-only: rejected rows may carry raw identifiers, which is why they stay out of the store).
+ * The physical lines `wanted` of `file`, as written: lines end with `\n` (a CR before it is part
+ * of the line end) or, in a file without LF, with `\r`; a BOM before the first line is not part
+ * of it. Streamed; stops after the last line wanted.
+ */
+async function readLines(
+  file: string,
+  wanted: Set<number>,
+  lineEnd: '\n' | '\r',
+): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  if (!wanted.size) return out;
+  let last = 0;
+  for (const w of wanted) if (w > last) last = w;
+  const end = lineEnd.charCodeAt(0);
+  let n = 1;
+  let part: Buffer[] = [];
+  const emit = () => {
+    if (wanted.has(n)) {
+      let text = Buffer.concat(part).toString('utf8');
+      if (n === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (lineEnd === '\n' && text.endsWith('\r')) text = text.slice(0, -1);
+      out.set(n, text);
+    }
+    part = [];
+    n++;
+  };
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const buf = chunk as Buffer;
+    let from = 0;
+    for (let i = buf.indexOf(end, from); i >= 0 && n <= last; i = buf.indexOf(end, from)) {
+      if (wanted.has(n)) part.push(buf.subarray(from, i));
+      emit();
+      from = i + 1;
+    }
+    if (n > last) break;
+    if (wanted.has(n)) part.push(buf.subarray(from));
+  }
+  if (n <= last && part.length) emit();
+  return out;
+}
+
+/**
+ * Write the rejected rows, verbatim, with line and reason, to
+ * `<rejectsDir>/import-<id>-<table>-<file name>.rejects.csv` (owner-only: rejected rows may carry
+ * raw identifiers, which is why they stay out of the store).
  */
 async function writeRejectsFile(
   opts: ImportOptions,
   importId: number,
   rejects: { line: number; reason: string; raw?: string | null }[],
   parseErrors: { line: number; raw: string }[],
+  lineEnd: '\n' | '\r',
 ): Promise<string> {
   const raw = new Map<number, string>(
     parseErrors.map((e) => [e.line, e.raw.replace(/\r?\n$/, '')]),
@@ -399,19 +476,7 @@ async function writeRejectsFile(
   const wanted = new Set(
     rejects.filter((r) => r.raw == null && !raw.has(r.line)).map((r) => r.line),
   );
-  if (wanted.size) {
-    let n = 0;
-    const rl = createInterface({ input: createReadStream(opts.file), crlfDelay: Infinity });
-    for await (const line of rl) {
-      n++;
-      if (wanted.has(n)) {
-        raw.set(n, line);
-        wanted.delete(n);
-        if (!wanted.size) break;
-      }
-    }
-    rl.close();
-  }
+  for (const [n, text] of await readLines(opts.file, wanted, lineEnd)) raw.set(n, text);
   await mkdir(opts.rejectsDir, { recursive: true, mode: 0o700 });
   const path = join(
     opts.rejectsDir,
