@@ -189,7 +189,14 @@ export async function stageCsv(
   const nl = await firstLineEnd(file);
   const read = (path: string, end: string) =>
     progress(() =>
-      st.run(`CREATE TEMP TABLE ${C.lines} AS SELECT l FROM ${readLines(end)}`, [path]),
+      st.run(
+        // k: 0 without a quote (or blank), 1 every field quoted and no quote inside, 2 other quotes
+        `CREATE TEMP TABLE ${C.lines} AS
+         SELECT l, CAST(CASE WHEN l IS NULL OR NOT contains(l, '"') THEN 0
+           WHEN regexp_full_match(l, ${lit(ALL_QUOTED)}) THEN 1 ELSE 2 END AS UTINYINT) AS k
+         FROM ${readLines(end)}`,
+        [path],
+      ),
     );
   try {
     await read(file, nl);
@@ -236,24 +243,25 @@ export async function stageCsv(
 
   const [counts] = await st.all<{ read: number; blank: number; quoted: number }>(
     `SELECT count(*) AS read, count(*) FILTER (WHERE l IS NULL) AS blank,
-       count(*) FILTER (WHERE contains(l, '"')) AS quoted FROM ${C.lines}`,
+       count(*) FILTER (WHERE k = 2) AS quoted FROM ${C.lines}`,
   );
   const total = Number(counts?.read ?? 0) + rejected.length;
   const fields = (p: string) =>
     Array.from({ length: width }, (_, i) => `${p}[${i + 1}] AS c${i}`).join(', ');
 
-  // 2. Lines without quotes: a record each (the header, blank lines and lines that a quoted value
-  //    spanning lines took are not).
-  let multi = false;
-  if (counts?.quoted) multi = await stageQuoted(st, width, nOf);
+  // 2. Lines without quotes, and lines whose every field is quoted (no quote inside): a record
+  //    each, split without a regular expression (the header, blank lines and lines that a quoted
+  //    value spanning lines took are not records). Other lines with quotes: `stageQuoted`.
+  const multi = counts?.quoted ? await stageQuoted(st, width, nOf) : false;
   const inMulti = multi
     ? `AND NOT EXISTS (SELECT 1 FROM ${C.multi} m WHERE s.n BETWEEN m.i AND m.j)`
     : '';
   const plain = `SELECT n AS line,
       CASE WHEN len(p) <> ${width} THEN ${countReason('len(p)', width)} END AS pre_reason,
       CAST(NULL AS VARCHAR) AS raw_text, ${fields('p')}
-    FROM (SELECT ${nOf('ln.rowid')} AS n, string_split(l, ',') AS p FROM ${C.lines} ln
-          WHERE l IS NOT NULL ${counts?.quoted ? `AND NOT contains(l, '"')` : ''}) s
+    FROM (SELECT ${nOf('ln.rowid')} AS n,
+            CASE WHEN k = 1 THEN string_split(l[2:-2], '","') ELSE string_split(l, ',') END AS p
+          FROM ${C.lines} ln WHERE l IS NOT NULL AND k < 2) s
     WHERE n > 1 ${inMulti}`;
   const parts = [plain];
   if (counts?.quoted)
@@ -288,18 +296,17 @@ async function stageQuoted(
   width: number,
   nOf: (rowid: string) => string,
 ): Promise<boolean> {
-  // The lines with quotes, classified: complete records, and lines opening a quoted value.
+  // The other lines with quotes, classified: complete records, and lines opening a quoted value.
   await st.run(
     `CREATE TEMP TABLE ${C.quoted} AS
-     SELECT n, l, all_quoted, complete,
-       NOT complete AND regexp_full_match(l, ${lit(OPENS)}) AS opens
-     FROM (SELECT n, l, all_quoted, all_quoted OR regexp_full_match(l, ${lit(RECORD)}) AS complete
-           FROM (SELECT ${nOf('ln.rowid')} AS n, l, regexp_full_match(l, ${lit(ALL_QUOTED)}) AS all_quoted
-                 FROM ${C.lines} ln WHERE contains(l, '"')) q
+     SELECT n, l, complete,
+       CASE WHEN NOT complete THEN regexp_full_match(l, ${lit(OPENS)}) ELSE false END AS opens
+     FROM (SELECT n, l, regexp_full_match(l, ${lit(RECORD)}) AS complete
+           FROM (SELECT ${nOf('ln.rowid')} AS n, l FROM ${C.lines} ln WHERE k = 2) q
            WHERE n > 1) q`,
   );
   const [o] = await st.all<{ n: number }>(`SELECT count(*) AS n FROM ${C.quoted} WHERE opens`);
-  const multi = Number(o?.n ?? 0) > 0;
+  let multi = Number(o?.n ?? 0) > 0;
   await st.run(`CREATE TEMP TABLE ${C.multi} (i BIGINT, j BIGINT, blank BIGINT, text VARCHAR)`);
   if (multi) {
     // A line opening a quoted value (i) and the first later line that does not stay inside one
@@ -312,7 +319,9 @@ async function stageQuoted(
        WITH flags AS (
          SELECT n, opens, regexp_full_match(l, ${lit(CLOSES)}) AS closes,
            regexp_full_match(l, ${lit(STAYS)}) AS stays
-         FROM ${C.quoted}),
+         FROM ${C.quoted}
+         -- a line of quoted fields closes no quoted value and stays in none
+         UNION ALL SELECT ${nOf('ln.rowid')}, false, false, false FROM ${C.lines} ln WHERE k = 1),
        bounds AS (
          SELECT n AS j, closes, coalesce(lag(n) OVER (ORDER BY n), 1) AS p FROM flags WHERE NOT stays)
        SELECT o.n AS i, b.j,
@@ -338,6 +347,8 @@ async function stageQuoted(
     );
     await st.run(`DELETE FROM ${C.multi} WHERE i IN (SELECT j FROM ${C.multi})`);
     await st.run(`DROP TABLE imp_csv_cand`);
+    const [m] = await st.all<{ n: number }>(`SELECT count(*) AS n FROM ${C.multi}`);
+    multi = Number(m?.n ?? 0) > 0;
   }
   const unquote = `f -> CASE WHEN regexp_matches(f, '^ *"') THEN replace(regexp_extract(f, '^ *"((?s:.*))" *$', 1), '""', '"') ELSE f END`;
   const parse = (t: string) =>
@@ -350,9 +361,7 @@ async function stageQuoted(
      SELECT n, CASE WHEN NOT complete THEN CASE WHEN opens THEN ${lit(UNCLOSED)} ELSE ${lit(MALFORMED)} END
          WHEN len(p) <> ${width} THEN ${countReason('len(p)', width)} END,
        CAST(NULL AS VARCHAR), p
-     FROM (SELECT n, complete, opens,
-             CASE WHEN all_quoted THEN string_split(l[2:-2], '","')
-               WHEN complete THEN ${parse('l')} END AS p
+     FROM (SELECT n, complete, opens, CASE WHEN complete THEN ${parse('l')} END AS p
            FROM ${C.quoted} q
            ${multi ? `WHERE NOT EXISTS (SELECT 1 FROM ${C.multi} m WHERE q.n BETWEEN m.i AND m.j)` : ''})`,
   );
