@@ -92,8 +92,12 @@ const OPENS = `(?:${F},)* *"(?:[^"]|"")*`;
 const CLOSES = `(?:[^"]|"")*" *(?:,${F})*`;
 /** From inside a quoted field, a line that ends inside one (the same, or another it opens). */
 const STAYS = `(?:[^"]|"")*(?:" *(?:,${F})*, *"(?:[^"]|"")*)?`;
-/** Every field quoted, without quotes inside: split on `","` without a regular expression. */
-const ALL_QUOTED = `"[^"]*"(?:,"[^"]*")*`;
+/**
+ * Every field quoted, without quotes inside, the first value not starting with a comma or a
+ * space: split on `","` without a regular expression. (Read from inside a quoted value, such a
+ * line can neither close it nor stay in it, so it is always a record of its own; `","` can.)
+ */
+const ALL_QUOTED = `"(?:[^", ][^"]*)?"(?:,"[^"]*")*`;
 
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -307,13 +311,14 @@ async function stageQuoted(
   );
   const [o] = await st.all<{ n: number }>(`SELECT count(*) AS n FROM ${C.quoted} WHERE opens`);
   let multi = Number(o?.n ?? 0) > 0;
-  await st.run(`CREATE TEMP TABLE ${C.multi} (i BIGINT, j BIGINT, blank BIGINT, text VARCHAR)`);
+  await st.run(
+    `CREATE OR REPLACE TEMP TABLE ${C.multi} (i BIGINT, j BIGINT, blank BIGINT, text VARCHAR)`,
+  );
   if (multi) {
     // A line opening a quoted value (i) and the first later line that does not stay inside one
     // (j, which must close it): the lines i..j are one record when, joined, they have the header's
     // fields within the size limits. Of several openers before the same j, the first that makes
-    // such a record wins; one whose j also opens the next record is dropped (rare, and its lines
-    // are then read on their own).
+    // such a record wins.
     await st.run(
       `CREATE TEMP TABLE imp_csv_cand AS
        WITH flags AS (
@@ -330,22 +335,37 @@ async function stageQuoted(
        WHERE o.opens AND b.closes AND b.j - o.n < ${MAX_RECORD_LINES}
          AND NOT EXISTS (SELECT 1 FROM ${C.lineRej} x WHERE x.line BETWEEN o.n AND b.j)`,
     );
-    // The candidates' text: rows of the line table by position (no line in between was rejected).
+    // The candidates that make a record, with their text: rows of the line table by position (no
+    // line in between was rejected).
     await st.run(
-      `INSERT INTO ${C.multi}
+      `CREATE TEMP TABLE imp_csv_valid AS
        SELECT i, j, blank, text FROM (
-         SELECT i, j, blank, text, row_number() OVER (PARTITION BY j ORDER BY i) AS k
-         FROM (
-           SELECT c.i, c.j, count(*) FILTER (WHERE l.l IS NULL) AS blank,
-             sum(coalesce(strlen(l.l), 0) + 1) AS bytes,
-             string_agg(coalesce(l.l, ''), E'\\n' ORDER BY l.rowid) AS text
-           FROM imp_csv_cand c JOIN ${C.lines} l ON l.rowid BETWEEN c.ri AND c.ri + (c.j - c.i)
-           GROUP BY c.i, c.j) t
-         WHERE bytes <= ${MAX_LINE_BYTES} AND regexp_full_match(text, ${lit(RECORD)})
-           AND len(regexp_extract_all(',' || text, ${lit(`,(${F})`)}, 1)) = ${width}) t
-       WHERE k = 1`,
+         SELECT c.i, c.j, count(*) FILTER (WHERE l.l IS NULL) AS blank,
+           sum(coalesce(strlen(l.l), 0) + 1) AS bytes,
+           string_agg(coalesce(l.l, ''), E'\\n' ORDER BY l.rowid) AS text
+         FROM imp_csv_cand c JOIN ${C.lines} l ON l.rowid BETWEEN c.ri AND c.ri + (c.j - c.i)
+         GROUP BY c.i, c.j) t
+       WHERE bytes <= ${MAX_LINE_BYTES} AND regexp_full_match(text, ${lit(RECORD)})
+         AND len(regexp_extract_all(',' || text, ${lit(`,(${F})`)}, 1)) = ${width}`,
     );
-    await st.run(`DELETE FROM ${C.multi} WHERE i IN (SELECT j FROM ${C.multi})`);
+    // Per closing line, the first opener that makes a record; a line that closes one record
+    // cannot open the next (it was read as the end of the first), so such a choice is dropped
+    // and the next opener tried, until no two records share a line.
+    for (let round = 0; ; round++) {
+      await st.run(
+        `CREATE OR REPLACE TEMP TABLE ${C.multi} AS
+         SELECT i, j, blank, text FROM imp_csv_valid QUALIFY row_number() OVER (PARTITION BY j ORDER BY i) = 1`,
+      );
+      const drop = `FROM ${C.multi} WHERE i IN (SELECT j FROM ${C.multi})`;
+      const [c] = await st.all<{ n: number }>(`SELECT count(*) AS n ${drop}`);
+      if (!c?.n) break;
+      if (round === 50) {
+        await st.run(`DELETE ${drop}`);
+        break;
+      }
+      await st.run(`DELETE FROM imp_csv_valid WHERE (i, j) IN (SELECT (i, j) ${drop})`);
+    }
+    await st.run(`DROP TABLE imp_csv_valid`);
     await st.run(`DROP TABLE imp_csv_cand`);
     const [m] = await st.all<{ n: number }>(`SELECT count(*) AS n FROM ${C.multi}`);
     multi = Number(m?.n ?? 0) > 0;
