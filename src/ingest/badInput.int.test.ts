@@ -408,3 +408,48 @@ for (const engine of engines()) {
     });
   });
 }
+
+for (const engine of engines()) {
+  describe(`many rejects (${engine.name})`, () => {
+    it('stores every reject and writes each with its own row, past any page of the rejects file', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'uptake-many-'));
+      const store = await engine.open();
+      try {
+        // 25,000 rows without a user id, one good row last; every 1000th line blank
+        const lines = [HEADER];
+        for (let i = 1; i <= 25_000; i++) {
+          if (i % 1000 === 0) lines.push('');
+          lines.push(`e${i},2026-03-02T08:00:00Z,,x,notes,MRN-${i}`);
+        }
+        lines.push(ev(0));
+        const f = join(dir, 'many.csv');
+        writeFileSync(f, lines.join('\n') + '\n');
+        const r = await importCsv(store, {
+          table: 'events',
+          file: f,
+          pseudonymizer: Pseudonymizer.load(join(dir, 'key')),
+          rejectsDir: join(dir, 'rejects'),
+        });
+        expectAccounted(r, lines.length);
+        expect(r).toMatchObject({ rows_stored: 1, rows_rejected: 25_000 });
+        const [n] = await store.all<{ n: number; lo: number; hi: number }>(
+          `SELECT count(*) AS n, min(line) AS lo, max(line) AS hi FROM import_rejects`,
+        );
+        expect([Number(n?.n), Number(n?.lo), Number(n?.hi)]).toEqual([25_000, 2, 25_026]);
+        const rows = readFileSync(r.rejects_file!, 'utf8').trimEnd().split('\n');
+        expect(rows).toHaveLength(25_001);
+        // each line of the rejects file names a line whose row it holds
+        for (const row of [rows[1]!, rows[999]!, rows[1000]!, rows[10_001]!, rows[25_000]!]) {
+          const line = Number(row.split(',')[0]);
+          expect(row).toContain(`,"${lines[line - 1]}"`);
+        }
+        expect(rows[25_000]).toBe(
+          `25026,"user_id is empty; it is required","e25000,2026-03-02T08:00:00Z,,x,notes,MRN-25000"`,
+        );
+      } finally {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}

@@ -4,7 +4,7 @@
  * window of accepted instants is an organisation setting.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { engines } from '../store/testEngines.ts';
@@ -12,6 +12,8 @@ import type { Store } from '../store/Store.ts';
 import { UptakeError } from '../errors/UptakeError.ts';
 import { checkSetting, setSetting } from '../store/settings.ts';
 import { importFiles } from './importFiles.ts';
+import { loadStaged } from './loadStaged.ts';
+import { CSV_COLUMNS } from '../model/canonical.ts';
 import { Pseudonymizer } from './pseudonymize.ts';
 
 const HEADER = 'event_id,occurred_at,user_id,action';
@@ -81,6 +83,47 @@ for (const engine of engines()) {
       expect(rej.map((r) => r.line)).toEqual([2, 3]);
       const [n] = await store.all<{ n: number }>(`SELECT count(*) AS n FROM events`);
       expect(Number(n?.n)).toBe(1);
+    });
+
+    it('an import of several files writes one rejects file per file, each with its own rows', async () => {
+      // a format adapter that reads two files into one import (as FHIR does) gives each row its
+      // file's number; rows without their own text are re-read from their own file
+      const a = file('one.ndjson', ['x', 'y']);
+      const b = file('two.ndjson', ['z']);
+      const st = await store.staging();
+      await st.run(
+        `CREATE OR REPLACE TEMP TABLE two_files AS SELECT * FROM (VALUES
+           (0, 2, NULL, 'a1', '2026-03-02T10:00:00Z', 'u1', 'x'),
+           (0, 3, NULL, 'a2', 'never', 'u1', 'x'),
+           (1, 2, 'its own text', 'b1', '2026-03-02T10:00:00Z', NULL, 'x'))
+         t(file_no, line, raw_text, event_id, occurred_at, user_id, action)`,
+      );
+      const r = await loadStaged(store, st, {
+        table: 'events',
+        file: `${a}, ${b}`,
+        files: [a, b],
+        format: 'test',
+        t0: Date.now(),
+        pseudonymizer: Pseudonymizer.load(join(dir, 'key')),
+        rejectsDir: join(dir, 'rejects'),
+        sourceSelect: `SELECT file_no, line, CAST(NULL AS VARCHAR) AS pre_reason, raw_text, event_id, occurred_at,
+          user_id, action, ${CSV_COLUMNS.events.optional.map((c) => `CAST(NULL AS VARCHAR) AS ${c}`).join(', ')}
+          FROM two_files`,
+        parseErrors: [],
+        unknownColumns: [],
+        tempTables: ['two_files'],
+      });
+      expect(r).toMatchObject({ rows_read: 3, rows_stored: 1, rows_rejected: 2 });
+      expect(r.rejects_files).toHaveLength(2);
+      expect(r.rejects_file).toBe(r.rejects_files![0]);
+      expect(r.rejects_files![0]).toMatch(/one\.ndjson\.rejects\.csv$/);
+      expect(r.rejects_files![1]).toMatch(/two\.ndjson\.rejects\.csv$/);
+      expect(readFileSync(r.rejects_files![0]!, 'utf8')).toBe(
+        'line,reason,row\n3,"occurred_at is not a valid ISO 8601 date and time such as 2026-03-02T08:15:00-05:00 (the value has 5 characters: letters)","y"\n',
+      );
+      expect(readFileSync(r.rejects_files![1]!, 'utf8')).toBe(
+        'line,reason,row\n2,"user_id is empty; it is required","its own text"\n',
+      );
     });
 
     it('a header alone is not an error', async () => {
