@@ -139,6 +139,16 @@ for (const engine of engines()) {
       await checkStructure(await run(file('mixed.csv', text)), text);
     });
 
+    it('CR line ends (a file without LF) give the same lines', async () => {
+      const text = STRUCTURE.join('\r') + '\r';
+      const r = await run(file('cr-only.csv', text));
+      expect(r.lines).toEqual({ total: 15, header: 1, blank: 2, continued: 1 });
+      expect(r).toMatchObject({ rows_stored: 6, rows_rejected: 4, rows_duplicate: 1 });
+      expect((await rejects(r.import_id)).map((x) => x.line)).toEqual(REJECTED);
+      expect(rejectsFile(r.rejects_file!)).toContain(`10,"the line has 5 fields`);
+      expect(rejectsFile(r.rejects_file!)).toContain(`"${STRUCTURE[9]}"`);
+    });
+
     it('a carriage return inside a line rejects that line only', async () => {
       const lines = [...STRUCTURE];
       lines[12] = ev(9).replace('note_edit', 'note\redit'); // line 13
