@@ -233,6 +233,44 @@ for (const engine of engines()) {
       expect(rej[0]?.reason).toMatch(/UTF-8/);
     });
 
+    it('several lines the reader cannot take, adjacent and apart: later lines keep their numbers', async () => {
+      const latin = (i: number) =>
+        Buffer.from(`e${i},2026-03-02T08:00:00Z,u1,caf\xe9,notes,MRN-${i}\n`, 'latin1');
+      const utf = (...lines: string[]) => Buffer.from(lines.map((l) => l + '\n').join(''));
+      const text = Buffer.concat([
+        utf(HEADER, ev(1)), // 1, 2
+        latin(2), // 3 rejected
+        latin(3), // 4 rejected
+        utf(ev(4).replace('notes', 'bad1')), // 5 rejected: category
+        utf(`e5,2026-03-02T08:05:00Z,u1,${'x'.repeat(2_100_000)},notes,MRN-5`), // 6 rejected
+        utf('e6,2026-03-02T08:06:00Z,u1,"two', 'lines",notes,MRN-6'), // 7–8 stored
+        utf(ev(7).replace('notes', 'bad2')), // 9 rejected: category
+        latin(8), // 10 rejected
+        utf('', ev(9).replace('notes', 'bad3')), // 11 blank, 12 rejected: category
+      ]);
+      const r = await run(file('several.csv', text));
+      expectAccounted(r, 12);
+      expect(r.lines).toEqual({ total: 12, header: 1, blank: 1, continued: 1 });
+      expect(r).toMatchObject({ rows_read: 9, rows_stored: 2, rows_rejected: 7 });
+      const rej = await rejects(r.import_id);
+      expect(rej.map((x) => x.line)).toEqual([3, 4, 5, 6, 9, 10, 12]);
+      expect(rej.map((x) => x.reason.split(' ').slice(0, 4).join(' '))).toEqual([
+        'the line is not',
+        'the line is not',
+        'category is not one',
+        'the line is over',
+        'category is not one',
+        'the line is not',
+        'category is not one',
+      ]);
+      const body = rejectsFile(r.rejects_file!);
+      expect(body).toContain('5,"category is not one of');
+      expect(body).toContain(ev(4).replace('notes', 'bad1'));
+      expect(body).toContain(ev(7).replace('notes', 'bad2'));
+      expect(body).toContain(ev(9).replace('notes', 'bad3'));
+      expect(await storedIds()).toEqual(['e1', 'e6']);
+    });
+
     it('refuses impossible offsets and instants outside the window, stating the window', async () => {
       const at = (i: number, t: string) => `e${i},${t},u1,x,notes,MRN-${i}`;
       const lines = [

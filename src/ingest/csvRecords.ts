@@ -74,6 +74,7 @@ const C = {
   rej: 'imp_csv_rej',
   scan: 'imp_csv_scan',
   lineRej: 'imp_csv_line_rej',
+  shift: 'imp_csv_shift',
   quoted: 'imp_csv_quoted',
   multi: 'imp_csv_multi',
   qrec: 'imp_csv_qrec',
@@ -227,20 +228,28 @@ export async function stageCsv(
      SELECT line, error_type, line - row_number() OVER (ORDER BY line) AS thr
      FROM (SELECT line, min(CAST(error_type AS VARCHAR)) AS error_type FROM ${C.rej} GROUP BY line)`,
   );
-  const rejected = await st.all<{ line: number; error_type: string }>(
-    `SELECT line, error_type FROM ${C.lineRej} ORDER BY line`,
+  const types = await st.all<{ error_type: string; n: number }>(
+    `SELECT error_type, count(*) AS n FROM ${C.lineRej} GROUP BY error_type ORDER BY error_type`,
   );
-  const nOf = (rowid: string) =>
-    rejected.length
-      ? `(${rowid} + 1 + (SELECT count(*) FROM ${C.lineRej} x WHERE x.thr <= ${rowid}))`
-      : `(${rowid} + 1)`;
-  const rejReason = `CASE x.error_type ${[...new Set(rejected.map((r) => r.error_type))]
+  const rejected = types.reduce((n, t) => n + Number(t.n), 0);
+  // The lines with their number: an ASOF join finds how many rejected lines come before each.
+  if (rejected)
+    await st.run(
+      `CREATE TEMP TABLE ${C.shift} AS SELECT thr, max(rank) AS shift
+       FROM (SELECT thr, row_number() OVER (ORDER BY line) AS rank FROM ${C.lineRej}) GROUP BY thr`,
+    );
+  const numbered = rejected
+    ? `(SELECT ln.rowid AS rid, ln.l, ln.k, ln.rowid + 1 + coalesce(s.shift, 0) AS n
+        FROM ${C.lines} ln ASOF LEFT JOIN ${C.shift} s ON ln.rowid >= s.thr)`
+    : `(SELECT rowid AS rid, l, k, rowid + 1 AS n FROM ${C.lines})`;
+  const rejReason = `CASE x.error_type ${types
+    .map((r) => r.error_type)
     .map((t) => `WHEN ${lit(t)} THEN ${lit(lineErrorReason(t))}`)
     .join(' ')} END`;
   const nulls = Array.from({ length: width }, (_, i) => `CAST(NULL AS VARCHAR) AS c${i}`).join(
     ', ',
   );
-  const rejectedRows = rejected.length
+  const rejectedRows = rejected
     ? `SELECT x.line, ${rejReason} AS pre_reason, CAST(NULL AS VARCHAR) AS raw_text, ${nulls}
        FROM ${C.lineRej} x WHERE x.line > 1`
     : null;
@@ -249,23 +258,23 @@ export async function stageCsv(
     `SELECT count(*) AS read, count(*) FILTER (WHERE l IS NULL) AS blank,
        count(*) FILTER (WHERE k = 2) AS quoted FROM ${C.lines}`,
   );
-  const total = Number(counts?.read ?? 0) + rejected.length;
+  const total = Number(counts?.read ?? 0) + rejected;
   const fields = (p: string) =>
     Array.from({ length: width }, (_, i) => `${p}[${i + 1}] AS c${i}`).join(', ');
 
   // 2. Lines without quotes, and lines whose every field is quoted (no quote inside): a record
   //    each, split without a regular expression (the header, blank lines and lines that a quoted
   //    value spanning lines took are not records). Other lines with quotes: `stageQuoted`.
-  const multi = counts?.quoted ? await stageQuoted(st, width, nOf) : false;
+  const multi = counts?.quoted ? await stageQuoted(st, width, numbered) : false;
   const inMulti = multi
     ? `AND NOT EXISTS (SELECT 1 FROM ${C.multi} m WHERE s.n BETWEEN m.i AND m.j)`
     : '';
   const plain = `SELECT n AS line,
       CASE WHEN len(p) <> ${width} THEN ${countReason('len(p)', width)} END AS pre_reason,
       CAST(NULL AS VARCHAR) AS raw_text, ${fields('p')}
-    FROM (SELECT ${nOf('ln.rowid')} AS n,
+    FROM (SELECT n,
             CASE WHEN k = 1 THEN string_split(l[2:-2], '","') ELSE string_split(l, ',') END AS p
-          FROM ${C.lines} ln WHERE l IS NOT NULL AND k < 2) s
+          FROM ${numbered} ln WHERE l IS NOT NULL AND k < 2) s
     WHERE n > 1 ${inMulti}`;
   const parts = [plain];
   if (counts?.quoted)
@@ -295,19 +304,14 @@ export async function stageCsv(
  * p)`, with `p` the list of fields; records spanning lines go to `imp_csv_multi(i, j, blank)`
  * too. Returns whether any record spans lines.
  */
-async function stageQuoted(
-  st: StagingArea,
-  width: number,
-  nOf: (rowid: string) => string,
-): Promise<boolean> {
+async function stageQuoted(st: StagingArea, width: number, numbered: string): Promise<boolean> {
   // The other lines with quotes, classified: complete records, and lines opening a quoted value.
   await st.run(
     `CREATE TEMP TABLE ${C.quoted} AS
-     SELECT n, l, complete,
+     SELECT rid, n, l, complete,
        CASE WHEN NOT complete THEN regexp_full_match(l, ${lit(OPENS)}) ELSE false END AS opens
-     FROM (SELECT n, l, regexp_full_match(l, ${lit(RECORD)}) AS complete
-           FROM (SELECT ${nOf('ln.rowid')} AS n, l FROM ${C.lines} ln WHERE k = 2) q
-           WHERE n > 1) q`,
+     FROM (SELECT rid, n, l, regexp_full_match(l, ${lit(RECORD)}) AS complete
+           FROM ${numbered} q WHERE k = 2 AND n > 1) q`,
   );
   const [o] = await st.all<{ n: number }>(`SELECT count(*) AS n FROM ${C.quoted} WHERE opens`);
   let multi = Number(o?.n ?? 0) > 0;
@@ -322,15 +326,14 @@ async function stageQuoted(
     await st.run(
       `CREATE TEMP TABLE imp_csv_cand AS
        WITH flags AS (
-         SELECT n, opens, regexp_full_match(l, ${lit(CLOSES)}) AS closes,
+         SELECT rid, n, opens, regexp_full_match(l, ${lit(CLOSES)}) AS closes,
            regexp_full_match(l, ${lit(STAYS)}) AS stays
          FROM ${C.quoted}
          -- a line of quoted fields closes no quoted value and stays in none
-         UNION ALL SELECT ${nOf('ln.rowid')}, false, false, false FROM ${C.lines} ln WHERE k = 1),
+         UNION ALL SELECT rid, n, false, false, false FROM ${numbered} q WHERE k = 1),
        bounds AS (
          SELECT n AS j, closes, coalesce(lag(n) OVER (ORDER BY n), 1) AS p FROM flags WHERE NOT stays)
-       SELECT o.n AS i, b.j,
-         o.n - 1 - (SELECT count(*) FROM ${C.lineRej} x WHERE x.line < o.n) AS ri
+       SELECT o.n AS i, b.j, o.rid AS ri
        FROM flags o JOIN bounds b ON o.n >= b.p AND o.n < b.j
        WHERE o.opens AND b.closes AND b.j - o.n < ${MAX_RECORD_LINES}
          AND NOT EXISTS (SELECT 1 FROM ${C.lineRej} x WHERE x.line BETWEEN o.n AND b.j)`,
