@@ -99,6 +99,12 @@ const STAYS = `(?:[^"]|"")*(?:" *(?:,${F})*, *"(?:[^"]|"")*)?`;
  * line can neither close it nor stay in it, so it is always a record of its own; `","` can.)
  */
 const ALL_QUOTED = `"(?:[^", ][^"]*)?"(?:,"[^"]*")*`;
+/**
+ * Quoted fields without commas or quotes inside, among unquoted fields without quotes, the first
+ * quoted value not empty nor starting with a space (for the same reason): the fields are the line
+ * without its quotes, split on commas.
+ */
+const PLAIN_QUOTED = `(?:[^",]*,)*"[^", ][^",]*"(?:,(?:"[^",]*"|[^",]*))*`;
 
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -195,10 +201,11 @@ export async function stageCsv(
   const read = (path: string, end: string) =>
     progress(() =>
       st.run(
-        // k: 0 without a quote (or blank), 1 every field quoted and no quote inside, 2 other quotes
+        // k: 0 without a quote (or blank), 1 `ALL_QUOTED`, 3 `PLAIN_QUOTED`, 2 other quotes
         `CREATE TEMP TABLE ${C.lines} AS
          SELECT l, CAST(CASE WHEN l IS NULL OR NOT contains(l, '"') THEN 0
-           WHEN regexp_full_match(l, ${lit(ALL_QUOTED)}) THEN 1 ELSE 2 END AS UTINYINT) AS k
+           WHEN regexp_full_match(l, ${lit(ALL_QUOTED)}) THEN 1
+           WHEN regexp_full_match(l, ${lit(PLAIN_QUOTED)}) THEN 3 ELSE 2 END AS UTINYINT) AS k
          FROM ${readLines(end)}`,
         [path],
       ),
@@ -262,8 +269,8 @@ export async function stageCsv(
   const fields = (p: string) =>
     Array.from({ length: width }, (_, i) => `${p}[${i + 1}] AS c${i}`).join(', ');
 
-  // 2. Lines without quotes, and lines whose every field is quoted (no quote inside): a record
-  //    each, split without a regular expression (the header, blank lines and lines that a quoted
+  // 2. Lines without quotes, and lines of quoted fields simple enough (`ALL_QUOTED`,
+  //    `PLAIN_QUOTED`): a record each, split without a regular expression (the header, blank lines and lines that a quoted
   //    value spanning lines took are not records). Other lines with quotes: `stageQuoted`.
   const multi = counts?.quoted ? await stageQuoted(st, width, numbered) : false;
   const inMulti = multi
@@ -273,8 +280,9 @@ export async function stageCsv(
       CASE WHEN len(p) <> ${width} THEN ${countReason('len(p)', width)} END AS pre_reason,
       CAST(NULL AS VARCHAR) AS raw_text, ${fields('p')}
     FROM (SELECT n,
-            CASE WHEN k = 1 THEN string_split(l[2:-2], '","') ELSE string_split(l, ',') END AS p
-          FROM ${numbered} ln WHERE l IS NOT NULL AND k < 2) s
+            CASE k WHEN 1 THEN string_split(l[2:-2], '","')
+              WHEN 3 THEN string_split(replace(l, '"', ''), ',') ELSE string_split(l, ',') END AS p
+          FROM ${numbered} ln WHERE l IS NOT NULL AND k <> 2) s
     WHERE n > 1 ${inMulti}`;
   const parts = [plain];
   if (counts?.quoted)
@@ -330,7 +338,7 @@ async function stageQuoted(st: StagingArea, width: number, numbered: string): Pr
            regexp_full_match(l, ${lit(STAYS)}) AS stays
          FROM ${C.quoted}
          -- a line of quoted fields closes no quoted value and stays in none
-         UNION ALL SELECT rid, n, false, false, false FROM ${numbered} q WHERE k = 1),
+         UNION ALL SELECT rid, n, false, false, false FROM ${numbered} q WHERE k IN (1, 3)),
        bounds AS (
          SELECT n AS j, closes, coalesce(lag(n) OVER (ORDER BY n), 1) AS p FROM flags WHERE NOT stays)
        SELECT o.n AS i, b.j, o.rid AS ri
