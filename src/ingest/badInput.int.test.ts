@@ -378,11 +378,28 @@ for (const engine of engines()) {
         expect(rej.map((x) => x.line)).toEqual([7, 9, 10]);
         expect(rej[0]?.reason).toMatch(/not closed/);
         expect(rej[1]?.reason).toMatch(/^ACCESS_TIME is not a date and time/);
-        expect(rej[2]?.reason).toMatch(/NUL/);
+        expect(rej[2]?.reason).toMatch(/^WORKSTATION_ID holds a NUL byte/);
         for (const x of rej) expect(x.reason).not.toMatch(/Z10/);
         const body = rejectsFile(r.rejects_file!);
         expect(body).toContain('Z1006');
         expect(body).not.toContain(',Z1005,');
+      });
+
+      it('refuses impossible offsets and instants outside the window, naming ACCESS_TIME', async () => {
+        const lines = [
+          EPIC,
+          epic(1), // 2 stored
+          epic(2).replace('2026-03-02 09:02:00', '1900-03-02 09:02:00'), // 3 before
+          epic(3).replace('2026-03-02 09:03:00', '2200-03-02 09:03:00'), // 4 after
+          epic(4).replace('2026-03-02 09:04:00', '2026-03-02 09:04:00+99:00'), // 5 offset
+        ];
+        const r = await runEpic(file('window.csv', lines.join('\n') + '\n'));
+        expectAccounted(r, 5);
+        const rej = await rejects(r.import_id);
+        expect(rej.map((x) => x.line)).toEqual([3, 4, 5]);
+        expect(rej[0]?.reason).toMatch(/^ACCESS_TIME is before 1990-01-01T00:00:00Z/);
+        expect(rej[1]?.reason).toMatch(/^ACCESS_TIME is at or after /);
+        expect(rej[2]?.reason).toMatch(/^ACCESS_TIME has a UTC offset outside -14:00 to \+14:00/);
       });
 
       it('a repeated identity names the earlier physical line, not its values', async () => {

@@ -278,6 +278,15 @@ export async function importEpicAccessLog(
       user_id, action, category, patient_id, encounter_id, channel, workstation_id, 'epic' AS source
       FROM ${E.rows}`,
     parseErrors: [],
+    fieldNames: {
+      occurred_at: 'ACCESS_TIME',
+      event_id: 'ACCESS_INSTANT, PROCESS_ID or METRIC_ID',
+      user_id: 'USER_ID',
+      action: 'METRIC_ID',
+      patient_id: 'PAT_ID',
+      encounter_id: 'CSN',
+      workstation_id: 'WORKSTATION_ID',
+    },
     lines: csv.lines,
     crLines: csv.crLines,
     unknownColumns: unknown.map((c) => c.toUpperCase()),

@@ -86,6 +86,11 @@ export interface StagedSource extends ImportOptions {
   /** The file's lines end with a lone CR (no LF in it): the rejects file re-reads lines so. */
   crLines?: boolean;
   /**
+   * What the source calls a canonical field, for the reasons given here (NUL bytes, the instant
+   * window): e.g. Epic's ACCESS_TIME for occurred_at.
+   */
+  fieldNames?: Partial<Record<string, string>>;
+  /**
    * The input files when an import reads several (FHIR): `sourceSelect` then gives each row's
    * `file_no` (0-based), and the rejects are written to one file per input file.
    */
@@ -135,9 +140,10 @@ export async function loadStaged(
     .map((c) => c.column_name)
     .filter((c) => !['line', 'pre_reason', 'raw_text', 'file_no'].includes(c));
   const fileNo = src.files && src.files.length > 1 ? 'file_no' : 'CAST(0 AS BIGINT)';
+  const named = (c: string) => src.fieldNames?.[c] ?? c;
   const nulReasons = textColumns.map(
     (c) =>
-      `WHEN contains("${c}", chr(0)) THEN '${c} holds a NUL byte (character 0), which cannot be stored; remove it'`,
+      `WHEN contains("${c}", chr(0)) THEN '${named(c)} holds a NUL byte (character 0), which cannot be stored; remove it'`,
   );
   //    Times without an offset are local times of the source zone, resolved exactly
   //    (`localTime.ts`): a time the clocks skipped is rejected, a repeated one takes the earlier
@@ -182,7 +188,7 @@ export async function loadStaged(
           }
         : undefined,
     );
-  const reasons = [...nulReasons, ...spec.reasons, ...windowReasons(spec.instants, window)];
+  const reasons = [...nulReasons, ...spec.reasons, ...windowReasons(spec.instants, window, named)];
   const validate = `CREATE TEMP VIEW ${T.val} AS SELECT ${fileNo} AS file_no, line, raw_text, CASE WHEN pre_reason IS NOT NULL THEN pre_reason ${reasons.join('\n')} ELSE NULL END AS reason,
        ${spec.columns.map((c) => `${c.sql} AS ${c.name}`).join(', ')}
      FROM (SELECT src.*${spec.instants.map((f, i) => `, ${instant(f, i)} AS ${typed(f)}`).join('')}

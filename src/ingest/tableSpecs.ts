@@ -92,14 +92,19 @@ function instantReason(f: string, tzParam: string): string {
 
 /**
  * SQL CASE branches rejecting instants outside the window `[from, to)` of the settings
- * `earliest_instant` and `latest_instant`, stating the window (typed fields `t_<f>`).
+ * `earliest_instant` and `latest_instant`, stating the window (typed fields `t_<f>`; `named`
+ * gives the name the source uses for a field).
  */
-export function windowReasons(instants: readonly string[], w: { from: Date; to: Date }): string[] {
+export function windowReasons(
+  instants: readonly string[],
+  w: { from: Date; to: Date },
+  named: (f: string) => string = (f) => f,
+): string[] {
   const iso = (d: Date) => d.toISOString().replace(/\.000Z$/, 'Z');
   const ts = (d: Date) => `CAST('${iso(d)}' AS TIMESTAMPTZ)`;
   return instants.flatMap((f) => [
-    `WHEN ${typed(f)} < ${ts(w.from)} THEN '${f} is before ${iso(w.from)}, the earliest instant accepted (setting earliest_instant); check the date, or change the setting with uptake settings earliest_instant'`,
-    `WHEN ${typed(f)} >= ${ts(w.to)} THEN '${f} is at or after ${iso(w.to)}, the end of the instants accepted (setting latest_instant); check the date, or change the setting with uptake settings latest_instant'`,
+    `WHEN ${typed(f)} < ${ts(w.from)} THEN '${named(f)} is before ${iso(w.from)}, the earliest instant accepted (setting earliest_instant); check the date, or change the setting with uptake settings earliest_instant'`,
+    `WHEN ${typed(f)} >= ${ts(w.to)} THEN '${named(f)} is at or after ${iso(w.to)}, the end of the instants accepted (setting latest_instant); check the date, or change the setting with uptake settings latest_instant'`,
   ]);
 }
 
