@@ -173,9 +173,11 @@ describe('uptake CLI', () => {
   it('lists imports and shows rejected rows', () => {
     const f = join(dir, 'rej.csv');
     writeFileSync(f, 'event_id,occurred_at,user_id,action\nz1,2026-03-02T09:00:00,u1,x\n');
+    // every row rejected: the import is recorded with its rejects, and the exit status is 1
     const r = uptake(['import', 'events', f, '--db', db]);
-    expect(r.status).toBe(0);
+    expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/rejected 1/);
+    expect(r.stderr).toContain(`${f}: every row (1) was rejected`);
     const list = uptake(['imports', 'list', '--db', db, '--json']);
     const imports = JSON.parse(list.stdout) as { import_id: number; file: string }[];
     const id = imports.find((i) => i.file === f)!.import_id;

@@ -27,6 +27,10 @@ export function describeImport(r: ImportReport): string {
     `${r.file} → ${r.table} (import ${r.import_id}, ${r.seconds.toFixed(1)} s)`,
     `  read ${r.rows_read}, stored ${r.rows_stored}${r.rows_updated ? `, updated ${r.rows_updated}` : ''}, already present ${r.rows_duplicate}, rejected ${r.rows_rejected}`,
   ];
+  if (r.lines && (r.lines.blank || r.lines.continued))
+    lines.push(
+      `  lines ${r.lines.total}: header ${r.lines.header}, blank ${r.lines.blank}, continuing a quoted value ${r.lines.continued}, rows ${r.rows_read}`,
+    );
   if (r.time_range) lines.push(`  time range ${r.time_range.from} … ${r.time_range.to}`);
   if (r.unmapped_events) {
     lines.push(
@@ -45,7 +49,7 @@ export function describeImport(r: ImportReport): string {
     );
   if (r.rejects_file)
     lines.push(
-      `  rejected rows, with line and reason: ${r.rejects_file} (or: uptake imports show ${r.import_id})`,
+      `  rejected rows, with line and reason: ${(r.rejects_files ?? [r.rejects_file]).join(', ')} (or: uptake imports show ${r.import_id})`,
     );
   return lines.join('\n');
 }

@@ -46,8 +46,8 @@ export async function readCsvHeader(file: string): Promise<string[]> {
     if (bytesRead === 0) throw invalid(`${file}: the file is empty; expected a header row`);
     let text = buf.subarray(0, bytesRead).toString('utf8');
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const nl = text.indexOf('\n');
-    const first = (nl >= 0 ? text.slice(0, nl) : text).replace(/\r$/, '');
+    // the first line ends with LF, CRLF, or CR (a file with CR line ends)
+    const first = text.split(/\r\n|\n|\r/, 1)[0] ?? '';
     return splitCsvLine(first).map((c) => c.trim().toLowerCase());
   } finally {
     await fh.close();

@@ -247,7 +247,9 @@ for (const engine of engines()) {
       const rej = await rejects();
       expect(rej.map((x) => x.line)).toEqual([3, 4, 5, 6, 7]);
       expect(rej[0]?.reason).toMatch(/^USER_ID is empty/);
-      expect(rej[1]?.reason).toMatch(/^ACCESS_TIME "yesterday" is not a date and time/);
+      expect(rej[1]?.reason).toBe(
+        'ACCESS_TIME is not a date and time such as 2026-03-02 08:15:00 (the value has 9 characters: letters)',
+      );
       expect(rej[2]?.reason).toMatch(/^PROCESS_ID is empty/);
       expect(rej[3]?.reason).toMatch(/^METRIC_ID is empty/);
       expect(rej[4]?.reason).toMatch(/^ACCESS_TIME is empty/);
@@ -274,7 +276,7 @@ for (const engine of engines()) {
       const [rej] = await rejects();
       expect(rej?.line).toBe(6);
       expect(rej?.reason).toBe(
-        'ACCESS_INSTANT, PROCESS_ID and METRIC_ID (5901000001, 42, 17001) repeat line 3 with different values; an access is identified by these three',
+        'ACCESS_INSTANT, PROCESS_ID and METRIC_ID repeat line 3 with different values; an access is identified by these three',
       );
       const r2 = await run(f);
       expect(r2).toMatchObject({ rows_stored: 0, rows_duplicate: 4, rows_rejected: 1 });
@@ -286,7 +288,7 @@ for (const engine of engines()) {
       expect(await count('events')).toBe(5);
     });
 
-    it('rejects a local time the clocks skipped, naming the value and the zone', async () => {
+    it('rejects a local time the clocks skipped, naming the zone (the value is in the rejects file)', async () => {
       const f = file(
         'access.csv',
         csv([
@@ -302,7 +304,7 @@ for (const engine of engines()) {
       expect(rej).toHaveLength(1);
       expect(rej[0]?.line).toBe(3);
       expect(rej[0]?.reason).toMatch(
-        /^ACCESS_TIME "2026-03-08 02:30:00" does not exist in America\/Chicago: the clocks were put forward over it/,
+        /^ACCESS_TIME is a local time that does not exist in America\/Chicago: the clocks were put forward over it/,
       );
       expect((await events()).map((e) => isoUs(e.us))).toEqual([
         '2026-03-08T07:59:00.000000Z',
@@ -557,7 +559,7 @@ for (const engine of engines()) {
       expect(r).toMatchObject({ rows_read: 3, rows_stored: 2, rows_rejected: 1 });
       const rej = await rejects();
       expect(rej.map((x) => x.line)).toEqual([4]);
-      expect(rej[0]?.reason).toMatch(/^the line is not valid/);
+      expect(rej[0]?.reason).toMatch(/^the line has 3 fields where the header has 9/);
       expect(readFileSync(r.rejects_file!, 'utf8')).toContain('5999999999,8001,2026-03-02 09:1');
     });
 

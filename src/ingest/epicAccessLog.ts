@@ -43,10 +43,12 @@ import type { Sql, Store } from '../store/Store.ts';
 import { loadActionMap } from './actionMap.ts';
 import { saveActionNames } from './actionNames.ts';
 import { readCsvHeader } from './csvHeader.ts';
-import { csvLines, readCsvText, withProgress } from './importCsv.ts';
+import { stageCsv } from './csvRecords.ts';
+import { withProgress } from './importCsv.ts';
 import { loadStaged, T, type ImportOptions, type ImportReport } from './loadStaged.ts';
 import { localTimeSql, offsetsTableSql, zoneLiteral } from './localTime.ts';
 import { describeSniffed, sniffFormat } from './sniff.ts';
+import { offsetInRangeSql, offsetReason, valueShape } from './tableSpecs.ts';
 
 /** The map of common Epic METRIC_NAMEs shipped with Uptake (see `maps/README.md`). */
 export const EPIC_ACTION_MAP = fileURLToPath(new URL('./maps/epic-actions.csv', import.meta.url));
@@ -137,27 +139,27 @@ export async function importEpicAccessLog(
   const mname = col('metric_name');
   const ws = col('workstation_id');
 
-  // 1. Read the file as text (structural errors go to the CSV rejects table, as in importCsv), and
-  //    parse ACCESS_TIME once: `t_exact` (naive UTC) when it carries an offset, else `t_local`
-  //    (ISO, or US M/D/YYYY with a 12- or 24-hour clock).
+  // 1. The file's records, each with its physical line (`csvRecords.ts`, as in importCsv), and
+  //    ACCESS_TIME parsed once: `t_exact` (naive UTC) when it carries an offset (within ±14:00),
+  //    else `t_local` (ISO, or US M/D/YYYY with a 12- or 24-hour clock).
+  const csv = await stageCsv(st, opts.file, header, (work) =>
+    withProgress(st, opts.onProgress, work),
+  );
   const parsedTime = `coalesce(TRY_CAST(${at} AS TIMESTAMP),
       try_strptime(${at}, ['%m/%d/%Y %I:%M:%S %p', '%m/%d/%Y %I:%M:%S.%f %p', '%m/%d/%Y %I:%M %p', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M:%S.%f', '%m/%d/%Y %H:%M']))`;
-  await withProgress(st, opts.onProgress, () =>
-    st.run(
-      `CREATE TEMP TABLE ${T.raw} AS
-       SELECT * EXCLUDE (has_offset),
-         CASE WHEN has_offset THEN TRY_CAST(replace(${at}, 'z', 'Z') AS TIMESTAMPTZ) AT TIME ZONE 'UTC' END AS t_exact,
-         CASE WHEN NOT has_offset THEN ${parsedTime} END AS t_local
-       FROM (SELECT *, regexp_matches(${at}, ${OFFSET_RE}) AS has_offset
-             FROM ${readCsvText(header)} r) r`,
-      [opts.file],
-    ),
+  await st.run(
+    `CREATE TEMP TABLE ${T.raw} AS
+     SELECT * EXCLUDE (has_offset),
+       CASE WHEN has_offset AND ${offsetInRangeSql(at)} THEN TRY_CAST(replace(${at}, 'z', 'Z') AS TIMESTAMPTZ) AT TIME ZONE 'UTC' END AS t_exact,
+       CASE WHEN NOT has_offset THEN ${parsedTime} END AS t_local, has_offset
+     FROM (SELECT *, coalesce(regexp_matches(${at}, ${OFFSET_RE}), false) AS has_offset
+           FROM (${csv.select}) r) r`,
   );
-  const { parseErrors, lineSql } = await csvLines(st);
 
   // 2. Rows whose key (ACCESS_INSTANT, PROCESS_ID, METRIC_ID) repeats: each gets its ordinal among
   //    rows identical to it, and the line of the key's first row when its content differs from it.
-  //    Only those rows are windowed; a file without repeated keys costs one hash aggregate.
+  //    Only those rows are windowed; a file without repeated keys costs one hash aggregate. A
+  //    record that is not CSV of the header's shape takes no part.
   const allCols = header.map((_, i) => `r.c${i}`).join(', ');
   const keyCols = ['access_instant', 'process_id', 'metric_id'].map((c) => `c${header.indexOf(c)}`);
   await st.run(
@@ -165,12 +167,11 @@ export async function importEpicAccessLog(
      SELECT rid, row_number() OVER (PARTITION BY ${allCols} ORDER BY rid) AS ordinal,
        CASE WHEN min(rid) OVER (PARTITION BY ${allCols}) <> min(rid) OVER (PARTITION BY ${keyCols.map((c) => `r.${c}`).join(', ')})
          THEN min(rid) OVER (PARTITION BY ${keyCols.map((c) => `r.${c}`).join(', ')}) END AS conflict_rid
-     FROM (SELECT r.rowid AS rid, ${allCols} FROM ${T.raw} r
-           JOIN (SELECT ${keyCols.join(', ')} FROM ${T.raw} GROUP BY ALL HAVING count(*) > 1) k
-             ON ${keyCols.map((c) => `k.${c} = r.${c}`).join(' AND ')}) r`,
+     FROM (SELECT r.line AS rid, ${allCols} FROM ${T.raw} r
+           JOIN (SELECT ${keyCols.join(', ')} FROM ${T.raw} WHERE pre_reason IS NULL GROUP BY ALL HAVING count(*) > 1) k
+             ON ${keyCols.map((c) => `k.${c} = r.${c}`).join(' AND ')}
+           WHERE r.pre_reason IS NULL) r`,
   );
-  const lineOfRid = (rid: string) =>
-    parseErrors.length ? lineSql.replaceAll('rowid', `(${rid})`) : `(${rid}) + 2`;
 
   // 3. The zone's offsets around each local date of the file (see localTime.ts).
   await st.run(
@@ -194,24 +195,26 @@ export async function importEpicAccessLog(
   //    candidates; the choice between them; the reasons, event id and occurred_at text.
   await st.run(
     `CREATE TEMP TABLE ${E.rows} AS
-     SELECT line, pre_reason, event_id, occurred_at, user_id, action, category, patient_id,
+     SELECT line, pre_reason, raw_text, event_id, occurred_at, user_id, action, category, patient_id,
        encounter_id, channel, workstation_id, metric_name,
        CASE WHEN pre_reason IS NULL THEN tz_case WHEN gap AND pre_reason LIKE '% does not exist in %' THEN 'gap' END AS tz_case
      FROM (
        SELECT q.*,
          CASE
+           WHEN pre IS NOT NULL THEN pre
            WHEN ai IS NULL THEN 'ACCESS_INSTANT is empty; with PROCESS_ID and METRIC_ID it identifies the access'
            WHEN pid IS NULL THEN 'PROCESS_ID is empty; with ACCESS_INSTANT and METRIC_ID it identifies the access'
            WHEN mid IS NULL THEN 'METRIC_ID is empty; it is the action and, with ACCESS_INSTANT and PROCESS_ID, identifies the access'
            WHEN user_id IS NULL THEN 'USER_ID is empty; it is required'
            WHEN atime IS NULL THEN 'ACCESS_TIME is empty; it is required'
+           WHEN has_offset AND NOT ${offsetInRangeSql('atime')} THEN '${offsetReason('ACCESS_TIME')}'
            WHEN exact IS NULL AND lt IS NULL
-             THEN 'ACCESS_TIME "' || atime || '" is not a date and time such as 2026-03-02 08:15:00'
+             THEN 'ACCESS_TIME is not a date and time such as 2026-03-02 08:15:00 ' || ${valueShape('atime')}
            WHEN gap
-             THEN 'ACCESS_TIME "' || atime || '" does not exist in ${zoneText}: the clocks were put forward over it; check that --source-tz is the zone of the Epic system'
+             THEN 'ACCESS_TIME is a local time that does not exist in ${zoneText}: the clocks were put forward over it; check that --source-tz is the zone of the Epic system'
            WHEN conflict_rid IS NOT NULL
-             THEN 'ACCESS_INSTANT, PROCESS_ID and METRIC_ID (' || ai || ', ' || pid || ', ' || mid || ') repeat line '
-               || ${lineOfRid('conflict_rid')} || ' with different values; an access is identified by these three'
+             THEN 'ACCESS_INSTANT, PROCESS_ID and METRIC_ID repeat line ' || conflict_rid
+               || ' with different values; an access is identified by these three'
          END AS pre_reason,
          ai || '|' || pid || '|' || mid || CASE WHEN ordinal > 1 THEN '#' || ordinal ELSE '' END AS event_id,
          ${fmt(`coalesce(exact, CASE WHEN choose_later THEN later ELSE earlier END)`)} AS occurred_at,
@@ -227,7 +230,7 @@ export async function importEpicAccessLog(
          FROM (
            SELECT q.*, CASE WHEN later IS NOT NULL THEN ${instantUtc('ai')} END AS inst
            FROM (
-             SELECT p.line, p.ai, p.pid, p.atime, p.mid, p.exact, p.lt,
+             SELECT p.line, p.pre, p.raw_text, p.has_offset, p.ai, p.pid, p.atime, p.mid, p.exact, p.lt,
                p.uid AS user_id, p.mid AS action, p.pat AS patient_id, p.csn AS encounter_id,
                p.ws AS workstation_id, p.mname AS metric_name,
                ${local.earlierUtc} AS earlier, ${local.laterUtc} AS later,
@@ -237,7 +240,7 @@ export async function importEpicAccessLog(
                  ELSE coalesce(um.category, nm.category) END AS category,
                CASE WHEN regexp_matches(p.ws, '^(haiku|canto)([^a-z0-9]|$)', 'i') THEN 'mobile' ELSE 'desktop' END AS channel
              FROM (
-               SELECT r.rowid AS rid, ${lineSql.replaceAll('rowid', 'r.rowid')} AS line,
+               SELECT r.line AS rid, r.line, r.pre_reason AS pre, r.raw_text, r.has_offset,
                  ${ai} AS ai, ${pid} AS pid, ${at} AS atime, ${uid} AS uid, ${mid} AS mid, ${mname} AS mname,
                  ${ws} AS ws, ${col('pat_id')} AS pat, ${col('csn')} AS csn,
                  r.t_exact AS exact, r.t_local AS lt
@@ -276,13 +279,24 @@ export async function importEpicAccessLog(
     format: 'epic-access-log',
     localTimesResolved: true,
     t0,
-    sourceSelect: `SELECT line, pre_reason, CAST(NULL AS VARCHAR) AS raw_text, event_id, occurred_at,
+    sourceSelect: `SELECT line, pre_reason, raw_text, event_id, occurred_at,
       user_id, action, category, patient_id, encounter_id, channel, workstation_id, 'epic' AS source,
       CAST(line AS VARCHAR) AS seq
       FROM ${E.rows}`,
-    parseErrors,
+    parseErrors: [],
+    fieldNames: {
+      occurred_at: 'ACCESS_TIME',
+      event_id: 'ACCESS_INSTANT, PROCESS_ID or METRIC_ID',
+      user_id: 'USER_ID',
+      action: 'METRIC_ID',
+      patient_id: 'PAT_ID',
+      encounter_id: 'CSN',
+      workstation_id: 'WORKSTATION_ID',
+    },
+    lines: csv.lines,
+    crLines: csv.crLines,
     unknownColumns: unknown.map((c) => c.toUpperCase()),
-    tempTables: [T.raw, T.rej, T.scan, ...Object.values(E)],
+    tempTables: [T.raw, ...csv.tables, ...Object.values(E)],
     notes: {
       nonexistent_local_times_rejected: counts?.gap ?? 0,
       ambiguous_local_times_resolved_earlier: counts?.earlier ?? 0,

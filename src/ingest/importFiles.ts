@@ -42,7 +42,9 @@ export async function detectFormat(file: string, table: ImportTable): Promise<Im
 /**
  * Import `files` into `table`. Canonical CSV and Epic access logs are one import per file; the FHIR
  * files of one call are one import (a roster's Practitioner and PractitionerRole resources may
- * come in separate files).
+ * come in separate files). Each import is recorded, with its rejects, as it finishes; when every
+ * row of an import was rejected, the call then fails with a user error (exit 1) naming the file,
+ * the first reject and where the rest are.
  */
 export async function importFiles(store: Store, o: ImportFilesOptions): Promise<ImportReport[]> {
   const first = o.files[0];
@@ -85,7 +87,7 @@ export async function importFiles(store: Store, o: ImportFilesOptions): Promise<
         defaultRole: o.defaultRole,
       }),
     );
-    return reports;
+    return refuseAllRejected(store, reports);
   }
   for (const file of files) {
     const progress = onProgress ? (f: number) => onProgress(file, f) : undefined;
@@ -102,5 +104,27 @@ export async function importFiles(store: Store, o: ImportFilesOptions): Promise<
           : await importCsv(store, { ...common, file, onProgress: progress }),
     );
   }
-  return reports;
+  return refuseAllRejected(store, reports);
+}
+
+/**
+ * `reports`, unless an import rejected every row it read: then a user error naming each such
+ * file, its first reject (line and reason, which never quotes a value) and where the rest are.
+ */
+async function refuseAllRejected(store: Store, reports: ImportReport[]): Promise<ImportReport[]> {
+  const failed = reports.filter((r) => r.rows_read > 0 && r.rows_rejected === r.rows_read);
+  if (!failed.length) return reports;
+  const lines: string[] = [];
+  for (const r of failed) {
+    const [first] = await store.all<{ line: number; reason: string }>(
+      `SELECT line, reason FROM import_rejects WHERE import_id = $1 ORDER BY line LIMIT 1`,
+      [r.import_id],
+    );
+    lines.push(
+      `${r.file}: every row (${r.rows_read}) was rejected, nothing was stored` +
+        (first ? `; line ${first.line}: ${first.reason}` : '') +
+        `; the rows and their reasons are in ${r.rejects_file ?? 'the rejects file'} (uptake imports show ${r.import_id}); fix the file and import it again`,
+    );
+  }
+  throw invalid(lines.join('\n'));
 }

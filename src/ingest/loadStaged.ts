@@ -3,14 +3,14 @@
  * canonical text columns in SQL, de-duplication, action-map categories, pseudonyms, and one
  * transaction that stores the good rows, the rejects and the report.
  */
-import { createReadStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { ImportTable } from '../model/canonical.ts';
 import type { Sql, StagingArea, Store } from '../store/Store.ts';
 import type { Pseudonymizer } from './pseudonymize.ts';
-import { hasNoOffset, instantSql, TABLE_SPECS, typed, TZ } from './tableSpecs.ts';
+import { hasNoOffset, instantSql, TABLE_SPECS, typed, TZ, windowReasons } from './tableSpecs.ts';
+import type { CsvLines } from './csvRecords.ts';
+import { instantWindow } from '../store/settings.ts';
 import { localTimeSql, offsetsTableSql, zoneLiteral } from './localTime.ts';
 import { loadActionMap } from './actionMap.ts';
 
@@ -46,10 +46,19 @@ export interface ImportReport {
   top_unmapped_actions: { action: string; events: number }[];
   unknown_columns: string[];
   rejects_file: string | null;
+  /** The rejects files, one per input file, when an import read several files. */
+  rejects_files?: string[];
   time_range: { from: string; to: string } | null;
   seconds: number;
   /** Format-specific counts, e.g. ambiguous local times resolved. */
   notes?: Record<string, number>;
+  /**
+   * How the physical lines of a CSV file divide (absent for other formats):
+   * `total = header + blank + continued + rows_read`, and every row read is stored, updated,
+   * already present or rejected: `rows_read = rows_stored + rows_updated + rows_duplicate +
+   * rows_rejected`.
+   */
+  lines?: CsvLines;
 }
 
 /** Staging tables of one import (temporary, in the staging DuckDB connection). */
@@ -77,6 +86,20 @@ export interface StagedSource extends ImportOptions {
   sourceSelect: string;
   /** Records the reader itself could not parse, with line, reason and verbatim text. */
   parseErrors: { line: number; reason: string; raw: string }[];
+  /** How the file's physical lines divide (CSV formats), for the report. */
+  lines?: CsvLines;
+  /** The file's lines end with a lone CR (no LF in it): the rejects file re-reads lines so. */
+  crLines?: boolean;
+  /**
+   * What the source calls a canonical field, for the reasons given here (NUL bytes, the instant
+   * window): e.g. Epic's ACCESS_TIME for occurred_at.
+   */
+  fieldNames?: Partial<Record<string, string>>;
+  /**
+   * The input files when an import reads several (FHIR): `sourceSelect` then gives each row's
+   * `file_no` (0-based), and the rejects are written to one file per input file.
+   */
+  files?: string[];
   unknownColumns: string[];
   /** Staging tables to drop at the end. */
   tempTables: string[];
@@ -109,9 +132,24 @@ export async function loadStaged(
   const unknown = src.unknownColumns;
 
   // 3. Validate and type every row in SQL (one pass over the raw rows).
+  const window = await instantWindow(store);
   await st.run(`CREATE OR REPLACE TEMP TABLE imp_params AS SELECT CAST($1 AS VARCHAR) AS tz`, [
     opts.sourceTz ?? null,
   ]);
+  // A NUL byte cannot be stored by PostgreSQL: a row holding one is rejected on every engine.
+  const textColumns = (
+    await st.all<{ column_name: string }>(
+      `SELECT column_name FROM (DESCRIBE SELECT * FROM (${src.sourceSelect}) x)`,
+    )
+  )
+    .map((c) => c.column_name)
+    .filter((c) => !['line', 'pre_reason', 'raw_text', 'file_no'].includes(c));
+  const fileNo = src.files && src.files.length > 1 ? 'file_no' : 'CAST(0 AS BIGINT)';
+  const named = (c: string) => src.fieldNames?.[c] ?? c;
+  const nulReasons = textColumns.map(
+    (c) =>
+      `WHEN contains("${c}", chr(0)) THEN '${named(c)} holds a NUL byte (character 0), which cannot be stored; remove it'`,
+  );
   //    Times without an offset are local times of the source zone, resolved exactly
   //    (`localTime.ts`): a time the clocks skipped is rejected, a repeated one takes the earlier
   //    instant and is counted. The offsets of the dates concerned come from one pass over them.
@@ -155,7 +193,8 @@ export async function loadStaged(
           }
         : undefined,
     );
-  const validate = `CREATE TEMP VIEW ${T.val} AS SELECT line, raw_text, CASE WHEN pre_reason IS NOT NULL THEN pre_reason ${spec.reasons.join('\n')} ELSE NULL END AS reason,
+  const reasons = [...nulReasons, ...spec.reasons, ...windowReasons(spec.instants, window, named)];
+  const validate = `CREATE TEMP VIEW ${T.val} AS SELECT ${fileNo} AS file_no, line, raw_text, CASE WHEN pre_reason IS NOT NULL THEN pre_reason ${reasons.join('\n')} ELSE NULL END AS reason,
        ${spec.columns.map((c) => `${c.sql} AS ${c.name}`).join(', ')}
      FROM (SELECT src.*${spec.instants.map((f, i) => `, ${instant(f, i)} AS ${typed(f)}`).join('')}
            FROM (${src.sourceSelect}) src ${joins}) typed_src`;
@@ -198,9 +237,9 @@ export async function loadStaged(
   //    file has duplicate keys), categories from the action map ('other' when unmapped), and
   //    pseudonyms instead of patient identifiers.
   const dedup = inFileDuplicates
-    ? `SELECT * EXCLUDE (reason, raw_text) FROM ${T.val} WHERE reason IS NULL
+    ? `SELECT * EXCLUDE (file_no, reason, raw_text) FROM ${T.val} WHERE reason IS NULL
        QUALIFY row_number() OVER (PARTITION BY ${spec.key.join(', ')} ORDER BY line ${spec.upsert ? 'DESC' : 'ASC'}) = 1`
-    : `SELECT * EXCLUDE (reason, raw_text) FROM ${T.val} WHERE reason IS NULL`;
+    : `SELECT * EXCLUDE (file_no, reason, raw_text) FROM ${T.val} WHERE reason IS NULL`;
   if (hasPatient)
     await pseudonymMap(st, opts.pseudonymizer, JSON.parse(stats?.patients ?? '[]') as string[]);
   const replace = [
@@ -231,11 +270,28 @@ export async function loadStaged(
   const unmapped = topUnmapped.reduce((n, a) => n + a.events, 0);
   topUnmapped.splice(20);
   const range = stats;
-  const rejectLines = stats?.rejected
-    ? await st.all<{ line: number; reason: string; raw_text: string | null }>(
-        `SELECT line, reason, raw_text FROM ${T.val} WHERE reason IS NOT NULL ORDER BY line`,
-      )
-    : [];
+  // The rejects, kept in the staging area (never all in memory): the reader's parse errors and
+  //    the rows with a reason, numbered in the order of the rejects files (file, line).
+  await st.run(
+    `CREATE OR REPLACE TEMP TABLE ${REJ}_pe (file_no VARCHAR, line VARCHAR, reason VARCHAR, raw_text VARCHAR)`,
+  );
+  if (parseErrors.length)
+    await st.appendText(
+      `${REJ}_pe`,
+      parseErrors.map((e) => [
+        '0',
+        String(e.line),
+        `the line is not valid ${src.format === 'fhir' ? 'JSON' : 'CSV'}: ${e.reason}`,
+        e.raw.replace(/\r?\n$/, ''),
+      ]),
+    );
+  await st.run(
+    `CREATE OR REPLACE TEMP TABLE ${REJ} AS
+     SELECT row_number() OVER (ORDER BY file_no, line) AS k, * FROM (
+       SELECT CAST(file_no AS BIGINT) AS file_no, CAST(line AS BIGINT) AS line, reason, raw_text FROM ${REJ}_pe
+       ${stats?.rejected ? `UNION ALL SELECT file_no, line, reason, raw_text FROM ${T.val} WHERE reason IS NOT NULL` : ''})`,
+  );
+  const rejected = parseErrors.length + Number(stats?.rejected ?? 0);
 
   /** True when no stored row can share a key with a row of the file. */
   const cannotCollide = async (tx: Sql): Promise<boolean> => {
@@ -261,7 +317,6 @@ export async function loadStaged(
     stored: number,
     updated: number,
   ): Promise<ImportReport> => {
-    const rejected = parseErrors.length + rejectLines.length;
     const report: ImportReport = {
       import_id: importId,
       table: opts.table,
@@ -286,31 +341,26 @@ export async function loadStaged(
       rejects_file: null,
       time_range: range?.lo && range.hi ? { from: range.lo, to: range.hi } : null,
       seconds: 0,
+      ...(src.lines ? { lines: src.lines } : {}),
     };
-    const allRejects = [
-      ...parseErrors.map((r) => ({
-        line: r.line,
-        reason: `the line is not valid ${src.format === 'fhir' ? 'JSON' : 'CSV'}: ${r.reason}`,
-        raw: r.raw as string | null,
-      })),
-      // each reject keeps its own verbatim text (lines of different files may share a number)
-      ...rejectLines.map((r) => ({ line: r.line, reason: r.reason, raw: r.raw_text })),
-    ].sort((a, b) => a.line - b.line);
-    for (let i = 0; i < allRejects.length; i += 500) {
-      const chunk = allRejects.slice(i, i + 500);
+    if (rejected) {
+      const up = await store.upload(tx, REJ, [
+        { name: 'line', type: 'BIGINT' },
+        { name: 'reason', type: 'VARCHAR' },
+      ]);
       await tx.run(
-        `INSERT INTO import_rejects (import_id, line, reason) VALUES ${chunk.map((_, j) => `($1, $${2 * j + 2}, $${2 * j + 3})`).join(', ')}`,
-        [importId, ...chunk.flatMap((r) => [r.line, r.reason])],
+        `INSERT INTO import_rejects (import_id, line, reason) SELECT $1, line, reason FROM ${up}`,
+        [importId],
       );
-    }
-    if (allRejects.length) {
-      const verbatim = [
-        ...parseErrors,
-        ...rejectLines
-          .filter((r) => r.raw_text !== null)
-          .map((r) => ({ line: r.line, raw: r.raw_text ?? '' })),
-      ];
-      report.rejects_file = await writeRejectsFile(opts, importId, allRejects, verbatim);
+      const paths = await writeRejectsFiles(
+        st,
+        opts,
+        importId,
+        src.files && src.files.length > 1 ? src.files : [opts.file],
+        src.crLines ? '\r' : '\n',
+      );
+      report.rejects_file = paths[0] ?? null;
+      if (paths.length > 1) report.rejects_files = paths;
     }
     if (src.afterStore) await src.afterStore(tx, importId);
     report.seconds = (Date.now() - t0) / 1000;
@@ -371,7 +421,7 @@ export async function loadStaged(
   });
   await st.run(`DROP VIEW IF EXISTS ${T.good}`);
   await st.run(`DROP VIEW IF EXISTS ${T.val}`);
-  for (const t of [...src.tempTables, T.pmap, T.off, 'imp_amap', 'imp_params'])
+  for (const t of [...src.tempTables, T.pmap, T.off, 'imp_amap', 'imp_params', REJ, `${REJ}_pe`])
     await st.run(`DROP TABLE IF EXISTS ${t}`);
   return result;
 }
@@ -388,49 +438,134 @@ async function pseudonymMap(st: StagingArea, p: Pseudonymizer, distinct: string[
   );
 }
 
+/** The staging table of an import's rejects: `(k, file_no, line, reason, raw_text)`. */
+const REJ = 'imp_rej';
+
 /**
- * Write the rejected rows, verbatim, with line and reason, to `<rejectsDir>/import-<id>.csv`
- * (owner-only: rejected rows may carry raw identifiers, which is why they stay out of the store).
+ * Reads the physical lines of a file in order, streamed: lines end with `\n` (a CR before it is
+ * part of the line end) or, in a file without LF, with `\r`; a BOM before the first line is not
+ * part of it. `get(n)` returns line n (n never smaller than the last asked), or null past the end.
  */
-async function writeRejectsFile(
-  opts: ImportOptions,
-  importId: number,
-  rejects: { line: number; reason: string; raw?: string | null }[],
-  parseErrors: { line: number; raw: string }[],
-): Promise<string> {
-  const raw = new Map<number, string>(
-    parseErrors.map((e) => [e.line, e.raw.replace(/\r?\n$/, '')]),
-  );
-  const wanted = new Set(
-    rejects.filter((r) => r.raw == null && !raw.has(r.line)).map((r) => r.line),
-  );
-  if (wanted.size) {
-    let n = 0;
-    const rl = createInterface({ input: createReadStream(opts.file), crlfDelay: Infinity });
-    for await (const line of rl) {
-      n++;
-      if (wanted.has(n)) {
-        raw.set(n, line);
-        wanted.delete(n);
-        if (!wanted.size) break;
+class LineSeeker {
+  private n = 1;
+  private buf = Buffer.alloc(0);
+  private pos = 0;
+  private eof = false;
+  private last: [number, string | null] = [0, null];
+  private readonly end: number;
+  private constructor(
+    private readonly fh: FileHandle,
+    private readonly lineEnd: '\n' | '\r',
+  ) {
+    this.end = lineEnd.charCodeAt(0);
+  }
+  static async open(file: string, lineEnd: '\n' | '\r'): Promise<LineSeeker> {
+    return new LineSeeker(await open(file, 'r'), lineEnd);
+  }
+  private async fill(): Promise<boolean> {
+    if (this.eof) return false;
+    // a new buffer each time: parts of a line may still point into the last one
+    const buf = Buffer.alloc(1 << 20);
+    const { bytesRead } = await this.fh.read(buf, 0, buf.length, null);
+    if (!bytesRead) this.eof = true;
+    this.buf = buf.subarray(0, bytesRead);
+    this.pos = 0;
+    return bytesRead > 0;
+  }
+  async get(target: number): Promise<string | null> {
+    if (target === this.last[0]) return this.last[1];
+    const text = await this.read(target);
+    this.last = [target, text];
+    return text;
+  }
+  private async read(target: number): Promise<string | null> {
+    while (this.n < target) {
+      if (this.pos >= this.buf.length && !(await this.fill())) return null;
+      const i = this.buf.indexOf(this.end, this.pos);
+      if (i < 0) this.pos = this.buf.length;
+      else {
+        this.n++;
+        this.pos = i + 1;
       }
     }
-    rl.close();
+    const parts: Buffer[] = [];
+    for (;;) {
+      if (this.pos >= this.buf.length && !(await this.fill())) break;
+      const i = this.buf.indexOf(this.end, this.pos);
+      if (i >= 0) {
+        parts.push(this.buf.subarray(this.pos, i));
+        this.pos = i + 1;
+        break;
+      }
+      parts.push(this.buf.subarray(this.pos));
+      this.pos = this.buf.length;
+    }
+    if (!parts.length && this.eof) return null;
+    this.n++;
+    let text = Buffer.concat(parts).toString('utf8');
+    if (target === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (this.lineEnd === '\n' && text.endsWith('\r')) text = text.slice(0, -1);
+    return text;
   }
+  close(): Promise<void> {
+    return this.fh.close();
+  }
+}
+
+/**
+ * Write the rejected rows, verbatim, with line and reason, to
+ * `<rejectsDir>/import-<id>-<table>-<file name>.rejects.csv`, one file per input file that had
+ * rejects (owner-only: rejected rows may carry raw identifiers, which is why they stay out of the
+ * store). Streamed from the staging table of rejects; a row without its own verbatim text is
+ * re-read from its file by its line. Returns the paths written.
+ */
+async function writeRejectsFiles(
+  st: StagingArea,
+  opts: ImportOptions,
+  importId: number,
+  files: string[],
+  lineEnd: '\n' | '\r',
+): Promise<string[]> {
   await mkdir(opts.rejectsDir, { recursive: true, mode: 0o700 });
-  const path = join(
-    opts.rejectsDir,
-    `import-${importId}-${opts.table}-${basename(opts.file)}.rejects.csv`,
-  );
   const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
-  const body =
-    [
-      'line,reason,row',
-      ...rejects.map(
-        (r) =>
-          `${r.line},${q(r.reason)},${q(r.raw?.replace(/\r?\n$/, '') ?? raw.get(r.line) ?? '')}`,
-      ),
-    ].join('\n') + '\n';
-  await writeFile(path, body, { mode: 0o600 });
-  return path;
+  const paths: string[] = [];
+  const fileNos = await st.all<{ file_no: number }>(
+    `SELECT DISTINCT file_no FROM ${REJ} ORDER BY file_no`,
+  );
+  for (const { file_no } of fileNos) {
+    const file = files[Number(file_no)] ?? opts.file;
+    const path = join(
+      opts.rejectsDir,
+      `import-${importId}-${opts.table}-${basename(file)}.rejects.csv`,
+    );
+    const out = await open(path, 'w', 0o600);
+    const seeker = await LineSeeker.open(file, lineEnd).catch(() => null);
+    try {
+      await out.write('line,reason,row\n');
+      for (let last = 0; ;) {
+        const page = await st.all<{
+          k: number;
+          line: number;
+          reason: string;
+          raw_text: string | null;
+        }>(
+          `SELECT k, line, reason, raw_text FROM ${REJ} WHERE file_no = $1 AND k > $2 ORDER BY k LIMIT 10000`,
+          [file_no, last],
+        );
+        if (!page.length) break;
+        let body = '';
+        for (const r of page) {
+          const raw = r.raw_text ?? (await seeker?.get(Number(r.line))) ?? '';
+          body += `${r.line},${q(r.reason)},${q(raw.replace(/\r?\n$/, ''))}\n`;
+        }
+        await out.write(body);
+        last = Number(page[page.length - 1]!.k);
+      }
+    } finally {
+      await seeker?.close();
+      await out.close();
+    }
+    paths.push(path);
+  }
+  return paths;
 }

@@ -1,6 +1,8 @@
 /**
  * No raw patient identifier ever reaches the store: the DuckDB file's bytes and every text column
- * of every PostgreSQL table are searched for a known raw identifier after imports of every table.
+ * of every PostgreSQL table are searched for a known raw identifier after imports of every table,
+ * including files whose patient id sits in another column (swapped or misplaced columns), whose
+ * rows are rejected: their reasons (import_rejects, the report) never quote a value.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -11,7 +13,10 @@ import { DuckDBStore } from '../store/duckdbStore.ts';
 import { PostgresStore } from '../store/postgresStore.ts';
 import { freshPgDatabase } from '../store/testEngines.ts';
 import type { Store } from '../store/Store.ts';
+import type { ImportTable } from '../model/canonical.ts';
 import { importCsv } from './importCsv.ts';
+import { importEpicAccessLog } from './epicAccessLog.ts';
+import { importParquet } from './importParquet.ts';
 import { Pseudonymizer } from './pseudonymize.ts';
 import { sniffFormat, describeSniffed } from './sniff.ts';
 
@@ -52,6 +57,99 @@ async function importAll(store: Store, dir: string): Promise<void> {
   }
 }
 
+/**
+ * Files whose raw patient id sits where a reason could quote it: swapped columns, a time, a code,
+ * a number, a zone, a row with the wrong number of fields, an unterminated quote, a NUL byte; and
+ * an Epic extract with PAT_ID in ACCESS_TIME and in PROCESS_ID (a repeated identity).
+ */
+async function importMisplaced(store: Store, dir: string): Promise<void> {
+  const p = Pseudonymizer.load(join(dir, 'key'));
+  const t = '2026-03-02T10:00:00Z';
+  const files: [ImportTable, string, string[]][] = [
+    [
+      'events',
+      'event_id,occurred_at,user_id,action,patient_id,category,channel',
+      [
+        `a,${t},u1,x,notes,${RAW},`, // category and patient_id swapped
+        `b,${t},u1,x,,,${RAW}`,
+        `c,${RAW},u1,x,,,`,
+        `d,${t},u1,x,,,,${RAW}`, // one field too many
+        `e,${t},u1,"${RAW},,,`, // never closed
+        `f,${t},u\u00001,x,,,${RAW}`,
+        `g,${t},u1,x,,,`,
+      ],
+    ],
+    [
+      'schedule',
+      'user_id,kind,start,end,status,visit_type,patient_id',
+      [
+        `u1,${RAW},${t},2026-03-02T10:20:00Z,,,appointment`,
+        `u1,appointment,${RAW},2026-03-02T10:20:00Z,,,`,
+        `u1,appointment,${t},2026-03-02T10:20:00Z,${RAW},,`,
+        `u1,appointment,${t},2026-03-02T10:20:00Z,,${RAW},`,
+        `u1,appointment,${t},${RAW},,,`,
+      ],
+    ],
+    [
+      'orders',
+      'order_id,user_id,signed_at,order_type,patient_id',
+      [`o1,u1,${t},${RAW},lab`, `o2,u1,${RAW},lab,`],
+    ],
+    ['clinicians', 'user_id,role,fte,timezone', [`u1,md,${RAW},`, `u2,md,1,${RAW}`]],
+    ['training', 'user_id,course,completed_at,hours', [`u1,c1,${t},${RAW}`, `u1,c2,${RAW},1`]],
+  ];
+  for (const [table, header, rows] of files) {
+    const file = join(dir, `misplaced-${table}.csv`);
+    writeFileSync(file, [header, ...rows].join('\n') + '\n');
+    const r = await importCsv(store, {
+      table,
+      file,
+      pseudonymizer: p,
+      rejectsDir: join(dir, 'rj'),
+    });
+    expect(r.rows_rejected, table).toBeGreaterThan(0);
+    // the verbatim rows are kept in the owner-only rejects file, outside the store
+    expect(readFileSync(r.rejects_file!, 'utf8')).toContain(RAW);
+  }
+  const epic = join(dir, 'misplaced-epic.csv');
+  const head = 'ACCESS_INSTANT,PROCESS_ID,ACCESS_TIME,USER_ID,METRIC_ID,PAT_ID';
+  writeFileSync(
+    epic,
+    [
+      head,
+      `5900000001,${RAW},2026-03-02 09:00:00,,17001,Z1`, // no USER_ID
+      `5900000001,${RAW},2026-03-02 09:00:00,U1,17001,Z2`, // its identity, other content
+      `5900000002,7001,${RAW},U1,17001,Z3`,
+    ].join('\n') + '\n',
+  );
+  const r = await importEpicAccessLog(store, {
+    table: 'events',
+    file: epic,
+    sourceTz: 'America/Chicago',
+    pseudonymizer: p,
+    rejectsDir: join(dir, 'rj'),
+  });
+  expect(r.rows_rejected).toBe(3);
+  // Parquet: the value's JSON is the verbatim row in the rejects file, never in the store
+  const pq = join(dir, 'misplaced.parquet');
+  const w = await DuckDBStore.open(':memory:');
+  await w.run(
+    `COPY (SELECT 'q1' AS event_id, '${t}' AS occurred_at, 'u1' AS user_id, 'x' AS action,
+       '${RAW}' AS category) TO '${pq}' (FORMAT parquet)`,
+  );
+  await w.close();
+  const rp = await importParquet(store, {
+    table: 'events',
+    file: pq,
+    pseudonymizer: p,
+    rejectsDir: join(dir, 'rj'),
+  });
+  expect(rp.rows_rejected).toBe(1);
+  const reasons = await store.all<{ reason: string }>(`SELECT reason FROM import_rejects`);
+  expect(reasons.length).toBe(21);
+  for (const { reason } of reasons) expect(reason).not.toContain(RAW);
+}
+
 describe('pseudonymization at import', () => {
   let dir: string;
   beforeAll(() => {
@@ -67,6 +165,7 @@ describe('pseudonymization at import', () => {
       `SELECT count(DISTINCT patient_id) AS n FROM events`,
     );
     expect(row?.n).toBe(1);
+    await importMisplaced(store, dir);
     await store.run('CHECKPOINT');
     await store.close();
     for (const f of readdirSync(dir).filter((x) => x.startsWith('p.duckdb'))) {
@@ -76,7 +175,8 @@ describe('pseudonymization at import', () => {
     // the same patient gets the same pseudonym in every table
     const again = await DuckDBStore.open(db);
     const ids = await again.all<{ p: string }>(
-      `SELECT patient_id AS p FROM events UNION SELECT patient_id FROM schedule UNION SELECT patient_id FROM orders`,
+      `SELECT * FROM (SELECT patient_id AS p FROM events UNION SELECT patient_id FROM schedule
+         UNION SELECT patient_id FROM orders) WHERE p IS NOT NULL`,
     );
     expect(ids).toHaveLength(1);
     expect(ids[0]?.p).toMatch(/^P[0-9a-f]{32}$/);
@@ -89,6 +189,7 @@ describe('pseudonymization at import', () => {
       const store = await PostgresStore.open(await freshPgDatabase(inject('pgUrl')!));
       try {
         await importAll(store, dir);
+        await importMisplaced(store, dir);
         const cols = await store.all<{ t: string; c: string }>(
           `SELECT table_name AS t, column_name AS c FROM information_schema.columns
          WHERE table_schema = 'public' AND data_type IN ('text', 'character varying')`,

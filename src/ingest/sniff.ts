@@ -39,7 +39,7 @@ export async function sniffFormat(file: string): Promise<SniffedFormat> {
         return isFhir ? 'fhir-json' : 'json';
       }
     }
-    const header = splitCsvLine((text.split('\n', 1)[0] ?? '').replace(/\r$/, '')).map((c) =>
+    const header = splitCsvLine(text.split(/\r\n|\n|\r/, 1)[0] ?? '').map((c) =>
       c.trim().toLowerCase(),
     );
     if (header.length > 1) {

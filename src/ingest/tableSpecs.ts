@@ -2,6 +2,12 @@
  * How each canonical table is validated and stored. Validation is SQL over the raw text columns
  * (run by DuckDB in the staging area): `reason` is the first problem found in a row, naming the
  * field and what to do; a row with a reason is rejected, every other row is stored.
+ *
+ * A reason never quotes a value from the file: any field may hold a patient identifier when a
+ * file's columns are swapped or misplaced, and reasons are stored and served (`import_rejects`,
+ * `GET /api/imports/:id`). It names the field, describes the value by its shape (`valueShape`:
+ * its length and kinds of characters) and says what is expected; the verbatim row is only in the
+ * owner-only rejects file.
  */
 import {
   APPOINTMENT_STATUSES,
@@ -23,11 +29,36 @@ const words = (xs: readonly string[]) => xs.join(', ');
 const OFFSET_RE = `'[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'`;
 
 /**
- * SQL for an instant column `c` given as text: with an offset it is exact; without one it is local
- * time of the source time zone `$tz` (a bound parameter), or NULL when no zone was named.
+ * SQL: true when text `c`, which ends in an offset or Z, has an offset that exists: −14:00 to
+ * +14:00, minutes below 60 (DuckDB's cast would take +99:00 and shift the instant by it).
+ */
+export const offsetInRangeSql = (c: string) =>
+  `regexp_matches(${c}, '(Z|z|[+-](0[0-9]|1[0-3])(:?[0-5][0-9])?|[+-]14(:?00)?)$')`;
+
+/** The reason for an offset outside −14:00 … +14:00 (`f` names the field). */
+export const offsetReason = (f: string) =>
+  `${f} has a UTC offset outside -14:00 to +14:00; write the offset the system meant, such as -05:00, or Z`;
+
+/**
+ * SQL: a description of text value `c` that never quotes it — its length and the kinds of
+ * characters in it, e.g. `(the value has 8 characters: letters, digits, other)`.
+ */
+export function valueShape(c: string): string {
+  return `'(the value has ' || length(${c}) || ' character' || CASE WHEN length(${c}) = 1 THEN '' ELSE 's' END || ': ' ||
+    array_to_string(list_filter([
+      CASE WHEN regexp_matches(${c}, '[[:alpha:]]') THEN 'letters' END,
+      CASE WHEN regexp_matches(${c}, '[0-9]') THEN 'digits' END,
+      CASE WHEN regexp_matches(${c}, '[[:space:]]') THEN 'spaces' END,
+      CASE WHEN regexp_matches(${c}, '[^[:alpha:]0-9[:space:]]') THEN 'other characters' END], x -> x IS NOT NULL), ', ') || ')'`;
+}
+
+/**
+ * SQL for an instant column `c` given as text: with an offset it is exact (NULL when the offset
+ * is outside ±14:00); without one it is local time of the source time zone `$tz` (a bound
+ * parameter), or NULL when no zone was named.
  */
 export function instantSql(c: string, tzParam: string, local?: LocalInstant): string {
-  return `CASE WHEN regexp_matches(${c}, ${OFFSET_RE}) THEN TRY_CAST(replace(${c}, 'z', 'Z') AS TIMESTAMPTZ)
+  return `CASE WHEN regexp_matches(${c}, ${OFFSET_RE}) THEN CASE WHEN ${offsetInRangeSql(c)} THEN TRY_CAST(replace(${c}, 'z', 'Z') AS TIMESTAMPTZ) END
     WHEN ${tzParam} IS NULL THEN NULL
     ELSE ${local ? `(${local.earlierUtc}) AT TIME ZONE 'UTC'` : `TRY_CAST(${c} AS TIMESTAMP) AT TIME ZONE ${tzParam}`} END`;
 }
@@ -50,18 +81,38 @@ export const typed = (f: string) => `"t_${f}"`;
 function instantReason(f: string, tzParam: string): string {
   const c = q(f);
   return `WHEN ${c} IS NULL THEN '${f} is empty; give an ISO 8601 instant such as 2026-03-02T08:15:00-05:00'
-    WHEN ${typed(f)} IS NULL AND ${tzParam} IS NULL AND NOT regexp_matches(${c}, ${OFFSET_RE})
-      THEN '${f} "' || ${c} || '" has no UTC offset; add one (e.g. -05:00 or Z) or name the source time zone with --source-tz'
+    WHEN ${typed(f)} IS NULL AND regexp_matches(${c}, ${OFFSET_RE}) AND NOT ${offsetInRangeSql(c)}
+      THEN '${offsetReason(f)}'
+    WHEN ${typed(f)} IS NULL AND ${tzParam} IS NULL AND NOT regexp_matches(${c}, ${OFFSET_RE}) AND TRY_CAST(${c} AS TIMESTAMP) IS NOT NULL
+      THEN '${f} has no UTC offset; add one (e.g. -05:00 or Z) or name the source time zone with --source-tz'
     WHEN ${typed(f)} IS NULL AND NOT regexp_matches(${c}, ${OFFSET_RE}) AND TRY_CAST(${c} AS TIMESTAMP) IS NOT NULL
-      THEN '${f} "' || ${c} || '" does not exist in ' || ${tzParam} || ': the clocks were put forward over it; add the UTC offset the system meant, or check --source-tz'
-    WHEN ${typed(f)} IS NULL THEN '${f} "' || ${c} || '" is not a valid ISO 8601 date and time'`;
+      THEN '${f} is a local time that does not exist in ' || ${tzParam} || ': the clocks were put forward over it; add the UTC offset the system meant, or check --source-tz'
+    WHEN ${typed(f)} IS NULL THEN '${f} is not a valid ISO 8601 date and time such as 2026-03-02T08:15:00-05:00 ' || ${valueShape(c)}`;
+}
+
+/**
+ * SQL CASE branches rejecting instants outside the window `[from, to)` of the settings
+ * `earliest_instant` and `latest_instant`, stating the window (typed fields `t_<f>`; `named`
+ * gives the name the source uses for a field).
+ */
+export function windowReasons(
+  instants: readonly string[],
+  w: { from: Date; to: Date },
+  named: (f: string) => string = (f) => f,
+): string[] {
+  const iso = (d: Date) => d.toISOString().replace(/\.000Z$/, 'Z');
+  const ts = (d: Date) => `CAST('${iso(d)}' AS TIMESTAMPTZ)`;
+  return instants.flatMap((f) => [
+    `WHEN ${typed(f)} < ${ts(w.from)} THEN '${named(f)} is before ${iso(w.from)}, the earliest instant accepted (setting earliest_instant); check the date, or change the setting with uptake settings earliest_instant'`,
+    `WHEN ${typed(f)} >= ${ts(w.to)} THEN '${named(f)} is at or after ${iso(w.to)}, the end of the instants accepted (setting latest_instant); check the date, or change the setting with uptake settings latest_instant'`,
+  ]);
 }
 
 /** A raw text column, quoted (`end` is a keyword). */
 const q = (f: string) => `"${f}"`;
 const required = (f: string) => `WHEN ${q(f)} IS NULL THEN '${f} is empty; it is required'`;
 const oneOf = (f: string, xs: readonly string[]) =>
-  `WHEN ${q(f)} IS NOT NULL AND lower(${q(f)}) NOT IN (${list(xs)}) THEN '${f} "' || ${q(f)} || '" is not one of ${words(xs)}'`;
+  `WHEN ${q(f)} IS NOT NULL AND lower(${q(f)}) NOT IN (${list(xs)}) THEN '${f} is not one of ${words(xs)} ' || ${valueShape(q(f))}`;
 
 export interface TableSpec {
   table: ImportTable;
@@ -132,9 +183,9 @@ export const TABLE_SPECS: Record<ImportTable, TableSpec> = {
       required('user_id'),
       required('role'),
       `WHEN fte IS NOT NULL AND (TRY_CAST(fte AS DOUBLE) IS NULL OR TRY_CAST(fte AS DOUBLE) <= 0 OR TRY_CAST(fte AS DOUBLE) > 2)
-        THEN 'fte "' || fte || '" is not a number between 0 (exclusive) and 2, e.g. 0.8'`,
+        THEN 'fte is not a number between 0 (exclusive) and 2, e.g. 0.8 ' || ${valueShape('fte')}`,
       `WHEN timezone IS NOT NULL AND timezone NOT IN (SELECT name FROM pg_timezone_names())
-        THEN 'timezone "' || timezone || '" is not an IANA time zone such as America/New_York'`,
+        THEN 'timezone is not an IANA time zone such as America/New_York ' || ${valueShape('timezone')}`,
     ],
     key: ['user_id'],
     upsert: true,
@@ -154,10 +205,11 @@ export const TABLE_SPECS: Record<ImportTable, TableSpec> = {
     ],
     reasons: [
       required('user_id'),
-      `WHEN kind IS NULL OR lower(kind) NOT IN (${list(SCHEDULE_KINDS)}) THEN 'kind "' || coalesce(kind, '') || '" must be session or appointment'`,
+      `WHEN kind IS NULL THEN 'kind is empty; it must be session or appointment'`,
+      `WHEN lower(kind) NOT IN (${list(SCHEDULE_KINDS)}) THEN 'kind must be session or appointment ' || ${valueShape('kind')}`,
       instantReason('start', TZ),
       instantReason('end', TZ),
-      `WHEN ${typed('end')} <= ${typed('start')} THEN 'end "' || "end" || '" is not after start "' || start || '"'`,
+      `WHEN ${typed('end')} <= ${typed('start')} THEN 'end is not after start; an appointment or session ends after it starts'`,
       oneOf('status', APPOINTMENT_STATUSES),
       oneOf('visit_type', VISIT_TYPES),
     ],
@@ -201,7 +253,7 @@ export const TABLE_SPECS: Record<ImportTable, TableSpec> = {
       required('course'),
       instantReason('completed_at', TZ),
       `WHEN hours IS NOT NULL AND (TRY_CAST(hours AS DOUBLE) IS NULL OR TRY_CAST(hours AS DOUBLE) < 0 OR TRY_CAST(hours AS DOUBLE) > 1000)
-        THEN 'hours "' || hours || '" is not a number of hours between 0 and 1000, e.g. 1.5'`,
+        THEN 'hours is not a number of hours between 0 and 1000, e.g. 1.5 ' || ${valueShape('hours')}`,
     ],
     key: ['user_id', 'course', 'completed_at'],
     upsert: false,

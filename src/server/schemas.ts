@@ -323,9 +323,12 @@ export const importReportSchema = named(
     top_unmapped_actions: z.array(z.object({ action: z.string(), events: num })),
     unknown_columns: z.array(z.string()),
     rejects_file: z.string().nullable(),
+    rejects_files: z.array(z.string()).optional(),
     time_range: z.object({ from: z.string(), to: z.string() }).nullable(),
     seconds: num,
     notes: z.record(z.string(), num).optional(),
+    // CSV formats: total = header + blank + continued + rows_read
+    lines: z.object({ total: num, header: num, blank: num, continued: num }).optional(),
   }),
 );
 

@@ -412,7 +412,7 @@ for (const engine of engines()) {
       expect(reason[8]).not.toContain('ex-patient');
       expect(reason[10]).toMatch(/JSON but not a FHIR resource \(a JSON array/);
       expect(reason[11]).toMatch(/without resourceType/);
-      expect(reason[12]).toMatch(/occurred_at "2026-03-02T10:00:00" has no UTC offset/);
+      expect(reason[12]).toMatch(/occurred_at has no UTC offset/);
       const ev = await events();
       expect(ev.map((e) => e.event_id)).toEqual(['a1', 'a2', 'period-only']);
       expect(ev.find((e) => e.event_id === 'period-only')?.t).toBe('2026-03-02 09:05:00');

@@ -397,7 +397,7 @@ for (const engine of engines()) {
       const r = await run('orders', files);
       expect(r).toMatchObject({ rows_stored: 1, rows_rejected: 1 });
       expect((await rejects(r.import_id))[0]?.reason).toMatch(
-        /medicationrequest0301\.json: signed_at "2015-01-15T00:00:00" has no UTC offset.*--source-tz/,
+        /medicationrequest0301\.json: signed_at has no UTC offset.*--source-tz/,
       );
       const r2 = await run('orders', files, { sourceTz: 'Europe/Amsterdam' });
       expect(r2).toMatchObject({ rows_stored: 1, rows_duplicate: 1, rows_rejected: 0 });
