@@ -8,6 +8,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     // DuckDB uses both cores per query; running many files at once only thrashes.
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2 } },
+    maxWorkers: 2,
+    // Vitest 4, not 3: Vitest 3's worker RPC gave up after a fixed 60 s when a loaded machine
+    // delayed a report ("Timeout calling onTaskUpdate", vitest-dev/vitest#6479), failing a run
+    // whose every test had passed; the fix (vitest-dev/vitest#8297) shipped in 4.0.
   },
 });
