@@ -237,5 +237,6 @@ describe('uptake CLI', () => {
     const im = uptake(['import', 'events', out, '--format', 'parquet', '--db', copy]);
     expect(im.stdout).toMatch(/read 5, stored 5/);
     expect(uptake(['export', 'events', '--out', join(dir, 'x.txt'), '--db', db]).status).toBe(2);
-  });
+    // Ten CLI processes, each transpiling on start (2 s idle): room for a loaded machine.
+  }, 240_000);
 });
