@@ -65,7 +65,8 @@ describe('uptake writing into a closed pipe', () => {
         env: ENV,
         encoding: 'utf8',
       });
-      expect(r.status, r.stderr).toBe(0);
+      // bad.csv: every row rejected, so its import is recorded and exits 1
+      expect(r.status, r.stderr).toBe(f === 'bad.csv' ? 1 : 0);
     }
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

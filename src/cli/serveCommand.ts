@@ -31,11 +31,13 @@ export function registerServe(program: Command): void {
         trustProxy: flags.trustProxy ?? false,
       });
       const [users] = await store.all<{ n: number }>(`SELECT count(*) AS n FROM users`);
-      process.stdout.write(`Uptake is serving ${store.location} on ${url}  (Ctrl-C stops it)\n`);
-      if (!users?.n)
-        process.stdout.write(
-          'No accounts yet: create an administrator with  npx uptake users add admin --role admin\n',
-        );
+      // One write: whoever waits for the first line (a script, a test) sees the hint with it.
+      process.stdout.write(
+        `Uptake is serving ${store.location} on ${url}  (Ctrl-C stops it)\n` +
+          (users?.n
+            ? ''
+            : 'No accounts yet: create an administrator with  npx uptake users add admin --role admin\n'),
+      );
       await untilStopped(app);
     } finally {
       await store.close();
