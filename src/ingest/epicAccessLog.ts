@@ -50,8 +50,13 @@ import { localTimeSql, offsetsTableSql, zoneLiteral } from './localTime.ts';
 import { describeSniffed, sniffFormat } from './sniff.ts';
 import { offsetInRangeSql, offsetReason, valueShape } from './tableSpecs.ts';
 
-/** The map of common Epic METRIC_NAMEs shipped with Uptake (see `maps/README.md`). */
-export const EPIC_ACTION_MAP = fileURLToPath(new URL('./maps/epic-actions.csv', import.meta.url));
+/**
+ * The map of common Epic METRIC_NAMEs shipped with Uptake (see `maps/README.md`). Resolved from the
+ * package root, so that the compiled code in `dist/ingest/` finds the same file as the sources.
+ */
+export const EPIC_ACTION_MAP = fileURLToPath(
+  new URL('../../src/ingest/maps/epic-actions.csv', import.meta.url),
+);
 
 /** Columns of the export (lower case: header names are matched case-insensitively). */
 export const EPIC_COLUMNS = {

@@ -36,8 +36,10 @@ import {
   typeField,
 } from './sql.ts';
 
-/** The FHIR action map shipped with Uptake. */
-export const FHIR_ACTION_MAP = fileURLToPath(new URL('../maps/fhir-actions.csv', import.meta.url));
+/** The FHIR action map shipped with Uptake (from the package root: see `EPIC_ACTION_MAP`). */
+export const FHIR_ACTION_MAP = fileURLToPath(
+  new URL('../../../src/ingest/maps/fhir-actions.csv', import.meta.url),
+);
 
 const CODING = { system: 'VARCHAR', code: 'VARCHAR', display: 'VARCHAR' } as const;
 
