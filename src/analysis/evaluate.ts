@@ -8,7 +8,12 @@
  * go-live date.
  */
 import type { MetricOptions } from '../model/options.ts';
-import { CLINICIAN_FIELDS, type ClinicianMetricRow } from '../model/metricRow.ts';
+import type { ClinicianMetricRow } from '../model/metricRow.ts';
+import {
+  ADOPTION_METRICS,
+  ENGINE_METRICS,
+  type AdoptionMetric,
+} from '../model/evaluationMetrics.ts';
 import { parseRequest } from '../metrics/computeMetrics.ts';
 import { invalid } from '../errors/UptakeError.ts';
 import type { Store } from '../store/Store.ts';
@@ -22,19 +27,12 @@ import type { Estimate } from './stats/regression.ts';
 import { interruptedTimeSeries, type ItsEstimates } from './stats/its.ts';
 import { differenceInDifferences, type GroupSeries } from './stats/did.ts';
 
-/** Metrics of the engine that can be evaluated: every numeric field of a clinician row. */
-export const ENGINE_METRICS = CLINICIAN_FIELDS.filter(
-  (f) => f !== 'user_id' && f !== 'period_start' && f !== 'period_end',
-) as readonly Exclude<keyof ClinicianMetricRow, 'user_id' | 'period_start' | 'period_end'>[];
-
-/** Adoption measures of the evaluated tool, per group and week. */
-export const ADOPTION_METRICS = {
-  'adoption.active_share': 'share of eligible clinicians with at least one use in the week',
-  'adoption.habitual_share': 'share of eligible clinicians who are habitual users that week',
-  'adoption.uses_per_clinician': 'uses in the week per eligible clinician',
-  'adoption.depth': 'uses per clinician-day with use',
-} as const;
-export type AdoptionMetric = keyof typeof ADOPTION_METRICS;
+// The closed set of evaluable metrics lives in the model (the API contract names it too).
+export {
+  ADOPTION_METRICS,
+  ENGINE_METRICS,
+  type AdoptionMetric,
+} from '../model/evaluationMetrics.ts';
 
 const LABELS: Record<string, string> = {
   ehr_time8: 'EHR-Time8 (EHR hours per 8 scheduled hours)',

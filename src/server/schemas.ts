@@ -9,7 +9,7 @@ import { CHANNELS, IMPORT_TABLES, TABLES } from '../model/canonical.ts';
 import { CLINICIAN_FIELDS, PER8_METRICS } from '../model/metricRow.ts';
 import { ERROR_CODES } from '../errors/UptakeError.ts';
 import { HELP_TIERS, HELP_TOPICS, type HelpTopic } from '../model/help.ts';
-import { ADOPTION_METRICS, ENGINE_METRICS } from '../analysis/evaluate.ts';
+import { ADOPTION_METRICS, ENGINE_METRICS } from '../model/evaluationMetrics.ts';
 
 /** Named schemas: they become `components.schemas` of the OpenAPI description. */
 export const registry = z.registry<{ id: string; description?: string }>();
