@@ -15,6 +15,7 @@ import type { Accounts, LoginLimiter, User } from './auth.ts';
 import { sameSecret } from './auth.ts';
 import type { ReportCache } from './cache.ts';
 import type { GatedStore } from './gate.ts';
+import type { Api, RouteKey } from './contract.ts';
 import type { Role } from './schemas.ts';
 import type { OrgSettings } from './orgSettings.ts';
 
@@ -117,12 +118,18 @@ function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z
   );
 }
 
+/**
+ * Register `def` with the rules above. Its method, path and schemas are an entry of the API
+ * contract (`contract.ts`), spread into it — `{ ...API['GET /api/org'], access, handler }` — so a
+ * route that is not in the contract, or that reads or answers otherwise than the contract says,
+ * does not compile.
+ */
 export function defineRoute<
   Q extends z.ZodType,
   P extends z.ZodType,
   B extends z.ZodType,
   R extends z.ZodType,
->(app: FastifyInstance, s: Services, def: RouteDef<Q, P, B, R>): void {
+>(app: FastifyInstance, s: Services, def: RouteDef<Q, P, B, R> & Api[RouteKey]): void {
   s.routes.push(def as unknown as RouteDef);
   const needsCsrf = def.csrf ?? def.method !== 'GET';
   app.route({

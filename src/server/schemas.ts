@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { localDate, metricOptionsSchema, PERIODS, WOW_WINDOWS } from '../model/options.ts';
 import { CHANNELS, IMPORT_TABLES, TABLES } from '../model/canonical.ts';
-import { CLINICIAN_FIELDS, PER8_METRICS } from '../model/metricRow.ts';
+import { CLINICIAN_FIELDS, PER8_METRICS, type ClinicianMetricRow } from '../model/metricRow.ts';
 import { ERROR_CODES } from '../errors/UptakeError.ts';
 import { HELP_TIERS, HELP_TOPICS, type HelpTopic } from '../model/help.ts';
 import { ADOPTION_METRICS, ENGINE_METRICS } from '../model/evaluationMetrics.ts';
@@ -74,6 +74,12 @@ export const loginBody = named(
   }),
 );
 export const loginResponse = named('LoginResult', z.object({ user: meSchema }));
+
+/** The single sign-on methods a server offers (`GET /api/sso`), for the sign-in page. */
+export const ssoInfoSchema = z.object({
+  oidc: z.object({ label: z.string(), login: z.string() }).nullable(),
+  smart: z.object({ launch: z.string() }).nullable(),
+});
 
 export const rangeQuery = z.object({
   from: localDate.optional(),
@@ -170,11 +176,15 @@ const RATIO_FIELDS = new Set([
   'undivided_attention',
   'ehr_minutes_per_appointment',
 ]);
+type ClinicianNumber = Exclude<keyof ClinicianMetricRow, 'user_id' | 'period_start' | 'period_end'>;
+// Typed field by field (as the model's row), so that clients deriving their types see every field.
 const clinicianFields = Object.fromEntries(
   CLINICIAN_FIELDS.filter((f) => f !== 'user_id' && f !== 'period_start' && f !== 'period_end').map(
     (f) => [f, RATIO_FIELDS.has(f) ? numOrNull : num],
   ),
-);
+) as {
+  [K in ClinicianNumber]: null extends ClinicianMetricRow[K] ? typeof numOrNull : typeof num;
+};
 export const clinicianRowSchema = named(
   'ClinicianMetricRow',
   z.object({
@@ -238,7 +248,10 @@ const identifiedClinician = z.object({
   user_id: z.string(),
   name: z.string().nullable(),
   scheduled_hours: num,
-  ...Object.fromEntries(DISTRIBUTION_METRICS.map((m) => [m, numOrNull])),
+  ...(Object.fromEntries(DISTRIBUTION_METRICS.map((m) => [m, numOrNull])) as Record<
+    DistributionMetric,
+    typeof numOrNull
+  >),
 });
 
 export const groupParams = z.object({

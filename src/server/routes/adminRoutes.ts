@@ -17,25 +17,9 @@ import { keyFile, rejectsDir } from '../../cli/paths.ts';
 import { isTimeZone, type MetricOptions } from '../../model/options.ts';
 import { checkSetting, setSetting } from '../../store/settings.ts';
 import type { OrgSettings } from '../orgSettings.ts';
+import { API } from '../contract.ts';
 import { defineRoute, logAccess, type Services } from '../routing.ts';
-import {
-  accessLogQuery,
-  accessLogRowSchema,
-  auditBundleSchema,
-  importDetailSchema,
-  importIdParams,
-  importReportSchema,
-  importRowSchema,
-  settingsSchema,
-  settingsUpdate,
-  uploadQuery,
-  userCreate,
-  exportParams,
-  exportQuery,
-  userUpdate,
-  usernameParams,
-  userSchema,
-} from '../schemas.ts';
+import { importReportSchema, importRowSchema } from '../schemas.ts';
 
 const ADMIN = ['admin'] as const;
 
@@ -104,12 +88,10 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
   };
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/imports',
+    ...API['GET /api/imports'],
     tag: 'data',
     summary: 'Past imports with their reports',
     access: ADMIN,
-    response: z.array(importRowSchema),
     async handler({ req, auth }) {
       const d = s.db.dialect;
       const rows = await s.db.all<
@@ -135,14 +117,11 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/imports/:id',
+    ...API['GET /api/imports/:id'],
     tag: 'data',
     summary: 'One import: its report and its rejected lines with reasons',
     description: `At most ${MAX_REJECTS} rejected lines; never the rejected row itself (it may hold a raw identifier).`,
     access: ADMIN,
-    params: importIdParams,
-    response: importDetailSchema,
     async handler({ req, auth, params }) {
       const [imp] = await s.db.all<{ report: string | null }>(
         `SELECT report FROM imports WHERE import_id = $1`,
@@ -164,8 +143,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     // upload is written to the access log (`onFailure`).
     scope.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
     defineRoute(scope, s, {
-      method: 'POST',
-      url: '/api/imports',
+      ...API['POST /api/imports'],
       tag: 'data',
       summary: 'Upload a file and import it (the same importers as `uptake import`)',
       description:
@@ -176,9 +154,6 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
         'time. Reports and messages name the file by `filename`, never by the server’s temporary ' +
         'copy; every upload, refused or not, is written to the access log.',
       access: ADMIN,
-      query: uploadQuery,
-      body: 'stream',
-      response: importReportSchema,
       onFailure: async ({ req, auth }, e) =>
         logAccess(
           s,
@@ -246,17 +221,13 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/export/:table',
+    ...API['GET /api/export/:table'],
     tag: 'data',
     summary: 'Download a canonical table as Parquet, CSV or JSON (as `uptake export`)',
     description:
       'In the columns of the table’s canonical CSV, importable again; patient ids are the stored ' +
       'pseudonyms. Every download is written to the access log.',
     access: ADMIN,
-    params: exportParams,
-    query: exportQuery,
-    file: true,
     async handler({ req, auth, params, query }) {
       const dir = await mkdtemp(join(tmpdir(), 'uptake-export-'));
       const name = `${params.table}.${query.format}`;
@@ -285,12 +256,10 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/settings',
+    ...API['GET /api/settings'],
     tag: 'admin',
     summary: 'Organisation settings',
     access: ADMIN,
-    response: settingsSchema,
     async handler({ req, auth }) {
       const out = settingsOut(await s.settings());
       await logAccess(s, req, auth, 'view', 'settings');
@@ -299,13 +268,10 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'PUT',
-    url: '/api/settings',
+    ...API['PUT /api/settings'],
     tag: 'admin',
     summary: 'Change organisation settings (only the fields sent)',
     access: ADMIN,
-    body: settingsUpdate,
-    response: settingsSchema,
     async handler({ req, auth, body }) {
       const current = await s.settings();
       const writes: [Parameters<typeof setSetting>[1], string][] = [];
@@ -330,12 +296,10 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/users',
+    ...API['GET /api/users'],
     tag: 'admin',
     summary: 'Accounts and their roles',
     access: ADMIN,
-    response: z.array(userSchema),
     async handler({ req, auth }) {
       const users = await s.accounts.list();
       await logAccess(s, req, auth, 'view', 'users');
@@ -344,14 +308,10 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'POST',
-    url: '/api/users',
+    ...API['POST /api/users'],
     tag: 'admin',
     summary: 'Create an account',
     access: ADMIN,
-    body: userCreate,
-    response: userSchema,
-    status: 201,
     async handler({ req, auth, body }) {
       if (body.clinician_id) await inRoster(body.clinician_id);
       const user = await s.accounts.create({
@@ -367,17 +327,13 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'PUT',
-    url: '/api/users/:username',
+    ...API['PUT /api/users/:username'],
     tag: 'admin',
     summary: 'Change an account: role, groups, roster clinician or password',
     description:
       'Only the fields sent change. A new role or password ends the account’s sessions. An ' +
       'administrator cannot change their own role (another administrator must).',
     access: ADMIN,
-    params: usernameParams,
-    body: userUpdate,
-    response: userSchema,
     async handler({ req, auth, params, body }) {
       if (params.username === auth!.user.username && body.role && body.role !== 'admin')
         throw new UptakeError(
@@ -403,12 +359,10 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'DELETE',
-    url: '/api/users/:username',
+    ...API['DELETE /api/users/:username'],
     tag: 'admin',
     summary: 'Delete an account (and end its sessions)',
     access: ADMIN,
-    params: usernameParams,
     async handler({ req, auth, params }) {
       if (params.username === auth!.user.username)
         throw new UptakeError(
@@ -422,13 +376,10 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/access-log',
+    ...API['GET /api/access-log'],
     tag: 'admin',
     summary: 'Who viewed or changed what, and when (newest first)',
     access: ADMIN,
-    query: accessLogQuery,
-    response: z.array(accessLogRowSchema),
     async handler({ req, auth, query }) {
       const rows = await s.log.list(query.limit);
       await logAccess(s, req, auth, 'view', 'access-log');
@@ -437,13 +388,10 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/access-log/fhir',
+    ...API['GET /api/access-log/fhir'],
     tag: 'admin',
     summary: 'The access log as a FHIR R4 Bundle (collection) of AuditEvent',
     access: ADMIN,
-    query: accessLogQuery,
-    response: auditBundleSchema,
     async handler({ req, auth, query }) {
       const bundle = await s.log.fhir(query.limit);
       await logAccess(s, req, auth, 'view', 'access-log/fhir');

@@ -16,14 +16,8 @@ import { resolveWeeks } from '../../analysis/range.ts';
 import { suppressCells } from '../../metrics/suppress.ts';
 import { getTool, listGoLives, listToolNames } from '../../analysis/tools.ts';
 import type { User } from '../auth.ts';
+import { API } from '../contract.ts';
 import { defineRoute, logAccess, type Services } from '../routing.ts';
-import {
-  adoptionQuery,
-  adoptionReportSchema,
-  goliveQuery,
-  goliveReportSchema,
-  toolListSchema,
-} from '../schemas.ts';
 import { canSeeGroup } from './reportRoutes.ts';
 
 type By = 'department' | 'specialty' | 'role' | 'org';
@@ -41,8 +35,7 @@ function sees(user: User, by: By, group: string): boolean {
 
 export function analysisRoutes(app: FastifyInstance, s: Services): void {
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/tools',
+    ...API['GET /api/tools'],
     tag: 'analysis',
     summary: 'The tools and their go-live dates',
     description:
@@ -51,7 +44,6 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
       'organisation and of their own clinician’s department, specialty and role (`mine`). Only ' +
       'tools with a go-live the caller sees are listed to clinicians and champions.',
     access: 'session',
-    response: toolListSchema,
     async handler({ req, auth }) {
       const user = auth!.user;
       const names = await listToolNames(s.db);
@@ -86,8 +78,7 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/adoption',
+    ...API['GET /api/adoption'],
     tag: 'analysis',
     summary: 'Adoption of a tool per group: funnel, weekly active and habitual users, retention',
     description:
@@ -95,8 +86,6 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
       'groups only; suppressed groups carry no numbers (and no weekly or retention rows) for ' +
       'non-administrators.',
     access: ['admin', 'leader'],
-    query: adoptionQuery,
-    response: adoptionReportSchema,
     async handler({ req, auth, query }) {
       const user = auth!.user;
       const admin = user.role === 'admin';
@@ -155,8 +144,7 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/golive',
+    ...API['GET /api/golive'],
     tag: 'analysis',
     summary: 'Effect of a tool’s go-lives on a weekly metric: ITS and DiD per group',
     description:
@@ -165,8 +153,6 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
       'group values for a before/after plot. Leaders see their own groups only (no pooled waves); ' +
       'suppressed groups carry no results for non-administrators.',
     access: ['admin', 'leader'],
-    query: goliveQuery,
-    response: goliveReportSchema,
     async handler({ req, auth, query }) {
       const user = auth!.user;
       const admin = user.role === 'admin';

@@ -2,8 +2,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UptakeError } from '../../errors/UptakeError.ts';
 import type { User } from '../auth.ts';
+import { API } from '../contract.ts';
 import { defineRoute, type Services } from '../routing.ts';
-import { loginBody, loginResponse, meSchema, type Me } from '../schemas.ts';
+import { type Me } from '../schemas.ts';
 import { partitionedCookies } from '../sso.ts';
 
 export const SESSION_COOKIE = 'uptake_session';
@@ -68,8 +69,7 @@ function clearCookie(req: FastifyRequest, reply: FastifyReply, s: Services): voi
 
 export function authRoutes(app: FastifyInstance, s: Services): void {
   defineRoute(app, s, {
-    method: 'POST',
-    url: '/api/login',
+    ...API['POST /api/login'],
     tag: 'session',
     summary: 'Sign in with a local account',
     description:
@@ -80,8 +80,6 @@ export function authRoutes(app: FastifyInstance, s: Services): void {
       'within 15 minutes (behind a proxy without --trust-proxy: per proxy and forwarded address).',
     access: 'public',
     csrf: false,
-    body: loginBody,
-    response: loginResponse,
     config: { rateLimit: { max: 60, timeWindow: 60_000 } },
     async handler({ req, reply, body }) {
       const username = body.username.trim().toLowerCase();
@@ -126,8 +124,7 @@ export function authRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'POST',
-    url: '/api/logout',
+    ...API['POST /api/logout'],
     tag: 'session',
     summary: 'Sign out (ends the session; 204 also without one)',
     access: 'public',
@@ -149,12 +146,10 @@ export function authRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/me',
+    ...API['GET /api/me'],
     tag: 'session',
     summary: 'The signed-in user, with the CSRF token for state changes',
     access: 'session',
-    response: meSchema,
     async handler({ auth }) {
       const settings = await s.settings();
       return toMe(auth!.user, auth!.csrf, settings.identified_reports);

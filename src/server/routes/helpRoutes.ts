@@ -23,31 +23,17 @@ import {
   type HelpActor,
   type HelpTopic,
 } from '../../program/helpRequests.ts';
+import { API } from '../contract.ts';
 import { defineRoute, logAccess, type Auth, type Services } from '../routing.ts';
-import {
-  coverageSchema,
-  helpAnswer,
-  helpCreate,
-  helpIdParams,
-  helpListQuery,
-  helpListSchema,
-  helpReadBody,
-  helpRequestSchema,
-  helpRouteSchema,
-  helpTopicsSchema,
-  notificationsSchema,
-} from '../schemas.ts';
 
 const actor = (auth: Auth): HelpActor => auth.user;
 
 export function helpRoutes(app: FastifyInstance, s: Services): void {
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/help-topics',
+    ...API['GET /api/help-topics'],
     tag: 'help',
     summary: 'What a clinician can ask their champions for help with',
     access: 'session',
-    response: helpTopicsSchema,
     handler: () =>
       Promise.resolve(
         Object.entries(HELP_TOPICS).map(([topic, label]) => ({
@@ -58,13 +44,11 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/me/help-requests',
+    ...API['GET /api/me/help-requests'],
     tag: 'help',
     summary: 'My help requests and their answers',
     description: 'For an account linked to a roster clinician; empty otherwise.',
     access: 'session',
-    response: helpListSchema,
     async handler({ req, auth }) {
       const rows = await myHelpRequests(s.db, actor(auth!));
       await logAccess(s, req, auth, 'view', 'me/help-requests', `${rows.length} requests`);
@@ -73,8 +57,7 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/me/help-route',
+    ...API['GET /api/me/help-route'],
     tag: 'help',
     summary: 'Where my question would go, before I send it',
     description:
@@ -82,7 +65,6 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
       'with none, the IT / informatics team (tier `it`). For an account linked to a roster ' +
       'clinician (403 otherwise).',
     access: 'session',
-    response: helpRouteSchema,
     async handler({ req, auth }) {
       const me = actor(auth!);
       if (!me.clinician_id)
@@ -101,8 +83,7 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'POST',
-    url: '/api/me/help-requests',
+    ...API['POST /api/me/help-requests'],
     tag: 'help',
     summary: 'Ask for help: the champions of my unit, else the IT / informatics team',
     description:
@@ -111,9 +92,6 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
       'beforehand; `route` in the answer says where it went) — never my numbers. Each recipient ' +
       'is notified. At most 5 open requests at a time (409).',
     access: 'session',
-    body: helpCreate,
-    response: helpRequestSchema,
-    status: 201,
     async handler({ req, auth, body }) {
       const r = await createHelpRequest(s.db, actor(auth!), body, {
         accounts: await s.accounts.list(),
@@ -131,29 +109,24 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/notifications',
+    ...API['GET /api/notifications'],
     tag: 'help',
     summary: 'My unread notifications: open help requests sent to me that I have not seen',
     description:
       'A count for the navigation’s badge, asked on every page: not written to the access log ' +
       '(it shows no request; opening the list is logged).',
     access: 'session',
-    response: notificationsSchema,
     async handler({ auth }) {
       return { help_requests: await unreadHelpRequests(s.db, auth!.user.username) };
     },
   });
 
   defineRoute(app, s, {
-    method: 'POST',
-    url: '/api/help-requests/read',
+    ...API['POST /api/help-requests/read'],
     tag: 'help',
     summary: 'Mark help requests as seen (their notifications read)',
     description: 'Ids that are not the caller’s notifications are ignored.',
     access: ['admin', 'champion'],
-    body: helpReadBody,
-    response: notificationsSchema,
     async handler({ req, auth, body }) {
       const username = auth!.user.username;
       await markHelpRequestsRead(s.db, username, body.ids);
@@ -163,13 +136,10 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'POST',
-    url: '/api/me/help-requests/:id/close',
+    ...API['POST /api/me/help-requests/:id/close'],
     tag: 'help',
     summary: 'Close one of my help requests (settled, or no longer needed)',
     access: 'session',
-    params: helpIdParams,
-    response: helpRequestSchema,
     async handler({ req, auth, params }) {
       const r = await closeOwnHelpRequest(s.db, actor(auth!), params.id);
       await logAccess(s, req, auth, 'update', `help-requests/${r.id}`, 'closed by the clinician');
@@ -178,16 +148,13 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/help-requests',
+    ...API['GET /api/help-requests'],
     tag: 'help',
     summary: 'Help requests to answer: my groups’ clinicians (champions) or all (administrators)',
     description:
       'Open requests first, then answered, then closed; each newest first. A champion sees the ' +
       'requests of the clinicians of their groups only (from the roster), never their own.',
     access: ['admin', 'champion'],
-    query: helpListQuery,
-    response: helpListSchema,
     async handler({ req, auth, query }) {
       const rows = await requestsToAnswer(s.db, actor(auth!), query.status);
       await logAccess(s, req, auth, 'view', 'help-requests', `${query.status}: ${rows.length}`);
@@ -196,13 +163,11 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/help-coverage',
+    ...API['GET /api/help-coverage'],
     tag: 'help',
     summary: 'Champion coverage per department, and the requests waiting in each',
     description: 'Which departments have a champion (by department, specialty or role).',
     access: ['admin'],
-    response: coverageSchema,
     async handler({ req, auth }) {
       const champions = (await s.accounts.list()).filter((u) => u.role === 'champion');
       const rows = await championCoverage(s.db, champions);
@@ -212,17 +177,13 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'POST',
-    url: '/api/help-requests/:id/answer',
+    ...API['POST /api/help-requests/:id/answer'],
     tag: 'help',
     summary: 'Answer a help request (and optionally close it)',
     description:
       'A champion may answer the requests of their groups’ clinicians only: any other id is ' +
       'NOT_FOUND (404), so ids cannot be probed. A closed request cannot be answered (409).',
     access: ['admin', 'champion'],
-    params: helpIdParams,
-    body: helpAnswer,
-    response: helpRequestSchema,
     async handler({ req, auth, params, body }) {
       const r = await answerHelpRequest(s.db, actor(auth!), params.id, body);
       await logAccess(s, req, auth, 'update', `help-requests/${r.id}`, `answered (${r.status})`);

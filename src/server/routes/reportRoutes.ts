@@ -29,19 +29,9 @@ import type { User } from '../auth.ts';
 import { memo, type BaseFacts, type Dataset } from '../cache.ts';
 import { definitions } from '../definitions.ts';
 import type { OrgSettings } from '../orgSettings.ts';
+import { API } from '../contract.ts';
 import { defineRoute, logAccess, type Services } from '../routing.ts';
-import {
-  DISTRIBUTION_METRICS,
-  groupParams,
-  groupReportSchema,
-  metaSchema,
-  myReportQuery,
-  myReportSchema,
-  orgReportSchema,
-  rangeQuery,
-  type DistributionMetric,
-  type GroupKind,
-} from '../schemas.ts';
+import { DISTRIBUTION_METRICS, type DistributionMetric, type GroupKind } from '../schemas.ts';
 import { suggest } from '../suggestions.ts';
 
 /** Longest range a page may ask for. */
@@ -133,12 +123,10 @@ function allRows(ds: Dataset, by: GroupKind | 'org', thr: number) {
 
 export function reportRoutes(app: FastifyInstance, s: Services): void {
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/meta',
+    ...API['GET /api/meta'],
     tag: 'reports',
     summary: 'Data range, time zone, version and the groups the caller may open',
     access: 'session',
-    response: metaSchema,
     async handler({ auth }) {
       await s.cache.check();
       const settings = await s.settings();
@@ -172,16 +160,13 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/org',
+    ...API['GET /api/org'],
     tag: 'reports',
     summary: 'The organisation: weekly medians, departments, changes between halves',
     description:
       'Leaders see the organisation rows and the rows of their own groups only. Suppressed rows ' +
       'carry no numbers for non-administrators.',
     access: ['admin', 'leader'],
-    query: rangeQuery,
-    response: orgReportSchema,
     async handler({ req, auth, query }) {
       const { ds, settings } = await load(s, query);
       const user = auth!.user;
@@ -234,17 +219,13 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/groups/:by/:value',
+    ...API['GET /api/groups/:by/:value'],
     tag: 'reports',
     summary: 'One department, specialty or role: distribution, trend, comparison',
     description:
       'Leaders and champions may open their own groups only (403 otherwise, whether or not the ' +
       'group exists). Clinicians are identified only for administrators with identified reports on.',
     access: ['admin', 'leader', 'champion'],
-    params: groupParams,
-    query: rangeQuery,
-    response: groupReportSchema,
     async handler({ req, auth, params, query }) {
       const user = auth!.user;
       const resource = `group/${params.by}/${params.value}`;
@@ -299,7 +280,10 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
                   user_id: r.user_id,
                   name: ds.roster.get(r.user_id)?.name ?? null,
                   scheduled_hours: r.scheduled_hours,
-                  ...Object.fromEntries(DISTRIBUTION_METRICS.map((m) => [m, r[m]])),
+                  ...(Object.fromEntries(DISTRIBUTION_METRICS.map((m) => [m, r[m]])) as Record<
+                    DistributionMetric,
+                    number | null
+                  >),
                 })),
             }
           : {}),
@@ -312,16 +296,13 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/me/report',
+    ...API['GET /api/me/report'],
     tag: 'reports',
     summary: 'My report: my numbers beside my peers’ distribution, my trend, suggestions',
     description:
       'For the clinician the account is linked to; nobody else sees it. Administrators may pass ' +
       '`user_id` to open a clinician’s report for support (written to the access log).',
     access: 'session',
-    query: myReportQuery,
-    response: myReportSchema,
     async handler({ req, auth, query }) {
       const user = auth!.user;
       const admin = user.role === 'admin';

@@ -17,6 +17,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { UptakeError } from '../../errors/UptakeError.ts';
 import type { User } from '../auth.ts';
+import { API } from '../contract.ts';
 import { defineRoute, type Services } from '../routing.ts';
 import {
   decodePending,
@@ -36,11 +37,6 @@ import {
 import { startSignedIn } from './authRoutes.ts';
 
 const PENDING_COOKIE = 'uptake_sso';
-
-const ssoInfoSchema = z.object({
-  oidc: z.object({ label: z.string(), login: z.string() }).nullable(),
-  smart: z.object({ launch: z.string() }).nullable(),
-});
 
 const launchQuery = z.object({
   iss: z.string().url().max(500),
@@ -100,12 +96,10 @@ function launchPath(l: { iss: string; launch: string }, step: 'launch' | 'contin
 
 export function ssoRoutes(app: FastifyInstance, s: Services): void {
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/sso',
+    ...API['GET /api/sso'],
     tag: 'session',
     summary: 'The single sign-on methods this server offers',
     access: 'public',
-    response: ssoInfoSchema,
     handler: () =>
       Promise.resolve({
         oidc: s.sso?.cfg.oidc
@@ -119,12 +113,10 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
     reply.setCookie(PENDING_COOKIE, encodePending(p), pendingCookie(req, s, sso));
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/sso/oidc/login',
+    ...API['GET /api/sso/oidc/login'],
     tag: 'session',
     summary: 'Sign in with the organisation’s OpenID Connect provider (redirects there)',
     access: 'public',
-    redirect: true,
     async handler({ req, reply }) {
       try {
         const sso = need(s.sso);
@@ -138,15 +130,13 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/sso/smart/launch',
+    ...API['GET /api/sso/smart/launch'],
     tag: 'session',
     summary: 'SMART on FHIR EHR launch: the EHR opens this with iss and launch',
     description:
       'Only FHIR servers listed in UPTAKE_SMART_ISSUERS may launch. The clinician lands on their ' +
       'own report.',
     access: 'public',
-    redirect: true,
     async handler({ req, reply }) {
       try {
         const r = launchQuery.safeParse(req.query);
@@ -165,15 +155,13 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
   });
 
   defineRoute(app, s, {
-    method: 'GET',
-    url: '/api/sso/smart/continue',
+    ...API['GET /api/sso/smart/continue'],
     tag: 'session',
     summary: 'SMART on FHIR launch, second step: on to the EHR once the browser kept the cookie',
     description:
       'Without the cookie of the launch (a browser that keeps no cookie for Uptake inside the ' +
       'EHR’s frame) the sign-in page offers to open the launch in a new window.',
     access: 'public',
-    redirect: true,
     async handler({ req }) {
       try {
         const r = launchQuery.safeParse(req.query);
@@ -288,15 +276,13 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
 
   for (const kind of ['oidc', 'smart'] as const)
     defineRoute(app, s, {
-      method: 'GET',
-      url: `/api/sso/${kind}/callback`,
+      ...API[`GET /api/sso/${kind}/callback`],
       tag: 'session',
       summary:
         kind === 'oidc'
           ? 'OpenID Connect callback: checks the answer and signs in (redirects to the app)'
           : 'SMART on FHIR callback: checks the answer and opens the clinician’s report',
       access: 'public',
-      redirect: true,
       async handler({ req, reply }) {
         try {
           return await finish(req, reply, kind);
