@@ -12,4 +12,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The web app takes the API's types from the server's contract, never its code: a value
+    // import would pull zod and server modules into the browser bundle.
+    files: ['web/src/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/server/**', 'zod'],
+              allowTypeImports: true,
+              message: 'the web app imports only types from the server (`import type`)',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -10,7 +10,6 @@ import {
   setCsrf,
   setUnauthorizedHandler,
   type Me,
-  type Meta,
   type Role,
 } from './api.ts';
 import { ssoFailureText } from '../../src/model/ssoFailures.ts';
@@ -72,7 +71,7 @@ export function App(): ReactNode {
   const [interactive, setInteractive] = useState(false);
 
   useEffect(() => {
-    api<Me>('/api/me').then(
+    api('GET /api/me').then(
       (m) => {
         setCsrf(m.csrf);
         setMe(m);
@@ -103,7 +102,7 @@ export function App(): ReactNode {
 
   const signOut = useCallback(async () => {
     try {
-      await api<void>('/api/logout', { method: 'POST' });
+      await api('POST /api/logout');
     } catch {
       // Signed out either way.
     }
@@ -133,7 +132,7 @@ function Login({ onSignedIn, notice }: { onSignedIn: (m: Me) => void; notice: st
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  const sso = useApi<{ oidc: { label: string; login: string } | null }>('/api/sso');
+  const sso = useApi('GET /api/sso');
   const hashQuery = new URLSearchParams(window.location.hash.split('?')[1] ?? '');
   // A failed single sign-on comes back as #/?sso_error=<code>: say why, in fixed words only (any
   // text in the address would let a crafted link put words on Uptake's sign-in page).
@@ -151,10 +150,7 @@ function Login({ onSignedIn, notice }: { onSignedIn: (m: Me) => void; notice: st
     setBusy(true);
     setError('');
     try {
-      const r = await api<{ user: Me }>('/api/login', {
-        method: 'POST',
-        json: { username, password },
-      });
+      const r = await api('POST /api/login', { body: { username, password } });
       onSignedIn(r.user);
     } catch (err) {
       setError(
@@ -262,7 +258,7 @@ function Shell({
   focusFirst: boolean;
 }): ReactNode {
   const route = useRoute();
-  const meta = useApi<Meta>('/api/meta');
+  const meta = useApi('GET /api/meta');
   const allowed = allowedPages(me);
   const page = (route.path[0] ?? homeOf(me)) as PageKey;
   const mainRef = useRef<HTMLElement>(null);
@@ -296,7 +292,7 @@ function Shell({
     if (!canHelp) return;
     let live = true;
     const load = (): void => {
-      api<{ help_requests: number }>('/api/notifications').then(
+      api('GET /api/notifications').then(
         (n) => live && setUnread(n.help_requests),
         () => undefined,
       );

@@ -1,185 +1,106 @@
 /**
- * The HTTP JSON API of `uptake serve`, as the web app uses it. The session is an HttpOnly cookie
- * the browser sends by itself; every state-changing request carries the CSRF token of `/api/me`.
+ * The HTTP JSON API of `uptake serve`, as the web app calls it: one client keyed by the routes of
+ * the server's contract (`src/server/contract.ts`), e.g. `api('GET /api/org', { query: range })`,
+ * whose answer has the type of that route's response schema. The types are imported, never the
+ * schemas (`import type` is erased: no zod or server code enters the bundle), so a change of a
+ * response's shape on the server is a compile error here (`npm run typecheck`), not a page that
+ * quietly shows nothing.
+ *
+ * The session is an HttpOnly cookie the browser sends by itself; every state-changing request
+ * carries the CSRF token of `/api/me`.
  */
-import type { ClinicianMetricRow, Per8Metric } from '../../src/model/metricRow.ts';
+import type {
+  ApiBody,
+  ApiParams,
+  ApiQuery,
+  ApiResponse,
+  GoLiveInfo,
+  RouteKey,
+  ToolInfo,
+} from '../../src/server/contract.ts';
 
-export type { ClinicianMetricRow, Per8Metric };
+// The API's shapes, as the pages use them: every one derived from the server's schemas.
+export type {
+  AccessLogEntry,
+  AdoptionReport,
+  ApiBody,
+  ApiParams,
+  ApiQuery,
+  ApiResponse,
+  Change,
+  ClinicianRow,
+  Coverage,
+  DataRange,
+  Estimate,
+  ExportQuery,
+  FunnelRow,
+  GoLiveInfo,
+  GoLiveQuery,
+  GoLiveReport,
+  GoLiveResult,
+  GroupKind,
+  GroupMetricRow,
+  GroupReport,
+  GroupRef,
+  HelpList,
+  HelpRequest,
+  HelpRoute,
+  HelpTopics,
+  ImportReport,
+  ImportRow,
+  JsonGetKey,
+  Me,
+  Meta,
+  MetricOptionsOut as MetricOptions,
+  ModelResult,
+  MyReport,
+  OrgReport,
+  Quantiles,
+  ReportMeta,
+  Role,
+  RouteKey,
+  Settings,
+  ToolInfo,
+  UploadQuery,
+  User,
+} from '../../src/server/contract.ts';
 
-export type Role = 'admin' | 'leader' | 'champion' | 'clinician';
-export type GroupBy = 'department' | 'specialty' | 'role';
+/** The definitions every report carries: one sentence per metric. */
+export type Definitions = ApiResponse<'GET /api/org'>['definitions'];
 
-export interface GroupRef {
-  by: GroupBy | 'org';
-  value: string;
+/** A request part a route does not take cannot be given; an optional one may be left out. */
+type Part<Name extends string, T> = [T] extends [never]
+  ? { [P in Name]?: never }
+  : object extends T
+    ? { [P in Name]?: T }
+    : { [P in Name]: T };
+
+/** An upload's body: the file itself, with its content type (default text/csv). */
+type BodyPart<K extends RouteKey> = [ApiBody<K>] extends [never]
+  ? { body?: never; file?: never }
+  : ApiBody<K> extends 'stream'
+    ? { file: Blob | string; contentType?: string; body?: never }
+    : { body: ApiBody<K>; file?: never };
+
+/** What a call of route `K` gives: its path parameters, its query, its body or file. */
+export type ApiRequest<K extends RouteKey> = Part<'params', ApiParams<K>> &
+  Part<'query', ApiQuery<K>> &
+  BodyPart<K>;
+
+/** The request argument of route `K`: optional when the route needs nothing. */
+export type ApiArgs<K extends RouteKey> =
+  object extends ApiRequest<K> ? [request?: ApiRequest<K>] : [request: ApiRequest<K>];
+
+/**
+ * The members of one of the API's closed sets, from a record that names each one (with its label,
+ * or `true`): a member added on the server is a compile error here until the record names it.
+ */
+export function members<T extends string>(named: Record<T, unknown>): T[] {
+  return Object.keys(named) as T[];
 }
 
-export interface Me {
-  username: string;
-  role: Role;
-  clinician_id: string | null;
-  groups: GroupRef[];
-  csrf: string;
-  identified_reports: boolean;
-}
-
-export interface Meta {
-  from: string;
-  to: string;
-  timezone: string;
-  departments: string[];
-  specialties: string[];
-  roles: string[];
-  version: string;
-  last_import: string | null;
-  data_range: DataRange[];
-}
-
-export interface DataRange {
-  table: string;
-  source: string;
-  from: string | null;
-  to: string | null;
-}
-
-export interface MetricOptions {
-  timezone: string;
-  timeout_seconds: number;
-  over_timeout: 'drop' | 'cap';
-  direction: 'forward' | 'backward';
-  attribution: 'split' | 'start';
-  exclude_channels: string[];
-  session_merge_gap_minutes: number;
-  wow: string;
-}
-
-/** What every report carries (spec §8): options, period, data range, counts and version. */
-export interface ReportMeta {
-  options: MetricOptions;
-  from: string;
-  to: string;
-  period: string;
-  by: string;
-  suppression_threshold: number;
-  data_range: DataRange[];
-  events_excluded_by_channel: number;
-  events_unmapped_action: number;
-  version: string;
-}
-
-type Stat = 'p25' | 'median' | 'p75';
-export type GroupStats = Record<`${Per8Metric}_${Stat}`, number | null>;
-
-export interface GroupMetricRow extends GroupStats {
-  group_by: string;
-  group: string;
-  period_start: string;
-  period_end: string;
-  /** Clinicians with scheduled time; null when suppressed for this viewer. */
-  n: number | null;
-  clinicians: number | null;
-  suppressed: boolean;
-}
-
-export type Definitions = Record<string, string>;
-
-export interface Change {
-  group: string;
-  metric: string;
-  first_half_median: number | null;
-  second_half_median: number | null;
-  change: number | null;
-  direction: 'improved' | 'worsened' | 'unchanged' | null;
-  n: number | null;
-  suppressed: boolean;
-}
-
-export interface OrgReport {
-  options: ReportMeta;
-  weekly: GroupMetricRow[];
-  departments: GroupMetricRow[];
-  weekly_by_department: GroupMetricRow[];
-  changes: Change[];
-  /** The weeks compared by `changes`: [from, to) of each half. */
-  halves: { first: [string, string]; second: [string, string] } | null;
-  definitions: Definitions;
-}
-
-/** A clinician row with after-hours time per 8 scheduled hours. */
-export type ClinicianRow = ClinicianMetricRow & { after_hours8: number | null };
-
-export interface IdentifiedClinician {
-  user_id: string;
-  name: string | null;
-  scheduled_hours: number;
-  [metric: string]: string | number | null;
-}
-
-export interface GroupReport {
-  group: GroupRef;
-  suppressed: boolean;
-  n: number | null;
-  distribution: Record<string, number[]>;
-  clinicians?: IdentifiedClinician[];
-  weekly: GroupMetricRow[];
-  org: GroupMetricRow | null;
-  definitions: Definitions;
-  options: ReportMeta;
-}
-
-export interface Quantiles {
-  p10: number | null;
-  p25: number | null;
-  median: number | null;
-  p75: number | null;
-  p90: number | null;
-}
-
-export interface Suggestion {
-  id: string;
-  title: string;
-  action: string;
-  why: string;
-  metric: string;
-  value: number | null;
-  peer_median: number | null;
-}
-
-export interface MyReport {
-  me: ClinicianRow | null;
-  weekly: ClinicianRow[];
-  peers: {
-    group: GroupRef;
-    n: number | null;
-    suppressed: boolean;
-    quantiles: Record<string, Quantiles>;
-  };
-  suggestions: Suggestion[];
-  definitions: Definitions;
-  options: ReportMeta;
-}
-
-/** A go-live of a tool as `GET /api/tools` lists it (each viewer gets the ones they may see). */
-export interface GoLiveInfo {
-  group_by: string;
-  group: string;
-  /** Local date from which the tool is live. */
-  date: string;
-  /** It concerns the signed-in user's own clinician (their department, specialty, role, or all). */
-  mine?: boolean;
-}
-
-export interface ToolInfo {
-  name: string;
-  /** The metric the tool is meant to move, where the server's tool definition names one. */
-  target_metric?: string | null;
-  golives: GoLiveInfo[];
-}
-
-/** One go-live to mark on a chart. */
-export interface GoLiveMark extends GoLiveInfo {
-  tool: string;
-}
+/** Every go-live of the tools, with its tool: one mark on a chart. */
+export type GoLiveMark = GoLiveInfo & { tool: string };
 
 /** Every go-live of `tools`, one mark each, by date. */
 export function goLiveMarks(tools: ToolInfo[] | null): GoLiveMark[] {
@@ -210,20 +131,49 @@ export function setUnauthorizedHandler(f: (() => void) | null): void {
   onUnauthorized = f;
 }
 
-export async function api<T>(
+/**
+ * The address of a call of route `K`: its path with the parameters filled in (encoded) and the
+ * query's defined values, in the order given. Also for links the browser follows itself (a
+ * download).
+ */
+export function apiPath<K extends RouteKey>(key: K, ...[request]: ApiArgs<K>): string {
+  const r = (request ?? {}) as { params?: Record<string, unknown>; query?: object };
+  const url = key.slice(key.indexOf(' ') + 1);
+  const path = url.replace(/:([A-Za-z_]+)/g, (_, name: string) =>
+    encodeURIComponent(String(r.params?.[name])),
+  );
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(r.query ?? {}))
+    if (v !== undefined && v !== null) q.set(k, String(v));
+  const qs = q.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+/** Call route `K`; its answer has the type of the route's response schema (204: undefined). */
+export function api<K extends RouteKey>(key: K, ...args: ApiArgs<K>): Promise<ApiResponse<K>> {
+  const r = (args[0] ?? {}) as { body?: unknown; file?: Blob | string; contentType?: string };
+  const method = key.slice(0, key.indexOf(' '));
+  return send(method, apiPath(key, ...args), r) as Promise<ApiResponse<K>>;
+}
+
+/**
+ * One request; the answer as the server sent it. The server passes every answer through its
+ * route's response schema, which is why `api` and `useApi` may type it as that schema's output.
+ */
+export async function send(
+  method: string,
   path: string,
-  init: { method?: string; json?: unknown; body?: Blob | string; contentType?: string } = {},
-): Promise<T> {
-  const method = init.method ?? 'GET';
+  init: { body?: unknown; file?: Blob | string; contentType?: string } = {},
+): Promise<unknown> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET') headers['x-csrf-token'] = csrf;
   let body: BodyInit | undefined;
-  if (init.json !== undefined) {
+  if (init.body !== undefined) {
     headers['content-type'] = 'application/json';
-    body = JSON.stringify(init.json);
-  } else if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+  } else if (init.file !== undefined) {
     headers['content-type'] = init.contentType ?? 'text/csv';
-    body = init.body;
+    body = init.file;
   }
   const res = await fetch(path, {
     method,
@@ -231,7 +181,7 @@ export async function api<T>(
     body: body ?? null,
     credentials: 'same-origin',
   });
-  if (res.status === 204) return undefined as T;
+  if (res.status === 204) return undefined;
   const text = await res.text();
   let data: unknown = null;
   try {
@@ -248,7 +198,7 @@ export async function api<T>(
       err?.message ?? `The server answered ${res.status} ${res.statusText}`.trim(),
     );
   }
-  return data as T;
+  return data;
 }
 
 /** The window event that says the caller's unread notifications changed (the badge reloads). */
@@ -256,9 +206,4 @@ export const NOTIFICATIONS_CHANGED = 'uptake:notifications';
 
 export function notificationsChanged(): void {
   window.dispatchEvent(new Event(NOTIFICATIONS_CHANGED));
-}
-
-/** `?from=…&to=…` for a report request. */
-export function rangeQuery(range: { from: string; to: string }): string {
-  return `?${new URLSearchParams({ from: range.from, to: range.to }).toString()}`;
 }

@@ -2,10 +2,10 @@
  * Chart recipes: each returns the ECharts option, a one-sentence summary (the chart's accessible
  * name) and the table of the same numbers. Suppressed groups never become numbers here.
  */
-import type { GoLiveMark, GroupMetricRow, Quantiles } from './api.ts';
+import type { Change, GoLiveMark, GroupMetricRow, Quantiles } from './api.ts';
 import { AXIS, COLORS, type ChartOption, type TableData } from './components/Chart.tsx';
 import { addDays, dateWords } from './dates.ts';
-import { axisName, axisValue, fmt, info, suppressedText } from './metrics.ts';
+import { axisName, axisValue, fmt, info, suppressedText, type Per8Metric } from './metrics.ts';
 
 export interface Recipe {
   option: ChartOption;
@@ -32,11 +32,10 @@ const hidden = (r: { suppressed: boolean }, p: Privacy): boolean => r.suppressed
 const groupLabel = (r: { group: string; suppressed: boolean }, p: Privacy): string =>
   r.suppressed ? (p.reveal ? `${r.group} *` : `${r.group} — suppressed`) : r.group;
 
-type Stat = 'p25' | 'median' | 'p75';
-function stat(r: GroupMetricRow, metric: string, s: Stat, p: Privacy): number | null {
+export type Stat = 'p25' | 'median' | 'p75';
+function stat(r: GroupMetricRow, metric: Per8Metric, s: Stat, p: Privacy): number | null {
   if (hidden(r, p)) return null;
-  const v = (r as unknown as Record<string, number | null | undefined>)[`${metric}_${s}`];
-  return v === undefined || v === null ? null : v;
+  return r[`${metric}_${s}`];
 }
 
 const weekLabel = (d: string): string => {
@@ -136,7 +135,7 @@ function groupAxis(labels: string[]) {
  */
 export function trendBand(
   rows: GroupMetricRow[],
-  metric: string,
+  metric: Per8Metric,
   priv: Privacy,
   compare?: { label: string; value: number | null },
   golives: GoLiveMark[] = [],
@@ -253,7 +252,7 @@ export function trendBand(
 /** Group medians as bars with 25th–75th percentile whiskers; suppressed groups have no bar. */
 export function groupBars(
   rows: GroupMetricRow[],
-  metric: string,
+  metric: Per8Metric,
   priv: Privacy,
   orgMedian: number | null,
 ): Recipe {
@@ -360,7 +359,7 @@ export function groupBars(
 }
 
 /** Groups × weeks, each cell coloured by the group's weekly median; suppressed cells stay empty. */
-export function weekHeatmap(rows: GroupMetricRow[], metric: string, priv: Privacy): Recipe {
+export function weekHeatmap(rows: GroupMetricRow[], metric: Per8Metric, priv: Privacy): Recipe {
   const m = info(metric);
   const weeks = [...new Set(rows.map((r) => r.period_start))].sort();
   const groups = [...new Set(rows.map((r) => r.group))].sort((a, b) => a.localeCompare(b));
@@ -429,12 +428,13 @@ export function weekHeatmap(rows: GroupMetricRow[], metric: string, priv: Privac
   };
 }
 
+/** One department's change, as the chart shows it to this viewer. */
 export interface ChangeRow {
   group: string;
   first: number | null;
   second: number | null;
   change: number | null;
-  direction: 'improved' | 'worsened' | 'unchanged' | null;
+  direction: Change['direction'];
   suppressed: boolean;
 }
 

@@ -1,6 +1,15 @@
 /** Small hooks: the hash route and one API request's state. */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api, ApiError, goLiveMarks, type GoLiveMark, type ToolInfo } from './api.ts';
+import {
+  apiPath,
+  ApiError,
+  goLiveMarks,
+  send,
+  type ApiArgs,
+  type ApiResponse,
+  type GoLiveMark,
+  type JsonGetKey,
+} from './api.ts';
 
 export interface Route {
   /** Path segments after `#/`, decoded: `#/groups/department/Orthopaedics` → ['groups', 'department', 'Orthopaedics']. */
@@ -49,10 +58,10 @@ export function useRoute(): Route {
 }
 
 export interface Loaded<T> {
-  /** The answer for the current `path` only: never an earlier path's (no old numbers under new labels). */
+  /** The answer to the current request only: never an earlier one's (no old numbers under new labels). */
   data: T | null;
   error: ApiError | null;
-  /** A request for the current `path` is under way (also while `reload` refreshes its data). */
+  /** The current request is under way (also while `reload` refreshes its data). */
   loading: boolean;
   reload: () => void;
 }
@@ -65,13 +74,19 @@ interface Answer<T> {
 }
 
 /**
- * GET `path` (null: nothing to load yet); loads again when `path` changes. The answer is kept with
- * the path it answers, so in the very render where `path` changes (a new date range, another
+ * GET route `key` with `request` (null: nothing to load yet); loads again when the request's
+ * address changes. The answer has the type of the route's response schema. It is kept with the
+ * address it answers, so in the very render where the address changes (a new date range, another
  * group) the old data are gone and `loading` is true: a page shows its loading state, never the
- * previous range's numbers under the new range's labels. `reload` keeps the data of the same path
- * on screen while it refreshes them.
+ * previous range's numbers under the new range's labels. `reload` keeps the data of the same
+ * address on screen while it refreshes them.
  */
-export function useApi<T>(path: string | null): Loaded<T> {
+export function useApi<K extends JsonGetKey>(
+  key: K,
+  ...args: ApiArgs<K> | [request: null]
+): Loaded<ApiResponse<K>> {
+  type T = ApiResponse<K>;
+  const path = args[0] === null ? null : apiPath(key, ...(args as ApiArgs<K>));
   const [state, setState] = useState<Answer<T>>({
     path,
     data: null,
@@ -87,8 +102,8 @@ export function useApi<T>(path: string | null): Loaded<T> {
         ? { ...s, loading: true, error: null }
         : { path, data: null, error: null, loading: true },
     );
-    api<T>(path).then(
-      (data) => live && setState({ path, data, error: null, loading: false }),
+    send('GET', path).then(
+      (data) => live && setState({ path, data: data as T, error: null, loading: false }),
       (e: unknown) =>
         live &&
         setState({
@@ -112,8 +127,12 @@ export function useApi<T>(path: string | null): Loaded<T> {
  * the trend charts and the "Since go-live" preset; none when refused. `ready` once answered (or
  * refused): pages draw their charts then, once, with the go-lives on them.
  */
-export function useGoLives(): { tools: Loaded<ToolInfo[]>; marks: GoLiveMark[]; ready: boolean } {
-  const tools = useApi<ToolInfo[]>('/api/tools');
+export function useGoLives(): {
+  tools: Loaded<ApiResponse<'GET /api/tools'>>;
+  marks: GoLiveMark[];
+  ready: boolean;
+} {
+  const tools = useApi('GET /api/tools');
   const marks = useMemo(() => goLiveMarks(tools.data), [tools.data]);
   return { tools, marks, ready: tools.data !== null || tools.error !== null };
 }

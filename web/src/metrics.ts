@@ -2,7 +2,8 @@
  * How the web app names, formats and explains each metric. The normative definitions come from
  * the API (`definitions`); the short texts here are fallbacks and the labels people read first.
  */
-import type { MetricOptions, ReportMeta } from './api.ts';
+import type { Per8Metric } from '../../src/model/metricRow.ts';
+import type { GroupKind, MetricOptions, ReportMeta } from './api.ts';
 import { rangeWords } from './dates.ts';
 
 export interface MetricInfo {
@@ -114,7 +115,10 @@ export const METRICS: Record<string, MetricInfo> = {
   },
 };
 
-export const PER8: readonly string[] = [
+export type { Per8Metric };
+
+/** The per-8-hour metrics, in the order the pages show them. */
+export const PER8: readonly Per8Metric[] = [
   'ehr_time8',
   'wow8',
   'ib_time8',
@@ -185,7 +189,7 @@ export function axisName(key: string): string {
   return u === 'share' ? '%' : u === 'per8' ? 'h / 8 h' : u === 'minutes' ? 'min' : 'h';
 }
 
-const WOW_TEXT: Record<string, string> = {
+const WOW_TEXT: Record<MetricOptions['wow'], string> = {
   schedule: 'outside scheduled sessions',
   schedule30: 'outside scheduled sessions and 30 minutes either side',
   outside7to7: 'every day 19:00–07:00',
@@ -205,7 +209,7 @@ export function optionsText(o: MetricOptions): string {
       ? 'time split exactly at every clock boundary'
       : 'time counted where its event stands',
     `appointments up to ${o.session_merge_gap_minutes} min apart form one session`,
-    `work outside work: ${WOW_TEXT[o.wow] ?? o.wow}`,
+    `work outside work: ${WOW_TEXT[o.wow]}`,
     o.exclude_channels.length
       ? `excluding ${o.exclude_channels.join(', ')} use`
       : 'all channels included',
@@ -242,7 +246,7 @@ export function suppressedText(threshold: number | undefined): string {
   return `suppressed (fewer than ${threshold ?? 5} clinicians, or would reveal such a group)`;
 }
 
-export const GROUP_BY_LABEL: Record<string, string> = {
+export const GROUP_BY_LABEL: Record<GroupKind | 'org', string> = {
   department: 'Department',
   specialty: 'Specialty',
   role: 'Role',

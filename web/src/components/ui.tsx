@@ -2,7 +2,15 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { ApiError, Definitions, Me, Meta, ReportMeta } from '../api.ts';
 import { addDays, daysBetween, presets, rangeWords, zoned } from '../dates.ts';
-import { definitionOf, info, optionsText, PER8, periodText, suppressedText } from '../metrics.ts';
+import {
+  definitionOf,
+  info,
+  optionsText,
+  PER8,
+  periodText,
+  suppressedText,
+  type Per8Metric,
+} from '../metrics.ts';
 
 export interface Range {
   from: string;
@@ -190,11 +198,11 @@ export function MetricSelect({
   value,
   onChange,
 }: {
-  value: string;
-  onChange: (v: string) => void;
+  value: Per8Metric;
+  onChange: (v: Per8Metric) => void;
 }): ReactNode {
   return (
-    <Select inline label="Metric" value={value} onChange={onChange}>
+    <Select inline label="Metric" value={value} onChange={(v) => onChange(v as Per8Metric)}>
       {PER8.map((k) => (
         <option key={k} value={k}>
           {info(k).label} — {info(k).short}

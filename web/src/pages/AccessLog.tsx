@@ -3,24 +3,15 @@
  * first, refusals highlighted; the same as FHIR AuditEvent resources for export.
  */
 import { useMemo, useState, type ReactNode } from 'react';
+import { apiPath, type AccessLogEntry } from '../api.ts';
 import { CsvButton, type TableData } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { zoned } from '../dates.ts';
 import { useApi } from '../hooks.ts';
 
-interface Entry {
-  at: string;
-  username: string | null;
-  role: string | null;
-  action: string;
-  resource: string;
-  outcome: 'success' | 'denied' | 'failure';
-  detail: string | null;
-}
-
 const LIMITS = [200, 1000, 10000];
 
-const OUTCOME: Record<Entry['outcome'], string> = {
+const OUTCOME: Record<AccessLogEntry['outcome'], string> = {
   success: 'allowed',
   denied: 'refused',
   failure: 'failed',
@@ -29,7 +20,7 @@ const OUTCOME: Record<Entry['outcome'], string> = {
 export function AccessLogPage({ meta }: PageProps): ReactNode {
   const tz = meta.timezone;
   const [limit, setLimit] = useState(200);
-  const log = useApi<Entry[]>(`/api/access-log?limit=${limit}`);
+  const log = useApi('GET /api/access-log', { query: { limit } });
   const [who, setWho] = useState('');
   const [outcome, setOutcome] = useState('');
   const entries = useMemo(
@@ -60,7 +51,7 @@ export function AccessLogPage({ meta }: PageProps): ReactNode {
       <PageHeader title="Access log" question="Who viewed or changed what, and when?">
         <a
           className="button secondary"
-          href={`/api/access-log/fhir?limit=${limit}`}
+          href={apiPath('GET /api/access-log/fhir', { query: { limit } })}
           download="uptake-access-log.fhir.json"
         >
           Download as FHIR AuditEvent

@@ -4,7 +4,14 @@
  * over time. Leaders see their own groups; small groups show no numbers to non-administrators.
  */
 import { useMemo, useState, type ReactNode } from 'react';
-import { goLiveMarks, type GoLiveMark, type ToolInfo } from '../api.ts';
+import {
+  goLiveMarks,
+  members,
+  type AdoptionReport,
+  type ApiQuery,
+  type GoLiveMark,
+  type ToolInfo,
+} from '../api.ts';
 import { goLiveColumn, goLiveLines, goLiveSummary, goLiveText } from '../charts.ts';
 import { Chart, AXIS, COLORS, type ChartOption } from '../components/Chart.tsx';
 import {
@@ -18,31 +25,8 @@ import {
 import { rangeWords } from '../dates.ts';
 import { useApi, type Loaded } from '../hooks.ts';
 
-export type { ToolInfo };
-
-interface FunnelRow {
-  group: string;
-  go_live: string | null;
-  eligible: number | null;
-  trained: number | null;
-  first_use: number | null;
-  weekly_active: number | null;
-  habitual: number | null;
-  suppressed: boolean;
-}
-
-interface AdoptionReport {
-  options: {
-    tool: string;
-    from: string;
-    to: string;
-    as_of_week: string | null;
-    habitual_uses: number;
-    suppression_threshold: number;
-  };
-  funnel: FunnelRow[];
-  weekly: { group: string; week_start: string; weekly_active: number; habitual: number }[];
-}
+/** How the Adoption and Go-live pages group clinicians (the server's closed set). */
+export type AnalysisBy = NonNullable<ApiQuery<'GET /api/adoption'>['by']>;
 
 const STAGES = [
   ['eligible', 'Eligible', 'clinicians the tool is meant for (by role, department or specialty)'],
@@ -54,26 +38,26 @@ const STAGES = [
 
 const STAGE_COLORS = ['#4a5360', '#5c4a99', '#1f5fa8', '#1a7f37', '#b34700'];
 
-const BYS = [
-  ['department', 'Department'],
-  ['specialty', 'Specialty'],
-  ['role', 'Role'],
-  ['org', 'Whole organisation'],
-] as const;
+const BYS: Record<AnalysisBy, string> = {
+  department: 'Department',
+  specialty: 'Specialty',
+  role: 'Role',
+  org: 'Whole organisation',
+};
 
 /** The grouping of the Adoption and Go-live pages. */
 export function GroupBySelect({
   value,
   onChange,
 }: {
-  value: string;
-  onChange: (v: string) => void;
+  value: AnalysisBy;
+  onChange: (v: AnalysisBy) => void;
 }): ReactNode {
   return (
-    <Select label="Group by" value={value} onChange={onChange}>
-      {BYS.map(([k, l]) => (
+    <Select label="Group by" value={value} onChange={(v) => onChange(v as AnalysisBy)}>
+      {members(BYS).map((k) => (
         <option key={k} value={k}>
-          {l}
+          {BYS[k]}
         </option>
       ))}
     </Select>
@@ -132,12 +116,14 @@ export function toolsGate(header: ReactNode, tools: Loaded<ToolInfo[]>): ReactNo
 }
 
 export function AdoptionPage({ meta, range, setRange }: PageProps): ReactNode {
-  const tools = useApi<ToolInfo[]>('/api/tools');
+  const tools = useApi('GET /api/tools');
   const [chosen, setChosen] = useState('');
-  const [by, setBy] = useState('department');
+  const [by, setBy] = useState<AnalysisBy>('department');
   const tool = chosen || tools.data?.[0]?.name || '';
-  const q = new URLSearchParams({ tool, by, from: range.from, to: range.to }).toString();
-  const report = useApi<AdoptionReport>(tool ? `/api/adoption?${q}` : null);
+  const report = useApi(
+    'GET /api/adoption',
+    tool ? { query: { tool, by, from: range.from, to: range.to } } : null,
+  );
   const marks = goLiveMarks((tools.data ?? []).filter((t) => t.name === tool));
 
   const header = (

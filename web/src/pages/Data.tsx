@@ -4,7 +4,18 @@
  * shown), actions without a category, and uploading a file.
  */
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { api, ApiError } from '../api.ts';
+import {
+  api,
+  ApiError,
+  apiPath,
+  members,
+  type ApiParams,
+  type ApiResponse,
+  type ExportQuery,
+  type ImportReport,
+  type ImportRow,
+  type UploadQuery,
+} from '../api.ts';
 import { CsvButton, DataTable } from '../components/Chart.tsx';
 import {
   ErrorBox,
@@ -17,40 +28,19 @@ import {
 import { zoned } from '../dates.ts';
 import { href, useApi } from '../hooks.ts';
 
-interface ImportRow {
-  import_id: number;
-  table_name?: string;
-  table?: string;
-  format?: string;
-  file?: string;
-  started_at?: string | null;
-  finished_at?: string | null;
-  rows_read?: number;
-  rows_stored?: number;
-  rows_duplicate?: number;
-  rows_rejected?: number;
-  unmapped?: number;
-}
+type Rejects = ApiResponse<'GET /api/imports/:id'>['rejects'];
+type UploadTable = UploadQuery['table'];
+type UploadFormat = NonNullable<UploadQuery['format']>;
+type ExportTable = ApiParams<'GET /api/export/:table'>['table'];
+type ExportFormat = NonNullable<ExportQuery['format']>;
 
-interface ImportReport {
-  import_id: number;
-  table: string;
-  format: string;
-  file: string;
-  rows_read: number;
-  rows_stored: number;
-  rows_updated?: number;
-  rows_rejected: number;
-  rows_duplicate: number;
-  unmapped_events: number;
-  top_unmapped_actions: { action: string; events: number }[];
-  unknown_columns: string[];
-  time_range: { from: string; to: string } | null;
-  seconds: number;
-  notes?: Record<string, number>;
-}
-
-const TABLES = ['events', 'clinicians', 'schedule', 'orders'] as const;
+/** The tables an upload fills (the server's closed set). */
+const TABLES = members<UploadTable>({
+  events: true,
+  clinicians: true,
+  schedule: true,
+  orders: true,
+});
 
 /** The upload's name as the server accepts it: letters, digits, `._-` and spaces. */
 const safeName = (name: string): string =>
@@ -60,14 +50,14 @@ const n = (x: number | undefined | null): string =>
   x === undefined || x === null ? '—' : Number(x).toLocaleString('en');
 
 /** Only the file's own name: server paths are not the reader's business. */
-const baseName = (f: string | undefined): string => (f ?? '').split(/[\\/]/).at(-1) ?? '';
+const baseName = (f: string): string => f.split(/[\\/]/).at(-1) ?? '';
 
 export function DataPage({
   meta,
   importId,
 }: PageProps & { importId: string | undefined }): ReactNode {
-  const list = useApi<ImportRow[] | { imports: ImportRow[] }>('/api/imports');
-  const rows = list.data ? (Array.isArray(list.data) ? list.data : list.data.imports) : [];
+  const list = useApi('GET /api/imports');
+  const rows = list.data ?? [];
   const tz = meta.timezone;
   const finished = `Finished (${tz})`;
   const columns = [
@@ -117,7 +107,7 @@ export function DataPage({
                       <th scope="row">
                         <a href={href(['data', String(r.import_id)])}>#{r.import_id}</a>
                       </th>
-                      <td>{r.table_name ?? r.table}</td>
+                      <td>{r.table_name}</td>
                       <td>{r.format}</td>
                       <td>{baseName(r.file)}</td>
                       <td className="nowrap">{finishedAt(r)}</td>
@@ -144,15 +134,15 @@ export function DataPage({
               columns,
               rows: rows.map((r) => [
                 r.import_id,
-                r.table_name ?? r.table ?? '',
-                r.format ?? '',
+                r.table_name,
+                r.format,
                 baseName(r.file),
                 finishedAt(r),
-                r.rows_read ?? null,
-                r.rows_stored ?? null,
-                r.rows_duplicate ?? null,
-                r.rows_rejected ?? null,
-                r.unmapped ?? null,
+                r.rows_read,
+                r.rows_stored,
+                r.rows_duplicate,
+                r.rows_rejected,
+                r.unmapped,
               ]),
             }}
           />
@@ -165,9 +155,7 @@ export function DataPage({
 }
 
 function ImportDetail({ id, timezone }: { id: string; timezone: string }): ReactNode {
-  const d = useApi<{ report: ImportReport; rejects: { line: number; reason: string }[] }>(
-    `/api/imports/${encodeURIComponent(id)}`,
-  );
+  const d = useApi('GET /api/imports/:id', { params: { id } });
   return (
     <section className="section detail" aria-labelledby="import-detail">
       <h2 id="import-detail">Import #{id}</h2>
@@ -189,7 +177,7 @@ function ReportView({
   timezone,
 }: {
   report: ImportReport;
-  rejects: { line: number; reason: string }[];
+  rejects: Rejects;
   timezone: string;
 }): ReactNode {
   const shown = rejects.slice(0, 200);
@@ -214,12 +202,10 @@ function ReportView({
           <dt>Stored</dt>
           <dd>{n(report.rows_stored)}</dd>
         </div>
-        {report.rows_updated !== undefined ? (
-          <div>
-            <dt>Updated</dt>
-            <dd>{n(report.rows_updated)}</dd>
-          </div>
-        ) : null}
+        <div>
+          <dt>Updated</dt>
+          <dd>{n(report.rows_updated)}</dd>
+        </div>
         <div>
           <dt>Already present</dt>
           <dd>{n(report.rows_duplicate)}</dd>
@@ -289,12 +275,24 @@ function ReportView({
   );
 }
 
-const EXPORT_TABLES = ['events', 'clinicians', 'schedule', 'orders', 'training'] as const;
+/** The tables a download may name (the server's closed set). */
+const EXPORT_TABLES = members<ExportTable>({
+  events: true,
+  clinicians: true,
+  schedule: true,
+  orders: true,
+  training: true,
+});
+const EXPORT_FORMATS: Record<ExportFormat, string> = {
+  parquet: 'Parquet',
+  csv: 'CSV',
+  json: 'JSON (one object per line)',
+};
 
 /** Download a canonical table (as `uptake export`): a link the browser follows with the session. */
 function Download(): ReactNode {
-  const [table, setTable] = useState<string>('events');
-  const [format, setFormat] = useState<string>('parquet');
+  const [table, setTable] = useState<ExportTable>('events');
+  const [format, setFormat] = useState<ExportFormat>('parquet');
   return (
     <section className="section" aria-labelledby="download">
       <h2 id="download">Download a table</h2>
@@ -303,19 +301,29 @@ function Download(): ReactNode {
         stored pseudonyms, times are in UTC, and the download is recorded in the access log.
       </p>
       <div className="upload">
-        <Select label="Table to download" value={table} onChange={setTable}>
+        <Select
+          label="Table to download"
+          value={table}
+          onChange={(v) => setTable(v as ExportTable)}
+        >
           {EXPORT_TABLES.map((t) => (
             <option key={t} value={t}>
               {t}
             </option>
           ))}
         </Select>
-        <Select label="File format" value={format} onChange={setFormat}>
-          <option value="parquet">Parquet</option>
-          <option value="csv">CSV</option>
-          <option value="json">JSON (one object per line)</option>
+        <Select label="File format" value={format} onChange={(v) => setFormat(v as ExportFormat)}>
+          {members(EXPORT_FORMATS).map((f) => (
+            <option key={f} value={f}>
+              {EXPORT_FORMATS[f]}
+            </option>
+          ))}
         </Select>
-        <a className="button" href={`/api/export/${table}?format=${format}`} download>
+        <a
+          className="button"
+          href={apiPath('GET /api/export/:table', { params: { table }, query: { format } })}
+          download
+        >
           Download {table}.{format}
         </a>
       </div>
@@ -324,17 +332,17 @@ function Download(): ReactNode {
 }
 
 /** The upload's formats: the server detects the format from the contents by default. */
-const FORMATS: readonly [string, string][] = [
-  ['auto', 'Detect from the file'],
-  ['csv', 'Canonical CSV'],
-  ['epic-access-log', 'Epic access-log export (events)'],
-  ['fhir', 'FHIR R4 (NDJSON, Bundle or resource)'],
-  ['parquet', 'Parquet (canonical columns)'],
-];
+const FORMATS: Record<UploadFormat, string> = {
+  auto: 'Detect from the file',
+  csv: 'Canonical CSV',
+  'epic-access-log': 'Epic access-log export (events)',
+  fhir: 'FHIR R4 (NDJSON, Bundle or resource)',
+  parquet: 'Parquet (canonical columns)',
+};
 
 function Upload({ onDone, timezone }: { onDone: () => void; timezone: string }): ReactNode {
-  const [table, setTable] = useState<string>('events');
-  const [format, setFormat] = useState<string>('auto');
+  const [table, setTable] = useState<UploadTable>('events');
+  const [format, setFormat] = useState<UploadFormat>('auto');
   const [sourceTz, setSourceTz] = useState<string>(timezone);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ImportReport | null>(null);
@@ -351,16 +359,17 @@ function Upload({ onDone, timezone }: { onDone: () => void; timezone: string }):
     setError(null);
     setResult(null);
     try {
-      const r = await api<ImportReport | { report: ImportReport }>(
-        `/api/imports?${new URLSearchParams({
+      const r = await api('POST /api/imports', {
+        query: {
           table,
           format,
           filename: safeName(f.name),
           ...(sourceTz.trim() ? { source_tz: sourceTz.trim() } : {}),
-        }).toString()}`,
-        { method: 'POST', body: f, contentType: 'application/octet-stream' },
-      );
-      setResult('report' in r ? r.report : r);
+        },
+        file: f,
+        contentType: 'application/octet-stream',
+      });
+      setResult(r);
       onDone();
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(0, 'NETWORK', String(err)));
@@ -379,17 +388,17 @@ function Upload({ onDone, timezone }: { onDone: () => void; timezone: string }):
         arrival.
       </p>
       <form className="upload" onSubmit={(e) => void submit(e)} aria-label="Upload a file">
-        <Select label="Table" value={table} onChange={(v) => setTable(v)}>
+        <Select label="Table" value={table} onChange={(v) => setTable(v as UploadTable)}>
           {TABLES.map((t) => (
             <option key={t} value={t}>
               {t}
             </option>
           ))}
         </Select>
-        <Select label="Format" value={format} onChange={(v) => setFormat(v)}>
-          {FORMATS.map(([k, l]) => (
+        <Select label="Format" value={format} onChange={(v) => setFormat(v as UploadFormat)}>
+          {members(FORMATS).map((k) => (
             <option key={k} value={k}>
-              {l}
+              {FORMATS[k]}
             </option>
           ))}
         </Select>

@@ -15,54 +15,14 @@ import {
 } from '../components/ui.tsx';
 import { rangeWords } from '../dates.ts';
 import { useApi } from '../hooks.ts';
-import { GroupBySelect, ToolSelect, toolsGate, type ToolInfo } from './Adoption.tsx';
+import type { Estimate, GoLiveQuery, GoLiveReport, GoLiveResult, ModelResult } from '../api.ts';
+import { GroupBySelect, ToolSelect, toolsGate, type AnalysisBy } from './Adoption.tsx';
 
-interface Estimate {
-  estimate: number;
-  se: number;
-  ci95: [number, number];
-  p_value: number;
-}
-
-interface ModelResult {
-  model: string;
-  assumptions: string[];
-  n_pre: number;
-  n_post: number;
-  estimates?: Record<string, Estimate | null>;
-  interpretation?: string;
-  insufficient_data?: { reason: string };
-  fitted?: { week_start: string; fitted: number; projected: number | null }[];
-}
-
-interface ResultRow {
-  group: string;
-  kind: 'live group' | 'wave' | 'control';
-  go_live: string | null;
-  clinicians: number | null;
-  suppressed: boolean;
-  its?: ModelResult;
-  did?: ModelResult;
-  note?: string;
-}
-
-interface GoLiveReport {
-  options: {
-    tool: string;
-    metric: string;
-    metric_label: string;
-    from: string;
-    to: string;
-    transition_weeks: number;
-    summary: string;
-    suppression_threshold: number;
-  };
-  results: ResultRow[];
-  series: { group: string; go_live: string | null; week_start: string; value: number; n: number }[];
-}
+/** A metric the evaluation can follow (the server's closed set). */
+type GoLiveMetric = GoLiveQuery['metric'];
 
 /** Metric, its short name and unit in words. */
-const METRICS: readonly [string, string, string][] = [
+const METRICS: readonly [GoLiveMetric, string, string][] = [
   ['ehr_time8', 'EHR-Time8', 'hours per 8 scheduled hours'],
   ['ib_time8', 'IB-Time8', 'hours per 8 scheduled hours'],
   ['note_time8', 'Note-Time8', 'hours per 8 scheduled hours'],
@@ -100,35 +60,32 @@ function headline(m: ModelResult | undefined): Estimate | null {
   return m?.estimates?.['average_effect'] ?? m?.estimates?.['att'] ?? null;
 }
 
-/**
- * The metric a tool is evaluated on at first: the one its definition says it is meant to move
- * (`target_metric`, where the server sends one), else EHR-Time8.
- */
-export function targetMetric(t: ToolInfo | undefined): string {
-  const m = t?.target_metric;
-  return m && METRICS.some(([k]) => k === m) ? m : 'ehr_time8';
-}
-
 export function GoLivePage({ meta, range, setRange }: PageProps): ReactNode {
-  const tools = useApi<ToolInfo[]>('/api/tools');
+  const tools = useApi('GET /api/tools');
   const [chosen, setChosen] = useState('');
-  // Empty: the chosen tool's target metric.
-  const [metricChoice, setMetric] = useState('');
-  const [by, setBy] = useState('department');
+  // Empty: EHR-Time8, the metric every tool is evaluated on first.
+  const [metricChoice, setMetric] = useState<GoLiveMetric | ''>('');
+  const [by, setBy] = useState<AnalysisBy>('department');
   const [transition, setTransition] = useState(0);
   const tool = chosen || tools.data?.[0]?.name || '';
   const info = tools.data?.find((t) => t.name === tool);
-  const metric = metricChoice || targetMetric(info);
+  const metric = metricChoice || 'ehr_time8';
   const firstGoLive = [...(info?.golives ?? [])].map((g) => g.date).sort()[0] ?? null;
-  const q = new URLSearchParams({
-    tool,
-    metric,
-    by,
-    transition: String(transition),
-    from: range.from,
-    to: range.to,
-  }).toString();
-  const report = useApi<GoLiveReport>(tool ? `/api/golive?${q}` : null);
+  const report = useApi(
+    'GET /api/golive',
+    tool
+      ? {
+          query: {
+            tool,
+            metric,
+            by,
+            transition: String(transition),
+            from: range.from,
+            to: range.to,
+          },
+        }
+      : null,
+  );
 
   const header = (
     <PageHeader title="Go-live" question="Did the metric change where the tool went live?">
@@ -142,7 +99,7 @@ export function GoLivePage({ meta, range, setRange }: PageProps): ReactNode {
               setMetric('');
             }}
           />
-          <Select label="Metric" value={metric} onChange={setMetric}>
+          <Select label="Metric" value={metric} onChange={(v) => setMetric(v as GoLiveMetric)}>
             {METRICS.map(([k, l]) => (
               <option key={k} value={k}>
                 {l}
@@ -258,7 +215,7 @@ function GoLiveBody({ r }: { r: GoLiveReport }): ReactNode {
   );
 }
 
-function GroupEffect({ r, g }: { r: GoLiveReport; g: ResultRow }): ReactNode {
+function GroupEffect({ r, g }: { r: GoLiveReport; g: GoLiveResult }): ReactNode {
   const id = `golive-${g.group.replace(/[^A-Za-z0-9]+/g, '-')}`;
   const rows = r.series.filter((x) => x.group === g.group);
   const weeks = rows.map((x) => x.week_start);

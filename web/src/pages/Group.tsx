@@ -4,7 +4,7 @@
  * identified reports are on — a table of named clinicians.
  */
 import { useState, type ReactNode } from 'react';
-import { rangeQuery, type GoLiveMark, type GroupBy, type GroupReport, type Meta } from '../api.ts';
+import type { GoLiveMark, GroupKind, GroupReport, Meta } from '../api.ts';
 import { boxStrip, goLiveText, trendBand, type Privacy } from '../charts.ts';
 import { Chart, DataTable } from '../components/Chart.tsx';
 import {
@@ -21,12 +21,24 @@ import {
 } from '../components/ui.tsx';
 import { rangeWords } from '../dates.ts';
 import { href, useApi, useGoLives } from '../hooks.ts';
-import { compare, definitionOf, fmt, GROUP_BY_LABEL, info, PER8, unitText } from '../metrics.ts';
+import {
+  compare,
+  definitionOf,
+  fmt,
+  GROUP_BY_LABEL,
+  info,
+  PER8,
+  unitText,
+  type Per8Metric,
+} from '../metrics.ts';
 
 interface Choice {
-  by: GroupBy;
+  by: GroupKind;
   value: string;
 }
+
+/** The columns of the identified clinicians' table. */
+const NAMED = [...PER8, 'after_hours8', 'undivided_attention'] as const;
 
 /** The groups this account may open, as the server lists them (all for an administrator). */
 export function groupChoices(meta: Meta): Choice[] {
@@ -46,11 +58,11 @@ export function GroupPage({
   value,
 }: PageProps & { by: string | undefined; value: string | undefined }): ReactNode {
   const choices = groupChoices(meta);
-  const chosen: Choice | undefined = by && value ? { by: by as GroupBy, value } : choices[0];
-  const report = useApi<GroupReport>(
-    chosen
-      ? `/api/groups/${encodeURIComponent(chosen.by)}/${encodeURIComponent(chosen.value)}${rangeQuery(range)}`
-      : null,
+  // The server checks the kind of group of the address (400 for another).
+  const chosen: Choice | undefined = by && value ? { by: by as GroupKind, value } : choices[0];
+  const report = useApi(
+    'GET /api/groups/:by/:value',
+    chosen ? { params: { by: chosen.by, value: chosen.value }, query: range } : null,
   );
   // The go-lives of this group and of the whole organisation.
   const { marks: all, ready } = useGoLives();
@@ -129,7 +141,7 @@ function GroupBody({
 }): ReactNode {
   const threshold = r.options.suppression_threshold;
   const priv: Privacy = { threshold, reveal };
-  const [metric, setMetric] = useState('ehr_time8');
+  const [metric, setMetric] = useState<Per8Metric>('ehr_time8');
   if (r.suppressed && (!reveal || r.n === null))
     return (
       <section className="section suppressed-box" aria-labelledby="suppressed">
@@ -143,10 +155,8 @@ function GroupBody({
       </section>
     );
   const org = r.org;
-  const orgMedian = (m: string): number | null =>
-    org && !org.suppressed
-      ? ((org as unknown as Record<string, number | null>)[`${m}_median`] ?? null)
-      : null;
+  const orgMedian = (m: Per8Metric): number | null =>
+    org && !org.suppressed ? org[`${m}_median`] : null;
   const rows = PER8.map((m) => {
     const vals = [...(r.distribution[m] ?? [])]
       .filter((x) => Number.isFinite(x))
@@ -283,15 +293,10 @@ function GroupBody({
           <DataTable
             caption="Each clinician's metrics for the period"
             data={{
-              columns: [
-                'Clinician',
-                ...[...PER8, 'after_hours8', 'undivided_attention'].map((m) => info(m).label),
-              ],
+              columns: ['Clinician', ...NAMED.map((m) => info(m).label)],
               rows: r.clinicians.map((c) => [
                 c.name ?? c.user_id,
-                ...[...PER8, 'after_hours8', 'undivided_attention'].map((m) =>
-                  fmt(m, typeof c[m] === 'number' ? c[m] : null),
-                ),
+                ...NAMED.map((m) => fmt(m, c[m])),
               ]),
             }}
           />

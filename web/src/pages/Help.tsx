@@ -6,14 +6,21 @@
  * waiting?": open requests first, each with an answer box, new ones marked until seen.
  */
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
-import type { HelpList, HelpRequest, HelpRoute } from '../../../src/model/help.ts';
-import { api, ApiError, notificationsChanged } from '../api.ts';
+import {
+  api,
+  ApiError,
+  notificationsChanged,
+  type ApiQuery,
+  type HelpRequest,
+  type HelpRoute,
+} from '../api.ts';
 import { DataTable } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { zoned } from '../dates.ts';
 import { useApi } from '../hooks.ts';
 
-type Topics = { topic: string; label: string }[];
+export type HelpTopic = HelpRequest['topic'];
+type ListStatus = NonNullable<ApiQuery<'GET /api/help-requests'>['status']>;
 
 /** An instant in the organisation's zone, the zone named once where the times are listed. */
 const when = (iso: string | null, tz: string): string => (iso ? zoned(iso, tz) : '');
@@ -84,15 +91,15 @@ export function AskForHelp({
   topic: suggested,
   timezone,
 }: {
-  topic?: string | undefined;
+  topic?: HelpTopic | undefined;
   /** The organisation's time zone: the times shown are in it. */
   timezone: string;
 }): ReactNode {
-  const topics = useApi<Topics>('/api/help-topics');
-  const mine = useApi<HelpList>('/api/me/help-requests');
-  const route = useApi<HelpRoute>('/api/me/help-route');
+  const topics = useApi('GET /api/help-topics');
+  const mine = useApi('GET /api/me/help-requests');
+  const route = useApi('GET /api/me/help-route');
   const routeId = useId();
-  const [topic, setTopic] = useState(suggested ?? 'inbox');
+  const [topic, setTopic] = useState<HelpTopic>(suggested ?? 'inbox');
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState('');
@@ -103,12 +110,10 @@ export function AskForHelp({
     setError(null);
     setSent('');
     try {
-      const r = await api<HelpRequest & { route: HelpRoute }>('/api/me/help-requests', {
-        method: 'POST',
-        json: { topic, message },
-      });
+      const r = await api('POST /api/me/help-requests', { body: { topic, message } });
       setMessage('');
-      setSent(`Sent to ${routeText(r.route)}. The answer will appear here.`);
+      // A new request always says where it went (`route`); the schema shares its type with lists.
+      setSent(`Sent${r.route ? ` to ${routeText(r.route)}` : ''}. The answer will appear here.`);
       mine.reload();
     } catch (err) {
       setError(errorOf(err));
@@ -118,7 +123,7 @@ export function AskForHelp({
   };
   const close = async (id: string): Promise<void> => {
     try {
-      await api(`/api/me/help-requests/${id}/close`, { method: 'POST' });
+      await api('POST /api/me/help-requests/:id/close', { params: { id } });
       mine.reload();
     } catch (err) {
       setError(errorOf(err));
@@ -141,7 +146,7 @@ export function AskForHelp({
         </p>
       ) : null}
       <form className="help-form" onSubmit={(e) => void submit(e)} aria-label="Ask for help">
-        <Select label="Topic" value={topic} onChange={setTopic}>
+        <Select label="Topic" value={topic} onChange={(v) => setTopic(v as HelpTopic)}>
           {(topics.data ?? []).map((t) => (
             <option key={t.topic} value={t.topic}>
               {t.label}
@@ -193,14 +198,14 @@ export function AskForHelp({
 
 /** The champions' (and administrators') page. */
 export function HelpPage({ me, meta }: PageProps): ReactNode {
-  const [status, setStatus] = useState('all');
-  const list = useApi<HelpList>(`/api/help-requests?status=${status}`);
-  const topics = useApi<Topics>('/api/help-topics');
+  const [status, setStatus] = useState<ListStatus>('all');
+  const list = useApi('GET /api/help-requests', { query: { status } });
+  const topics = useApi('GET /api/help-topics');
   // Shown is seen: the new ones keep their marker on this page, their notifications are read.
   useEffect(() => {
     const ids = (list.data?.requests ?? []).filter((r) => r.unread).map((r) => r.id);
     if (!ids.length) return;
-    api('/api/help-requests/read', { method: 'POST', json: { ids } }).then(
+    api('POST /api/help-requests/read', { body: { ids } }).then(
       notificationsChanged,
       () => undefined,
     );
@@ -213,7 +218,7 @@ export function HelpPage({ me, meta }: PageProps): ReactNode {
         title="Help requests"
         question="Who in my unit asked for help, and is anyone still waiting?"
       >
-        <Select label="Show" value={status} onChange={setStatus}>
+        <Select label="Show" value={status} onChange={(v) => setStatus(v as ListStatus)}>
           <option value="all">All</option>
           <option value="open">Waiting for an answer</option>
           <option value="answered">Answered</option>
@@ -250,16 +255,9 @@ export function HelpPage({ me, meta }: PageProps): ReactNode {
   );
 }
 
-interface CoverageRow {
-  department: string;
-  clinicians: number;
-  champions: string[];
-  open_requests: number;
-}
-
 /** Administrators: which departments have a champion, and where requests wait. */
 function Coverage(): ReactNode {
-  const cov = useApi<CoverageRow[]>('/api/help-coverage');
+  const cov = useApi('GET /api/help-coverage');
   if (cov.error) return <ErrorBox error={cov.error} />;
   if (!cov.data) return <Loading what="the champion coverage" />;
   const covered = cov.data.filter((r) => r.champions.length).length;
@@ -315,7 +313,10 @@ function HelpItem({
     setBusy(true);
     setError(null);
     try {
-      await api(`/api/help-requests/${r.id}/answer`, { method: 'POST', json: { answer, close } });
+      await api('POST /api/help-requests/:id/answer', {
+        params: { id: r.id },
+        body: { answer, close },
+      });
       setAnswer('');
       onDone();
     } catch (err) {

@@ -6,7 +6,7 @@
  * page; it prints on paper without the page's controls.
  */
 import type { ReactNode } from 'react';
-import { rangeQuery, type GoLiveMark, type MyReport, type Quantiles } from '../api.ts';
+import type { GoLiveMark, MyReport, Quantiles } from '../api.ts';
 import { boxStrip, goLiveColumn, goLiveSummary, goLiveText, sparkline } from '../charts.ts';
 import { Chart } from '../components/Chart.tsx';
 import {
@@ -19,7 +19,7 @@ import {
   type PageProps,
 } from '../components/ui.tsx';
 import { useApi, useGoLives } from '../hooks.ts';
-import { AskForHelp } from './Help.tsx';
+import { AskForHelp, type HelpTopic } from './Help.tsx';
 import { definitionOf, fmt, GROUP_BY_LABEL, info, periodText, unitText } from '../metrics.ts';
 
 export const MY_METRICS = [
@@ -30,12 +30,13 @@ export const MY_METRICS = [
   'after_hours8',
   'undivided_attention',
 ] as const;
+type MyMetric = (typeof MY_METRICS)[number];
 
 export function MyReportPage({ meta, range, setRange }: PageProps): ReactNode {
-  const report = useApi<MyReport>(`/api/me/report${rangeQuery(range)}`);
+  const report = useApi('GET /api/me/report', { query: range });
   // The go-lives of my own department, specialty or role, and of the whole organisation.
   const goLives = useGoLives();
-  const marks = goLives.marks.filter((g) => g.mine !== false);
+  const marks = goLives.marks.filter((g) => g.mine);
   return (
     <>
       <PageHeader
@@ -67,7 +68,7 @@ export function MyReportPage({ meta, range, setRange }: PageProps): ReactNode {
 }
 
 /** The help topic of a suggestion's metric, to start the "ask a champion" form there. */
-function topicOf(metric: string | undefined): string | undefined {
+function topicOf(metric: string | undefined): HelpTopic | undefined {
   if (!metric) return undefined;
   if (metric.startsWith('ib_')) return 'inbox';
   if (metric.startsWith('note_')) return 'notes';
@@ -94,7 +95,7 @@ function ReportBody({
 }): ReactNode {
   const me = r.me;
   const peers = r.peers;
-  const threshold = r.options?.suppression_threshold;
+  const threshold = r.options.suppression_threshold;
   if (!me)
     return (
       <p className="notice" role="status">
@@ -103,9 +104,8 @@ function ReportBody({
     );
   const peerKind = (GROUP_BY_LABEL[peers.group.by] ?? peers.group.by).toLowerCase();
   const suggestions = r.suggestions.slice(0, 3);
-  const valueOf = (m: string): number | null =>
-    (me as unknown as Record<string, number | null>)[m] ?? null;
-  const peerOf = (m: string): Quantiles | undefined =>
+  const valueOf = (m: MyMetric): number | null => me[m];
+  const peerOf = (m: MyMetric): Quantiles | undefined =>
     peers.suppressed ? undefined : peers.quantiles[m];
   const starts = r.weekly.map((w) => w.period_start);
   const goCol = goLiveColumn(starts, marks);
@@ -211,7 +211,7 @@ function ReportBody({
             const q = peerOf(m);
             const weeks = r.weekly.map((w) => ({
               period_start: w.period_start,
-              value: (w as unknown as Record<string, number | null>)[m] ?? null,
+              value: w[m],
             }));
             return (
               <article className="my-metric" key={m} data-metric={m}>

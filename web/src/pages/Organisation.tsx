@@ -4,7 +4,7 @@
  * departments improved or worsened.
  */
 import { useMemo, useState, type ReactNode } from 'react';
-import { rangeQuery, type GoLiveMark, type GroupMetricRow, type OrgReport } from '../api.ts';
+import type { GoLiveMark, GroupMetricRow, OrgReport } from '../api.ts';
 import {
   changeBars,
   goLiveText,
@@ -13,6 +13,7 @@ import {
   weekHeatmap,
   type ChangeRow,
   type Privacy,
+  type Stat,
 } from '../charts.ts';
 import { Chart, COLORS, AXIS } from '../components/Chart.tsx';
 import {
@@ -29,21 +30,34 @@ import {
 } from '../components/ui.tsx';
 import { dateWords, rangeWords } from '../dates.ts';
 import { useApi, useGoLives } from '../hooks.ts';
-import { compare, definitionOf, fmt, info, PER8, periodText, unitText } from '../metrics.ts';
+import {
+  compare,
+  definitionOf,
+  fmt,
+  info,
+  PER8,
+  periodText,
+  unitText,
+  type Per8Metric,
+} from '../metrics.ts';
 
 const HEADLINE = ['ehr_time8', 'wow8', 'ib_time8', 'note_time8'] as const;
 
-function value(r: GroupMetricRow | undefined, key: string, reveal = false): number | null {
+function value(
+  r: GroupMetricRow | undefined,
+  metric: Per8Metric,
+  s: Stat,
+  reveal = false,
+): number | null {
   if (!r || (r.suppressed && !reveal)) return null;
-  const v = (r as unknown as Record<string, number | null | undefined>)[key];
-  return v ?? null;
+  return r[`${metric}_${s}`];
 }
 
 export function OrganisationPage({ me, meta, range, setRange }: PageProps): ReactNode {
-  const report = useApi<OrgReport>(`/api/org${rangeQuery(range)}`);
+  const report = useApi('GET /api/org', { query: range });
   const { marks, ready } = useGoLives();
-  const [metric, setMetric] = useState<string>('ehr_time8');
-  const [changeMetric, setChangeMetric] = useState<string>('ehr_time8');
+  const [metric, setMetric] = useState<Per8Metric>('ehr_time8');
+  const [changeMetric, setChangeMetric] = useState<Per8Metric>('ehr_time8');
   return (
     <>
       <PageHeader
@@ -89,10 +103,10 @@ function OrgBody({
   r: OrgReport;
   marks: GoLiveMark[];
   reveal: boolean;
-  metric: string;
-  setMetric: (m: string) => void;
-  changeMetric: string;
-  setChangeMetric: (m: string) => void;
+  metric: Per8Metric;
+  setMetric: (m: Per8Metric) => void;
+  changeMetric: Per8Metric;
+  setChangeMetric: (m: Per8Metric) => void;
 }): ReactNode {
   const threshold = r.options.suppression_threshold;
   const priv: Privacy = { threshold, reveal };
@@ -253,7 +267,12 @@ function OrgBody({
         <div className="section-head">
           <h2 id="changes">Which departments improved or worsened</h2>
           {changeMetrics.length > 1 ? (
-            <Select inline label="Metric" value={changeMetric} onChange={(v) => setChangeMetric(v)}>
+            <Select
+              inline
+              label="Metric"
+              value={changeMetric}
+              onChange={(v) => setChangeMetric(v as Per8Metric)}
+            >
               {changeMetrics.map((k) => (
                 <option key={k} value={k}>
                   {info(k).label} — {info(k).short}
@@ -312,14 +331,14 @@ function Kpi({
   defs,
   reveal,
 }: {
-  metric: string;
+  metric: Per8Metric;
   first: GroupMetricRow | undefined;
   last: GroupMetricRow | undefined;
   defs: Record<string, string>;
   reveal: boolean;
 }): ReactNode {
-  const v = value(last, `${metric}_median`, reveal);
-  const v0 = value(first, `${metric}_median`, reveal);
+  const v = value(last, metric, 'median', reveal);
+  const v0 = value(first, metric, 'median', reveal);
   const d = v !== null && v0 !== null && first !== last ? v - v0 : null;
   // As the server's changes: within ±5% of the first week's value is "about the same".
   const how = d === null ? null : compare(metric, v, v0);
@@ -335,8 +354,8 @@ function Kpi({
         <span className="unit">{unitText(metric)}</span>
       </p>
       <p className="kpi-sub">
-        Median; middle half {fmt(metric, value(last, `${metric}_p25`, reveal))}–
-        {fmt(metric, value(last, `${metric}_p75`, reveal))}
+        Median; middle half {fmt(metric, value(last, metric, 'p25', reveal))}–
+        {fmt(metric, value(last, metric, 'p75', reveal))}
       </p>
       {d !== null ? (
         <p className={`delta ${how ?? 'same'}`} data-delta={how ?? undefined}>

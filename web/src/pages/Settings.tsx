@@ -3,52 +3,42 @@
  * threshold, identified reports, the organisation's time zone, and the user accounts.
  */
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { api, ApiError, type GroupRef, type Role } from '../api.ts';
+import {
+  api,
+  ApiError,
+  members,
+  type GroupKind,
+  type Role,
+  type Settings,
+  type User,
+} from '../api.ts';
 import { CsvButton } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { useApi } from '../hooks.ts';
 import { GROUP_BY_LABEL } from '../metrics.ts';
 
-interface MetricDefaults {
-  timeout_seconds: number;
-  over_timeout: 'drop' | 'cap';
-  direction: 'forward' | 'backward';
-  attribution: 'split' | 'start';
-  exclude_channels: string[];
-  session_merge_gap_minutes: number;
-  wow: string;
-}
+/** The defaults of every report's metric options (the organisation's time zone apart). */
+type MetricDefaults = Settings['metric_options'];
+type Channel = MetricDefaults['exclude_channels'][number];
+type Wow = MetricDefaults['wow'];
 
-interface Settings {
-  timezone: string;
-  suppression_threshold: number;
-  identified_reports: boolean;
-  metric_options?: MetricDefaults;
-}
+// Keyed by the server's closed sets: a channel, window or role added there must be named here.
+const CHANNELS = members<Channel>({ desktop: true, mobile: true, web: true, api: true });
+const WOW_CHOICES: Record<Wow, string> = {
+  schedule: 'outside the scheduled sessions',
+  schedule30: 'outside the sessions widened by 30 minutes',
+  outside7to7: 'every day 19:00–07:00',
+  pajama: 'weekdays 17:30–07:00 and weekends',
+  after18to06: 'weekdays 18:00–06:00 and weekends',
+};
 
-const CHANNELS = ['desktop', 'mobile', 'web', 'api'];
-const WOW_CHOICES: [string, string][] = [
-  ['schedule', 'outside the scheduled sessions'],
-  ['schedule30', 'outside the sessions widened by 30 minutes'],
-  ['outside7to7', 'every day 19:00–07:00'],
-  ['pajama', 'weekdays 17:30–07:00 and weekends'],
-  ['after18to06', 'weekdays 18:00–06:00 and weekends'],
-];
-
-interface User {
-  username: string;
-  role: Role;
-  clinician_id: string | null;
-  groups: GroupRef[];
-}
-
-const ROLES: Role[] = ['admin', 'leader', 'champion', 'clinician'];
 const ROLE_TEXT: Record<Role, string> = {
   admin: 'everything, settings and the access log',
   leader: 'the organisation and their groups',
   champion: "their unit's groups",
   clinician: 'their own report only',
 };
+const ROLES = members(ROLE_TEXT);
 
 const zones = (): string[] => {
   const f = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf;
@@ -56,7 +46,7 @@ const zones = (): string[] => {
 };
 
 export function SettingsPage({ me, meta }: PageProps): ReactNode {
-  const settings = useApi<Settings>('/api/settings');
+  const settings = useApi('GET /api/settings');
   return (
     <>
       <PageHeader
@@ -80,9 +70,9 @@ function SettingsForm({ initial, onSaved }: { initial: Settings; onSaved: () => 
   const [threshold, setThreshold] = useState(String(initial.suppression_threshold));
   const [identified, setIdentified] = useState(initial.identified_reports);
   const [timezone, setTimezone] = useState(initial.timezone);
-  const [mo, setMo] = useState<MetricDefaults | undefined>(initial.metric_options);
+  const [mo, setMo] = useState<MetricDefaults>(initial.metric_options);
   const setOpt = <K extends keyof MetricDefaults>(k: K, v: MetricDefaults[K]): void =>
-    setMo((o) => (o ? { ...o, [k]: v } : o));
+    setMo((o) => ({ ...o, [k]: v }));
   const [saved, setSaved] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const submit = async (e: FormEvent): Promise<void> => {
@@ -90,13 +80,12 @@ function SettingsForm({ initial, onSaved }: { initial: Settings; onSaved: () => 
     setSaved('');
     setError(null);
     try {
-      await api('/api/settings', {
-        method: 'PUT',
-        json: {
+      await api('PUT /api/settings', {
+        body: {
           suppression_threshold: Number(threshold),
           identified_reports: identified,
           timezone,
-          ...(mo ? { metric_options: mo } : {}),
+          metric_options: mo,
         },
       });
       setSaved('Settings saved.');
@@ -157,88 +146,86 @@ function SettingsForm({ initial, onSaved }: { initial: Settings; onSaved: () => 
           An IANA name such as America/New_York: local days, weeks and clock windows (after hours)
           are counted in it.
         </p>
-        {mo ? (
-          <fieldset className="options">
-            <legend>How EHR time is measured (defaults of every report)</legend>
-            <label>
-              Longest gap that still counts as work (seconds)
-              <input
-                type="number"
-                min={1}
-                step={1}
-                value={mo.timeout_seconds}
-                onChange={(e) => setOpt('timeout_seconds', Number(e.target.value))}
-                required
-              />
-            </label>
-            <Select
-              label="A longer gap counts"
-              value={mo.over_timeout}
-              onChange={(v) => setOpt('over_timeout', v as 'drop' | 'cap')}
-            >
-              <option value="drop">nothing</option>
-              <option value="cap">the longest gap</option>
-            </Select>
-            <Select
-              label="A gap belongs to"
-              value={mo.direction}
-              onChange={(v) => setOpt('direction', v as 'forward' | 'backward')}
-            >
-              <option value="forward">the earlier event</option>
-              <option value="backward">the later event</option>
-            </Select>
-            <Select
-              label="Time crossing a clock boundary is"
-              value={mo.attribution}
-              onChange={(v) => setOpt('attribution', v as 'split' | 'start')}
-            >
-              <option value="split">split exactly</option>
-              <option value="start">counted where its event stands</option>
-            </Select>
-            <label>
-              Appointments this close form one session (minutes)
-              <input
-                type="number"
-                min={0}
-                step={1}
-                value={mo.session_merge_gap_minutes}
-                onChange={(e) => setOpt('session_merge_gap_minutes', Number(e.target.value))}
-                required
-              />
-            </label>
-            <Select
-              label="Work outside work (WOW8) is EHR time"
-              value={mo.wow}
-              onChange={(v) => setOpt('wow', v)}
-            >
-              {WOW_CHOICES.map(([k, t]) => (
-                <option key={k} value={k}>
-                  {t}
-                </option>
-              ))}
-            </Select>
-            <fieldset>
-              <legend>Leave out use on</legend>
-              {CHANNELS.map((c) => (
-                <label className="check" key={c}>
-                  <input
-                    type="checkbox"
-                    checked={mo.exclude_channels.includes(c)}
-                    onChange={(e) =>
-                      setOpt(
-                        'exclude_channels',
-                        e.target.checked
-                          ? [...mo.exclude_channels, c]
-                          : mo.exclude_channels.filter((x) => x !== c),
-                      )
-                    }
-                  />
-                  {c}
-                </label>
-              ))}
-            </fieldset>
+        <fieldset className="options">
+          <legend>How EHR time is measured (defaults of every report)</legend>
+          <label>
+            Longest gap that still counts as work (seconds)
+            <input
+              type="number"
+              min={1}
+              step={1}
+              value={mo.timeout_seconds}
+              onChange={(e) => setOpt('timeout_seconds', Number(e.target.value))}
+              required
+            />
+          </label>
+          <Select
+            label="A longer gap counts"
+            value={mo.over_timeout}
+            onChange={(v) => setOpt('over_timeout', v as MetricDefaults['over_timeout'])}
+          >
+            <option value="drop">nothing</option>
+            <option value="cap">the longest gap</option>
+          </Select>
+          <Select
+            label="A gap belongs to"
+            value={mo.direction}
+            onChange={(v) => setOpt('direction', v as MetricDefaults['direction'])}
+          >
+            <option value="forward">the earlier event</option>
+            <option value="backward">the later event</option>
+          </Select>
+          <Select
+            label="Time crossing a clock boundary is"
+            value={mo.attribution}
+            onChange={(v) => setOpt('attribution', v as MetricDefaults['attribution'])}
+          >
+            <option value="split">split exactly</option>
+            <option value="start">counted where its event stands</option>
+          </Select>
+          <label>
+            Appointments this close form one session (minutes)
+            <input
+              type="number"
+              min={0}
+              step={1}
+              value={mo.session_merge_gap_minutes}
+              onChange={(e) => setOpt('session_merge_gap_minutes', Number(e.target.value))}
+              required
+            />
+          </label>
+          <Select
+            label="Work outside work (WOW8) is EHR time"
+            value={mo.wow}
+            onChange={(v) => setOpt('wow', v as Wow)}
+          >
+            {Object.entries(WOW_CHOICES).map(([k, t]) => (
+              <option key={k} value={k}>
+                {t}
+              </option>
+            ))}
+          </Select>
+          <fieldset>
+            <legend>Leave out use on</legend>
+            {CHANNELS.map((c) => (
+              <label className="check" key={c}>
+                <input
+                  type="checkbox"
+                  checked={mo.exclude_channels.includes(c)}
+                  onChange={(e) =>
+                    setOpt(
+                      'exclude_channels',
+                      e.target.checked
+                        ? [...mo.exclude_channels, c]
+                        : mo.exclude_channels.filter((x) => x !== c),
+                    )
+                  }
+                />
+                {c}
+              </label>
+            ))}
           </fieldset>
-        ) : null}
+        </fieldset>
         <button type="submit">Save settings</button>
         <div role="status" aria-live="polite">
           {saved ? <p className="ok">{saved}</p> : null}
@@ -260,8 +247,8 @@ function Users({
   specialties: string[];
   roles: string[];
 }): ReactNode {
-  const users = useApi<User[] | { users: User[] }>('/api/users');
-  const list = users.data ? (Array.isArray(users.data) ? users.data : users.data.users) : [];
+  const users = useApi('GET /api/users');
+  const list = users.data ?? [];
   const [error, setError] = useState<ApiError | null>(null);
   const [status, setStatus] = useState('');
   const [editing, setEditing] = useState<User | null>(null);
@@ -275,7 +262,7 @@ function Users({
       .replaceAll('/', '_')
       .replace(/=+$/, '');
     try {
-      await api(`/api/users/${encodeURIComponent(u)}`, { method: 'PUT', json: { password } });
+      await api('PUT /api/users/:username', { params: { username: u }, body: { password } });
       setStatus(
         `New password for ${u}: ${password} — give it to them privately; it is not shown again.`,
       );
@@ -287,7 +274,7 @@ function Users({
     if (!window.confirm(`Delete the account ${u}?`)) return;
     setError(null);
     try {
-      await api(`/api/users/${encodeURIComponent(u)}`, { method: 'DELETE' });
+      await api('DELETE /api/users/:username', { params: { username: u } });
       setStatus(`Deleted ${u}.`);
       users.reload();
     } catch (err) {
@@ -328,7 +315,7 @@ function Users({
                   <td>{u.role}</td>
                   <td>{u.clinician_id ?? '—'}</td>
                   <td>
-                    {(u.groups ?? [])
+                    {u.groups
                       .map((g) => `${GROUP_BY_LABEL[g.by] ?? g.by}: ${g.value}`)
                       .join('; ') || '—'}
                   </td>
@@ -379,7 +366,7 @@ function Users({
               u.username,
               u.role,
               u.clinician_id,
-              (u.groups ?? []).map((g) => `${GROUP_BY_LABEL[g.by] ?? g.by}: ${g.value}`).join('; '),
+              u.groups.map((g) => `${GROUP_BY_LABEL[g.by] ?? g.by}: ${g.value}`).join('; '),
             ]),
           }}
         />
@@ -425,11 +412,8 @@ function AddUser({
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>(editing?.role ?? 'clinician');
   const [clinicianId, setClinicianId] = useState(editing?.clinician_id ?? '');
-  const firstBy = editing?.groups?.[0]?.by;
-  const [groupBy, setGroupBy] = useState<'department' | 'specialty' | 'role'>(
-    firstBy === 'specialty' || firstBy === 'role' ? firstBy : 'department',
-  );
-  const [group, setGroup] = useState(editing?.groups?.[0]?.value ?? '');
+  const [groupBy, setGroupBy] = useState<GroupKind>(editing?.groups[0]?.by ?? 'department');
+  const [group, setGroup] = useState(editing?.groups[0]?.value ?? '');
   const prevBy = useRef(groupBy);
   const [error, setError] = useState<ApiError | null>(null);
   const values =
@@ -447,9 +431,9 @@ function AddUser({
     try {
       const groups = group ? [{ by: groupBy, value: group }] : [];
       if (editing)
-        await api(`/api/users/${encodeURIComponent(editing.username)}`, {
-          method: 'PUT',
-          json: {
+        await api('PUT /api/users/:username', {
+          params: { username: editing.username },
+          body: {
             role,
             clinician_id: clinicianId || null,
             ...(groups.length ? { groups } : {}),
@@ -457,9 +441,8 @@ function AddUser({
           },
         });
       else
-        await api('/api/users', {
-          method: 'POST',
-          json: { username, password, role, clinician_id: clinicianId || null, groups },
+        await api('POST /api/users', {
+          body: { username, password, role, clinician_id: clinicianId || null, groups },
         });
       onAdded(username);
       setUsername('');
@@ -511,11 +494,7 @@ function AddUser({
       </label>
       <fieldset>
         <legend>Group they lead or champion</legend>
-        <Select
-          label="Kind"
-          value={groupBy}
-          onChange={(v) => setGroupBy(v as 'department' | 'specialty' | 'role')}
-        >
+        <Select label="Kind" value={groupBy} onChange={(v) => setGroupBy(v as GroupKind)}>
           <option value="department">Department</option>
           <option value="specialty">Specialty</option>
           <option value="role">Role</option>
