@@ -1,6 +1,7 @@
 /**
  * Help requests (see `src/program/helpRequests.ts`): the topics a clinician can ask their unit's
- * champions about, and a request as the API returns it. Plain types, shared with the web app.
+ * champions about, and a request as the program returns it. (The web app takes its types from
+ * the API contract, `src/server/contract.ts`.)
  */
 export const HELP_TOPICS = {
   inbox: 'In Basket / inbox: pooling, delegation, filters',
