@@ -95,6 +95,8 @@ export const metaSchema = named(
   z.object({
     from: localDate,
     to: localDate,
+    /** Where the events are dense (`src/analysis/range.ts`); null without events. */
+    dense: z.object({ from: localDate, to: localDate }).nullable(),
     timezone: z.string(),
     departments: z.array(z.string()),
     specialties: z.array(z.string()),
@@ -103,7 +105,10 @@ export const metaSchema = named(
     last_import: z.string().nullable(),
     data_range: z.array(dataRangeSchema),
   }),
-  'The data range (whole local days, `to` exclusive) and the groups the caller may open.',
+  'The default range of the report pages (`from`, `to`: the last 12 complete weeks, Monday to ' +
+    'Sunday, of where the events are dense), the dense extent itself (`dense`: from the first to ' +
+    'the last day with events of a week holding at least a quarter of the median week’s events), ' +
+    'whole local days with `to` exclusive; the tables’ full data range; the groups the caller may open.',
 );
 
 export const metricOptionsOut = named(

@@ -16,6 +16,7 @@ import { resolveWeeks } from '../../analysis/range.ts';
 import { suppressCells } from '../../metrics/suppress.ts';
 import { getTool, listGoLives, listToolNames } from '../../analysis/tools.ts';
 import type { User } from '../auth.ts';
+import { currentDenseExtent } from '../denseExtent.ts';
 import { defineRoute, logAccess, type Services } from '../routing.ts';
 import {
   adoptionQuery,
@@ -102,7 +103,9 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
       const admin = user.role === 'admin';
       const settings = await s.settings();
       const tool = await getTool(s.db, query.tool);
-      const weeks = await resolveWeeks(s.db, settings.timezone, query.from, query.to);
+      const weeks = await resolveWeeks(s.db, settings.timezone, query.from, query.to, () =>
+        currentDenseExtent(s, settings.timezone),
+      );
       const thr = settings.suppression_threshold;
       const r: AdoptionReport = await adoptionReport(
         s.db.reader,
@@ -173,7 +176,9 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
       checkMetric(query.metric);
       const settings = await s.settings();
       const tool = await getTool(s.db, query.tool);
-      const weeks = await resolveWeeks(s.db, settings.timezone, query.from, query.to);
+      const weeks = await resolveWeeks(s.db, settings.timezone, query.from, query.to, () =>
+        currentDenseExtent(s, settings.timezone),
+      );
       const thr = settings.suppression_threshold;
       const report = await evaluate(s.db.reader, {
         tool,
