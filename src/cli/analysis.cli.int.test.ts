@@ -233,7 +233,7 @@ describe('adoption and evaluate default to the dense weeks (issue 11, item 11)',
     for (const [k, v] of [
       ['earliest_instant', '1800-01-01'],
       ['latest_instant', '2300-01-01'],
-    ])
+    ] as const)
       expect(uptake(['settings', k, v, '--db', db]).status).toBe(0);
     writeSystem(dir, db, [
       'x1900,1900-06-15T10:00:00Z,a1,inbox_open,inbox',
