@@ -8,7 +8,7 @@
  * go-live date.
  */
 import type { MetricOptions } from '../model/options.ts';
-import { CLINICIAN_FIELDS, type ClinicianMetricRow } from '../model/metricRow.ts';
+import { CLINICIAN_METRICS, type ClinicianMetricRow } from '../model/metricRow.ts';
 import { parseRequest } from '../metrics/computeMetrics.ts';
 import { invalid } from '../errors/UptakeError.ts';
 import type { Store } from '../store/Store.ts';
@@ -23,9 +23,7 @@ import { interruptedTimeSeries, type ItsEstimates } from './stats/its.ts';
 import { differenceInDifferences, type GroupSeries } from './stats/did.ts';
 
 /** Metrics of the engine that can be evaluated: every numeric field of a clinician row. */
-export const ENGINE_METRICS = CLINICIAN_FIELDS.filter(
-  (f) => f !== 'user_id' && f !== 'period_start' && f !== 'period_end',
-) as readonly Exclude<keyof ClinicianMetricRow, 'user_id' | 'period_start' | 'period_end'>[];
+export const ENGINE_METRICS = CLINICIAN_METRICS;
 
 /** Adoption measures of the evaluated tool, per group and week. */
 export const ADOPTION_METRICS = {

@@ -112,6 +112,53 @@ describe('uptake tool / golive / training / adoption / evaluate', () => {
     expect(uptake(['tool', 'import', join(dir, 'tools.json'), '--db', db]).status).toBe(0);
   });
 
+  it('names the metric a tool is meant to move; refuses one that is not a metric, naming the flag', () => {
+    const show = () =>
+      JSON.parse(uptake(['tool', 'show', 'scribe', '--json', '--db', db]).stdout) as {
+        target_metric: string | null;
+        target_direction: string | null;
+      };
+    expect(show()).toMatchObject({ target_metric: null, target_direction: null });
+    const bad = uptake(['tool', 'update', 'scribe', '--target-metric', 'happiness', '--db', db]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(
+      /^uptake: --target-metric happiness is not a per-clinician metric; use one of .*note_time8/,
+    );
+    const way = uptake(['tool', 'update', 'scribe', '--target-direction', 'decrease', '--db', db]);
+    expect(way.status).toBe(1);
+    expect(way.stderr).toMatch(/--target-direction needs the metric/);
+    const set = uptake([
+      'tool',
+      'update',
+      'scribe',
+      '--target-metric',
+      'ib_time8',
+      '--target-direction',
+      'decrease',
+      '--db',
+      db,
+    ]);
+    expect(set.stderr).toBe('');
+    expect(set.stdout).toMatch(/meant to decrease ib_time8/);
+    expect(show()).toMatchObject({ target_metric: 'ib_time8', target_direction: 'decrease' });
+    // The tools file carries it: export, then import, then the same.
+    const file = join(dir, 'scribe.json');
+    writeFileSync(file, uptake(['tool', 'export', 'scribe', '--db', db]).stdout);
+    expect(uptake(['tool', 'import', file, '--db', db]).status).toBe(0);
+    expect(show()).toMatchObject({ target_metric: 'ib_time8', target_direction: 'decrease' });
+    writeFileSync(file, JSON.stringify({ name: 'x', actions: ['a'], target_metric: 'ib_time' }));
+    const badFile = uptake(['tool', 'import', file, '--db', db]);
+    expect(badFile.status).toBe(1);
+    expect(badFile.stderr).toMatch(
+      /scribe\.json: tool 1 target_metric: not a per-clinician metric/,
+    );
+    // none removes it.
+    expect(uptake(['tool', 'update', 'scribe', '--target-metric', 'none', '--db', db]).status).toBe(
+      0,
+    );
+    expect(show()).toMatchObject({ target_metric: null, target_direction: null });
+  });
+
   it('imports training records', () => {
     const r = uptake(['training', 'import', join(dir, 'training.csv'), '--db', db]);
     expect(r.stdout).toMatch(/stored 1/);

@@ -10,6 +10,7 @@ import { CLINICIAN_FIELDS, PER8_METRICS } from '../model/metricRow.ts';
 import { ERROR_CODES } from '../errors/UptakeError.ts';
 import { HELP_TIERS, HELP_TOPICS, type HelpTopic } from '../model/help.ts';
 import { ADOPTION_METRICS, ENGINE_METRICS } from '../analysis/evaluate.ts';
+import { TARGET_DIRECTIONS, TARGET_METRICS } from '../analysis/tools.ts';
 
 /** Named schemas: they become `components.schemas` of the OpenAPI description. */
 export const registry = z.registry<{ id: string; description?: string }>();
@@ -571,6 +572,10 @@ export const toolListSchema = named(
   z.array(
     z.object({
       name: z.string(),
+      /** The metric the tool is meant to move (the go-live page opens on it), if named. */
+      target_metric: z.enum(TARGET_METRICS).nullable(),
+      /** Which way it is meant to move it, if said. */
+      target_direction: z.enum(TARGET_DIRECTIONS).nullable(),
       golives: z.array(
         z.object({
           group_by: z.enum(ANALYSIS_BYS),

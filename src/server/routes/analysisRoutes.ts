@@ -79,7 +79,15 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
             date: g.date,
             mine: mine(g.group_by, g.group),
           }));
-        if (analyst || golives.length) out.push({ name, golives });
+        if (analyst || golives.length) {
+          const t = await getTool(s.db, name);
+          out.push({
+            name,
+            target_metric: t.target_metric,
+            target_direction: t.target_direction,
+            golives,
+          });
+        }
       }
       await logAccess(s, req, auth, 'view', 'tools', `${out.length} tools`);
       return out;
