@@ -1,6 +1,13 @@
 /** The reports' and the analyses' default weeks from a dense extent (issue 11, item 11). */
 import { describe, expect, it } from 'vitest';
-import { completeWeeks, defaultReportRange, localToday, type DenseExtent } from './range.ts';
+import {
+  completeWeeks,
+  defaultAnalysisWeeks,
+  defaultReportRange,
+  localToday,
+  MAX_WEEKS,
+  type DenseExtent,
+} from './range.ts';
 
 const extent = (from: string, to: string): DenseExtent => ({
   from,
@@ -48,6 +55,21 @@ describe('default ranges from a dense extent', () => {
       from: '2026-12-07',
       to: '2026-12-08',
     });
+  });
+
+  it('gives adoption and evaluation every complete week, the last MAX_WEEKS at most', () => {
+    expect(defaultAnalysisWeeks(extent('2026-01-07', '2026-04-17'), '2026-12-07')).toEqual({
+      from: '2026-01-12',
+      to: '2026-04-13',
+    });
+    // Dense from Monday 1990-01-01 to Sunday 2026-11-29: 1,926 weeks; the last 1,044 start
+    // 1,044 × 7 = 7,308 days before Monday 2026-11-30, on Monday 2006-11-27.
+    expect(MAX_WEEKS).toBe(1044);
+    expect(defaultAnalysisWeeks(extent('1990-01-01', '2026-11-30'), '2026-12-07')).toEqual({
+      from: '2006-11-27',
+      to: '2026-11-30',
+    });
+    expect(defaultAnalysisWeeks(extent('2026-01-07', '2026-01-14'), '2026-12-07')).toBeNull();
   });
 
   it('reads today in the organisation’s time zone', () => {

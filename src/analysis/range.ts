@@ -123,6 +123,17 @@ export function defaultReportRange(extent: DenseExtent | null, today: string): D
 }
 
 /**
+ * Adoption's and evaluation's default weeks: the complete weeks of the dense extent, the last
+ * `MAX_WEEKS` of them at most; null when there are none.
+ */
+export function defaultAnalysisWeeks(extent: DenseExtent, today: string): DayRange | null {
+  const w = completeWeeks(extent, today);
+  if (!w) return null;
+  const earliest = addDays(w.to, -7 * MAX_WEEKS);
+  return { from: daysBetween(w.from, earliest) > 0 ? earliest : w.from, to: w.to };
+}
+
+/**
  * The whole weeks of `from`–`to`, refused when they are none or more than `MAX_WEEKS`. A bound
  * not given comes from the complete weeks of the dense extent (the last `MAX_WEEKS` of them).
  * `extent` may be given when the caller holds it (the server computes it once per import).
@@ -145,13 +156,12 @@ export async function resolveWeeks(
   if (f === undefined || t === undefined) {
     const e = await (extent ? extent() : denseExtent(store, timezone));
     if (!e) throw invalid('there are no events yet; import some with uptake import events FILE');
-    const w = completeWeeks(e, localToday(timezone));
+    const w = defaultAnalysisWeeks(e, localToday(timezone));
     if (!w)
       throw invalid(
         `the events (dense from ${e.from} to ${addDays(e.to, -1)}) hold no whole week (Monday to Sunday); adoption and evaluation count whole weeks`,
       );
-    const earliest = addDays(w.to, -7 * MAX_WEEKS);
-    f ??= daysBetween(w.from, earliest) > 0 ? earliest : w.from;
+    f ??= w.from;
     t ??= w.to;
   }
   const w = wholeWeeks(f, t);

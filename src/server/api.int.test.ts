@@ -90,6 +90,7 @@ describe.each(engines())('API on $name', (engine) => {
     expect(meta.from).toBe(sys.gen.from);
     expect(meta.to).toBe(sys.gen.to);
     expect(meta.dense).toEqual({ from: sys.gen.from, to: sys.gen.to });
+    expect(meta.analysis).toEqual({ from: sys.gen.from, to: sys.gen.to });
     expect(meta.timezone).toBe(sys.gen.timezone);
     expect(meta.departments).toContain(sys.account('leader').groups[0]!.value);
     expect(meta.last_import).toMatch(/^\d{4}-/);

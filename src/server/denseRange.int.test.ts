@@ -92,6 +92,7 @@ describe.each(engines())('default ranges with outliers, through the API on $name
       from: '2026-01-19',
       to: '2026-04-13',
       dense: { from: '2026-01-07', to: '2026-04-17' },
+      analysis: { from: '2026-01-12', to: '2026-04-13' },
     });
     const events = (meta.data_range as { table: string; from: string; to: string }[]).filter(
       (d) => d.table === 'events',

@@ -98,6 +98,8 @@ export const metaSchema = named(
     to: localDate,
     /** Where the events are dense (`src/analysis/range.ts`); null without events. */
     dense: z.object({ from: localDate, to: localDate }).nullable(),
+    /** Adoption's and go-live's default weeks: the complete weeks of the dense extent. */
+    analysis: z.object({ from: localDate, to: localDate }).nullable(),
     timezone: z.string(),
     departments: z.array(z.string()),
     specialties: z.array(z.string()),
@@ -109,7 +111,9 @@ export const metaSchema = named(
   'The default range of the report pages (`from`, `to`: the last 12 complete weeks, Monday to ' +
     'Sunday, of where the events are dense), the dense extent itself (`dense`: from the first to ' +
     'the last day with events of a week holding at least a quarter of the median week’s events), ' +
-    'whole local days with `to` exclusive; the tables’ full data range; the groups the caller may open.',
+    'the default weeks of adoption and go-live (`analysis`: the complete weeks of the dense ' +
+    'extent), whole local days with `to` exclusive; the tables’ full data range; the groups the ' +
+    'caller may open.',
 );
 
 export const metricOptionsOut = named(

@@ -24,8 +24,13 @@ export interface Me {
 }
 
 export interface Meta {
+  /** The pages' default range: the last 12 complete weeks of where the events are dense. */
   from: string;
   to: string;
+  /** Where the events are dense (rows far from the bulk left out); null without events. */
+  dense: { from: string; to: string } | null;
+  /** The default weeks of the Adoption and Go-live pages: every complete dense week. */
+  analysis: { from: string; to: string } | null;
   timezone: string;
   departments: string[];
   specialties: string[];
@@ -173,6 +178,8 @@ export interface ToolInfo {
   name: string;
   /** The metric the tool is meant to move, where the server's tool definition names one. */
   target_metric?: string | null;
+  /** Which way the tool is meant to move it, where the definition says. */
+  target_direction?: 'decrease' | 'increase' | null;
   golives: GoLiveInfo[];
 }
 

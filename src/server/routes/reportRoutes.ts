@@ -12,7 +12,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { UptakeError } from '../../errors/UptakeError.ts';
-import { defaultReportRange, localToday, type DayRange } from '../../analysis/range.ts';
+import {
+  defaultAnalysisWeeks,
+  defaultReportRange,
+  localToday,
+  type DayRange,
+} from '../../analysis/range.ts';
 import { addDays, daysBetween } from '../../analysis/weeks.ts';
 import { FIRST_DATE, LAST_DATE } from '../../model/options.ts';
 import { VERSION } from '../../version.ts';
@@ -151,9 +156,11 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
         return [];
       };
       const dense = await denseExtentOf(s, facts, settings.timezone);
+      const today = localToday(settings.timezone);
       return {
-        ...defaultReportRange(dense, localToday(settings.timezone)),
+        ...defaultReportRange(dense, today),
         dense: dense && { from: dense.from, to: dense.to },
+        analysis: dense && defaultAnalysisWeeks(dense, today),
         timezone: settings.timezone,
         departments: list('department'),
         specialties: list('specialty'),
