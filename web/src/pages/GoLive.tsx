@@ -15,6 +15,7 @@ import {
 } from '../components/ui.tsx';
 import { rangeWords } from '../dates.ts';
 import { useApi } from '../hooks.ts';
+import { info, unitText } from '../metrics.ts';
 import { GroupBySelect, ToolSelect, toolsGate, type ToolInfo } from './Adoption.tsx';
 
 interface Estimate {
@@ -77,9 +78,19 @@ const TRANSITIONS = [0, 1, 2, 4];
 const num = (x: number): string =>
   Math.abs(x) >= 10 ? x.toFixed(1) : Math.abs(x) >= 0.1 ? x.toFixed(2) : x.toPrecision(2);
 
+/**
+ * A metric of the list, or any per-clinician metric a tool may be meant to move (a tool's
+ * `target_metric`), in the words of `metrics.ts`.
+ */
+function metricEntry(key: string): readonly [string, string, string] {
+  const known = METRICS.find(([k]) => k === key);
+  if (known) return known;
+  const m = info(key);
+  return [key, m.label, m.unit === 'share' ? 'percentage points' : unitText(key)];
+}
+
 function metricWords(metric: string): { name: string; unit: string; scale: number } {
-  const m = METRICS.find(([k]) => k === metric);
-  if (!m) return { name: metric, unit: '', scale: 1 };
+  const m = metricEntry(metric);
   return { name: m[1], unit: m[2], scale: m[2] === 'percentage points' ? 100 : 1 };
 }
 
@@ -105,8 +116,7 @@ function headline(m: ModelResult | undefined): Estimate | null {
  * (`target_metric`, where the server sends one), else EHR-Time8.
  */
 export function targetMetric(t: ToolInfo | undefined): string {
-  const m = t?.target_metric;
-  return m && METRICS.some(([k]) => k === m) ? m : 'ehr_time8';
+  return t?.target_metric || 'ehr_time8';
 }
 
 export function GoLivePage({ meta, range, setRange }: PageProps): ReactNode {
@@ -119,6 +129,8 @@ export function GoLivePage({ meta, range, setRange }: PageProps): ReactNode {
   const tool = chosen || tools.data?.[0]?.name || '';
   const info = tools.data?.find((t) => t.name === tool);
   const metric = metricChoice || targetMetric(info);
+  // The tool's target is offered even when it is not one of the usual few.
+  const choices = METRICS.some(([k]) => k === metric) ? METRICS : [...METRICS, metricEntry(metric)];
   const firstGoLive = [...(info?.golives ?? [])].map((g) => g.date).sort()[0] ?? null;
   const q = new URLSearchParams({
     tool,
@@ -143,7 +155,7 @@ export function GoLivePage({ meta, range, setRange }: PageProps): ReactNode {
             }}
           />
           <Select label="Metric" value={metric} onChange={setMetric}>
-            {METRICS.map(([k, l]) => (
+            {choices.map(([k, l]) => (
               <option key={k} value={k}>
                 {l}
               </option>
