@@ -119,6 +119,44 @@ describe.each(engines())('dense extent and default weeks on $name', (engine) => 
     );
   });
 
+  it('dates each event exactly: a quarter hour across a local midnight, instants before 1970', async () => {
+    // New York kept local mean time (−4:56:02) until 1883: 1880-06-14 04:50Z is 23:53:58 on
+    // Sunday 06-13, 04:58Z is 00:01:58 on Monday 06-14 — one UTC quarter hour, two local days and
+    // two weeks. The last second of 1969 (UTC) is 1969-12-31 in both zones (18:59:59 in New York).
+    // New York: weeks 1880-06-07, 1880-06-14 and 1969-12-29, one event each: median 1, all dense.
+    // UTC: weeks 1880-06-14 (2 events) and 1969-12-29 (1): median 1.5, both dense.
+    const old = await engine.open();
+    try {
+      await loadDataset(old, {
+        events: ['1880-06-14T04:50:00Z', '1880-06-14T04:58:00Z', '1969-12-31T23:59:59Z'].map(
+          (at, i) => ({
+            event_id: String(i),
+            occurred_at: at,
+            user_id: 'u1',
+            action: 'x',
+            category: 'inbox',
+          }),
+        ),
+      });
+      expect(await denseExtent(old, TZ)).toEqual({
+        from: '1880-06-13',
+        to: '1970-01-01',
+        weeks: 3,
+        dense_weeks: 3,
+        median_weekly_events: 1,
+      });
+      expect(await denseExtent(old, 'UTC')).toEqual({
+        from: '1880-06-14',
+        to: '1970-01-01',
+        weeks: 2,
+        dense_weeks: 2,
+        median_weekly_events: 1.5,
+      });
+    } finally {
+      await old.close();
+    }
+  });
+
   it('without events there is no extent, and no default weeks', async () => {
     const empty = await engine.open();
     try {

@@ -49,12 +49,27 @@ export interface DayRange {
   to: string;
 }
 
+/** Quarter hours in microseconds: the buckets events are counted in before finding their day. */
+const QUARTER_US = 900_000_000;
+
 /**
- * The dense extent of the events in `timezone` (null without events): one pass over the events,
- * counted per local day, then per week, in SQL.
+ * The dense extent of the events in `timezone` (null without events), in SQL: events are counted
+ * per quarter hour of UTC (integer arithmetic, one pass), and only the quarter hours are given
+ * their local day — every offset in use since the 1970s is a whole number of quarter hours, so a
+ * quarter hour lies in one local day; the few that straddle a local midnight (offsets such as
+ * New York's −4:56:02 before 1883) have their events dated one by one. Then per week, the
+ * median, and the dense weeks.
  */
 export async function denseExtent(store: Store, timezone: string): Promise<DenseExtent | null> {
   const d = store.dialect;
+  const us = (e: string) => d.epochUs(e);
+  // Floor division (a quarter hour before 1970 starts before its instant, not after).
+  const quarter = (e: string) =>
+    d.intDiv(
+      `${us(e)} - ((${us(e)} % ${QUARTER_US}) + ${QUARTER_US}) % ${QUARTER_US}`,
+      String(QUARTER_US),
+    );
+  const local = (e: string) => `CAST(${e} AT TIME ZONE CAST($1 AS VARCHAR) AS DATE)`;
   const [r] = await store.all<{
     lo: string | null;
     hi: string | null;
@@ -62,9 +77,18 @@ export async function denseExtent(store: Store, timezone: string): Promise<Dense
     weeks: number | null;
     med: number | null;
   }>(
-    `WITH days AS (
-       SELECT CAST(occurred_at AT TIME ZONE CAST($1 AS VARCHAR) AS DATE) AS day, count(*) AS n
-       FROM events GROUP BY 1),
+    `WITH quarters AS (
+       SELECT ${quarter('occurred_at')} AS q, count(*) AS n FROM events GROUP BY 1),
+     dated AS (
+       SELECT q, n, ${local(d.fromEpochUs(`q * ${QUARTER_US}`))} AS d0,
+              ${local(d.fromEpochUs(`q * ${QUARTER_US} + ${QUARTER_US - 1}`))} AS d1
+       FROM quarters),
+     days AS (
+       SELECT d0 AS day, n FROM dated WHERE d0 = d1
+       UNION ALL
+       SELECT ${local('e.occurred_at')} AS day, 1 AS n
+       FROM events e JOIN dated s ON s.q = ${quarter('e.occurred_at')}
+       WHERE s.d0 <> s.d1),
      weeks AS (
        SELECT CAST(date_trunc('week', CAST(day AS TIMESTAMP)) AS DATE) AS week,
               CAST(sum(n) AS ${d.double}) AS n, min(day) AS lo, max(day) AS hi
