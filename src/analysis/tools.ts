@@ -14,6 +14,15 @@ import { isLocalDate } from './weeks.ts';
 export const GOLIVE_GROUP_BYS = ['department', 'specialty', 'role', 'org'] as const;
 export type GoLiveGroupBy = (typeof GOLIVE_GROUP_BYS)[number];
 
+// A tool's target metric and direction are closed sets of the model (the API contract names them).
+import {
+  TARGET_DIRECTIONS,
+  TARGET_METRICS,
+  type TargetDirection,
+  type TargetMetric,
+} from '../model/evaluationMetrics.ts';
+export { TARGET_DIRECTIONS, TARGET_METRICS, type TargetDirection, type TargetMetric };
+
 /** The default of "habitual": at least this many uses a week, in at least 3 of the last 4 weeks. */
 export const DEFAULT_HABITUAL_USES = 5;
 
@@ -36,6 +45,10 @@ export interface ToolDefinition {
   eligible: { roles: string[]; departments: string[]; specialties: string[] };
   /** Training course names; `*` and `?` are wildcards. */
   courses: string[];
+  /** The metric the tool is meant to move (its go-live is evaluated on it first), if named. */
+  target_metric: TargetMetric | null;
+  /** Which way it is meant to move it, if said (only with a target metric). */
+  target_direction: TargetDirection | null;
   golives: GoLive[];
 }
 
@@ -69,12 +82,26 @@ export const toolSchema = z
       })
       .optional(),
     courses: z.array(text).optional(),
+    target_metric: z
+      .enum(TARGET_METRICS, {
+        error: `not a per-clinician metric; use one of ${TARGET_METRICS.join(', ')}`,
+      })
+      .nullable()
+      .optional(),
+    target_direction: z
+      .enum(TARGET_DIRECTIONS, { error: `use ${TARGET_DIRECTIONS.join(' or ')}` })
+      .nullable()
+      .optional(),
     golives: z.array(goLiveSchema).optional(),
   })
   .refine((t) => (t.actions?.length ?? 0) + (t.categories?.length ?? 0) > 0, {
     message:
       'a tool needs at least one action (--action) or category (--category) that marks its use',
     path: ['actions'],
+  })
+  .refine((t) => !t.target_direction || t.target_metric, {
+    message: 'a direction needs the metric it applies to; name it with target_metric',
+    path: ['target_direction'],
   });
 
 /** A tools file: one tool, a list, or `{"tools": [...]}`. */
@@ -108,6 +135,8 @@ export function parseTool(input: unknown, where = 'tool'): ToolDefinition {
       specialties: uniq(t.eligible?.specialties),
     },
     courses: uniq(t.courses),
+    target_metric: t.target_metric ?? null,
+    target_direction: t.target_direction ?? null,
     golives: (t.golives ?? []).map((g) => ({
       group_by: g.group_by,
       group: g.group_by === 'org' ? 'organisation' : g.group,
@@ -165,9 +194,18 @@ async function writeTool(tx: Sql, t: ToolDefinition, now: string): Promise<void>
   await tx.run(`DELETE FROM tools WHERE name = $1`, [t.name]);
   await tx.run(`DELETE FROM tool_rules WHERE tool = $1`, [t.name]);
   await tx.run(
-    `INSERT INTO tools (name, description, habitual_uses, created_at, updated_at)
-     VALUES ($1, $2, $3, CAST($4 AS TIMESTAMPTZ), CAST($5 AS TIMESTAMPTZ))`,
-    [t.name, t.description, t.habitual_uses, old?.created_at ?? now, now],
+    `INSERT INTO tools (name, description, habitual_uses, target_metric, target_direction,
+                        created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, CAST($6 AS TIMESTAMPTZ), CAST($7 AS TIMESTAMPTZ))`,
+    [
+      t.name,
+      t.description,
+      t.habitual_uses,
+      t.target_metric,
+      t.target_direction,
+      old?.created_at ?? now,
+      now,
+    ],
   );
   for (const [field, kind] of RULES)
     for (const v of ruleValues(t, field))
@@ -218,8 +256,15 @@ export async function saveTool(
 
 /** The tool named `name`, with its go-lives. */
 export async function getTool(db: Sql, name: string): Promise<ToolDefinition> {
-  const [row] = await db.all<{ name: string; description: string | null; habitual_uses: number }>(
-    `SELECT name, description, habitual_uses FROM tools WHERE name = $1`,
+  const [row] = await db.all<{
+    name: string;
+    description: string | null;
+    habitual_uses: number;
+    target_metric: TargetMetric | null;
+    target_direction: TargetDirection | null;
+  }>(
+    `SELECT name, description, habitual_uses, target_metric, target_direction
+     FROM tools WHERE name = $1`,
     [name],
   );
   if (!row) {
@@ -242,6 +287,8 @@ export async function getTool(db: Sql, name: string): Promise<ToolDefinition> {
     categories: of('category'),
     eligible: { roles: of('role'), departments: of('department'), specialties: of('specialty') },
     courses: of('course'),
+    target_metric: row.target_metric,
+    target_direction: row.target_direction,
     golives: await listGoLives(db, name),
   };
 }
@@ -313,5 +360,9 @@ export function describeTool(t: ToolDefinition): string {
     .join('; ');
   return `${t.name}: a use is one event of ${uses}; eligible: ${who || 'every clinician in the roster'}${
     t.courses.length ? `; training: courses ${t.courses.join(', ')}` : '; no training courses named'
+  }${
+    t.target_metric
+      ? `; meant to ${t.target_direction ? `${t.target_direction} ` : 'move '}${t.target_metric}`
+      : ''
   }`;
 }

@@ -12,11 +12,11 @@ export function rangeOptions(cmd: Command): Command {
     )
     .option(
       '--from <date>',
-      'first date (moved to its Monday; default: the first week of the events)',
+      'first date (moved to its Monday; default: the first complete week where the events are dense)',
     )
     .option(
       '--to <date>',
-      'date after the last one (moved back to a Monday; default: after the last whole week)',
+      'date after the last one (moved back to a Monday; default: after the last complete dense week)',
     )
     .option('--tz <tz>', 'IANA time zone of the weeks (default: the organisation setting)')
     .addOption(

@@ -5,7 +5,7 @@ import { TABLES } from '../model/canonical.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
 import { importCsv } from '../ingest/importCsv.ts';
 import { importTraining } from '../ingest/importTraining.ts';
-import { parseToolsFile, saveTool } from '../analysis/tools.ts';
+import { getTool, parseToolsFile, saveTool, toolExists } from '../analysis/tools.ts';
 import { Pseudonymizer } from '../ingest/pseudonymize.ts';
 import { groupMetrics, parseRequest } from '../metrics/computeMetrics.ts';
 import { DuckDBStore, restrictStoreFiles } from '../store/duckdbStore.ts';
@@ -105,6 +105,21 @@ export function registerDemo(program: Command): void {
             for (const t of parseToolsFile(doc, gen.training.tools)) await saveTool(store, t);
           }
           await setSetting(store, 'timezone', gen.timezone);
+        } else if (gen.training) {
+          // A demo made before tools named a target metric: give its tool the file's target, so
+          // the go-live page opens on the metric the tool is meant to move.
+          const doc: unknown = JSON.parse(readFileSync(gen.training.tools, 'utf8'));
+          for (const t of parseToolsFile(doc, gen.training.tools)) {
+            if (!t.target_metric || !(await toolExists(store, t.name))) continue;
+            const old = await getTool(store, t.name);
+            if (!old.target_metric)
+              await saveTool(store, {
+                ...old,
+                target_metric: t.target_metric,
+                target_direction: t.target_direction,
+                golives: [],
+              });
+          }
         }
         const req = parseRequest({
           from: gen.from,

@@ -15,7 +15,11 @@ import {
   removeGoLive,
   removeTool,
   saveTool,
+  TARGET_DIRECTIONS,
+  TARGET_METRICS,
   type GoLiveGroupBy,
+  type TargetDirection,
+  type TargetMetric,
   type ToolDefinition,
 } from '../analysis/tools.ts';
 import { renderTable } from './format.ts';
@@ -33,6 +37,8 @@ interface ToolFlags extends StoreFlags {
   course?: string[];
   habitual?: string;
   description?: string;
+  targetMetric?: string;
+  targetDirection?: string;
 }
 
 function ruleOptions(cmd: Command): Command {
@@ -56,7 +62,12 @@ function ruleOptions(cmd: Command): Command {
       collect,
     )
     .option('--habitual <n>', 'uses a week that make a habit (in 3 of the last 4 weeks; default 5)')
-    .option('--description <text>', 'what the tool is');
+    .option('--description <text>', 'what the tool is')
+    .option(
+      '--target-metric <metric>',
+      'the per-clinician metric the tool is meant to move, e.g. note_time8 (none: no target)',
+    )
+    .option('--target-direction <way>', 'which way it is meant to move it: decrease or increase');
 }
 
 function habitual(v: string | undefined): number | undefined {
@@ -66,9 +77,37 @@ function habitual(v: string | undefined): number | undefined {
   return Number(v);
 }
 
+/** `--target-metric` and `--target-direction`, checked against their closed sets. */
+function target(
+  base: ToolDefinition | null,
+  f: ToolFlags,
+): Pick<ToolDefinition, 'target_metric' | 'target_direction'> {
+  const m = f.targetMetric;
+  if (m !== undefined && m !== 'none' && !(TARGET_METRICS as readonly string[]).includes(m))
+    throw invalid(
+      `--target-metric ${m} is not a per-clinician metric; use one of ${TARGET_METRICS.join(', ')} (or none)`,
+    );
+  const d = f.targetDirection;
+  if (d !== undefined && !(TARGET_DIRECTIONS as readonly string[]).includes(d))
+    throw invalid(`--target-direction must be ${TARGET_DIRECTIONS.join(' or ')}, not "${d}"`);
+  const metric =
+    m === 'none' ? null : ((m as TargetMetric | undefined) ?? base?.target_metric ?? null);
+  if (d !== undefined && !metric)
+    throw invalid('--target-direction needs the metric it applies to: add --target-metric METRIC');
+  return {
+    target_metric: metric,
+    // A new metric without a direction drops the old metric's direction.
+    target_direction: metric
+      ? ((d as TargetDirection | undefined) ??
+        (m === undefined ? (base?.target_direction ?? null) : null))
+      : null,
+  };
+}
+
 /** Flags over an existing definition: each rule flag given replaces that list. */
 function merge(base: ToolDefinition | null, name: string, f: ToolFlags): ToolDefinition {
   return parseTool({
+    ...target(base, f),
     name,
     description: f.description ?? base?.description ?? null,
     habitual_uses: habitual(f.habitual) ?? base?.habitual_uses,
@@ -160,9 +199,12 @@ export function registerTool(program: Command): void {
                     ', ',
                   ) || 'everyone',
                 courses: t.courses.join(', '),
+                target: t.target_metric
+                  ? `${t.target_metric}${t.target_direction ? ` (${t.target_direction})` : ''}`
+                  : '',
                 go_lives: t.golives.map((g) => `${g.group} ${g.date}`).join('; '),
               })),
-              ['tool', 'uses', 'eligible', 'courses', 'go_lives'],
+              ['tool', 'uses', 'eligible', 'courses', 'target', 'go_lives'],
             ) + '\n',
           );
       });

@@ -4,12 +4,10 @@
  * live in the model, apart from the evaluation engine, so that the API contract (and the web app's
  * types derived from it) never reaches the engine's code.
  */
-import { CLINICIAN_FIELDS, type ClinicianMetricRow } from './metricRow.ts';
+import { CLINICIAN_METRICS } from './metricRow.ts';
 
 /** Metrics of the engine that can be evaluated: every numeric field of a clinician row. */
-export const ENGINE_METRICS = CLINICIAN_FIELDS.filter(
-  (f) => f !== 'user_id' && f !== 'period_start' && f !== 'period_end',
-) as readonly Exclude<keyof ClinicianMetricRow, 'user_id' | 'period_start' | 'period_end'>[];
+export const ENGINE_METRICS = CLINICIAN_METRICS;
 export type EngineMetric = (typeof ENGINE_METRICS)[number];
 
 /** Adoption measures of the evaluated tool, per group and week. */
@@ -20,3 +18,11 @@ export const ADOPTION_METRICS = {
   'adoption.depth': 'uses per clinician-day with use',
 } as const;
 export type AdoptionMetric = keyof typeof ADOPTION_METRICS;
+
+/** The metrics a tool may be meant to move: the per-clinician metrics evaluations take. */
+export const TARGET_METRICS = CLINICIAN_METRICS;
+export type TargetMetric = (typeof TARGET_METRICS)[number];
+
+/** Which way the tool is meant to move its target metric. */
+export const TARGET_DIRECTIONS = ['decrease', 'increase'] as const;
+export type TargetDirection = (typeof TARGET_DIRECTIONS)[number];

@@ -63,3 +63,11 @@ export const CLINICIAN_FIELDS: readonly (keyof ClinicianMetricRow)[] = [
   'active_days',
   'patients',
 ];
+
+/**
+ * The numeric fields of a clinician row: the per-clinician metrics an evaluation takes, and the
+ * ones a tool may name as the metric it is meant to move.
+ */
+export const CLINICIAN_METRICS = CLINICIAN_FIELDS.filter(
+  (f) => f !== 'user_id' && f !== 'period_start' && f !== 'period_end',
+) as readonly Exclude<keyof ClinicianMetricRow, 'user_id' | 'period_start' | 'period_end'>[];

@@ -4,10 +4,10 @@
  * only their groups) and the structure of the answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { evaluate, EVALUATION_DEFAULTS } from '../analysis/evaluate.ts';
 import { buildEvaluationFixture } from '../analysis/evaluationFixture.ts';
-import { getTool, parseTool, saveTool } from '../analysis/tools.ts';
+import { getTool, parseTool, parseToolsFile, removeTool, saveTool } from '../analysis/tools.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
 import { setSetting } from '../store/settings.ts';
 import { engines } from '../store/testEngines.ts';
@@ -106,6 +106,34 @@ describe.each(engines())('analysis API on $name', (engine) => {
     const body = r.json() as { name: string; golives: { group: string; date: string }[] }[];
     const t = body.find((x) => x.name === tool)!;
     expect(t.golives.map((x) => x.group).sort()).toEqual([...sys.gen.goLive.departments].sort());
+  });
+
+  it('sends each tool’s target metric: the demo’s tool (the generator’s tools.json) moves Note-Time8 down', async () => {
+    const [demo] = parseToolsFile(
+      JSON.parse(readFileSync(sys.gen.training!.tools, 'utf8')),
+      'tools.json',
+    );
+    // Under other names, without go-lives, so the other cases keep their tool.
+    await saveTool(sys.store, { ...demo!, name: 'demo-tool', golives: [] });
+    await saveTool(sys.store, parseTool({ name: 'no-target', actions: ['x'] }));
+    try {
+      type Tools = {
+        name: string;
+        target_metric: string | null;
+        target_direction: string | null;
+      }[];
+      const body = (await call(sys.app, admin, 'GET', '/api/tools')).json() as Tools;
+      const of = (name: string) => {
+        const t = body.find((x) => x.name === name)!;
+        return [t.target_metric, t.target_direction];
+      };
+      expect(of('demo-tool')).toEqual(['note_time8', 'decrease']);
+      expect(of('no-target')).toEqual([null, null]);
+      expect(of(tool)).toEqual([null, null]);
+    } finally {
+      await removeTool(sys.store, 'demo-tool');
+      await removeTool(sys.store, 'no-target');
+    }
   });
 
   it('answers the adoption funnel; a leader sees only their groups', async () => {

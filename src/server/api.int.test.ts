@@ -85,10 +85,12 @@ describe.each(engines())('API on $name', (engine) => {
     ).toContain('x-csrf-token');
   });
 
-  it('gives the whole data range in local days and the groups', async () => {
+  it('gives the default range (here the whole three weeks of data), the dense extent and the groups', async () => {
     const meta = (await call(sys.app, admin, 'GET', '/api/meta')).json();
     expect(meta.from).toBe(sys.gen.from);
     expect(meta.to).toBe(sys.gen.to);
+    expect(meta.dense).toEqual({ from: sys.gen.from, to: sys.gen.to });
+    expect(meta.analysis).toEqual({ from: sys.gen.from, to: sys.gen.to });
     expect(meta.timezone).toBe(sys.gen.timezone);
     expect(meta.departments).toContain(sys.account('leader').groups[0]!.value);
     expect(meta.last_import).toMatch(/^\d{4}-/);
@@ -205,8 +207,19 @@ describe.each(engines())('API on $name', (engine) => {
     const list = (await call(sys.app, admin, 'GET', '/api/imports')).json();
     expect(list.map((i: { import_id: number }) => i.import_id)).toContain(report.import_id);
     const after = (await call(sys.app, admin, 'GET', '/api/meta')).json();
-    expect(after.to > before.to || after.last_import >= before.last_import).toBe(true);
-    expect(after.to).toBe('2026-01-27');
+    expect(after.last_import >= before.last_import).toBe(true);
+    // The meta follows the import: the new event (15:00 UTC) is the events' last instant…
+    const lastEvent = (m: { data_range: { table: string; to: string }[] }) =>
+      m.data_range
+        .filter((d) => d.table === 'events')
+        .map((d) => d.to)
+        .sort()
+        .at(-1);
+    expect(lastEvent(before)).not.toMatch(/^2026-01-26[ T]15:00:00/);
+    expect(lastEvent(after)).toMatch(/^2026-01-26[ T]15:00:00/);
+    // …and the default range stays the three weeks: one event is no dense week (issue 11).
+    expect([before.to, after.to]).toEqual(['2026-01-26', '2026-01-26']);
+    expect(after.dense).toEqual({ from: sys.gen.from, to: sys.gen.to });
     // A file that is not the table asked for is refused with the importer's message.
     const wrong = await sys.app.inject({
       method: 'POST',

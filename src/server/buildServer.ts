@@ -218,7 +218,7 @@ export async function buildServer(
       void (async () => {
         await cache.check();
         const settings = await readSettings(db);
-        const r = defaultRange(await cache.facts(), settings.timezone);
+        const r = await defaultRange(s, await cache.facts(), settings.timezone);
         await cache.dataset(r.from, r.to, settings.options);
       })()
         .catch((e: unknown) => {

@@ -9,7 +9,12 @@ import { CHANNELS, IMPORT_TABLES, TABLES } from '../model/canonical.ts';
 import { CLINICIAN_FIELDS, PER8_METRICS, type ClinicianMetricRow } from '../model/metricRow.ts';
 import { ERROR_CODES } from '../errors/UptakeError.ts';
 import { HELP_TIERS, HELP_TOPICS, type HelpTopic } from '../model/help.ts';
-import { ADOPTION_METRICS, ENGINE_METRICS } from '../model/evaluationMetrics.ts';
+import {
+  ADOPTION_METRICS,
+  ENGINE_METRICS,
+  TARGET_DIRECTIONS,
+  TARGET_METRICS,
+} from '../model/evaluationMetrics.ts';
 
 /** Named schemas: they become `components.schemas` of the OpenAPI description. */
 export const registry = z.registry<{ id: string; description?: string }>();
@@ -101,6 +106,10 @@ export const metaSchema = named(
   z.object({
     from: localDate,
     to: localDate,
+    /** Where the events are dense (`src/analysis/range.ts`); null without events. */
+    dense: z.object({ from: localDate, to: localDate }).nullable(),
+    /** Adoption's and go-live's default weeks: the complete weeks of the dense extent. */
+    analysis: z.object({ from: localDate, to: localDate }).nullable(),
     timezone: z.string(),
     departments: z.array(z.string()),
     specialties: z.array(z.string()),
@@ -109,7 +118,12 @@ export const metaSchema = named(
     last_import: z.string().nullable(),
     data_range: z.array(dataRangeSchema),
   }),
-  'The data range (whole local days, `to` exclusive) and the groups the caller may open.',
+  'The default range of the report pages (`from`, `to`: the last 12 complete weeks, Monday to ' +
+    'Sunday, of where the events are dense), the dense extent itself (`dense`: from the first to ' +
+    'the last day with events of a week holding at least a quarter of the median week’s events), ' +
+    'the default weeks of adoption and go-live (`analysis`: the complete weeks of the dense ' +
+    'extent), whole local days with `to` exclusive; the tables’ full data range; the groups the ' +
+    'caller may open.',
 );
 
 export const metricOptionsOut = named(
@@ -579,6 +593,10 @@ export const toolListSchema = named(
   z.array(
     z.object({
       name: z.string(),
+      /** The metric the tool is meant to move (the go-live page opens on it), if named. */
+      target_metric: z.enum(TARGET_METRICS).nullable(),
+      /** Which way it is meant to move it, if said. */
+      target_direction: z.enum(TARGET_DIRECTIONS).nullable(),
       golives: z.array(
         z.object({
           group_by: z.enum(ANALYSIS_BYS),

@@ -222,6 +222,16 @@ export const MIGRATIONS: Migration[] = [
          PRIMARY KEY (username, kind, ref))`,
     ],
   },
+  {
+    version: 11,
+    name: 'a tool names the metric it is meant to move (and which way)',
+    // `src/analysis/tools.ts`: one of the per-clinician metrics evaluations take, and
+    // 'decrease' or 'increase'; NULL when the definition names none. The go-live page opens on it.
+    up: () => [
+      `ALTER TABLE tools ADD COLUMN target_metric VARCHAR`,
+      `ALTER TABLE tools ADD COLUMN target_direction VARCHAR`,
+    ],
+  },
 ];
 
 /** The schema version this build of Uptake expects. */

@@ -6,7 +6,8 @@
  * - `training.xapi.ndjson` — the same completions as xAPI statements (verb `completed`), so that
  *   importing both stores each completion once;
  * - `tools.json` — the go-live tool (`uptake tool import tools.json`): its actions, the
- *   primary-care departments as the eligible population, its courses and its go-lives.
+ *   primary-care departments as the eligible population, its courses, the metric it is meant to
+ *   move (Note-Time8, down) and its go-lives.
  *
  * Who is trained: in the go-live departments, 95% of the clinicians who will adopt the tool and 60%
  * of the others complete "Ambient notes: getting started" (1.5 h) on a weekday 1–10 days before
@@ -139,6 +140,9 @@ export async function writeTrainingAndTools(opts: {
         },
         courses: ['Ambient notes*'],
         habitual_uses: 5,
+        // What it is meant to move: the time spent writing notes (day.ts shortens it after go-live).
+        target_metric: 'note_time8',
+        target_direction: 'decrease',
         golives: GO_LIVE_DEPARTMENTS.map((k) => ({
           group_by: 'department',
           group: DEPARTMENTS[k].name,

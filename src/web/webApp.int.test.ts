@@ -22,7 +22,7 @@ import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import axe from 'axe-core';
 import { DuckDBStore } from '../store/duckdbStore.ts';
-import { parseTool, saveTool } from '../analysis/tools.ts';
+import { parseTool, parseToolsFile, saveTool } from '../analysis/tools.ts';
 import { buildEvaluationFixture } from '../analysis/evaluationFixture.ts';
 import { setSetting } from '../store/settings.ts';
 import { call, login, testSystem, TEST_DIR, type TestSystem } from '../server/testSystem.ts';
@@ -617,6 +617,32 @@ describe('web app in Chromium', () => {
     expect(await page.locator('section[aria-labelledby="assumptions"] li').count()).toBeGreaterThan(
       0,
     );
+
+    // The demo's definition (the generator's tools.json) names the metric the tool is meant to
+    // move: the page opens on it (issue 11, item 13).
+    const [demo] = parseToolsFile(
+      JSON.parse(readFileSync(sys.gen.training!.tools, 'utf8')),
+      'tools.json',
+    );
+    expect(demo).toMatchObject({ name: g.tool, target_metric: 'note_time8' });
+    await saveTool(sys.store, demo!);
+    try {
+      await page.reload();
+      await settle(page);
+      expect(await page.getByLabel('Metric').inputValue()).toBe('note_time8');
+      expect(await page.locator('.golive-group .effects').first().innerText()).toMatch(
+        /Note-Time8 (fell|rose) by [\d.]+ hours per 8 scheduled hours|Note-Time8 changed by .* consistent with no change|Not enough data for the interrupted time series: \S+/,
+      );
+    } finally {
+      await saveTool(
+        sys.store,
+        parseTool({
+          name: g.tool,
+          actions: g.actions,
+          golives: g.departments.map((d) => ({ group_by: 'department', group: d, date: g.date })),
+        }),
+      );
+    }
     await page.context().close();
   });
 
@@ -702,10 +728,20 @@ describe('web app in Chromium', () => {
     const page = await signIn(sys.account('admin'));
     await page.goto(`${base}/#/org`);
     await settle(page);
-    const { body: meta } = await apiJson<{ from: string; to: string }>(page, '/api/meta');
+    const { body: meta } = await apiJson<{
+      from: string;
+      to: string;
+      dense: { from: string; to: string };
+    }>(page, '/api/meta');
+    // The default is the last 12 complete weeks of the dense data: here all three weeks.
+    expect(meta).toMatchObject({
+      from: sys.gen.from,
+      to: sys.gen.to,
+      dense: { from: sys.gen.from, to: sys.gen.to },
+    });
     const from = page.getByLabel('From', { exact: true });
     const last = page.getByLabel('To (included)');
-    // The fields show the URL's range (here the default: all data), `to` as the last day included.
+    // The fields show the URL's range (here the default), `to` as the last day included.
     expect(await from.inputValue()).toBe(meta.from);
     expect(await last.inputValue()).toBe(addDays(meta.to, -1));
     expect(await page.getByTestId('range-words').innerText()).toContain(
@@ -778,7 +814,7 @@ describe('web app in Chromium', () => {
     expect(await preset('Last 12 weeks')).toEqual([weeksBack(12), end]);
     expect(await preset('Since go-live')).toEqual([sys.gen.goLive.date, meta.to]);
     expect(await from.inputValue()).toBe(sys.gen.goLive.date);
-    expect(await preset('All data')).toEqual([meta.from, meta.to]);
+    expect(await preset('All data')).toEqual([meta.dense.from, meta.dense.to]);
     await checkPage(page, 'admin-organisation-presets');
     await page.context().close();
   });

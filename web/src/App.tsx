@@ -310,12 +310,23 @@ function Shell({
     document.title = `${label} — Uptake`;
   }, [label]);
 
-  const range: Range | null = meta.data
+  // A page without a range in its URL shows its default: the last 12 complete weeks of the dense
+  // data for the reports, every complete dense week for Adoption and Go-live (the server's).
+  const pageDefault =
+    meta.data && (page === 'adoption' || page === 'golive') && meta.data.analysis
+      ? meta.data.analysis
+      : meta.data;
+  const range: Range | null = pageDefault
     ? {
-        from: route.query.get('from') ?? meta.data.from,
-        to: route.query.get('to') ?? meta.data.to,
+        from: route.query.get('from') ?? pageDefault.from,
+        to: route.query.get('to') ?? pageDefault.to,
       }
     : null;
+  // Only a range the reader chose travels with the navigation; each page has its own default.
+  const chosen =
+    route.query.get('from') || route.query.get('to')
+      ? { from: route.query.get('from') ?? '', to: route.query.get('to') ?? '' }
+      : undefined;
   const setRange = (r: Range): void => {
     window.location.hash = href(route.path.length ? route.path : [page], r);
   };
@@ -399,10 +410,7 @@ function Shell({
           <ul>
             {NAV.filter((n) => allowed.includes(n.key)).map((n) => (
               <li key={n.key}>
-                <a
-                  href={href([n.key], range ?? undefined)}
-                  aria-current={n.key === page ? 'page' : undefined}
-                >
+                <a href={href([n.key], chosen)} aria-current={n.key === page ? 'page' : undefined}>
                   {n.label}
                   {n.key === 'help' && unread > 0 ? (
                     <>

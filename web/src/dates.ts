@@ -61,9 +61,10 @@ export interface Preset {
 }
 
 /**
- * The quick choices of a date picker, within the data's `[from, to)`: the last 4 and 12 whole
- * weeks (Monday to Sunday, ending with the last whole week of data), since go-live (when the page
- * has one), and all data. A preset the data are too short for starts at the data's first day.
+ * The quick choices of a date picker, within the data's `[from, to)` (the server's dense extent):
+ * the last 4 and 12 whole weeks (Monday to Sunday, ending with the last whole week of data), since
+ * go-live (when the page has one), and all data. A preset the data are too short for starts at the
+ * data's first day.
  */
 export function presets(data: DateRange, goLive: string | null): Preset[] {
   const end = mondayOnOrBefore(data.to) > data.from ? mondayOnOrBefore(data.to) : data.to;

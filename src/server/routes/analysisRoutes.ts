@@ -17,6 +17,7 @@ import { suppressCells } from '../../metrics/suppress.ts';
 import { getTool, listGoLives, listToolNames } from '../../analysis/tools.ts';
 import type { User } from '../auth.ts';
 import { API } from '../contract.ts';
+import { currentDenseExtent } from '../denseExtent.ts';
 import { defineRoute, logAccess, type Services } from '../routing.ts';
 import { canSeeGroup } from './reportRoutes.ts';
 
@@ -70,7 +71,15 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
             date: g.date,
             mine: mine(g.group_by, g.group),
           }));
-        if (analyst || golives.length) out.push({ name, golives });
+        if (analyst || golives.length) {
+          const t = await getTool(s.db, name);
+          out.push({
+            name,
+            target_metric: t.target_metric,
+            target_direction: t.target_direction,
+            golives,
+          });
+        }
       }
       await logAccess(s, req, auth, 'view', 'tools', `${out.length} tools`);
       return out;
@@ -91,7 +100,9 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
       const admin = user.role === 'admin';
       const settings = await s.settings();
       const tool = await getTool(s.db, query.tool);
-      const weeks = await resolveWeeks(s.db, settings.timezone, query.from, query.to);
+      const weeks = await resolveWeeks(s.db, settings.timezone, query.from, query.to, () =>
+        currentDenseExtent(s, settings.timezone),
+      );
       const thr = settings.suppression_threshold;
       const r: AdoptionReport = await adoptionReport(
         s.db.reader,
@@ -159,7 +170,9 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
       checkMetric(query.metric);
       const settings = await s.settings();
       const tool = await getTool(s.db, query.tool);
-      const weeks = await resolveWeeks(s.db, settings.timezone, query.from, query.to);
+      const weeks = await resolveWeeks(s.db, settings.timezone, query.from, query.to, () =>
+        currentDenseExtent(s, settings.timezone),
+      );
       const thr = settings.suppression_threshold;
       const report = await evaluate(s.db.reader, {
         tool,

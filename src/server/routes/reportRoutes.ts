@@ -12,7 +12,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { UptakeError } from '../../errors/UptakeError.ts';
-import { LAST_DATE } from '../../model/options.ts';
+import {
+  defaultAnalysisWeeks,
+  defaultReportRange,
+  localToday,
+  type DayRange,
+} from '../../analysis/range.ts';
+import { addDays, daysBetween } from '../../analysis/weeks.ts';
+import { FIRST_DATE, LAST_DATE } from '../../model/options.ts';
 import { VERSION } from '../../version.ts';
 import {
   changes,
@@ -28,6 +35,7 @@ import {
 import type { User } from '../auth.ts';
 import { memo, type BaseFacts, type Dataset } from '../cache.ts';
 import { definitions } from '../definitions.ts';
+import { denseExtentOf } from '../denseExtent.ts';
 import type { OrgSettings } from '../orgSettings.ts';
 import { API } from '../contract.ts';
 import { defineRoute, logAccess, type Services } from '../routing.ts';
@@ -43,51 +51,41 @@ export function canSeeGroup(user: User, by: GroupKind, value: string): boolean {
   return user.groups.some((g) => g.by === by && g.value === value);
 }
 
-function localDate(us: number, tz: string): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: tz,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(new Date(us / 1000));
+/**
+ * The default range of the report pages: the last 12 complete weeks of the dense extent
+ * (`src/analysis/range.ts`; whole local days, `to` exclusive), so a stray row far from the bulk
+ * moves no default; today without events.
+ */
+export async function defaultRange(s: Services, facts: BaseFacts, tz: string): Promise<DayRange> {
+  return defaultReportRange(await denseExtentOf(s, facts, tz), localToday(tz));
 }
 
-function addDays(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-}
-
-/** The whole data range in whole local days (`to` exclusive); today without data. */
-export function defaultRange(facts: BaseFacts, tz: string): { from: string; to: string } {
-  if (!facts.events) {
-    const today = localDate(Date.now() * 1000, tz);
-    return { from: today, to: addDays(today, 1) };
-  }
-  return {
-    from: localDate(facts.events.lo, tz),
-    to: addDays(localDate(facts.events.hi, tz), 1),
-  };
-}
-
-/** The requested range, defaults filled in, refused when empty or too long. */
+/**
+ * The requested range, refused when empty or too long. A bound not given is the default's; when
+ * the other bound lies beyond it, the one day next to the other bound.
+ */
 function resolveRange(
   q: { from?: string | undefined; to?: string | undefined },
-  facts: BaseFacts,
-  tz: string,
-): { from: string; to: string } {
-  const d = defaultRange(facts, tz);
+  d: DayRange,
+): DayRange {
   if (q.from !== undefined && q.to === undefined && q.from >= LAST_DATE)
     throw new UptakeError(
       'INVALID_INPUT',
       `query from: ${q.from} leaves no day before ${LAST_DATE}, the last date a range can name (to is exclusive); choose an earlier from`,
     );
-  const from = q.from ?? d.from;
-  const to = q.to ?? (q.from && q.from >= d.to ? addDays(q.from, 1) : d.to);
+  if (q.to !== undefined && q.from === undefined && q.to <= FIRST_DATE)
+    throw new UptakeError(
+      'INVALID_INPUT',
+      `query to: ${q.to} leaves no day after ${FIRST_DATE}, the first date a range can name (to is exclusive); choose a later to`,
+    );
+  const from = q.from ?? (q.to !== undefined && q.to <= d.from ? addDays(q.to, -1) : d.from);
+  const to = q.to ?? (q.from !== undefined && q.from >= d.to ? addDays(q.from, 1) : d.to);
   if (from >= to)
     throw new UptakeError(
       'INVALID_INPUT',
       `query to: ${to} must be after from ${from} (the range is [from, to))`,
     );
-  const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
+  const days = daysBetween(from, to);
   if (days > MAX_RANGE_DAYS)
     throw new UptakeError(
       'INVALID_INPUT',
@@ -103,7 +101,7 @@ async function load(
   await s.cache.check();
   const settings = await s.settings();
   const facts = await s.cache.facts();
-  const { from, to } = resolveRange(q, facts, settings.timezone);
+  const { from, to } = resolveRange(q, await defaultRange(s, facts, settings.timezone));
   const ds = await s.cache.dataset(from, to, settings.options);
   return { ds, settings };
 }
@@ -125,7 +123,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
   defineRoute(app, s, {
     ...API['GET /api/meta'],
     tag: 'reports',
-    summary: 'Data range, time zone, version and the groups the caller may open',
+    summary: 'Default range, dense extent, time zone, version and the groups the caller may open',
     access: 'session',
     async handler({ auth }) {
       await s.cache.check();
@@ -145,9 +143,12 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
           return user.groups.filter((g) => g.by === by).map((g) => g.value);
         return [];
       };
-      const range = defaultRange(facts, settings.timezone);
+      const dense = await denseExtentOf(s, facts, settings.timezone);
+      const today = localToday(settings.timezone);
       return {
-        ...range,
+        ...defaultReportRange(dense, today),
+        dense: dense && { from: dense.from, to: dense.to },
+        analysis: dense && defaultAnalysisWeeks(dense, today),
         timezone: settings.timezone,
         departments: list('department'),
         specialties: list('specialty'),

@@ -108,7 +108,12 @@ export function RangePicker({
     setProblem('');
     onChange({ from: draft.from, to: addDays(draft.last, 1) });
   };
-  const quick = presets({ from: meta.from, to: meta.to }, goLive);
+  // The presets span the dense data ("All data" leaves out stray rows far from the bulk); the
+  // fields also accept the range shown, wherever it lies.
+  const data = dataExtent(meta);
+  const quick = presets(data, goLive);
+  const min = range.from < data.from ? range.from : data.from;
+  const max = addDays(range.to > data.to ? range.to : data.to, -1);
   const days = daysBetween(range.from, range.to);
   return (
     <form className="range" onSubmit={submit} aria-label="Date range">
@@ -118,8 +123,8 @@ export function RangePicker({
           <input
             type="date"
             value={draft.from}
-            min={meta.from}
-            max={addDays(meta.to, -1)}
+            min={min}
+            max={max}
             onChange={(e) => setDraft({ ...draft, from: e.target.value })}
             aria-describedby={wordsId}
             required
@@ -130,8 +135,8 @@ export function RangePicker({
           <input
             type="date"
             value={draft.last}
-            min={meta.from}
-            max={addDays(meta.to, -1)}
+            min={min}
+            max={max}
             onChange={(e) => setDraft({ ...draft, last: e.target.value })}
             aria-describedby={wordsId}
             required
@@ -243,6 +248,11 @@ export function MetricLabel({
 /** An instant from the API as local date and time of the organisation's zone `tz`. */
 export const localTime = zoned;
 
+/** The days the data cover, stray rows far from the bulk left out (`to` exclusive). */
+export function dataExtent(meta: Meta): { from: string; to: string } {
+  return meta.dense ?? { from: meta.from, to: meta.to };
+}
+
 /** Data freshness: when the last import ran and how far the data reaches. */
 export function Freshness({ meta }: { meta: Meta }): ReactNode {
   const events = meta.data_range.filter((d) => d.table === 'events' && d.to);
@@ -253,8 +263,8 @@ export function Freshness({ meta }: { meta: Meta }): ReactNode {
   return (
     <p className="freshness" data-testid="freshness">
       <span>
-        Data from <strong>{rangeWords(meta.from, meta.to)}</strong>; times in the organisation's
-        time zone, <strong>{meta.timezone}</strong>.
+        Data from <strong>{rangeWords(dataExtent(meta).from, dataExtent(meta).to)}</strong>; times
+        in the organisation's time zone, <strong>{meta.timezone}</strong>.
       </span>{' '}
       <span>
         Latest event: <strong>{through ? localTime(through, meta.timezone) : 'none'}</strong>.

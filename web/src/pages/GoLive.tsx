@@ -15,7 +15,15 @@ import {
 } from '../components/ui.tsx';
 import { rangeWords } from '../dates.ts';
 import { useApi } from '../hooks.ts';
-import type { Estimate, GoLiveQuery, GoLiveReport, GoLiveResult, ModelResult } from '../api.ts';
+import type {
+  Estimate,
+  GoLiveQuery,
+  GoLiveReport,
+  GoLiveResult,
+  ModelResult,
+  ToolInfo,
+} from '../api.ts';
+import { info as metricInfo, unitText } from '../metrics.ts';
 import { GroupBySelect, ToolSelect, toolsGate, type AnalysisBy } from './Adoption.tsx';
 
 /** A metric the evaluation can follow (the server's closed set). */
@@ -37,9 +45,20 @@ const TRANSITIONS = [0, 1, 2, 4];
 const num = (x: number): string =>
   Math.abs(x) >= 10 ? x.toFixed(1) : Math.abs(x) >= 0.1 ? x.toFixed(2) : x.toPrecision(2);
 
+/**
+ * A metric of the list, or any per-clinician metric a tool may be meant to move (a tool's
+ * `target_metric`), in the words of `metrics.ts`.
+ */
+function metricEntry(key: GoLiveMetric): readonly [GoLiveMetric, string, string] {
+  const known = METRICS.find(([k]) => k === key);
+  if (known) return known;
+  const m = metricInfo(key);
+  return [key, m.label, m.unit === 'share' ? 'percentage points' : unitText(key)];
+}
+
 function metricWords(metric: string): { name: string; unit: string; scale: number } {
-  const m = METRICS.find(([k]) => k === metric);
-  if (!m) return { name: metric, unit: '', scale: 1 };
+  // A report's metric is the one the page asked for: one of the server's closed set.
+  const m = metricEntry(metric as GoLiveMetric);
   return { name: m[1], unit: m[2], scale: m[2] === 'percentage points' ? 100 : 1 };
 }
 
@@ -60,16 +79,26 @@ function headline(m: ModelResult | undefined): Estimate | null {
   return m?.estimates?.['average_effect'] ?? m?.estimates?.['att'] ?? null;
 }
 
+/**
+ * The metric a tool is evaluated on at first: the one its definition says it is meant to move
+ * (`target_metric`, where the server sends one), else EHR-Time8.
+ */
+export function targetMetric(t: ToolInfo | undefined): GoLiveMetric {
+  return t?.target_metric ?? 'ehr_time8';
+}
+
 export function GoLivePage({ meta, range, setRange }: PageProps): ReactNode {
   const tools = useApi('GET /api/tools');
   const [chosen, setChosen] = useState('');
-  // Empty: EHR-Time8, the metric every tool is evaluated on first.
+  // Empty: the chosen tool's target metric (else EHR-Time8).
   const [metricChoice, setMetric] = useState<GoLiveMetric | ''>('');
   const [by, setBy] = useState<AnalysisBy>('department');
   const [transition, setTransition] = useState(0);
   const tool = chosen || tools.data?.[0]?.name || '';
   const info = tools.data?.find((t) => t.name === tool);
-  const metric = metricChoice || 'ehr_time8';
+  const metric = metricChoice || targetMetric(info);
+  // The tool's target is offered even when it is not one of the usual few.
+  const choices = METRICS.some(([k]) => k === metric) ? METRICS : [...METRICS, metricEntry(metric)];
   const firstGoLive = [...(info?.golives ?? [])].map((g) => g.date).sort()[0] ?? null;
   const report = useApi(
     'GET /api/golive',
@@ -100,7 +129,7 @@ export function GoLivePage({ meta, range, setRange }: PageProps): ReactNode {
             }}
           />
           <Select label="Metric" value={metric} onChange={(v) => setMetric(v as GoLiveMetric)}>
-            {METRICS.map(([k, l]) => (
+            {choices.map(([k, l]) => (
               <option key={k} value={k}>
                 {l}
               </option>
