@@ -180,6 +180,17 @@ async function hammer(path: string, cookies: string[], n: number, s: number): Pr
   return { latencies, errors, seconds: took };
 }
 
+/** CPU time (user + system) the server process has used so far, in ms (Linux; NaN elsewhere). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
+  }
+}
+
 function pct(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 }
@@ -236,16 +247,18 @@ try {
     const cookies: string[] = [];
     for (let i = 0; i < Number(values.sessions); i++) cookies.push(await login(account));
     await hammer(path, cookies, clients, Number(values.warmup));
+    const cpu0 = cpuMs(server.pid);
     const r = await hammer(path, cookies, clients, seconds);
+    const cpu = (cpuMs(server.pid) - cpu0) / (r.latencies.length + r.errors);
     const s = r.latencies.sort((a, b) => a - b);
     const f = (x: number) => x.toFixed(0);
     rows.push(
-      `| ${name} | ${f(pct(s, 0.5))} | ${f(pct(s, 0.95))} | ${f(pct(s, 0.99))} | ${f(s[s.length - 1] ?? NaN)} | ${(s.length / r.seconds).toFixed(0)} | ${r.errors} | ${loadavg()[0]!.toFixed(2)} |`,
+      `| ${name} | ${f(pct(s, 0.5))} | ${f(pct(s, 0.95))} | ${f(pct(s, 0.99))} | ${f(s[s.length - 1] ?? NaN)} | ${(s.length / r.seconds).toFixed(0)} | ${r.errors} | ${cpu.toFixed(1)} | ${loadavg()[0]!.toFixed(2)} |`,
     );
     console.log(rows[rows.length - 1]);
   }
   console.log(
-    `\n| page | p50 ms | p95 ms | p99 ms | max ms | req/s | errors | load avg (1 min) after |\n|---|---:|---:|---:|---:|---:|---:|---:|\n${rows.join('\n')}`,
+    `\n| page | p50 ms | p95 ms | p99 ms | max ms | req/s | errors | server CPU ms/req | load avg (1 min) after |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n${rows.join('\n')}`,
   );
 } finally {
   if (server && server.exitCode === null) {
