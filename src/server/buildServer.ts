@@ -46,11 +46,12 @@ export interface ServerOptions {
   /** Session lifetime (default 12 hours). */
   sessionHours?: number;
   /**
-   * How long a session read from the store is trusted before it is read again (default 2000 ms):
-   * the longest a session ended or a user changed by another process (a second server, `uptake
-   * users` on PostgreSQL) keeps working here. Changes made through this server apply at once.
+   * How long a session or the organisation settings read from the store are trusted before they
+   * are read again (default 2000 ms): the longest a session ended, a user or a setting changed by
+   * another process (a second server, `uptake users` or `uptake settings` on PostgreSQL) goes
+   * unseen here. Changes made through this server apply at once.
    */
-  sessionRecheckMs?: number;
+  recheckMs?: number;
   /** For tests: slow writes of the store and of the access log (see `GateHooks`). */
   hooks?: GateHooks & { beforeLogFlush?: (entries: number) => Promise<void> };
   /** Failed sign-ins allowed per user name and address in the window (default 5 in 15 minutes). */
@@ -89,8 +90,8 @@ export const PROXY_WARNING =
   'until you restart with --trust-proxy (uptake serve --trust-proxy), which also makes session ' +
   'cookies Secure behind https';
 
-/** See `ServerOptions.sessionRecheckMs`. */
-export const DEFAULT_SESSION_RECHECK_MS = 2000;
+/** See `ServerOptions.recheckMs`. */
+export const DEFAULT_RECHECK_MS = 2000;
 
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -213,7 +214,7 @@ export async function buildServer(
       epochUs,
       now,
       opts.sessionHours ?? 12,
-      opts.sessionRecheckMs ?? DEFAULT_SESSION_RECHECK_MS,
+      opts.recheckMs ?? DEFAULT_RECHECK_MS,
     ),
     log: new AccessLog(db, epochUs, now, {
       appender: db.appender,
@@ -225,7 +226,8 @@ export async function buildServer(
       opts.loginFailures?.windowMs ?? 15 * 60_000,
       () => now().getTime(),
     ),
-    settings: () => readSettings(db),
+    // Read on every page: kept until a write through this server, or `recheckMs`.
+    settings: db.memo(() => readSettings(db), opts.recheckMs ?? DEFAULT_RECHECK_MS),
     warm: () => {
       if (!opts.warmCache || stopping) return;
       // Asked again while warming (a new import landed): warm once more afterwards.

@@ -2,14 +2,15 @@
  * Many users at once (issue #11, item 8), through the API on both engines: page views do not
  * wait for writes (a session write held, or a slow access-log INSERT), the access log stores every
  * view of many concurrent requests in a few batched INSERTs, and sessions kept in memory are
- * still ended at once by this server and within `sessionRecheckMs` by a change made elsewhere
- * (another process on PostgreSQL: a second connection pool on the same database).
+ * still ended at once by this server and within `recheckMs` by a change made elsewhere (another
+ * process on PostgreSQL: a second connection pool on the same database); so are the settings.
  */
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { rmSync } from 'node:fs';
 import type { Store } from '../store/Store.ts';
 import { PostgresStore } from '../store/postgresStore.ts';
 import { engines, freshPgDatabase, type TestEngine } from '../store/testEngines.ts';
+import { setSetting } from '../store/settings.ts';
 import { AccessLog } from './accessLog.ts';
 import { Accounts } from './auth.ts';
 import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
@@ -42,7 +43,7 @@ describe.each(engines())('concurrent users on $name', (engine) => {
           }
         : engine;
     sys = await testSystem(eng, {
-      sessionRecheckMs: RECHECK_MS,
+      recheckMs: RECHECK_MS,
       hooks: {
         beforeWrite: (sql) => holdWrite?.(sql) ?? Promise.resolve(),
         beforeLogFlush: async (n) => {
@@ -227,5 +228,34 @@ describe.each(engines())('concurrent users on $name', (engine) => {
     expect(first).toBeLessThan(RECHECK_MS + 700);
     await new Promise((r) => setTimeout(r, RECHECK_MS));
     expect((await call(sys.app, s, 'GET', '/api/me')).statusCode).toBe(401);
+  });
+
+  /** Poll `probe` until it holds; ms from now until it did (Infinity when it never did). */
+  async function within(probe: () => Promise<boolean>, limitMs: number): Promise<number> {
+    const t0 = performance.now();
+    while (performance.now() - t0 < limitMs) {
+      if (await probe()) return performance.now() - t0;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return Infinity;
+  }
+
+  it(`applies settings changed here at once, and by another process within ${RECHECK_MS} ms`, async () => {
+    const threshold = async () =>
+      (await call(sys.app, admin, 'GET', '/api/org')).json().options.suppression_threshold;
+    expect(await threshold()).toBe(5);
+    const put = (v: number) =>
+      call(sys.app, admin, 'PUT', '/api/settings', { payload: { suppression_threshold: v } });
+    try {
+      expect((await put(9)).statusCode).toBe(200);
+      expect(await threshold()).toBe(9);
+      // What `uptake settings set suppression_threshold 7` does from another process.
+      await setSetting(other, 'suppression_threshold', '7');
+      const ms = await within(async () => (await threshold()) === 7, RECHECK_MS + 3_000);
+      expect(ms).toBeLessThan(RECHECK_MS + 700);
+    } finally {
+      expect((await put(5)).statusCode).toBe(200);
+    }
+    expect(await threshold()).toBe(5);
   });
 });

@@ -193,6 +193,8 @@ export class GatedStore implements Store {
   /** Where the access log appends its rows. */
   appender: Sql = this;
   private appenderConn: SerialSql | null = null;
+  /** Writes through this gate that have finished (see `memo`). */
+  private writes = 0;
   private constructor(
     readonly raw: Store,
     private readonly hooks: GateHooks,
@@ -223,7 +225,32 @@ export class GatedStore implements Store {
   }
   private write<T>(sql: string, fn: () => Promise<T>): Promise<T> {
     const hook = this.hooks.beforeWrite;
-    return this.gate(hook ? () => hook(sql).then(fn) : fn);
+    return this.counted(this.gate(hook ? () => hook(sql).then(fn) : fn));
+  }
+  private counted<T>(p: Promise<T>): Promise<T> {
+    const done = () => {
+      this.writes++;
+    };
+    p.then(done, done);
+    return p;
+  }
+  /**
+   * `read` remembered: answered from memory until a write through this gate (a statement, a
+   * transaction or an import, not the access log) finishes or `maxAgeMs` passes — the bound for
+   * a change made by another process. A read that a write overtook is used once, not kept.
+   */
+  memo<T>(read: () => Promise<T>, maxAgeMs: number): () => Promise<T> {
+    let kept: { value: Promise<T>; at: number; writes: number } | null = null;
+    return () => {
+      const now = performance.now();
+      if (kept && kept.writes === this.writes && now - kept.at < maxAgeMs) return kept.value;
+      const entry = { value: read(), at: now, writes: this.writes };
+      kept = entry;
+      entry.value.catch(() => {
+        if (kept === entry) kept = null;
+      });
+      return entry.value;
+    };
   }
   async all<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     if (this.shortReads && onlyReads(sql)) {
@@ -240,7 +267,7 @@ export class GatedStore implements Store {
   }
   /** `fn` must use `tx` (never this store) for its statements. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.gate(() => this.raw.transaction(fn));
+    return this.counted(this.gate(() => this.raw.transaction(fn)));
   }
   staging(): Promise<StagingArea> {
     return this.raw.staging();
@@ -285,6 +312,8 @@ export class GatedStore implements Store {
    * import.
    */
   exclusive<T>(fn: (raw: Store) => Promise<T>): Promise<T> {
-    return this.serial ? this.main.run(() => fn(this.raw)) : this.imports.run(() => fn(this.raw));
+    return this.counted(
+      this.serial ? this.main.run(() => fn(this.raw)) : this.imports.run(() => fn(this.raw)),
+    );
   }
 }
