@@ -2,9 +2,17 @@
  * Uptake's own access log: who viewed or changed what, when, and whether it was allowed. Every
  * data view of the API writes one entry (and so does every refusal, login and change); an
  * administrator reads it as JSON or exports it as a FHIR R4 Bundle of AuditEvent resources.
+ *
+ * Writing is a group commit: `write` queues the entry and resolves once it is stored; while one
+ * multi-row INSERT is under way, the entries that arrive meanwhile wait and go together in the
+ * next one. So a busy server writes one statement per batch instead of one per view, an idle one
+ * writes at once (no timer), and a page is answered only after its view is stored: no view is
+ * lost when the process dies, and a view that cannot be logged is not shown (its request fails,
+ * as before). A batch the store refuses is retried one entry at a time, so that one bad entry
+ * fails only its own request.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Sql } from '../store/Store.ts';
+import type { Sql, SqlValue } from '../store/Store.ts';
 import type { z } from 'zod';
 import type { accessLogRowSchema, auditBundleSchema, auditEventSchema } from './schemas.ts';
 
@@ -27,31 +35,94 @@ type AuditEvent = z.infer<typeof auditEventSchema>;
 
 let seq = 0;
 
+/** Entries per INSERT at most (9 values each: PostgreSQL binds at most 65,535). */
+export const MAX_BATCH = 500;
+
+export interface AccessLogOptions {
+  /** Where rows are appended (default `db`): the server's own DuckDB connection for them. */
+  appender?: Sql;
+  /** For tests: awaited before each INSERT with its number of entries (a slow store). */
+  beforeFlush?: ((entries: number) => Promise<void>) | undefined;
+}
+
+interface Pending {
+  values: SqlValue[];
+  done(e?: unknown): void;
+}
+
 export class AccessLog {
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | null = null;
+  private readonly appender: Sql;
   constructor(
     private readonly db: Sql,
     private readonly epochUs: (e: string) => string,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+    private readonly opts: AccessLogOptions = {},
+  ) {
+    this.appender = opts.appender ?? db;
+  }
 
-  async write(e: AccessEntry): Promise<void> {
+  /** Store one entry; resolves once it is stored (with the others of its batch). */
+  write(e: AccessEntry): Promise<void> {
     const at = this.now();
     // Ids sort in writing order (time, then a per-process counter), so the newest come first.
     const id = `${String(at.getTime()).padStart(15, '0')}${String(seq++ % 1000).padStart(3, '0')}-${randomBytes(4).toString('hex')}`;
-    await this.db.run(
+    const values: SqlValue[] = [
+      id,
+      at.toISOString(),
+      e.username,
+      e.role,
+      e.action,
+      e.resource.slice(0, 500),
+      e.outcome,
+      e.detail?.slice(0, 2000) ?? null,
+      e.ip ?? null,
+    ];
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ values, done: (err) => (err === undefined ? resolve() : reject(err)) });
+      this.flushing ??= this.drain();
+    });
+  }
+
+  /** Resolves when every entry written so far is stored (or refused). */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  /** Store queued entries, a batch at a time, until none is left. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        try {
+          await this.insert(batch);
+          for (const p of batch) p.done();
+        } catch (e) {
+          if (batch.length === 1) batch[0]!.done(e);
+          else
+            for (const p of batch)
+              await this.insert([p]).then(
+                () => p.done(),
+                (err: unknown) => p.done(err),
+              );
+        }
+      }
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private async insert(batch: readonly Pending[]): Promise<void> {
+    await this.opts.beforeFlush?.(batch.length);
+    const rows = batch.map(
+      (_, i) =>
+        `($${i * 9 + 1}, CAST($${i * 9 + 2} AS TIMESTAMPTZ), ${[3, 4, 5, 6, 7, 8, 9].map((k) => `$${i * 9 + k}`).join(', ')})`,
+    );
+    await this.appender.run(
       `INSERT INTO access_log (id, logged_at, username, role, action, resource, outcome, detail, ip)
-       VALUES ($1, CAST($2 AS TIMESTAMPTZ), $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        id,
-        at.toISOString(),
-        e.username,
-        e.role,
-        e.action,
-        e.resource.slice(0, 500),
-        e.outcome,
-        e.detail?.slice(0, 2000) ?? null,
-        e.ip ?? null,
-      ],
+       VALUES ${rows.join(', ')}`,
+      batch.flatMap((p) => p.values),
     );
   }
 

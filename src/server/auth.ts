@@ -3,6 +3,13 @@
  * p = 1, i.e. 32 MiB per hash) and a random salt per user; the hash string carries its parameters
  * so they can be raised later. A session is a random 32-byte token in an HttpOnly cookie; the
  * store keeps only its SHA-256, with an expiry and the session's CSRF token.
+ *
+ * The server looks a session up on every request, so it keeps the sessions it has seen in memory
+ * (`sessionRecheckMs` > 0): a session it ends, or whose user it changes (role, password, groups,
+ * deletion), is dropped at once; an entry is trusted for at most `sessionRecheckMs` before the
+ * store is asked again, which bounds how long a change made by another process (a second server
+ * or `uptake users` on the same PostgreSQL database) takes to apply; expiry is checked on every
+ * use.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { Sql } from '../store/Store.ts';
@@ -71,7 +78,7 @@ interface UserRow {
 
 const groupsSchema = z.array(groupRefSchema);
 
-function toUser(r: UserRow): User {
+function toUser(r: Omit<UserRow, 'password_hash'>): User {
   const role = (ROLES as readonly string[]).includes(r.role) ? (r.role as Role) : 'clinician';
   const groups = groupsSchema.safeParse(JSON.parse(r.groups_json || '[]'));
   return {
@@ -83,13 +90,43 @@ function toUser(r: UserRow): User {
   };
 }
 
+/** A session as the server remembers it (see the top of this file). */
+interface KnownSession {
+  user: User;
+  csrf: string;
+  /** When it expires, on `now`'s clock (ms). */
+  expiresMs: number;
+  /** When the store was asked, on the monotonic clock (ms): the entry is trusted until + recheck. */
+  askedAt: number;
+}
+
+/** Sessions kept in memory at most (the oldest are forgotten first; they are read again). */
+const MAX_KNOWN_SESSIONS = 50_000;
+
 export class Accounts {
+  private readonly known = new Map<string, KnownSession>();
+  private readonly asking = new Map<string, Promise<KnownSession | null>>();
+  /** Bumped by every change that ends or alters sessions: answers asked before it are not kept. */
+  private generation = 0;
+
+  /**
+   * `sessionRecheckMs`: how long a session read from the store is trusted without asking again
+   * (0, the default: every lookup reads the store, as the CLI's short-lived instances do).
+   */
   constructor(
     private readonly db: Sql,
     private readonly epochUs: (e: string) => string,
     private readonly now: () => Date = () => new Date(),
     private readonly sessionHours = 12,
+    private readonly sessionRecheckMs = 0,
   ) {}
+
+  /** Forget the remembered sessions of `username` (after the change is stored). */
+  private forget(username: string): void {
+    this.generation++;
+    this.asking.clear();
+    for (const [k, v] of this.known) if (v.user.username === username) this.known.delete(k);
+  }
 
   private get select(): string {
     return `SELECT username, password_hash, role, clinician_id, groups_json, ${this.epochUs('created_at')} AS created_us FROM users`;
@@ -173,6 +210,7 @@ export class Accounts {
         this.now().toISOString(),
       ],
     );
+    this.forget(u.username);
   }
 
   /**
@@ -215,13 +253,17 @@ export class Accounts {
       ]);
     if (u.password !== undefined || role !== before.role)
       await this.db.run(`DELETE FROM sessions WHERE username = $1`, [username]);
+    // Kept sessions carry the user's groups and roster clinician: read them again.
+    this.forget(username);
     return (await this.get(username))!;
   }
 
   /** Delete a user and their sessions; false when there was none. */
   async delete(username: string): Promise<boolean> {
     await this.db.run(`DELETE FROM sessions WHERE username = $1`, [username]);
-    return (await this.db.exec(`DELETE FROM users WHERE username = $1`, [username])) > 0;
+    const n = await this.db.exec(`DELETE FROM users WHERE username = $1`, [username]);
+    this.forget(username);
+    return n > 0;
   }
 
   /** The user when the password is right, else null (the same work for unknown users). */
@@ -251,17 +293,60 @@ export class Accounts {
   /** The session of a cookie token, when it exists and has not expired. */
   async session(token: string): Promise<{ user: User; csrf: string } | null> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-    const [s] = await this.db.all<{ username: string; csrf: string }>(
-      `SELECT username, csrf FROM sessions WHERE token_hash = $1 AND expires_at > CAST($2 AS TIMESTAMPTZ)`,
-      [tokenHash(token), this.now().toISOString()],
-    );
-    if (!s) return null;
-    const user = await this.get(s.username);
-    return user ? { user, csrf: s.csrf } : null;
+    const key = tokenHash(token);
+    const hit = this.known.get(key);
+    const s =
+      hit && performance.now() - hit.askedAt < this.sessionRecheckMs ? hit : await this.ask(key);
+    return s && this.now().getTime() < s.expiresMs ? { user: s.user, csrf: s.csrf } : null;
+  }
+
+  /** Read a session from the store; concurrent lookups of one token share one query. */
+  private ask(key: string): Promise<KnownSession | null> {
+    const pending = this.asking.get(key);
+    if (pending) return pending;
+    const generation = this.generation;
+    const askedAt = performance.now();
+    const p = this.db
+      .all<Omit<UserRow, 'password_hash'> & { csrf: string; expires_us: number }>(
+        `SELECT s.csrf, ${this.epochUs('s.expires_at')} AS expires_us, u.username, u.role, u.clinician_id, u.groups_json, ${this.epochUs('u.created_at')} AS created_us
+         FROM sessions s JOIN users u ON u.username = s.username
+         WHERE s.token_hash = $1 AND s.expires_at > CAST($2 AS TIMESTAMPTZ)`,
+        [key, this.now().toISOString()],
+      )
+      .then(([r]) => {
+        const s: KnownSession | null = r
+          ? { user: toUser(r), csrf: r.csrf, expiresMs: Number(r.expires_us) / 1000, askedAt }
+          : null;
+        // An answer read before a change that ends or alters sessions is used once, not kept.
+        if (this.sessionRecheckMs > 0 && generation === this.generation) {
+          this.known.delete(key);
+          if (s) this.remember(key, s);
+        }
+        return s;
+      })
+      .finally(() => {
+        if (this.asking.get(key) === p) this.asking.delete(key);
+      });
+    this.asking.set(key, p);
+    return p;
+  }
+
+  private remember(key: string, s: KnownSession): void {
+    if (this.known.size >= MAX_KNOWN_SESSIONS) {
+      const t = this.now().getTime();
+      for (const [k, v] of this.known) if (v.expiresMs <= t) this.known.delete(k);
+      while (this.known.size >= MAX_KNOWN_SESSIONS)
+        this.known.delete(this.known.keys().next().value!);
+    }
+    this.known.set(key, s);
   }
 
   async endSession(token: string): Promise<void> {
-    await this.db.run(`DELETE FROM sessions WHERE token_hash = $1`, [tokenHash(token)]);
+    const key = tokenHash(token);
+    await this.db.run(`DELETE FROM sessions WHERE token_hash = $1`, [key]);
+    this.generation++;
+    this.asking.delete(key);
+    this.known.delete(key);
   }
 }
 

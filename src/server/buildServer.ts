@@ -19,7 +19,7 @@ import type { Store } from '../store/Store.ts';
 import { AccessLog } from './accessLog.ts';
 import { Accounts, LoginLimiter } from './auth.ts';
 import { ReportCache } from './cache.ts';
-import { GatedStore } from './gate.ts';
+import { GatedStore, type GateHooks } from './gate.ts';
 import { openApiDocument } from './openapi.ts';
 import { readSettings } from './orgSettings.ts';
 import { defineRoute, type Services } from './routing.ts';
@@ -45,6 +45,15 @@ export interface ServerOptions {
   maxUploadBytes?: number;
   /** Session lifetime (default 12 hours). */
   sessionHours?: number;
+  /**
+   * How long a session or the organisation settings read from the store are trusted before they
+   * are read again (default 2000 ms): the longest a session ended, a user or a setting changed by
+   * another process (a second server, `uptake users` or `uptake settings` on PostgreSQL) goes
+   * unseen here. Changes made through this server apply at once.
+   */
+  recheckMs?: number;
+  /** For tests: slow writes of the store and of the access log (see `GateHooks`). */
+  hooks?: GateHooks & { beforeLogFlush?: (entries: number) => Promise<void> };
   /** Failed sign-ins allowed per user name and address in the window (default 5 in 15 minutes). */
   loginFailures?: { max: number; windowMs: number };
   /** Pseudonym key file and rejects folder of uploads (default: as the CLI, beside the store). */
@@ -80,6 +89,9 @@ export const PROXY_WARNING =
   'come from the proxy’s address; failed sign-ins are counted per proxy and forwarded address ' +
   'until you restart with --trust-proxy (uptake serve --trust-proxy), which also makes session ' +
   'cookies Secure behind https';
+
+/** See `ServerOptions.recheckMs`. */
+export const DEFAULT_RECHECK_MS = 2000;
 
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -179,7 +191,7 @@ export async function buildServer(
   opts: ServerOptions = {},
 ): Promise<FastifyInstance> {
   const now = opts.now ?? (() => new Date());
-  const db = await GatedStore.open(store);
+  const db = await GatedStore.open(store, opts.hooks);
   const epochUs = (e: string) => store.dialect.epochUs(e);
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -197,15 +209,25 @@ export async function buildServer(
   let warmAgain = false;
   const s: Services = {
     db,
-    accounts: new Accounts(db, epochUs, now, opts.sessionHours ?? 12),
-    log: new AccessLog(db, epochUs, now),
+    accounts: new Accounts(
+      db,
+      epochUs,
+      now,
+      opts.sessionHours ?? 12,
+      opts.recheckMs ?? DEFAULT_RECHECK_MS,
+    ),
+    log: new AccessLog(db, epochUs, now, {
+      appender: db.appender,
+      beforeFlush: opts.hooks?.beforeLogFlush,
+    }),
     cache,
     limiter: new LoginLimiter(
       opts.loginFailures?.max ?? 5,
       opts.loginFailures?.windowMs ?? 15 * 60_000,
       () => now().getTime(),
     ),
-    settings: () => readSettings(db),
+    // Read on every page: kept until a write through this server, or `recheckMs`.
+    settings: db.memo(() => readSettings(db), opts.recheckMs ?? DEFAULT_RECHECK_MS),
     warm: () => {
       if (!opts.warmCache || stopping) return;
       // Asked again while warming (a new import landed): warm once more afterwards.
@@ -355,6 +377,8 @@ export async function buildServer(
   app.addHook('onClose', async () => {
     // Interrupt a metric run under way rather than wait for it.
     stopping = true;
+    // Every view answered was stored before its answer; this waits for entries still queued.
+    await s.log.flush();
     await db.close();
     await cache.idle();
   });

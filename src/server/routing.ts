@@ -97,6 +97,12 @@ export interface RouteDef<
   file?: boolean;
   status?: number;
   /**
+   * The handler may return the same answer object again (memoized per dataset and view): the
+   * object is then checked against `response` and turned into JSON once, and the text reused
+   * while the object lives. It must never be changed after it was returned.
+   */
+  memoized?: boolean;
+  /**
    * Called when a signed-in caller's request fails after the role and CSRF checks (its query,
    * path or body is refused, or the handler throws), before the error is answered: e.g. to write
    * refused uploads to the access log.
@@ -132,6 +138,8 @@ export function defineRoute<
 >(app: FastifyInstance, s: Services, def: RouteDef<Q, P, B, R> & Api[RouteKey]): void {
   s.routes.push(def as unknown as RouteDef);
   const needsCsrf = def.csrf ?? def.method !== 'GET';
+  /** The JSON text of the answer objects this route returned, when `memoized`. */
+  const written = new WeakMap<object, string>();
   app.route({
     method: def.method,
     url: def.url,
@@ -210,12 +218,25 @@ export function defineRoute<
         reply.code(204);
         return reply.send();
       }
+      reply.code(def.status ?? 200);
+      // An answer object seen before (a handler's memoized page) was checked and written then.
+      const key = def.memoized && typeof out === 'object' && out !== null ? (out as object) : null;
+      const seen = key ? written.get(key) : undefined;
+      if (seen !== undefined) {
+        void reply.type('application/json; charset=utf-8');
+        return seen;
+      }
       const checked = def.response.safeParse(out);
       if (!checked.success) {
         req.log.error({ issues: checked.error.issues.slice(0, 5) }, 'response outside its schema');
         throw new UptakeError('INTERNAL', 'internal error: a response did not match its schema');
       }
-      reply.code(def.status ?? 200);
+      if (key) {
+        const text = JSON.stringify(checked.data);
+        written.set(key, text);
+        void reply.type('application/json; charset=utf-8');
+        return text;
+      }
       return checked.data;
     },
   });

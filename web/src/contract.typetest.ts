@@ -121,7 +121,7 @@ export type Refused = [
   Expect<Equal<ApiResponse<'GET /api/imports'>, ImportRow[] | { imports: ImportRow[] }>>,
   // @ts-expect-error -- an import row has no `table` (it is `table_name`).
   Expect<Equal<ImportRow['table'], string>>,
-  // @ts-expect-error -- the tools carry no target metric.
+  // @ts-expect-error -- a tool's target metric is the closed set of per-clinician metrics, not any string.
   Expect<Equal<ToolInfo['target_metric'], string | null>>,
   // @ts-expect-error -- the evaluation's metric is a closed set, not any string.
   Expect<Equal<GoLiveQuery['metric'], string>>,
