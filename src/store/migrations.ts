@@ -222,6 +222,14 @@ export const MIGRATIONS: Migration[] = [
          PRIMARY KEY (username, kind, ref))`,
     ],
   },
+  {
+    version: 10,
+    name: 'an import can be removed: the entry that removed it',
+    // `removed_by` is the id of the `imports` entry (format 'removal') that removed this import's
+    // rows; the removal is an entry of its own, so that every change of the data takes a new,
+    // larger import id (the data version of the caches).
+    up: () => [`ALTER TABLE imports ADD COLUMN removed_by INTEGER`],
+  },
 ];
 
 /** The schema version this build of Uptake expects. */
