@@ -15,7 +15,7 @@ async function out(text: string): Promise<void> {
 }
 
 function importId(id: string): number {
-  if (!/^\d+$/.test(id) || Number(id) > 2 ** 31)
+  if (!/^\d+$/.test(id) || Number(id) >= 2 ** 31)
     throw new UptakeError('BAD_INVOCATION', `import id must be a number, not ${id}`);
   return Number(id);
 }
