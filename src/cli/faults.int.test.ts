@@ -174,7 +174,12 @@ describe.skipIf(!pgUrl)('PostgreSQL faults during an import, through the CLI', (
       (await sleepers(pgUrl!, db)).length ? await sleepers(pgUrl!, db) : null,
     );
     expect(s!.query).toMatch(/^COPY events/);
-    expect(staging(dir)).toHaveLength(1); // the staging CSV the COPY streams
+    // the staging CSV the COPY streams, and where the staging DuckDB would spill
+    expect(
+      staging(dir)
+        .map((n) => n.split('-')[1])
+        .sort(),
+    ).toEqual(['copy', 'spill']);
     await sql(pgUrl!, `SELECT pg_terminate_backend($1)`, [s!.pid]);
     const r = await run.done;
     expect(r.status).toBe(1);
@@ -251,10 +256,10 @@ describe.skipIf(!pgUrl)('PostgreSQL faults during an import, through the CLI', (
     const pid = run.child.pid!;
     run.child.kill('SIGKILL');
     expect((await run.done).signal).toBe('SIGKILL');
-    // Nothing could run in the killed process: its staging folder is still there, named by its pid.
-    expect(staging(dir)).toEqual([
-      expect.stringMatching(new RegExp(`^${tempDirPrefix('copy', pid).replaceAll('.', '\\.')}`)),
-    ]);
+    // Nothing could run in the killed process: its staging folders are still there, named by its pid.
+    const named = (kind: 'copy' | 'spill') =>
+      expect.stringMatching(new RegExp(`^${tempDirPrefix(kind, pid).replaceAll('.', '\\.')}`));
+    expect(staging(dir).sort()).toEqual([named('copy'), named('spill')]);
     // The server notices the client is gone (client_connection_check_interval) long before 60 s.
     await waitFor(
       'the COPY to end',

@@ -130,6 +130,7 @@ type BackendClient = pg.PoolClient & { processID?: number | null };
 export class PostgresStore extends PgSql implements Store {
   readonly dialect = POSTGRES;
   private stagingStore: DuckDBStore | null = null;
+  private spillDir: string | null = null;
   /** Clients checked out now: their backends run this process's statements. */
   private readonly busy = new Set<BackendClient>();
   private constructor(
@@ -245,7 +246,15 @@ export class PostgresStore extends PgSql implements Store {
   }
 
   async staging(): Promise<StagingArea> {
-    if (!this.stagingStore) this.stagingStore = await DuckDBStore.open(':memory:');
+    if (!this.stagingStore) {
+      const st = await DuckDBStore.open(':memory:');
+      // Where the in-memory DuckDB spills a large file beyond its memory limit (by default `.tmp`
+      // in the working folder, left there if the process is killed): a temporary folder of this
+      // process, removed at close and swept after a kill like the staging CSVs.
+      this.spillDir = await makeTempDir('spill');
+      await st.run(`SET temp_directory = ${pathLiteral(this.spillDir)}`);
+      this.stagingStore = st;
+    }
     return this.stagingStore;
   }
 
@@ -364,6 +373,7 @@ export class PostgresStore extends PgSql implements Store {
 
   async close(): Promise<void> {
     await this.stagingStore?.close();
+    if (this.spillDir) await removeTempDir(this.spillDir);
     await this.pool.end();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Temporary files that must not outlive the work they serve: the staging CSV a PostgreSQL import
- * streams with COPY (as large as the file imported), a line-normalised copy of an input file, an
- * upload, and a rejects file whose import has not committed yet.
+ * streams with COPY (as large as the file imported), the staging DuckDB's spill files, a
+ * line-normalised copy of an input file, an upload, an export on its way, and a rejects file
+ * whose import has not committed yet.
  *
  * Each temporary folder is named `uptake-<kind>-<host>-<pid>-XXXXXX` in the system's temporary
  * folder, so that whatever becomes of the process, its leftovers can be recognised:
@@ -19,8 +20,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Kinds of temporary folder, each a prefix `uptake-<kind>-`. */
-export type TempKind = 'copy' | 'export' | 'lines' | 'ids' | 'upload';
-const KINDS: readonly TempKind[] = ['copy', 'export', 'lines', 'ids', 'upload'];
+export type TempKind = 'copy' | 'export' | 'lines' | 'ids' | 'upload' | 'spill';
+const KINDS: readonly TempKind[] = ['copy', 'export', 'lines', 'ids', 'upload', 'spill'];
 
 /** This machine's name as it appears in folder names (letters, digits and dots only). */
 function host(): string {
