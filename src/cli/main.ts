@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { UptakeError } from '../errors/UptakeError.ts';
+import { fileFault } from '../store/faults.ts';
 import { registerImport } from './importCommand.ts';
 import { registerMetrics } from './metricsCommand.ts';
 import { registerGenerate } from './generateCommand.ts';
@@ -92,10 +93,12 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       return 2;
     }
-    if (e instanceof UptakeError) {
-      process.stderr.write(`uptake: ${e.message}\n`);
-      if (process.env['UPTAKE_DEBUG']) process.stderr.write(`${e.stack ?? ''}\n`);
-      return e.exitCode;
+    // A full disk or a path that may not be written, wherever it was met: one line, not a crash.
+    const err = e instanceof UptakeError ? e : fileFault(e);
+    if (err) {
+      process.stderr.write(`uptake: ${err.message}\n`);
+      if (process.env['UPTAKE_DEBUG']) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+      return err.exitCode;
     }
     process.stderr.write(`uptake: internal error: ${(e as Error).message}\n`);
     if (process.env['UPTAKE_DEBUG']) process.stderr.write(`${(e as Error).stack ?? ''}\n`);

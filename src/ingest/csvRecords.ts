@@ -29,11 +29,12 @@
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalid } from '../errors/UptakeError.ts';
+import { diskFull, fileFault } from '../store/faults.ts';
 import type { StagingArea } from '../store/Store.ts';
+import { makeTempDir, removeTempDir } from '../store/tempFiles.ts';
 
 /** The longest line (or record spanning lines) read, in bytes: DuckDB's default `max_line_size`. */
 export const MAX_LINE_BYTES = 2_000_000;
@@ -214,17 +215,21 @@ export async function stageCsv(
     await read(file, nl);
   } catch {
     for (const t of [C.lines, C.rej, C.scan]) await st.run(`DROP TABLE IF EXISTS ${t}`);
-    const tmp = await mkdtemp(join(tmpdir(), 'uptake-lines-'));
+    // A copy as large as the file, in a temporary folder removed on every path (`tempFiles.ts`).
+    const tmp = await makeTempDir('lines');
     try {
       const copy = join(tmp, 'lines.csv');
       await normalizeLineEnds(file, copy);
       await read(copy, '\n');
     } catch (e) {
+      // A full disk (or a temporary folder that may not be written) is no fault of the file.
+      const fault = diskFull(e) ?? fileFault(e);
+      if (fault) throw fault;
       throw invalid(
         `${file}: cannot be read as lines of text (${String((e as Error).message ?? e).split('\n')[0]})`,
       );
     } finally {
-      await rm(tmp, { recursive: true, force: true });
+      await removeTempDir(tmp);
     }
   }
 

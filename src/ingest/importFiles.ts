@@ -2,7 +2,10 @@
  * One entry for every import format, shared by `uptake import` and the upload of the web app, so
  * both refuse and accept the same files with the same messages.
  */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { invalid } from '../errors/UptakeError.ts';
+import { fileFault, StoreFault } from '../store/faults.ts';
 import type { ImportTable } from '../model/canonical.ts';
 import type { FhirOptions } from './fhir/importFhir.ts';
 import { importEpicAccessLog } from './epicAccessLog.ts';
@@ -24,6 +27,52 @@ export interface ImportFilesOptions
   onProgress?: ((file: string, fraction: number) => void) | undefined;
   /** Called with each report as soon as its import has finished. */
   onReport?: ((r: ImportReport) => void) | undefined;
+}
+
+/**
+ * Refuse, before anything is read, an input that is not a readable file: a missing path, a folder
+ * (Node would fail on it only at the first read, as an internal error), a path that may not be read.
+ */
+export async function checkInputFile(file: string): Promise<void> {
+  let st;
+  try {
+    st = await stat(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw invalid(`${file}: no such file; check the path`);
+    throw fileFault(e) ?? e;
+  }
+  if (st.isDirectory())
+    throw invalid(
+      `${file}: is a folder, not a file; name the files in it (e.g. ${join(file, '*.csv')})`,
+    );
+}
+
+/**
+ * An error of the machine during the import of `file` (a full disk, a lost connection to
+ * PostgreSQL, a folder that may not be written) as one line that says the import stored nothing
+ * and can simply be run again (a re-import stores nothing twice); other errors as they are.
+ */
+export function importFault(e: unknown, file: string): unknown {
+  const fault = e instanceof StoreFault ? e : fileFault(e);
+  if (!(fault instanceof StoreFault)) return fault ?? e;
+  if (fault.whileCommitting)
+    return new StoreFault(
+      fault.kind,
+      `${file}: ${fault.what}`,
+      'so it is unknown whether the import was stored: see uptake imports list, or import the file again (a re-import stores nothing twice)',
+      { cause: e, whileCommitting: true },
+    );
+  const again =
+    fault.kind === 'connection-lost'
+      ? 'import it again once PostgreSQL is back'
+      : fault.todo.replace('run the command again', 'import it again');
+  return new StoreFault(
+    fault.kind,
+    `${file}: not imported, nothing of it was stored: ${fault.what}`,
+    again,
+    { cause: e },
+  );
 }
 
 /** The format a file's contents show, or a user error saying what it looks like instead. */
@@ -49,6 +98,7 @@ export async function detectFormat(file: string, table: ImportTable): Promise<Im
 export async function importFiles(store: Store, o: ImportFilesOptions): Promise<ImportReport[]> {
   const first = o.files[0];
   if (first === undefined) throw invalid('no file to import');
+  for (const f of o.files) await checkInputFile(f);
   const format = o.format === 'auto' ? await detectFormat(first, o.table) : o.format;
   if (format === 'epic-access-log') {
     if (o.table !== 'events')
@@ -79,30 +129,38 @@ export async function importFiles(store: Store, o: ImportFilesOptions): Promise<
   if (format === 'fhir') {
     // Loaded on demand: the FHIR reader is only needed for FHIR files.
     const { importFhir } = await import('./fhir/importFhir.ts');
-    done(
-      await importFhir(store, {
-        ...common,
-        files,
-        identifierSystem: o.identifierSystem,
-        defaultRole: o.defaultRole,
-      }),
-    );
+    try {
+      done(
+        await importFhir(store, {
+          ...common,
+          files,
+          identifierSystem: o.identifierSystem,
+          defaultRole: o.defaultRole,
+        }),
+      );
+    } catch (e) {
+      throw importFault(e, o.label ?? files.join(', '));
+    }
     return refuseAllRejected(store, reports);
   }
   for (const file of files) {
     const progress = onProgress ? (f: number) => onProgress(file, f) : undefined;
-    done(
-      format === 'epic-access-log'
-        ? await importEpicAccessLog(store, {
-            ...common,
-            file,
-            sourceTz: o.sourceTz!,
-            onProgress: progress,
-          })
-        : format === 'parquet'
-          ? await importParquet(store, { ...common, file, onProgress: progress })
-          : await importCsv(store, { ...common, file, onProgress: progress }),
-    );
+    try {
+      done(
+        format === 'epic-access-log'
+          ? await importEpicAccessLog(store, {
+              ...common,
+              file,
+              sourceTz: o.sourceTz!,
+              onProgress: progress,
+            })
+          : format === 'parquet'
+            ? await importParquet(store, { ...common, file, onProgress: progress })
+            : await importCsv(store, { ...common, file, onProgress: progress }),
+      );
+    } catch (e) {
+      throw importFault(e, o.label ?? file);
+    }
   }
   return refuseAllRejected(store, reports);
 }

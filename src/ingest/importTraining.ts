@@ -19,6 +19,7 @@ import { createInterface } from 'node:readline';
 import { invalid } from '../errors/UptakeError.ts';
 import type { Store } from '../store/Store.ts';
 import { importCsv } from './importCsv.ts';
+import { checkInputFile, importFault } from './importFiles.ts';
 import { loadStaged, T, type ImportOptions, type ImportReport } from './loadStaged.ts';
 
 export const TRAINING_FORMATS = ['csv', 'xapi'] as const;
@@ -34,8 +35,13 @@ export async function importTraining(
   opts: TrainingImportOptions,
 ): Promise<ImportReport> {
   const { format, ...rest } = opts;
-  if (format === 'csv') return importCsv(store, { ...rest, table: 'training' });
-  return importXapi(store, rest);
+  await checkInputFile(opts.file);
+  try {
+    if (format === 'csv') return await importCsv(store, { ...rest, table: 'training' });
+    return await importXapi(store, rest);
+  } catch (e) {
+    throw importFault(e, opts.label ?? opts.file);
+  }
 }
 
 /** One staged xAPI record: every field as text ('' = absent). */

@@ -3,7 +3,7 @@
  * canonical text columns in SQL, de-duplication, action-map categories, pseudonyms, and one
  * transaction that stores the good rows, the rejects and the report.
  */
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ImportTable } from '../model/canonical.ts';
 import type { Sql, StagingArea, Store } from '../store/Store.ts';
@@ -13,6 +13,21 @@ import type { CsvLines } from './csvRecords.ts';
 import { instantWindow } from '../store/settings.ts';
 import { localTimeSql, offsetsTableSql, zoneLiteral } from './localTime.ts';
 import { loadActionMap } from './actionMap.ts';
+import { trackPendingFile } from '../store/tempFiles.ts';
+
+/**
+ * The id of a new entry of `imports` (an import, or the removal of one), inside the transaction
+ * `tx` that will insert it: one more than the largest so far. Where several processes can write
+ * (PostgreSQL: a CLI import beside an upload), the dialect's lock makes this transaction the only
+ * one allocating until it ends, so two imports never take the same id (the second waits).
+ */
+export async function nextImportId(store: Store, tx: Sql): Promise<number> {
+  if (store.dialect.lockImports) await tx.run(store.dialect.lockImports);
+  const [next] = await tx.all<{ id: number }>(
+    `SELECT coalesce(max(import_id), 0) + 1 AS id FROM imports`,
+  );
+  return Number(next?.id ?? 1);
+}
 
 export interface ImportOptions {
   table: ImportTable;
@@ -358,6 +373,7 @@ export async function loadStaged(
         importId,
         src.files && src.files.length > 1 ? src.files : [opts.file],
         src.crLines ? '\r' : '\n',
+        pending,
       );
       report.rejects_file = paths[0] ?? null;
       if (paths.length > 1) report.rejects_files = paths;
@@ -386,39 +402,50 @@ export async function loadStaged(
     return report;
   };
 
-  // 7. Store everything in one transaction.
-  const result = await store.transaction(async (tx) => {
-    const [next] = await tx.all<{ id: number }>(
-      `SELECT coalesce(max(import_id), 0) + 1 AS id FROM imports`,
-    );
-    const importId = next?.id ?? 1;
-    // No stored row can share a key with the file's rows (a new source of events, or an empty
-    // table): append them as they are — on PostgreSQL without a temporary copy and an anti-join.
-    if (await cannotCollide(tx)) {
-      const stored = await store.appendStaged(tx, T.good, spec.columns, spec.table, importId);
-      return finish(tx, importId, stored, 0);
-    }
-    const up = await store.upload(tx, T.good, spec.columns);
-    const cols = spec.columns.map((c) => c.name);
-    const match = spec.key.map((k) => `t.${k} = s.${k}`).join(' AND ');
-    let updated = 0;
-    if (spec.upsert) {
-      const changed = cols
-        .filter((c) => !spec.key.includes(c))
-        .map((c) => `t.${c} IS DISTINCT FROM s.${c}`)
-        .join(' OR ');
-      updated = await tx.exec(
-        `DELETE FROM ${spec.table} t WHERE EXISTS (SELECT 1 FROM ${up} s WHERE ${match} AND (${changed}))`,
-      );
-    }
-    const stored = await tx.exec(
-      `INSERT INTO ${spec.table} (${cols.join(', ')}, import_id)
+  // 7. Store everything in one transaction. The rejects files it writes belong to it: removed when
+  //    it fails (or the process is stopped before it commits), kept when it commits.
+  const pending: PendingFile[] = [];
+  const result = await store
+    .transaction(async (tx) => {
+      const importId = await nextImportId(store, tx);
+      // No stored row can share a key with the file's rows (a new source of events, or an empty
+      // table): append them as they are — on PostgreSQL without a temporary copy and an anti-join.
+      if (await cannotCollide(tx)) {
+        const stored = await store.appendStaged(tx, T.good, spec.columns, spec.table, importId);
+        return finish(tx, importId, stored, 0);
+      }
+      const up = await store.upload(tx, T.good, spec.columns);
+      const cols = spec.columns.map((c) => c.name);
+      const match = spec.key.map((k) => `t.${k} = s.${k}`).join(' AND ');
+      let updated = 0;
+      if (spec.upsert) {
+        const changed = cols
+          .filter((c) => !spec.key.includes(c))
+          .map((c) => `t.${c} IS DISTINCT FROM s.${c}`)
+          .join(' OR ');
+        updated = await tx.exec(
+          `DELETE FROM ${spec.table} t WHERE EXISTS (SELECT 1 FROM ${up} s WHERE ${match} AND (${changed}))`,
+        );
+      }
+      const stored = await tx.exec(
+        `INSERT INTO ${spec.table} (${cols.join(', ')}, import_id)
        SELECT ${cols.map((c) => `s.${c}`).join(', ')}, $1 FROM ${up} s
        WHERE NOT EXISTS (SELECT 1 FROM ${spec.table} t WHERE ${match})`,
-      [importId],
-    );
-    return finish(tx, importId, stored, updated);
-  });
+        [importId],
+      );
+      return finish(tx, importId, stored, updated);
+    })
+    .catch(async (e: unknown) => {
+      // (Unless the connection was lost while committing: then the import may have been stored,
+      // and its rejects file is kept for it.)
+      const unknownOutcome = (e as { whileCommitting?: boolean }).whileCommitting === true;
+      for (const f of pending) {
+        if (!unknownOutcome) await rm(f.path, { force: true }).catch(() => undefined);
+        f.settle();
+      }
+      throw e;
+    });
+  for (const f of pending) f.settle();
   await st.run(`DROP VIEW IF EXISTS ${T.good}`);
   await st.run(`DROP VIEW IF EXISTS ${T.val}`);
   for (const t of [...src.tempTables, T.pmap, T.off, 'imp_amap', 'imp_params', REJ, `${REJ}_pe`])
@@ -512,12 +539,40 @@ class LineSeeker {
   }
 }
 
+/** A rejects file written inside an import's transaction, and how to stop tracking it. */
+interface PendingFile {
+  path: string;
+  settle: () => void;
+}
+
+/**
+ * Create a new rejects file `<dir>/<base>.rejects.csv` (owner-only) without ever replacing a file
+ * that is there already — one left by an import that was killed before it committed (whose id a
+ * later import then takes), or one of another store sharing the folder (PostgreSQL stores share
+ * `./uptake-rejects`): the new file is then `<base>.2.rejects.csv`, `.3.`, … Nothing is lost.
+ */
+async function createRejectsFile(
+  dir: string,
+  base: string,
+): Promise<{ path: string; out: FileHandle }> {
+  for (let n = 1; ; n++) {
+    const path = join(dir, n === 1 ? `${base}.rejects.csv` : `${base}.${n}.rejects.csv`);
+    try {
+      return { path, out: await open(path, 'wx', 0o600) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 1000) throw e;
+    }
+  }
+}
+
 /**
  * Write the rejected rows, verbatim, with line and reason, to
- * `<rejectsDir>/import-<id>-<table>-<file name>.rejects.csv`, one file per input file that had
- * rejects (owner-only: rejected rows may carry raw identifiers, which is why they stay out of the
- * store). Streamed from the staging table of rejects; a row without its own verbatim text is
- * re-read from its file by its line. Returns the paths written.
+ * `<rejectsDir>/import-<id>-<table>-<file name>.rejects.csv` (never over an existing file: see
+ * `createRejectsFile`), one file per input file that had rejects (owner-only: rejected rows may
+ * carry raw identifiers, which is why they stay out of the store). Streamed from the staging
+ * table of rejects; a row without its own verbatim text is re-read from its file by its line.
+ * Each file is added to `pending` as soon as it exists (its import has not committed yet).
+ * Returns the paths written.
  */
 async function writeRejectsFiles(
   st: StagingArea,
@@ -525,6 +580,7 @@ async function writeRejectsFiles(
   importId: number,
   files: string[],
   lineEnd: '\n' | '\r',
+  pending: PendingFile[],
 ): Promise<string[]> {
   await mkdir(opts.rejectsDir, { recursive: true, mode: 0o700 });
   const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
@@ -534,14 +590,20 @@ async function writeRejectsFiles(
   );
   for (const { file_no } of fileNos) {
     const file = files[Number(file_no)] ?? opts.file;
-    const path = join(
+    const { path, out } = await createRejectsFile(
       opts.rejectsDir,
-      `import-${importId}-${opts.table}-${basename(file)}.rejects.csv`,
+      `import-${importId}-${opts.table}-${basename(file)}`,
     );
-    const out = await open(path, 'w', 0o600);
+    pending.push({ path, settle: trackPendingFile(path) });
     const seeker = await LineSeeker.open(file, lineEnd).catch(() => null);
+    // A write's error does not name its file (a full disk must say which one is full).
+    const put = (text: string) =>
+      out.write(text).catch((e: NodeJS.ErrnoException) => {
+        e.path ??= path;
+        throw e;
+      });
     try {
-      await out.write('line,reason,row\n');
+      await put('line,reason,row\n');
       for (let last = 0; ;) {
         const page = await st.all<{
           k: number;
@@ -558,7 +620,7 @@ async function writeRejectsFiles(
           const raw = r.raw_text ?? (await seeker?.get(Number(r.line))) ?? '';
           body += `${r.line},${q(r.reason)},${q(raw.replace(/\r?\n$/, ''))}\n`;
         }
-        await out.write(body);
+        await put(body);
         last = Number(page[page.length - 1]!.k);
       }
     } finally {

@@ -41,6 +41,7 @@ import {
   helpTopicsSchema,
   importDetailSchema,
   importIdParams,
+  importRemovalSchema,
   importReportSchema,
   importRowSchema,
   loginBody,
@@ -155,6 +156,8 @@ export const API = contract({
   // --- administration ----------------------------------------------------------------------------
   'GET /api/imports': { response: z.array(importRowSchema) },
   'GET /api/imports/:id': { params: importIdParams, response: importDetailSchema },
+  'GET /api/imports/:id/removal': { params: importIdParams, response: importRemovalSchema },
+  'DELETE /api/imports/:id': { params: importIdParams, response: importRemovalSchema },
   'POST /api/imports': { query: uploadQuery, body: 'stream', response: importReportSchema },
   'GET /api/export/:table': { params: exportParams, query: exportQuery, file: true },
   'GET /api/settings': { response: settingsSchema },

@@ -373,8 +373,29 @@ export const importRowSchema = named(
     rows_rejected: num,
     rows_duplicate: num,
     unmapped: num,
+    /** The entry that removed this import's rows (`DELETE /api/imports/:id`), else null. */
+    removed_by: num.nullable(),
     report: importReportSchema.nullable(),
   }),
+);
+
+export const importRemovalSchema = named(
+  'ImportRemoval',
+  z.object({
+    import_id: num,
+    table: z.string(),
+    file: z.string(),
+    rows: z.record(z.string(), num),
+    rejects: num,
+    rejects_files: z.array(z.string()),
+    rejects_files_missing: z.array(z.string()),
+    replaced_rows: num,
+    removal_id: num.nullable(),
+    removed: z.boolean(),
+  }),
+  'What removing an import removes (`removed: false`: a preview, nothing changed): the rows it ' +
+    'stored that are still there, per table, its rejected lines and rejects files, and the ' +
+    'entry that records the removal. Roster rows it replaced are not brought back.',
 );
 
 export const importIdParams = z.object({
@@ -382,7 +403,7 @@ export const importIdParams = z.object({
     .number()
     .int()
     .positive()
-    .max(2 ** 31),
+    .max(2 ** 31 - 1),
 });
 
 export const importDetailSchema = named(

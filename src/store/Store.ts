@@ -59,6 +59,13 @@ export interface Store extends Sql {
   ): Promise<number>;
   /** Fraction done (0–1) of the query running now, when the engine can tell. */
   progress(): number | null;
+  /**
+   * Stop the statements this store is running now, because the process is being stopped
+   * (SIGINT, SIGTERM): PostgreSQL cancels them on the server, DuckDB interrupts its connection.
+   * What was not committed is not stored. (Optional: views of a store, such as the server's
+   * gated store, leave it to the store they wrap.)
+   */
+  interrupt?(): Promise<void>;
   close(): Promise<void>;
 }
 

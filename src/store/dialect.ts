@@ -18,6 +18,12 @@ export interface Dialect {
   readonly jsonType: string;
   /** Cast to a double-precision float. */
   readonly double: string;
+  /**
+   * A statement that makes the transaction it runs in the only one, across every process, that
+   * allocates import ids until it ends (so `max(import_id) + 1` cannot be taken twice); null where
+   * the engine lets one process at a time write (DuckDB locks its file).
+   */
+  readonly lockImports: string | null;
 }
 
 export const DUCKDB: Dialect = {
@@ -28,6 +34,7 @@ export const DUCKDB: Dialect = {
   binary: (e) => e,
   jsonType: 'VARCHAR',
   double: 'DOUBLE',
+  lockImports: null,
 };
 
 export const POSTGRES: Dialect = {
@@ -43,4 +50,8 @@ export const POSTGRES: Dialect = {
   binary: (e) => `${e} COLLATE "C"`,
   jsonType: 'TEXT',
   double: 'DOUBLE PRECISION',
+  // A transaction-scoped advisory lock (released at COMMIT or ROLLBACK, or when the session ends):
+  // needs no privilege, and a concurrent import waits for it instead of failing on imports_pkey.
+  // The key is Uptake's own constant ('upt' in ASCII).
+  lockImports: `SELECT pg_advisory_xact_lock(7698548)`,
 };

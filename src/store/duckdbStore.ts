@@ -8,6 +8,7 @@ import { chmodSync, closeSync, existsSync, openSync, readSync, statSync } from '
 import { dirname } from 'node:path';
 import { UptakeError } from '../errors/UptakeError.ts';
 import { DUCKDB } from './dialect.ts';
+import { diskFull } from './faults.ts';
 import { migrate } from './migrate.ts';
 import {
   EXPORT_COPY_OPTIONS,
@@ -40,21 +41,41 @@ function plainRows<T>(rows: Record<string, unknown>[]): T[] {
   return rows as T[];
 }
 
+/** A full disk as the closed set's one line (DuckDB reports it as an I/O error). */
+function wrap(e: unknown): unknown {
+  return diskFull(e) ?? e;
+}
+
 class DuckSql implements Sql {
   constructor(protected readonly conn: DuckDBConnection) {}
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    const reader = await this.conn.runAndReadAll(
-      sql,
-      params.length ? (params as DuckDBValue[]) : undefined,
-    );
-    return plainRows<T>(reader.getRowObjectsJS() as Record<string, unknown>[]);
+    try {
+      const reader = await this.conn.runAndReadAll(
+        sql,
+        params.length ? (params as DuckDBValue[]) : undefined,
+      );
+      return plainRows<T>(reader.getRowObjectsJS() as Record<string, unknown>[]);
+    } catch (e) {
+      throw wrap(e);
+    }
   }
   async run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
-    await this.conn.run(sql, params.length ? (params as DuckDBValue[]) : undefined);
+    try {
+      await this.conn.run(sql, params.length ? (params as DuckDBValue[]) : undefined);
+    } catch (e) {
+      throw wrap(e);
+    }
   }
   async exec(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    const result = await this.conn.run(sql, params.length ? (params as DuckDBValue[]) : undefined);
-    return Number(result.rowsChanged);
+    try {
+      const result = await this.conn.run(
+        sql,
+        params.length ? (params as DuckDBValue[]) : undefined,
+      );
+      return Number(result.rowsChanged);
+    } catch (e) {
+      throw wrap(e);
+    }
   }
   async appendText(table: string, rows: readonly (readonly string[])[]): Promise<void> {
     const appender = await this.conn.createAppender(table);
@@ -279,6 +300,11 @@ export class DuckDBStore extends DuckSql implements Store, StagingArea {
       close: () => conn.closeSync(),
       interrupt: () => conn.interrupt(),
     });
+  }
+
+  /** Stop the statement running now (the process is being stopped); its transaction is not committed. */
+  async interrupt(): Promise<void> {
+    this.conn.interrupt();
   }
 
   async close(): Promise<void> {

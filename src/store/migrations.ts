@@ -223,6 +223,14 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   {
+    version: 10,
+    name: 'an import can be removed: the entry that removed it',
+    // `removed_by` is the id of the `imports` entry (format 'removal') that removed this import's
+    // rows; the removal is an entry of its own, so that every change of the data takes a new,
+    // larger import id (the data version of the caches).
+    up: () => [`ALTER TABLE imports ADD COLUMN removed_by INTEGER`],
+  },
+  {
     version: 11,
     name: 'a tool names the metric it is meant to move (and which way)',
     // `src/analysis/tools.ts`: one of the per-clinician metrics evaluations take, and

@@ -4,6 +4,7 @@
  */
 import { DuckDBStore } from './duckdbStore.ts';
 import type { Store } from './Store.ts';
+import { sweepOrphans } from './tempFiles.ts';
 
 export interface StoreChoice {
   db?: string | undefined;
@@ -29,9 +30,13 @@ function pathLabel(choice: StoreChoice, path: string): string {
  * Open the store the options and environment select, migrating it to this version's schema.
  * With `create: false` (commands that only read) a DuckDB file that does not exist is a user
  * error instead of a new empty store; a file that is not a DuckDB database is always refused.
- * (A PostgreSQL database must exist already: a missing one is the connection's error.)
+ * (A PostgreSQL database must exist already: a missing one is the connection's error.) First
+ * removes the temporary folders of Uptake processes that no longer exist (`sweepOrphans`).
  */
 export async function openStore(choice: StoreChoice & { create?: boolean } = {}): Promise<Store> {
+  // Staging files of Uptake processes of this machine that were killed (kill -9) before they could
+  // remove them (a PostgreSQL import's staging CSV is as large as its file): gone at the next run.
+  sweepOrphans();
   const url = choice.databaseUrl ?? (choice.db ? undefined : process.env['DATABASE_URL']);
   if (url) {
     const { PostgresStore } = await import('./postgresStore.ts');

@@ -6,14 +6,14 @@
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UptakeError } from '../errors/UptakeError.ts';
 import { POSTGRES } from './dialect.ts';
 import { DuckDBStore } from './duckdbStore.ts';
+import { diskFull, isLostConnection, lostConnection, StoreFault } from './faults.ts';
 import { migrate } from './migrate.ts';
+import { makeTempDir, removeTempDir } from './tempFiles.ts';
 import {
   EXPORT_COPY_OPTIONS,
   pathLiteral,
@@ -106,22 +106,42 @@ class PgSql implements Sql {
       throw this.wrap(e);
     }
   }
-  protected wrap(e: unknown): unknown {
+  /** A driver error as the closed set's error where it is a fault of the connection or server. */
+  protected wrap(e: unknown, whileCommitting = false): unknown {
+    if (e instanceof UptakeError) return e;
     const code = (e as { code?: string }).code ?? '';
-    if (code === '42501' || code === 'ECONNREFUSED' || code === '57P01')
-      return connectionError(e, this.where);
-    return e;
+    if (code === '42501' || code === 'ECONNREFUSED') return connectionError(e, this.where);
+    if (isLostConnection(e)) return lostConnection(e, this.where, whileCommitting);
+    return diskFull(e, this.where) ?? e;
   }
 }
+
+/**
+ * How often (ms) a PostgreSQL backend running a statement checks that its client is still there
+ * (`client_connection_check_interval`, PostgreSQL 14+, on Linux servers): a client killed with
+ * `kill -9` cannot cancel its statements, and without the check a long metric query would run to
+ * its end for nobody.
+ */
+const CLIENT_CHECK_MS = 2000;
+
+/** A pooled client with the backend process id the driver learned at connect. */
+type BackendClient = pg.PoolClient & { processID?: number | null };
 
 export class PostgresStore extends PgSql implements Store {
   readonly dialect = POSTGRES;
   private stagingStore: DuckDBStore | null = null;
+  private spillDir: string | null = null;
+  /** Clients checked out now: their backends run this process's statements. */
+  private readonly busy = new Set<BackendClient>();
   private constructor(
     private readonly pool: pg.Pool,
     readonly location: string,
+    private readonly url: string,
   ) {
     super(pool, location);
+    pool.on('acquire', (c) => this.busy.add(c as BackendClient));
+    pool.on('release', (_e, c) => this.busy.delete(c as BackendClient));
+    pool.on('remove', (c) => this.busy.delete(c as BackendClient));
   }
 
   /** Connect (a pool), check the server answers, and migrate the schema. */
@@ -140,14 +160,33 @@ export class PostgresStore extends PgSql implements Store {
       );
     }
     pool.on('error', () => undefined);
+    // A connection that breaks while a client is checked out (the server stopped, the session was
+    // ended) is reported to the statement or COPY under way, which fails with a clear line; the
+    // client's own 'error' event would otherwise crash the process ("Unhandled 'error' event").
+    let checkClient = false;
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+      if (checkClient)
+        client
+          .query(`SET client_connection_check_interval = ${CLIENT_CHECK_MS}`)
+          .catch(() => undefined);
+    });
     try {
       const c = await pool.connect();
-      c.release();
+      try {
+        const [r] = (
+          await c.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`)
+        ).rows;
+        checkClient = Number(r?.v ?? 0) >= 140000;
+        if (checkClient) await c.query(`SET client_connection_check_interval = ${CLIENT_CHECK_MS}`);
+      } finally {
+        c.release();
+      }
     } catch (e) {
       await pool.end().catch(() => undefined);
       throw connectionError(e, where);
     }
-    const store = new PostgresStore(pool, where);
+    const store = new PostgresStore(pool, where, url);
     try {
       await migrate(store, opts);
     } catch (e) {
@@ -165,21 +204,57 @@ export class PostgresStore extends PgSql implements Store {
       throw connectionError(e, this.location);
     }
     const tx = new PgTx(client, this.location);
+    let committing = false;
+    let lost = false;
     try {
       await client.query('BEGIN');
       const out = await fn(tx);
+      committing = true;
       await client.query('COMMIT');
       return out;
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
+      // A lost connection's transaction is rolled back by the server itself (unless the loss came
+      // during COMMIT: then nobody can tell), and its client is of no further use.
+      lost = isLostConnection(e) || (e instanceof StoreFault && e.kind === 'connection-lost');
+      if (!lost) await client.query('ROLLBACK').catch(() => undefined);
+      throw this.wrap(e, committing);
     } finally {
-      client.release();
+      client.release(lost || undefined);
+    }
+  }
+
+  /**
+   * Cancel the statements this process is running on the server (pg's query cancel, from a
+   * connection of its own): called when the process is stopped (SIGINT, SIGTERM), so that a long
+   * metric query or COPY does not run on for nobody. Never fails.
+   */
+  async interrupt(): Promise<void> {
+    const pids = [...this.busy]
+      .map((c) => c.processID)
+      .filter((p): p is number => typeof p === 'number' && p > 0);
+    if (!pids.length) return;
+    const c = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 3000 });
+    c.on('error', () => undefined);
+    try {
+      await c.connect();
+      await c.query(`SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid`, [pids]);
+    } catch {
+      // the server is gone: nothing runs there any more
+    } finally {
+      await c.end().catch(() => undefined);
     }
   }
 
   async staging(): Promise<StagingArea> {
-    if (!this.stagingStore) this.stagingStore = await DuckDBStore.open(':memory:');
+    if (!this.stagingStore) {
+      const st = await DuckDBStore.open(':memory:');
+      // Where the in-memory DuckDB spills a large file beyond its memory limit (by default `.tmp`
+      // in the working folder, left there if the process is killed): a temporary folder of this
+      // process, removed at close and swept after a kill like the staging CSVs.
+      this.spillDir = await makeTempDir('spill');
+      await st.run(`SET temp_directory = ${pathLiteral(this.spillDir)}`);
+      this.stagingStore = st;
+    }
     return this.stagingStore;
   }
 
@@ -208,7 +283,7 @@ export class PostgresStore extends PgSql implements Store {
 
   async upload(tx: Sql, stagedTable: string, columns: readonly StagedColumn[]): Promise<string> {
     if (!(tx instanceof PgTx)) throw new Error('upload needs the transaction of this store');
-    const dir = await mkdtemp(join(tmpdir(), 'uptake-copy-'));
+    const dir = await makeTempDir('copy');
     const file = join(dir, 'rows.csv');
     const target = `up_${stagedTable}`;
     try {
@@ -229,7 +304,7 @@ export class PostgresStore extends PgSql implements Store {
       await tx.run(`ANALYZE ${target}`);
       return target;
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await removeTempDir(dir);
     }
   }
 
@@ -241,9 +316,15 @@ export class PostgresStore extends PgSql implements Store {
   ): Promise<number> {
     // PostgreSQL writes CSV (instants in UTC); DuckDB reads it with the columns' types and writes
     // the format asked for.
-    const dir = await mkdtemp(join(tmpdir(), 'uptake-export-'));
+    const dir = await makeTempDir('export');
     const csv = join(dir, 'rows.csv');
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      await removeTempDir(dir);
+      throw connectionError(e, this.location);
+    }
     try {
       await client.query(`SET TIME ZONE 'UTC'`);
       await pipeline(
@@ -261,7 +342,7 @@ export class PostgresStore extends PgSql implements Store {
       throw this.wrap(e);
     } finally {
       client.release();
-      await rm(dir, { recursive: true, force: true });
+      await removeTempDir(dir);
     }
   }
 
@@ -273,7 +354,7 @@ export class PostgresStore extends PgSql implements Store {
     importId: number,
   ): Promise<number> {
     if (!(tx instanceof PgTx)) throw new Error('appendStaged needs the transaction of this store');
-    const dir = await mkdtemp(join(tmpdir(), 'uptake-copy-'));
+    const dir = await makeTempDir('copy');
     const file = join(dir, 'rows.csv');
     try {
       await this.stagedCsv(stagedTable, columns, file, [{ name: 'import_id', value: importId }]);
@@ -282,7 +363,7 @@ export class PostgresStore extends PgSql implements Store {
         file,
       );
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await removeTempDir(dir);
     }
   }
 
@@ -292,6 +373,7 @@ export class PostgresStore extends PgSql implements Store {
 
   async close(): Promise<void> {
     await this.stagingStore?.close();
+    if (this.spillDir) await removeTempDir(this.spillDir);
     await this.pool.end();
   }
 }
@@ -306,8 +388,12 @@ class PgTx extends PgSql {
   }
   /** COPY … FROM STDIN of `file`; the rows copied. */
   async copyIn(sql: string, file: string): Promise<number> {
-    const stream = this.client.query(copyFrom(sql));
-    await pipeline(createReadStream(file), stream);
-    return Number(stream.rowCount ?? 0);
+    try {
+      const stream = this.client.query(copyFrom(sql));
+      await pipeline(createReadStream(file), stream);
+      return Number(stream.rowCount ?? 0);
+    } catch (e) {
+      throw this.wrap(e);
+    }
   }
 }

@@ -92,6 +92,7 @@ export type Pinned = [
         rows_rejected: number;
         rows_duplicate: number;
         unmapped: number;
+        removed_by: number | null;
       }
     >
   >,

@@ -22,10 +22,9 @@
  *   reference searches by). A `urn:uuid:` or `#` reference to nothing in its file resolves to
  *   nothing (`dangling`): it could be anyone's, so it is never stored.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sql, StagingArea, Store } from '../../store/Store.ts';
+import { makeTempDir, removeTempDir } from '../../store/tempFiles.ts';
 import { F } from './read.ts';
 import {
   CONCEPT,
@@ -205,7 +204,7 @@ async function indexIdentities(st: StagingArea): Promise<void> {
 
 /** Copy the store's clinician identities into the staging area (by the store's own writer). */
 async function loadStored(store: Store, st: StagingArea): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'uptake-ids-'));
+  const dir = await makeTempDir('ids');
   try {
     const file = join(dir, 'ids.parquet');
     const cols = ['system', 'value', 'user_id'].map((name) => ({ name, type: 'VARCHAR' as const }));
@@ -222,7 +221,7 @@ async function loadStored(store: Store, st: StagingArea): Promise<void> {
       [file],
     );
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await removeTempDir(dir);
   }
 }
 

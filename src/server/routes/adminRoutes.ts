@@ -3,14 +3,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { UptakeError } from '../../errors/UptakeError.ts';
 import { importFiles } from '../../ingest/importFiles.ts';
+import { previewRemoval, removeImport } from '../../ingest/removeImport.ts';
+import { makeTempDir, removeTempDir } from '../../store/tempFiles.ts';
 import { exportTable } from '../../export/exportTable.ts';
 import { Pseudonymizer } from '../../ingest/pseudonymize.ts';
 import { keyFile, rejectsDir } from '../../cli/paths.ts';
@@ -98,7 +98,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
         Record<string, unknown> & { report: string | null; su: number | null; fu: number | null }
       >(
         `SELECT import_id, table_name, format, file, ${d.epochUs('started_at')} AS su, ${d.epochUs('finished_at')} AS fu,
-           rows_read, rows_stored, rows_rejected, rows_duplicate, unmapped, report
+           rows_read, rows_stored, rows_rejected, rows_duplicate, unmapped, removed_by, report
          FROM imports ORDER BY import_id`,
       );
       await logAccess(s, req, auth, 'view', 'imports');
@@ -134,6 +134,45 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
       );
       await logAccess(s, req, auth, 'view', `imports/${params.id}`);
       return { report: JSON.parse(imp.report) as z.input<typeof importReportSchema>, rejects };
+    },
+  });
+
+  defineRoute(app, s, {
+    ...API['GET /api/imports/:id/removal'],
+    tag: 'data',
+    summary: 'What removing an import would remove (nothing changes)',
+    access: ADMIN,
+    async handler({ req, auth, params }) {
+      const summary = await previewRemoval(s.db, params.id);
+      await logAccess(s, req, auth, 'view', `imports/${params.id}/removal`);
+      return { ...summary, removed: false };
+    },
+  });
+
+  defineRoute(app, s, {
+    ...API['DELETE /api/imports/:id'],
+    tag: 'data',
+    summary: 'Remove a wrong import: every row it stored, its rejected lines and rejects files',
+    description:
+      'As `uptake imports remove ID --yes`. Rows carry the import that stored them; those still ' +
+      'there are deleted from every table in one transaction, and the removal is recorded as a ' +
+      'new entry of the imports list (the reports then recompute). Roster rows the import ' +
+      'replaced are not brought back. An import removed already, or a removal entry, answers 409.',
+    access: ADMIN,
+    async handler({ req, auth, params }) {
+      const summary = await s.db.exclusive((raw) => removeImport(raw, params.id));
+      await logAccess(
+        s,
+        req,
+        auth,
+        'delete',
+        `imports/${params.id}`,
+        `${summary.table}: ${Object.entries(summary.rows)
+          .map(([t, n]) => `${n} ${t}`)
+          .join(', ')}, ${summary.rejects} rejected lines removed (entry ${summary.removal_id})`,
+      );
+      s.warm();
+      return { ...summary, removed: true };
     },
   });
 
@@ -180,7 +219,9 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
             `query source_tz: ${query.source_tz} is not an IANA time zone`,
           );
         const name = query.filename ?? `${query.table}.upload`;
-        const dir = await mkdtemp(join(tmpdir(), 'uptake-upload-'));
+        // Named by this process (`tempFiles.ts`): removed below, and swept at the next start if
+        // the server is killed meanwhile.
+        const dir = await makeTempDir('upload');
         const file = join(dir, name);
         try {
           const bytes = await saveUpload(body as Readable, file, s.maxUploadBytes);
@@ -214,7 +255,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
             e.message = e.message.replaceAll(file, name).replaceAll(dir, 'the upload');
           throw e;
         } finally {
-          await rm(dir, { recursive: true, force: true });
+          await removeTempDir(dir);
         }
       },
     });
@@ -229,7 +270,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
       'pseudonyms. Every download is written to the access log.',
     access: ADMIN,
     async handler({ req, auth, params, query }) {
-      const dir = await mkdtemp(join(tmpdir(), 'uptake-export-'));
+      const dir = await makeTempDir('export');
       const name = `${params.table}.${query.format}`;
       const path = join(dir, name);
       try {
@@ -243,14 +284,14 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
           `${rows} rows as ${query.format}`,
         );
       } catch (e) {
-        await rm(dir, { recursive: true, force: true });
+        await removeTempDir(dir);
         throw e;
       }
       return {
         path,
         name,
         type: EXPORT_TYPES[query.format],
-        cleanup: () => rm(dir, { recursive: true, force: true }),
+        cleanup: () => removeTempDir(dir),
       };
     },
   });

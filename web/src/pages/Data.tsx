@@ -1,7 +1,8 @@
 /**
  * Data (administrators): "Is the data complete and clean?" Imports with their reports, rejected
  * rows (line and reason only: a rejected row can hold a raw patient identifier, so it is never
- * shown), actions without a category, and uploading a file.
+ * shown), actions without a category, uploading a file, and removing a wrong import (what it
+ * would remove is shown, and confirmed, first).
  */
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import {
@@ -33,6 +34,8 @@ type UploadTable = UploadQuery['table'];
 type UploadFormat = NonNullable<UploadQuery['format']>;
 type ExportTable = ApiParams<'GET /api/export/:table'>['table'];
 type ExportFormat = NonNullable<ExportQuery['format']>;
+/** What removing an import removes (`removed: false`: what it would remove). */
+type Removal = ApiResponse<'GET /api/imports/:id/removal'>;
 
 /** The tables an upload fills (the server's closed set). */
 const TABLES = members<UploadTable>({
@@ -71,13 +74,22 @@ export function DataPage({
     'Already present',
     'Rejected',
     'Events without category',
+    'Removed by',
   ];
   const finishedAt = (r: ImportRow): string => zoned(r.finished_at ?? r.started_at ?? null, tz);
   return (
     <>
       <PageHeader title="Data" question="Is the data complete and clean, and what came in last?" />
       <Freshness meta={meta} />
-      {importId ? <ImportDetail id={importId} timezone={tz} /> : null}
+      {importId ? (
+        <ImportDetail
+          key={importId}
+          id={importId}
+          timezone={tz}
+          removedBy={rows.find((r) => String(r.import_id) === importId)?.removed_by ?? null}
+          onRemoved={list.reload}
+        />
+      ) : null}
       <section className="section" aria-labelledby="imports">
         <h2 id="imports">Imports</h2>
         {list.error ? <ErrorBox error={list.error} /> : null}
@@ -118,6 +130,11 @@ export function DataPage({
                         {n(r.rows_rejected)}
                       </td>
                       <td className="num">{n(r.unmapped)}</td>
+                      <td>
+                        {r.removed_by ? (
+                          <a href={href(['data', String(r.removed_by)])}>#{r.removed_by}</a>
+                        ) : null}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -143,6 +160,7 @@ export function DataPage({
                 r.rows_duplicate,
                 r.rows_rejected,
                 r.unmapped,
+                r.removed_by ? `#${r.removed_by}` : '',
               ]),
             }}
           />
@@ -154,20 +172,129 @@ export function DataPage({
   );
 }
 
-function ImportDetail({ id, timezone }: { id: string; timezone: string }): ReactNode {
+function ImportDetail({
+  id,
+  timezone,
+  removedBy,
+  onRemoved,
+}: {
+  id: string;
+  timezone: string;
+  removedBy: number | null;
+  onRemoved: () => void;
+}): ReactNode {
   const d = useApi('GET /api/imports/:id', { params: { id } });
+  const removal = d.data?.report.format === 'removal';
   return (
     <section className="section detail" aria-labelledby="import-detail">
-      <h2 id="import-detail">Import #{id}</h2>
+      <h2 id="import-detail">
+        {removal ? 'Entry' : 'Import'} #{id}
+      </h2>
       {d.error ? <ErrorBox error={d.error} /> : null}
       {d.loading && !d.data ? <Loading what={`import ${id}`} /> : null}
-      {d.data ? (
+      {d.data && removal ? (
+        <p>This entry records the removal of an import: {d.data.report.file}. It stored no rows.</p>
+      ) : null}
+      {d.data && !removal ? (
         <ReportView report={d.data.report} rejects={d.data.rejects} timezone={timezone} />
+      ) : null}
+      {d.data && !removal ? (
+        removedBy ? (
+          <p>
+            Removed: its rows are no longer stored (
+            <a href={href(['data', String(removedBy)])}>entry #{removedBy}</a>).
+          </p>
+        ) : (
+          <RemoveImport id={id} onRemoved={onRemoved} />
+        )
       ) : null}
       <p>
         <a href={href(['data'])}>Close this import</a>
       </p>
     </section>
+  );
+}
+
+const rowsText = (rows: Record<string, number>): string =>
+  Object.entries(rows)
+    .map(([t, k]) => `${n(k)} ${t} row${k === 1 ? '' : 's'}`)
+    .join(', ');
+
+/**
+ * Remove a wrong import: first what it would remove (asked of the server, which counts the rows
+ * still stored), then a confirmation; the reports recompute afterwards.
+ */
+function RemoveImport({ id, onRemoved }: { id: string; onRemoved: () => void }): ReactNode {
+  const [preview, setPreview] = useState<Removal | null>(null);
+  const [done, setDone] = useState<Removal | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const call = async (f: () => Promise<void>): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await f();
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'NETWORK', String(err)));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const ask = () =>
+    call(async () => setPreview(await api('GET /api/imports/:id/removal', { params: { id } })));
+  const remove = () =>
+    call(async () => {
+      const r = await api('DELETE /api/imports/:id', { params: { id } });
+      setPreview(null);
+      setDone(r);
+      onRemoved();
+    });
+  return (
+    <div className="remove-import">
+      <h3>Remove this import</h3>
+      {done ? (
+        <p className="ok" role="status">
+          Removed import #{done.import_id}: {rowsText(done.rows)} and {n(done.rejects)} rejected
+          line{done.rejects === 1 ? '' : 's'} (recorded as entry #{done.removal_id}).
+        </p>
+      ) : preview ? (
+        <div role="alertdialog" aria-labelledby="remove-question" aria-describedby="remove-what">
+          <p id="remove-question">
+            <strong>Remove import #{preview.import_id}?</strong>
+          </p>
+          <p id="remove-what">
+            This deletes the {rowsText(preview.rows)} it stored, its {n(preview.rejects)} rejected
+            line{preview.rejects === 1 ? '' : 's'} and its rejects file. It cannot be undone: import
+            the file again to bring the rows back.
+            {preview.replaced_rows
+              ? ` ${n(preview.replaced_rows)} roster rows it changed will not get their earlier versions back.`
+              : ''}
+          </p>
+          <button type="button" onClick={() => void remove()} disabled={busy}>
+            {busy ? 'Removing…' : `Remove import #${preview.import_id}`}
+          </button>{' '}
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => setPreview(null)}
+            disabled={busy}
+          >
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <>
+          <p>
+            A wrong file? Removing the import deletes every row it stored; the reports then
+            recompute.
+          </p>
+          <button type="button" className="secondary" onClick={() => void ask()} disabled={busy}>
+            Remove import #{id}…
+          </button>
+        </>
+      )}
+      {error ? <ErrorBox error={error} /> : null}
+    </div>
   );
 }
 
