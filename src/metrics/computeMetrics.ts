@@ -6,7 +6,8 @@
 import { PER8_METRICS, type ClinicianMetricRow, type Per8Metric } from '../model/metricRow.ts';
 import { metricRequestSchema, type GroupBy, type MetricRequest } from '../model/options.ts';
 import { invalid } from '../errors/UptakeError.ts';
-import type { SqlValue, Store } from '../store/Store.ts';
+import type { Dialect } from '../store/dialect.ts';
+import type { Sql, SqlValue, Store } from '../store/Store.ts';
 import {
   clinicianCtes,
   rangeBoundsSql,
@@ -72,8 +73,8 @@ export function parseRequest(input: unknown): MetricRequest {
  * instants are computed first and bound as parameters (see `clinicianCtes`); PostgreSQL reads them
  * from the chain's one-row table.
  */
-async function metricCtes(
-  store: Store,
+export async function metricCtes(
+  store: Pick<Sql, 'all'> & { dialect: Dialect },
   req: MetricRequest,
 ): Promise<{ ctes: Cte[]; params: SqlValue[] } | null> {
   let bounds: RangeBounds | undefined;
