@@ -639,6 +639,8 @@ export function dayTableCtes(
   d: Dialect,
   req: MetricRequest,
   fingerprint: string,
+  /** The number of the first parameter (several chains in one statement number theirs apart). */
+  first = 1,
 ): { ctes: Cte[]; params: SqlValue[] } {
   const params: SqlValue[] = [
     req.from,
@@ -649,8 +651,8 @@ export function dayTableCtes(
   const cats = CATEGORY_CODES.map((c) => `${c}_us`);
   const ctes = `
 p AS (
-  SELECT CAST($1 AS DATE) AS d_from, CAST($2 AS DATE) AS d_to, CAST($3 AS INTEGER) AS n_pieces,
-         CAST($4 AS VARCHAR) AS fp
+  SELECT CAST($${first} AS DATE) AS d_from, CAST($${first + 1} AS DATE) AS d_to,
+         CAST($${first + 2} AS INTEGER) AS n_pieces, CAST($${first + 3} AS VARCHAR) AS fp
 ),
 stored AS (
   SELECT m.*, CAST(m.day - p.d_from AS INTEGER) AS day_no

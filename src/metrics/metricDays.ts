@@ -28,7 +28,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClinicianMetricRow } from '../model/metricRow.ts';
-import { FIRST_DATE, LAST_DATE, type MetricOptions, type MetricRequest } from '../model/options.ts';
+import {
+  FIRST_DATE,
+  LAST_DATE,
+  type MetricOptions,
+  type MetricRequest,
+  type Period,
+} from '../model/options.ts';
 import type { Dialect } from '../store/dialect.ts';
 import type { Sql, SqlValue } from '../store/Store.ts';
 import { DAY_COLUMNS, dayTableCtes } from './clinicianSql.ts';
@@ -487,11 +493,37 @@ export async function dayClinicianMetrics(
   sql: DaySql,
   req: MetricRequest,
 ): Promise<ClinicianMetricRow[]> {
-  const { ctes, params } = dayTableCtes(sql.dialect, req, dayFingerprint(req.options));
-  return sql.all<ClinicianMetricRow>(
-    `${withClause(ctes)}\nSELECT * FROM clinician_rows ORDER BY user_id, period_start`,
+  return (await dayMetricsByPeriod(sql, req, [req.period]))[req.period] ?? [];
+}
+
+/**
+ * `dayClinicianMetrics` of `req` cut by each of `periods`, in one statement (one turn of the
+ * engine: the report pages want the whole range and its weeks together).
+ */
+export async function dayMetricsByPeriod(
+  sql: DaySql,
+  req: MetricRequest,
+  periods: readonly Period[],
+): Promise<Partial<Record<Period, ClinicianMetricRow[]>>> {
+  const fp = dayFingerprint(req.options);
+  const params: SqlValue[] = [];
+  const parts = periods.map((period, i) => {
+    const chain = dayTableCtes(sql.dialect, { ...req, period }, fp, params.length + 1);
+    params.push(...chain.params);
+    return `SELECT * FROM (${withClause(chain.ctes)}
+      SELECT ${i} AS k_, clinician_rows.* FROM clinician_rows) q${i}`;
+  });
+  const rows = await sql.all<ClinicianMetricRow & { k_: number }>(
+    `${parts.join('\nUNION ALL\n')}\nORDER BY k_, user_id, period_start`,
     params,
   );
+  const out: Partial<Record<Period, ClinicianMetricRow[]>> = {};
+  periods.forEach((p) => (out[p] = []));
+  for (const r of rows) {
+    const { k_, ...row } = r;
+    out[periods[Number(k_)]!]!.push(row);
+  }
+  return out;
 }
 
 /** Events of the range on excluded channels (§8), from the stored days. */

@@ -20,6 +20,7 @@ import { AccessLog } from './accessLog.ts';
 import { Accounts, LoginLimiter } from './auth.ts';
 import { ReportCache } from './cache.ts';
 import { GatedStore } from './gate.ts';
+import { openWorker } from '../store/worker.ts';
 import { openApiDocument } from './openapi.ts';
 import { readSettings } from './orgSettings.ts';
 import { defineRoute, type Services } from './routing.ts';
@@ -62,6 +63,8 @@ export interface ServerOptions {
   frameAncestors?: readonly string[];
   /** A one-off operator warning (default: a line on stderr, as `uptake serve` shows it). */
   warn?: (message: string) => void;
+  /** Tests: awaited before each background refresh of the day table (to hold it). */
+  beforeDayRefresh?: () => Promise<void>;
 }
 
 declare module 'fastify' {
@@ -171,6 +174,8 @@ export function toUptakeError(err: unknown): UptakeError {
 function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
   const e = toUptakeError(err);
   if (e.code === 'INTERNAL') req.log.error(err);
+  if (e.retryAfterSeconds !== undefined)
+    void reply.header('retry-after', String(e.retryAfterSeconds));
   void reply.code(e.httpStatus).send({ error: { code: e.code, message: e.message } });
 }
 
@@ -191,7 +196,14 @@ export async function buildServer(
   app.decorateRequest('auth', null);
   app.decorateRequest('untrustedForwardedFor', null);
 
-  const cache = new ReportCache(db, db.reader);
+  // The day table is refreshed on a connection of its own (its transaction must not take in the
+  // requests' statements, nor wait for them).
+  const warn = opts.warn ?? ((m: string) => process.stderr.write(`uptake: warning: ${m}\n`));
+  const cache = new ReportCache(db, db.reader, {
+    openWorker: () => openWorker(db.raw),
+    warn,
+    beforeDayRefresh: opts.beforeDayRefresh,
+  });
   let warming = false;
   let stopping = false;
   let warmAgain = false;
@@ -207,7 +219,12 @@ export async function buildServer(
     ),
     settings: () => readSettings(db),
     warm: () => {
-      if (!opts.warmCache || stopping) return;
+      if (stopping) return;
+      // Notice an import at once: the day table starts its refresh in the background.
+      if (!opts.warmCache) {
+        cache.check().catch(() => undefined);
+        return;
+      }
       // Asked again while warming (a new import landed): warm once more afterwards.
       if (warming) {
         warmAgain = true;
@@ -219,6 +236,7 @@ export async function buildServer(
         await cache.check();
         const settings = await readSettings(db);
         const r = defaultRange(await cache.facts(), settings.timezone);
+        cache.pin('report', r.from, r.to, settings.options);
         await cache.dataset(r.from, r.to, settings.options);
       })()
         .catch((e: unknown) => {
@@ -274,7 +292,6 @@ export async function buildServer(
   // A reverse proxy in front while not trusted: say so once (stderr and the access log), and
   // keep the forwarded address for the sign-in limiter (see LoginLimiter).
   let proxyWarned = false;
-  const warn = opts.warn ?? ((m: string) => process.stderr.write(`uptake: warning: ${m}\n`));
   app.addHook('onRequest', async (req) => {
     if (opts.trustProxy) return;
     const header = req.headers['x-forwarded-for'];
@@ -357,6 +374,7 @@ export async function buildServer(
   app.addHook('onClose', async () => {
     // Interrupt a metric run under way rather than wait for it.
     stopping = true;
+    await cache.days.close();
     await db.close();
     await cache.idle();
   });

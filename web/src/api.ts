@@ -83,6 +83,16 @@ export interface GroupMetricRow extends GroupStats {
 
 export type Definitions = Record<string, string>;
 
+/**
+ * How current a report's figures are: after an import the pages answer at once with the
+ * previous figures, `updating`, until they include it (`pending`: the imports not yet included).
+ */
+export interface Freshness {
+  as_of: string | null;
+  updating: boolean;
+  pending: { import_id: number; table: string; finished_at: string | null }[];
+}
+
 export interface Change {
   group: string;
   metric: string;
@@ -102,6 +112,7 @@ export interface OrgReport {
   changes: Change[];
   /** The weeks compared by `changes`: [from, to) of each half. */
   halves: { first: [string, string]; second: [string, string] } | null;
+  freshness: Freshness;
   definitions: Definitions;
 }
 
@@ -123,6 +134,7 @@ export interface GroupReport {
   clinicians?: IdentifiedClinician[];
   weekly: GroupMetricRow[];
   org: GroupMetricRow | null;
+  freshness: Freshness;
   definitions: Definitions;
   options: ReportMeta;
 }
@@ -155,6 +167,7 @@ export interface MyReport {
     quantiles: Record<string, Quantiles>;
   };
   suggestions: Suggestion[];
+  freshness: Freshness;
   definitions: Definitions;
   options: ReportMeta;
 }

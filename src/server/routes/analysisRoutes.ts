@@ -16,6 +16,7 @@ import { resolveWeeks } from '../../analysis/range.ts';
 import { suppressCells } from '../../metrics/suppress.ts';
 import { getTool, listGoLives, listToolNames } from '../../analysis/tools.ts';
 import type { User } from '../auth.ts';
+import type { Dataset } from '../cache.ts';
 import { defineRoute, logAccess, type Services } from '../routing.ts';
 import {
   adoptionQuery,
@@ -24,7 +25,7 @@ import {
   goliveReportSchema,
   toolListSchema,
 } from '../schemas.ts';
-import { canSeeGroup } from './reportRoutes.ts';
+import { canSeeGroup, defaultRange } from './reportRoutes.ts';
 
 type By = 'department' | 'specialty' | 'role' | 'org';
 
@@ -175,6 +176,12 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
       const tool = await getTool(s.db, query.tool);
       const weeks = await resolveWeeks(s.db, settings.timezone, query.from, query.to);
       const thr = settings.suppression_threshold;
+      // The weeks of the default range (what the page opens on) are a default view: kept.
+      await s.cache.check();
+      const d = defaultRange(await s.cache.facts(), settings.timezone);
+      if ((query.from ?? d.from) === d.from && (query.to ?? d.to) === d.to)
+        s.cache.pin('golive', weeks.from, weeks.to, settings.options);
+      let figures: Dataset | null = null;
       const report = await evaluate(s.db.reader, {
         tool,
         metrics: [query.metric],
@@ -190,7 +197,8 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
         // costs only the models.
         weeklyRows: async () => {
           await s.cache.check();
-          return (await s.cache.dataset(weeks.from, weeks.to, settings.options)).weekly;
+          figures = await s.cache.dataset(weeks.from, weeks.to, settings.options, user.username);
+          return figures.weekly;
         },
       });
       const visible = (g: string, kind: string) =>
@@ -249,6 +257,11 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
           min_post_weeks: EVALUATION_DEFAULTS.minPost,
           suppression_threshold: thr,
         },
+        // Adoption measures are counted from the events as they are now; the metrics' weekly
+        // rows may be from before the last import (then marked updating).
+        freshness: figures
+          ? s.cache.freshness(figures)
+          : { as_of: null, updating: false, pending: [] },
         results,
         series: report.series.filter((x) => shown.has(x.group) && !suppressedGroups.has(x.group)),
       };

@@ -106,15 +106,22 @@ function resolveRange(
   return { from, to };
 }
 
+/**
+ * The dataset of the requested range (the default range when none is given, kept as a pinned
+ * default view), computed as one of `who`'s computations when not kept.
+ */
 async function load(
   s: Services,
   q: { from?: string | undefined; to?: string | undefined },
+  who: string,
 ): Promise<{ ds: Dataset; settings: OrgSettings }> {
   await s.cache.check();
   const settings = await s.settings();
   const facts = await s.cache.facts();
   const { from, to } = resolveRange(q, facts, settings.timezone);
-  const ds = await s.cache.dataset(from, to, settings.options);
+  const d = defaultRange(facts, settings.timezone);
+  if (from === d.from && to === d.to) s.cache.pin('report', from, to, settings.options);
+  const ds = await s.cache.dataset(from, to, settings.options, who);
   return { ds, settings };
 }
 
@@ -183,7 +190,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
     query: rangeQuery,
     response: orgReportSchema,
     async handler({ req, auth, query }) {
-      const { ds, settings } = await load(s, query);
+      const { ds, settings } = await load(s, query, auth!.user.username);
       const user = auth!.user;
       const admin = user.role === 'admin';
       const thr = settings.suppression_threshold;
@@ -228,6 +235,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
               : c,
           ),
         halves: d.halves,
+        freshness: s.cache.freshness(ds),
         definitions: definitions(ds.req.options, thr),
       };
     },
@@ -255,7 +263,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
           `you may open only your own groups (${user.groups.map((g) => `${g.by} ${g.value}`).join(', ') || 'none'})`,
         );
       }
-      const { ds, settings } = await load(s, query);
+      const { ds, settings } = await load(s, query, auth!.user.username);
       const admin = user.role === 'admin';
       const thr = settings.suppression_threshold;
       const rows = members(ds, ds.roster, params.by, params.value);
@@ -305,6 +313,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
           : {}),
         weekly: weekly.map((r) => redact(r, admin)),
         org: org ? redact(org, admin) : null,
+        freshness: s.cache.freshness(ds),
         definitions: definitions(ds.req.options, thr),
         options: reportOptions(ds, settings, 'all', params.by),
       };
@@ -361,7 +370,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
           'your account is not linked to a clinician of the roster; ask an administrator',
         );
       }
-      const { ds, settings } = await load(s, query);
+      const { ds, settings } = await load(s, query, auth!.user.username);
       const thr = settings.suppression_threshold;
       const me = ds.all.find((r) => r.user_id === target) ?? null;
       if (admin && !me && !ds.roster.has(target))
@@ -408,6 +417,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
           quantiles: q,
         },
         suggestions: suppressed ? [] : suggest(me, q),
+        freshness: s.cache.freshness(ds),
         definitions: definitions(ds.req.options, thr),
         options: reportOptions(ds, settings, 'all', 'clinician'),
       };

@@ -11,10 +11,12 @@ import {
   PageHeader,
   RangePicker,
   Select,
+  Updating,
   type PageProps,
 } from '../components/ui.tsx';
 import { rangeWords } from '../dates.ts';
-import { useApi } from '../hooks.ts';
+import { useApi, useRefreshWhileUpdating } from '../hooks.ts';
+import type { Freshness } from '../api.ts';
 import { GroupBySelect, ToolSelect, toolsGate, type ToolInfo } from './Adoption.tsx';
 
 interface Estimate {
@@ -57,6 +59,7 @@ interface GoLiveReport {
     summary: string;
     suppression_threshold: number;
   };
+  freshness: Freshness;
   results: ResultRow[];
   series: { group: string; go_live: string | null; week_start: string; value: number; n: number }[];
 }
@@ -129,6 +132,7 @@ export function GoLivePage({ meta, range, setRange }: PageProps): ReactNode {
     to: range.to,
   }).toString();
   const report = useApi<GoLiveReport>(tool ? `/api/golive?${q}` : null);
+  useRefreshWhileUpdating(report);
 
   const header = (
     <PageHeader title="Go-live" question="Did the metric change where the tool went live?">
@@ -174,9 +178,12 @@ export function GoLivePage({ meta, range, setRange }: PageProps): ReactNode {
       {report.error ? (
         <ErrorBox error={report.error} />
       ) : !report.data ? (
-        <Loading what="the go-live evaluation (this can take a minute)" />
+        <Loading what="the go-live evaluation" />
       ) : (
-        <GoLiveBody r={report.data} />
+        <>
+          <Updating freshness={report.data.freshness} timezone={meta.timezone} />
+          <GoLiveBody r={report.data} />
+        </>
       )}
     </>
   );

@@ -17,10 +17,11 @@ import {
   RangePicker,
   Suppressed,
   Select,
+  Updating,
   type PageProps,
 } from '../components/ui.tsx';
 import { rangeWords } from '../dates.ts';
-import { href, useApi, useGoLives } from '../hooks.ts';
+import { href, useApi, useGoLives, useRefreshWhileUpdating } from '../hooks.ts';
 import { compare, definitionOf, fmt, GROUP_BY_LABEL, info, PER8, unitText } from '../metrics.ts';
 
 interface Choice {
@@ -52,6 +53,7 @@ export function GroupPage({
       ? `/api/groups/${encodeURIComponent(chosen.by)}/${encodeURIComponent(chosen.value)}${rangeQuery(range)}`
       : null,
   );
+  useRefreshWhileUpdating(report);
   // The go-lives of this group and of the whole organisation.
   const { marks: all, ready } = useGoLives();
   const marks = all.filter(
@@ -110,6 +112,9 @@ export function GroupPage({
       {report.error ? <ErrorBox error={report.error} /> : null}
       {(report.loading && !report.data) || (report.data && !ready) ? (
         <Loading what="the group's metrics" />
+      ) : null}
+      {report.data && ready ? (
+        <Updating freshness={report.data.freshness} timezone={meta.timezone} />
       ) : null}
       {report.data && ready ? (
         <GroupBody r={report.data} reveal={me.role === 'admin'} marks={marks} />

@@ -16,9 +16,10 @@ import {
   PageHeader,
   RangePicker,
   Suppressed,
+  Updating,
   type PageProps,
 } from '../components/ui.tsx';
-import { useApi, useGoLives } from '../hooks.ts';
+import { useApi, useGoLives, useRefreshWhileUpdating } from '../hooks.ts';
 import { AskForHelp } from './Help.tsx';
 import { definitionOf, fmt, GROUP_BY_LABEL, info, periodText, unitText } from '../metrics.ts';
 
@@ -33,6 +34,7 @@ export const MY_METRICS = [
 
 export function MyReportPage({ meta, range, setRange }: PageProps): ReactNode {
   const report = useApi<MyReport>(`/api/me/report${rangeQuery(range)}`);
+  useRefreshWhileUpdating(report);
   // The go-lives of my own department, specialty or role, and of the whole organisation.
   const goLives = useGoLives();
   const marks = goLives.marks.filter((g) => g.mine !== false);
@@ -58,6 +60,9 @@ export function MyReportPage({ meta, range, setRange }: PageProps): ReactNode {
       {report.error ? <ErrorBox error={report.error} /> : null}
       {(report.loading && !report.data) || (report.data && !goLives.ready) ? (
         <Loading what="your report" />
+      ) : null}
+      {report.data && goLives.ready ? (
+        <Updating freshness={report.data.freshness} timezone={meta.timezone} />
       ) : null}
       {report.data && goLives.ready ? (
         <ReportBody r={report.data} marks={marks} timezone={meta.timezone} />

@@ -25,10 +25,11 @@ import {
   PageHeader,
   RangePicker,
   Select,
+  Updating,
   type PageProps,
 } from '../components/ui.tsx';
 import { dateWords, rangeWords } from '../dates.ts';
-import { useApi, useGoLives } from '../hooks.ts';
+import { useApi, useGoLives, useRefreshWhileUpdating } from '../hooks.ts';
 import { compare, definitionOf, fmt, info, PER8, periodText, unitText } from '../metrics.ts';
 
 const HEADLINE = ['ehr_time8', 'wow8', 'ib_time8', 'note_time8'] as const;
@@ -41,6 +42,7 @@ function value(r: GroupMetricRow | undefined, key: string, reveal = false): numb
 
 export function OrganisationPage({ me, meta, range, setRange }: PageProps): ReactNode {
   const report = useApi<OrgReport>(`/api/org${rangeQuery(range)}`);
+  useRefreshWhileUpdating(report);
   const { marks, ready } = useGoLives();
   const [metric, setMetric] = useState<string>('ehr_time8');
   const [changeMetric, setChangeMetric] = useState<string>('ehr_time8');
@@ -61,6 +63,9 @@ export function OrganisationPage({ me, meta, range, setRange }: PageProps): Reac
       {report.error ? <ErrorBox error={report.error} /> : null}
       {(report.loading && !report.data) || (report.data && !ready) ? (
         <Loading what="the organisation's metrics" />
+      ) : null}
+      {report.data && ready ? (
+        <Updating freshness={report.data.freshness} timezone={meta.timezone} />
       ) : null}
       {report.data && ready ? (
         <OrgBody
