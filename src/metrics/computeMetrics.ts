@@ -121,7 +121,19 @@ export async function groupMetrics(
   threshold: number,
 ): Promise<GroupMetricRow[]> {
   const chain = await metricCtes(store, req);
-  if (!chain) return [];
+  return chain ? groupMetricsOf(store, chain, by, threshold) : [];
+}
+
+/**
+ * Group rows of §7 over any chain of CTEs that ends in `clinician_rows` (the metric SQL over
+ * events, or the day table's: `dayTableCtes`).
+ */
+export async function groupMetricsOf(
+  store: Store,
+  chain: { ctes: Cte[]; params: SqlValue[] },
+  by: Exclude<GroupBy, 'clinician'>,
+  threshold: number,
+): Promise<GroupMetricRow[]> {
   const { ctes, params } = chain;
   const stats = PER8_METRICS.flatMap((m) =>
     (

@@ -2,7 +2,8 @@
  * The day table (`metricDays.ts`) gives exactly the rows of the metric SQL over events
  * (`clinicianMetrics`), on every engine: for the hand-computed cases (which also pins the
  * hand-computed values), for random data around both DST changes with random options, periods
- * all/week/month/day and ranges starting mid-week — and after incremental refreshes, which must
+ * all/week/month/day and ranges starting mid-week (and the group medians of §7 over them) — and
+ * after incremental refreshes, which must
  * recompute only what an import can change yet agree with a computation from scratch.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,12 +15,13 @@ import type { Store } from '../store/Store.ts';
 import { engines } from '../store/testEngines.ts';
 import { openWorker, type Worker } from '../store/worker.ts';
 import { METRIC_CASES } from './cases.ts';
-import { clinicianMetrics, parseRequest } from './computeMetrics.ts';
+import { clinicianMetrics, groupMetrics, parseRequest } from './computeMetrics.ts';
 import { loadDataset, type DatasetRows } from './loadDataset.ts';
 import {
   dayClinicianMetrics,
   dayExcludedEvents,
   dayFingerprint,
+  dayGroupMetrics,
   readDayState,
   refreshDays,
 } from './metricDays.ts';
@@ -230,6 +232,9 @@ for (const engine of engines()) {
             await agree(store, addDays(baseDate, 2), last, 'week', options);
             await agree(store, addDays(baseDate, 2), last, 'month', options);
             const req = parseRequest({ from: first, to: last, period: 'all', options });
+            expect(await dayGroupMetrics(store, { ...req, period: 'week' }, 'org', 1)).toEqual(
+              await groupMetrics(store, { ...req, period: 'week' }, 'org', 1),
+            );
             const [ex] = await store.all<{ n: number }>(
               `SELECT count(*) AS n FROM events WHERE channel IN ('mobile')`,
             );

@@ -33,12 +33,13 @@ import {
   LAST_DATE,
   type MetricOptions,
   type MetricRequest,
+  type GroupBy,
   type Period,
 } from '../model/options.ts';
 import type { Dialect } from '../store/dialect.ts';
-import type { Sql, SqlValue } from '../store/Store.ts';
+import type { Sql, SqlValue, Store } from '../store/Store.ts';
 import { DAY_COLUMNS, dayTableCtes } from './clinicianSql.ts';
-import { metricCtes, parseRequest } from './computeMetrics.ts';
+import { groupMetricsOf, metricCtes, parseRequest, type GroupMetricRow } from './computeMetrics.ts';
 import { insertFromCtes, withClause } from './runCtes.ts';
 
 /** Something that runs SQL and knows its dialect. */
@@ -524,6 +525,21 @@ export async function dayMetricsByPeriod(
     out[periods[Number(k_)]!]!.push(row);
   }
   return out;
+}
+
+/** Group rows of §7 for `req` from the stored days (equal to `groupMetrics` when up to date). */
+export async function dayGroupMetrics(
+  store: Store,
+  req: MetricRequest,
+  by: Exclude<GroupBy, 'clinician'>,
+  threshold: number,
+): Promise<GroupMetricRow[]> {
+  return groupMetricsOf(
+    store,
+    dayTableCtes(store.dialect, req, dayFingerprint(req.options)),
+    by,
+    threshold,
+  );
 }
 
 /** Events of the range on excluded channels (§8), from the stored days. */
