@@ -167,16 +167,22 @@ export class DayKeeper {
         }
         return out;
       });
-      if (!r) return;
+      if (!r) {
+        if (!slot.state) slot.failReady(new Error('the server is stopping'));
+        return;
+      }
       slot.state = r.state;
       slot.markReady();
       if (r.changed) for (const fn of this.listeners) fn(fp, r);
     } catch (e) {
-      if (this.closed) return;
-      this.warn(`the day table could not be brought up to date: ${(e as Error).message}`);
-      if (!slot.state) slot.failReady(e);
-      // A later request or import tries again; a first fill gets a fresh `ready`.
-      if (!slot.state) this.slots.delete(fp);
+      if (!this.closed)
+        this.warn(`the day table could not be brought up to date: ${(e as Error).message}`);
+      // Requests waiting for a first fill get the error (never wait for ever); a later request
+      // or import tries again, a first fill with a fresh `ready`.
+      if (!slot.state) {
+        slot.failReady(e);
+        this.slots.delete(fp);
+      }
     }
   }
 
