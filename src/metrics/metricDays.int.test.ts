@@ -347,6 +347,43 @@ for (const engine of engines()) {
       );
     });
 
+    it('refreshes the local day before an import’s first event, which its interval reaches', async () => {
+      // u1 works until 23:58 on Tue 2026-03-03 (EST). Forward: an import adds 00:01 on Wed, so
+      // the 23:58 event now credits [23:58, 00:01): 2 minutes on Tue, 1 on Wed. Backward: an
+      // import adds 23:58 before an event at 00:01, which credits the same 3 minutes. Tuesday is
+      // outside the import's own local day (and its UTC day, 2026-03-04 04:58Z, too).
+      for (const direction of ['forward', 'backward'] as const) {
+        await reset(store);
+        const options: MetricOptions = {
+          ...DEFAULT_OPTIONS,
+          timezone: 'America/New_York',
+          direction,
+        };
+        const ev = (id: string, at: string) => ({
+          event_id: id,
+          occurred_at: at,
+          user_id: 'u1',
+          action: 'a',
+          category: 'inbox' as const,
+        });
+        const [late, early] =
+          direction === 'forward'
+            ? ['2026-03-04T00:01:00-05:00', '2026-03-03T23:58:00-05:00']
+            : ['2026-03-03T23:58:00-05:00', '2026-03-04T00:01:00-05:00'];
+        await asImport(store, 1, 'events', {
+          events: [ev('a', '2026-03-03T09:00:00-05:00'), ev('b', early)],
+        });
+        await refreshDays(worker, options);
+        await asImport(store, 2, 'events', { events: [ev('c', late)] });
+        expect((await refreshDays(worker, options)).full).toBe(false);
+        const days = await agree(store, '2026-03-03', '2026-03-05', 'day', options);
+        expect(
+          days.map((r) => Math.round(r.inbox_hours * 60 * 1e6) / 1e6),
+          direction,
+        ).toEqual([2, 1]);
+      }
+    });
+
     it('recomputes every day when a clinician’s first session rows arrive', async () => {
       // u1 has appointments only: sessions derive from them (09:00–10:00 with 10:30–11:00,
       // 30 minutes apart, merge into one 2-hour session). A first session row, on another day,
