@@ -40,11 +40,11 @@ import type { Dialect } from '../store/dialect.ts';
 import type { Sql, SqlValue, Store } from '../store/Store.ts';
 import { DAY_COLUMNS, dayTableCtes } from './clinicianSql.ts';
 import { groupMetricsOf, metricCtes, parseRequest, type GroupMetricRow } from './computeMetrics.ts';
-import { insertFromCtes, withClause } from './runCtes.ts';
+import { insertFromCtes, runCtes, withClause } from './runCtes.ts';
 
 /** Something that runs SQL and knows its dialect. */
 export type DaySql = Sql & { readonly dialect: Dialect };
-/** A `DaySql` that can run a transaction (the refresh writes in one). */
+/** A `DaySql` that can run a transaction (the refresh writes in one; PostgreSQL reads in one). */
 export type DayWriter = DaySql & { transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> };
 
 /** Days of one block of the data map, and the most days one fill statement covers. */
@@ -355,9 +355,12 @@ async function fillDays(
   if (!/^[0-9a-f]+$/.test(fingerprint)) throw new Error(`not a fingerprint: ${fingerprint}`);
   const cols = DAY_COLUMNS.join(', ');
   let days = 0;
+  // One statement per 28 days: it reads only those days' row groups (DuckDB) and its memory
+  // stays that of 28 days.
+  const chunk = BLOCK_DAYS;
   for (const [a, b] of ranges) {
-    for (let lo = a; lo < b; lo += BLOCK_DAYS) {
-      const hi = Math.min(b, lo + BLOCK_DAYS);
+    for (let lo = a; lo < b; lo += chunk) {
+      const hi = Math.min(b, lo + chunk);
       // Sessions ± 30 minutes are always computed: one fill serves every `wow`.
       const req = parseRequest({
         from: dateOf(lo),
@@ -491,7 +494,7 @@ export async function dropOtherDays(writer: DayWriter, keep: string): Promise<vo
  * `clinicianMetrics(req)` when the days are up to date (`refreshDays`). Sorted by user and period.
  */
 export async function dayClinicianMetrics(
-  sql: DaySql,
+  sql: DayWriter,
   req: MetricRequest,
 ): Promise<ClinicianMetricRow[]> {
   return (await dayMetricsByPeriod(sql, req, [req.period]))[req.period] ?? [];
@@ -502,11 +505,27 @@ export async function dayClinicianMetrics(
  * engine: the report pages want the whole range and its weeks together).
  */
 export async function dayMetricsByPeriod(
-  sql: DaySql,
+  sql: DayWriter,
   req: MetricRequest,
   periods: readonly Period[],
 ): Promise<Partial<Record<Period, ClinicianMetricRow[]>>> {
   const fp = dayFingerprint(req.options);
+  const out: Partial<Record<Period, ClinicianMetricRow[]>> = {};
+  if (sql.dialect.name === 'postgres') {
+    // PostgreSQL cannot know the sizes of CTE results and plans nested loops over them (seconds
+    // for a few thousand day rows): each CTE becomes a temporary table with statistics
+    // (`runCtes`), one chain per period.
+    for (const period of periods) {
+      const { ctes, params } = dayTableCtes(sql.dialect, { ...req, period }, fp);
+      out[period] = await runCtes<ClinicianMetricRow>(
+        sql,
+        ctes,
+        params,
+        `SELECT * FROM clinician_rows ORDER BY user_id, period_start`,
+      );
+    }
+    return out;
+  }
   const params: SqlValue[] = [];
   const parts = periods.map((period, i) => {
     const chain = dayTableCtes(sql.dialect, { ...req, period }, fp, params.length + 1);
@@ -518,7 +537,6 @@ export async function dayMetricsByPeriod(
     `${parts.join('\nUNION ALL\n')}\nORDER BY k_, user_id, period_start`,
     params,
   );
-  const out: Partial<Record<Period, ClinicianMetricRow[]>> = {};
   periods.forEach((p) => (out[p] = []));
   for (const r of rows) {
     const { k_, ...row } = r;

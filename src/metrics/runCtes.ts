@@ -32,7 +32,7 @@ function needed(ctes: readonly Cte[], sql: string): Set<string> {
  * Run `select` (which reads the CTEs by name) with `params` bound in the first CTE only.
  */
 export async function runCtes<T>(
-  store: Store,
+  store: Pick<Store, 'dialect' | 'all' | 'transaction'>,
   ctes: readonly Cte[],
   params: readonly SqlValue[],
   select: string,
