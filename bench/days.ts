@@ -182,6 +182,15 @@ try {
     (await get(admin.cookie, `/api/golive?${q}`)).ms,
   ]);
   rows.push([
+    'adoption, default range (counted from the events, no day table)',
+    (
+      await get(
+        admin.cookie,
+        `/api/adoption?${new URLSearchParams({ tool: q.get('tool')!, by: 'department', from: meta.from, to: meta.to }).toString()}`,
+      )
+    ).ms,
+  ]);
+  rows.push([
     'go-live evaluation, another metric',
     (await get(admin.cookie, `/api/golive?${q.toString().replace('note_time8', 'ehr_time8')}`)).ms,
   ]);
