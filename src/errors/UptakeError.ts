@@ -18,10 +18,17 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 
 export class UptakeError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  /** For RATE_LIMITED and UNAVAILABLE: when to try again (the HTTP Retry-After header). */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryAfterSeconds?: number },
+  ) {
     super(message, options);
     this.code = code;
     this.name = 'UptakeError';
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
   get httpStatus(): number {
     return ERROR_CODES[this.code].http;

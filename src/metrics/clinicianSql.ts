@@ -21,7 +21,7 @@
  */
 import type { Dialect } from '../store/dialect.ts';
 import type { Sql, SqlValue } from '../store/Store.ts';
-import { pieceCount, type MetricRequest } from '../model/options.ts';
+import { pieceCount, type MetricRequest, type WowWindow } from '../model/options.ts';
 import { CATEGORIES } from '../model/canonical.ts';
 
 /** Category codes used inside the SQL: a category's index in `CATEGORIES` (`other` is last). */
@@ -232,21 +232,6 @@ export function clinicianCtes(
   // The range's instants in the filters, and what the FROM clause needs to read them.
   const R = rangeRefs(d, bounds ? 10 : null);
 
-  const piece =
-    req.period === 'day'
-      ? { start: 'd', end: 'd + 1' }
-      : req.period === 'week'
-        ? {
-            start: `greatest(d - (CAST(extract(isodow FROM d) AS INTEGER) - 1), p.d_from)`,
-            end: `least(d - (CAST(extract(isodow FROM d) AS INTEGER) - 1) + 7, p.d_to)`,
-          }
-        : req.period === 'month'
-          ? {
-              start: `greatest(d - (CAST(extract(day FROM d) AS INTEGER) - 1), p.d_from)`,
-              end: `least(CAST(d - (CAST(extract(day FROM d) AS INTEGER) - 1) + INTERVAL '1 month' AS DATE), p.d_to)`,
-            }
-          : { start: 'p.d_from', end: 'p.d_to' };
-
   // §3: the credited interval of each event (the event is always the credited one).
   const iv = fwd
     ? {
@@ -259,16 +244,7 @@ export function clinicianCtes(
       };
 
   const catCase = `CASE e.category ${CATEGORY_CODES.map((c, i) => `WHEN '${c}' THEN ${i}`).join(' ')} ELSE 5 END`;
-  const wowCol: Record<typeof o.wow, string> = {
-    schedule: 'ehr_us - ov_sess',
-    schedule30: 'ehr_us - ov_sess30',
-    outside7to7: 'out_o77',
-    pajama: 'out_paj',
-    after18to06: 'out_a18',
-  };
   const setKinds = o.wow === 'schedule30' ? '(0, 1, 2)' : '(0, 1)';
-  const sumUs = CATEGORY_CODES.map((c) => `${c}_us`).join(' + ');
-  const hours = (x: string) => `CAST(${x} AS ${d.double}) / 3600000000`;
 
   const ctes = `
 p AS (
@@ -414,11 +390,9 @@ days AS (
   SELECT DISTINCT bu.day_no, p.d_from + bu.day_no AS d
   FROM buckets bu, p WHERE bu.day_no >= 0 AND bu.day_no < p.n_days
 ),
-pdays AS (SELECT day_no, d, ${piece.start} AS piece_start, ${piece.end} AS piece_end FROM days, p),
--- every piece of the range (§6: a user with data in the range gets a row for each)
-pieces_of_period AS (${periodPieces(req.period)}),
+${periodCtes(req.period)},
 -- bucket → local day and period piece, for counting events, appointments and orders
-bucket_days AS (SELECT bu.bk, pd.d, pd.piece_start FROM buckets bu JOIN pdays pd ON pd.day_no = bu.day_no),
+bucket_days AS (SELECT bu.bk, pd.day_no, pd.d, pd.piece_start FROM buckets bu JOIN pdays pd ON pd.day_no = bu.day_no),
 daily AS (
   SELECT u.user_id, dd.day_no,
     coalesce(sd.sched_us, 0) AS sched_us, coalesce(sd.visit_us, 0) AS visit_us,
@@ -430,15 +404,6 @@ daily AS (
   LEFT JOIN set_daily sd ON sd.user_id = u.user_id AND sd.day_no = dd.day_no
   LEFT JOIN piece_daily pd ON pd.user_id = u.user_id AND pd.day_no = dd.day_no
   LEFT JOIN overlap_daily od ON od.user_id = u.user_id AND od.day_no = dd.day_no
-),
-time_agg AS (
-  SELECT dl.user_id, pd.piece_start,
-    sum(sched_us) AS sched_us, sum(visit_us) AS visit_us,
-    ${CATEGORY_CODES.map((c) => `sum(${c}_us) AS ${c}_us`).join(', ')},
-    sum(${wowCol[o.wow]}) AS wow_us, sum(out_paj) AS ah_us, sum(ov_vis) AS visit_ehr_us,
-    sum(CASE WHEN sched_us = 0 THEN ehr_us ELSE 0 END) AS unsched_us
-  FROM daily dl JOIN pdays pd ON pd.day_no = dl.day_no
-  GROUP BY dl.user_id, pd.piece_start
 ),
 ev_agg AS (
   SELECT e.user_id, pd.piece_start, count(*) AS n_events,
@@ -463,6 +428,160 @@ order_agg AS (
   JOIN bucket_days pd ON pd.bk = ${div(ep('o.signed_at'), String(BUCKET_US))}
   WHERE o.signed_at >= ${R.from} AND o.signed_at < ${R.to}
   GROUP BY o.user_id, pd.piece_start
+),
+${dayRowCtes(d, req, R, chan)},
+${tailCtes(d, o.wow)}`;
+  return { ctes: splitCtes(ctes), params };
+}
+
+/** The integer columns of a stored day row (`metric_days`), in table order. */
+export const DAY_COLUMNS = [
+  'present',
+  'sched_us',
+  'visit_us',
+  ...CATEGORY_CODES.map((c) => `${c}_us`),
+  'out_o77',
+  'out_paj',
+  'out_a18',
+  'ov_sess',
+  'ov_vis',
+  'ov_sess30',
+  'n_events',
+  'n_excluded',
+  'n_appts',
+  'n_orders',
+  'n_team',
+] as const;
+
+/**
+ * The rows of one (user, local day) that the day table stores (`day_rows`) and the distinct
+ * patients of each (`day_patients`): every sum of §6 that is additive over local days, kept in
+ * integer microseconds or counts, and `present` — the user has an event (after
+ * `exclude_channels`), a schedule row or an order on that day, which is what puts a user in a
+ * range's rows (§6). A day row exists where anything is not zero (a `cap` interval may credit a
+ * day on which the user has nothing else). Sessions ± 30 minutes are always computed (the caller
+ * asks with `wow = schedule30`), so one fill serves every `wow`.
+ */
+function dayRowCtes(d: Dialect, req: MetricRequest, R: RangeRefs, chan: string): string {
+  const ep = d.epochUs;
+  const q = String(BUCKET_US);
+  const div = (a: string) => bucketOf(d, a, q);
+  const zero = (except: Record<string, string>) =>
+    DAY_COLUMNS.map((c) => `${except[c] ?? '0'} AS ${c}`).join(', ');
+  const cats = Object.fromEntries(CATEGORY_CODES.map((c) => [`${c}_us`, `${c}_us`]));
+  const ex = req.options.exclude_channels;
+  const parts = [
+    `SELECT user_id, day_no, ${zero({ sched_us: 'sched_us', visit_us: 'visit_us' })} FROM set_daily`,
+    `SELECT user_id, day_no, ${zero({ ...cats, out_o77: 'out_o77', out_paj: 'out_paj', out_a18: 'out_a18' })} FROM piece_daily`,
+    `SELECT user_id, day_no, ${zero({ ov_sess: 'ov_sess', ov_vis: 'ov_vis', ov_sess30: 'ov_sess30' })} FROM overlap_daily`,
+    `SELECT e.user_id, pd.day_no, ${zero({ present: '1', n_events: 'count(*)' })}
+    FROM events e${R.cross} JOIN bucket_days pd ON pd.bk = ${div(ep('e.occurred_at'))}
+    WHERE e.occurred_at >= ${R.from} AND e.occurred_at < ${R.to} ${chan}
+    GROUP BY e.user_id, pd.day_no`,
+    ...(ex.length
+      ? [
+          `SELECT e.user_id, pd.day_no, ${zero({ n_excluded: 'count(*)' })}
+    FROM events e${R.cross} JOIN bucket_days pd ON pd.bk = ${div(ep('e.occurred_at'))}
+    WHERE e.occurred_at >= ${R.from} AND e.occurred_at < ${R.to}
+      AND e.channel IN (${ex.map((c) => `'${c}'`).join(', ')})
+    GROUP BY e.user_id, pd.day_no`,
+        ]
+      : []),
+    `SELECT s.user_id, pd.day_no, ${zero({ n_appts: 'count(*)' })}
+    FROM schedule s${R.cross} JOIN bucket_days pd ON pd.bk = ${div(ep('s.start_at'))}
+    WHERE s.kind = 'appointment' AND s.status NOT IN ('cancelled', 'entered-in-error')
+      AND s.start_at >= ${R.from} AND s.start_at < ${R.to}
+    GROUP BY s.user_id, pd.day_no`,
+    `SELECT o.user_id, pd.day_no, ${zero({
+      present: '1',
+      n_orders: 'count(*)',
+      n_team: `sum(CASE WHEN o.entered_by IS NOT NULL AND o.entered_by <> '' AND o.entered_by <> o.user_id THEN 1 ELSE 0 END)`,
+    })}
+    FROM orders o${R.cross} JOIN bucket_days pd ON pd.bk = ${div(ep('o.signed_at'))}
+    WHERE o.signed_at >= ${R.from} AND o.signed_at < ${R.to}
+    GROUP BY o.user_id, pd.day_no`,
+    `SELECT user_id, day_no, ${zero({ present: '1' })} FROM sched_days`,
+  ];
+  return `-- the local days each schedule row overlaps within the range (any kind and status: §6's
+-- "has a schedule row in the range"), from the day of its first to that of its last instant
+sched_days AS (
+  SELECT DISTINCT x.user_id, CAST(x.day_lo + g.k AS INTEGER) AS day_no FROM (
+    SELECT s.user_id, b1.day_no AS day_lo, b2.day_no AS day_hi
+    FROM schedule s${R.cross}
+    JOIN buckets b1 ON b1.bk = ${div(ep(`greatest(s.start_at, ${R.from})`))}
+    JOIN buckets b2 ON b2.bk = ${div(`${ep(`least(s.end_at, ${R.to})`)} - 1`)}
+    WHERE s.start_at < ${R.to} AND s.end_at > ${R.from}
+  ) x, generate_series(0, x.day_hi - x.day_lo) AS g(k)
+),
+day_rows AS (
+  SELECT user_id, day_no, max(present) AS present,
+    ${DAY_COLUMNS.filter((c) => c !== 'present')
+      .map((c) => `CAST(sum(${c}) AS BIGINT) AS ${c}`)
+      .join(', ')}
+  FROM (
+    ${parts.join('\n    UNION ALL\n    ')}
+  ) x, p
+  WHERE x.day_no >= 0 AND x.day_no < p.n_days
+  GROUP BY user_id, day_no
+),
+day_patients AS (
+  SELECT DISTINCT e.user_id, pd.day_no, e.patient_id
+  FROM events e${R.cross} JOIN bucket_days pd ON pd.bk = ${div(ep('e.occurred_at'))}
+  WHERE e.occurred_at >= ${R.from} AND e.occurred_at < ${R.to} ${chan} AND e.patient_id IS NOT NULL
+)`;
+}
+
+/** The per-day column whose sum is WOW time, for each `wow` window (§5). */
+const WOW_COLUMN: Record<WowWindow, string> = {
+  schedule: 'ehr_us - ov_sess',
+  schedule30: 'ehr_us - ov_sess30',
+  outside7to7: 'out_o77',
+  pajama: 'out_paj',
+  after18to06: 'out_a18',
+};
+
+/**
+ * The local days' period pieces (`pdays`: each day of `days` with its piece's bounds) and every
+ * piece of the range (`pieces_of_period`). Shared by the chain over events and the chain over the
+ * stored day rows (`dayTableCtes`), so both cut periods with the same text.
+ */
+function periodCtes(period: MetricRequest['period']): string {
+  const piece =
+    period === 'day'
+      ? { start: 'd', end: 'd + 1' }
+      : period === 'week'
+        ? {
+            start: `greatest(d - (CAST(extract(isodow FROM d) AS INTEGER) - 1), p.d_from)`,
+            end: `least(d - (CAST(extract(isodow FROM d) AS INTEGER) - 1) + 7, p.d_to)`,
+          }
+        : period === 'month'
+          ? {
+              start: `greatest(d - (CAST(extract(day FROM d) AS INTEGER) - 1), p.d_from)`,
+              end: `least(CAST(d - (CAST(extract(day FROM d) AS INTEGER) - 1) + INTERVAL '1 month' AS DATE), p.d_to)`,
+            }
+          : { start: 'p.d_from', end: 'p.d_to' };
+  return `pdays AS (SELECT day_no, d, ${piece.start} AS piece_start, ${piece.end} AS piece_end FROM days, p),
+-- every piece of the range (§6: a user with data in the range gets a row for each)
+pieces_of_period AS (${periodPieces(period)})`;
+}
+
+/**
+ * From the per-(user, local day) sums (`daily`) to the rows of §6: sums per period piece, hours,
+ * ratios. Reads `daily`, `pdays`, `users`, `pieces_of_period`, and the counts per piece
+ * `ev_agg`, `appt_agg`, `order_agg`. Shared by both chains, so the stored day rows give
+ * the same numbers bit for bit (integer sums, then the same casts and divisions).
+ */
+function tailCtes(d: Dialect, wow: WowWindow): string {
+  const sumUs = CATEGORY_CODES.map((c) => `${c}_us`).join(' + ');
+  const hours = (x: string) => `CAST(${x} AS ${d.double}) / 3600000000`;
+  return `time_agg AS (
+  SELECT dl.user_id, pd.piece_start,
+    sum(sched_us) AS sched_us, sum(visit_us) AS visit_us,
+    ${CATEGORY_CODES.map((c) => `sum(${c}_us) AS ${c}_us`).join(', ')},
+    sum(${WOW_COLUMN[wow]}) AS wow_us, sum(out_paj) AS ah_us, sum(ov_vis) AS visit_ehr_us,
+    sum(CASE WHEN sched_us = 0 THEN ehr_us ELSE 0 END) AS unsched_us
+  FROM daily dl JOIN pdays pd ON pd.day_no = dl.day_no
+  GROUP BY dl.user_id, pd.piece_start
 ),
 clinician_us AS (
   SELECT u.user_id, pc.piece_start, pc.piece_end,
@@ -507,6 +626,74 @@ clinician_rows AS (
     n_events AS events, active_days, patients
   FROM clinician_h
 )`;
+}
+
+/**
+ * The clinician rows of `req` (any period) from the stored day rows of the options fingerprint
+ * `fingerprint` (`metric_days`, `metric_day_patients`): the same CTE names and the same final
+ * CTEs as `clinicianCtes` (`tailCtes`), so callers select from `clinician_rows` alike. Only the
+ * distinct patients are counted anew, from the stored (user, day, patient) rows of the range.
+ * Equal to `clinicianCtes`'s rows whenever the day rows of the range are up to date.
+ */
+export function dayTableCtes(
+  d: Dialect,
+  req: MetricRequest,
+  fingerprint: string,
+  /** The number of the first parameter (several chains in one statement number theirs apart). */
+  first = 1,
+): { ctes: Cte[]; params: SqlValue[] } {
+  const params: SqlValue[] = [
+    req.from,
+    req.to,
+    pieceCount(req.from, req.to, req.period),
+    fingerprint,
+  ];
+  const cats = CATEGORY_CODES.map((c) => `${c}_us`);
+  const ctes = `
+p AS (
+  SELECT CAST($${first} AS DATE) AS d_from, CAST($${first + 1} AS DATE) AS d_to,
+         CAST($${first + 2} AS INTEGER) AS n_pieces, CAST($${first + 3} AS VARCHAR) AS fp
+),
+stored AS (
+  SELECT m.*, CAST(m.day - p.d_from AS INTEGER) AS day_no
+  FROM metric_days m, p WHERE m.fingerprint = p.fp AND m.day >= p.d_from AND m.day < p.d_to
+),
+-- the local days of the range that hold anything (the others add nothing)
+days AS (SELECT DISTINCT day_no, day AS d FROM stored),
+${periodCtes(req.period)},
+users AS (SELECT DISTINCT user_id FROM stored WHERE present = 1),
+daily AS (
+  SELECT user_id, day_no, sched_us, visit_us, ${cats.join(', ')}, ${cats.join(' + ')} AS ehr_us,
+    out_o77, out_paj, out_a18, ov_sess, ov_vis, ov_sess30
+  FROM stored
+),
+stored_pieces AS (
+  SELECT st.user_id, pd.piece_start, st.day, st.n_events, st.n_appts, st.n_orders, st.n_team
+  FROM stored st JOIN pdays pd ON pd.day_no = st.day_no
+),
+pat_agg AS (
+  SELECT mp.user_id, pd.piece_start, count(DISTINCT mp.patient_id) AS patients
+  FROM metric_day_patients mp, p, pdays pd
+  WHERE mp.fingerprint = p.fp AND mp.day >= p.d_from AND mp.day < p.d_to AND pd.d = mp.day
+  GROUP BY mp.user_id, pd.piece_start
+),
+ev_agg AS (
+  SELECT x.user_id, x.piece_start, x.n_events, x.active_days, coalesce(pa.patients, 0) AS patients
+  FROM (
+    SELECT user_id, piece_start, CAST(sum(n_events) AS BIGINT) AS n_events,
+      CAST(sum(CASE WHEN n_events > 0 THEN 1 ELSE 0 END) AS BIGINT) AS active_days
+    FROM stored_pieces GROUP BY user_id, piece_start
+  ) x LEFT JOIN pat_agg pa ON pa.user_id = x.user_id AND pa.piece_start = x.piece_start
+),
+appt_agg AS (
+  SELECT user_id, piece_start, CAST(sum(n_appts) AS BIGINT) AS n_appts
+  FROM stored_pieces GROUP BY user_id, piece_start
+),
+order_agg AS (
+  SELECT user_id, piece_start, CAST(sum(n_orders) AS BIGINT) AS n_orders, CAST(sum(n_team) AS BIGINT) AS n_team
+  FROM stored_pieces GROUP BY user_id, piece_start
+),
+${tailCtes(d, req.options.wow)}`;
   return { ctes: splitCtes(ctes), params };
 }
 

@@ -6,7 +6,8 @@
 import { PER8_METRICS, type ClinicianMetricRow, type Per8Metric } from '../model/metricRow.ts';
 import { metricRequestSchema, type GroupBy, type MetricRequest } from '../model/options.ts';
 import { invalid } from '../errors/UptakeError.ts';
-import type { SqlValue, Store } from '../store/Store.ts';
+import type { Dialect } from '../store/dialect.ts';
+import type { Sql, SqlValue, Store } from '../store/Store.ts';
 import {
   clinicianCtes,
   rangeBoundsSql,
@@ -72,8 +73,8 @@ export function parseRequest(input: unknown): MetricRequest {
  * instants are computed first and bound as parameters (see `clinicianCtes`); PostgreSQL reads them
  * from the chain's one-row table.
  */
-async function metricCtes(
-  store: Store,
+export async function metricCtes(
+  store: Pick<Sql, 'all'> & { dialect: Dialect },
   req: MetricRequest,
 ): Promise<{ ctes: Cte[]; params: SqlValue[] } | null> {
   let bounds: RangeBounds | undefined;
@@ -120,7 +121,19 @@ export async function groupMetrics(
   threshold: number,
 ): Promise<GroupMetricRow[]> {
   const chain = await metricCtes(store, req);
-  if (!chain) return [];
+  return chain ? groupMetricsOf(store, chain, by, threshold) : [];
+}
+
+/**
+ * Group rows of §7 over any chain of CTEs that ends in `clinician_rows` (the metric SQL over
+ * events, or the day table's: `dayTableCtes`).
+ */
+export async function groupMetricsOf(
+  store: Store,
+  chain: { ctes: Cte[]; params: SqlValue[] },
+  by: Exclude<GroupBy, 'clinician'>,
+  threshold: number,
+): Promise<GroupMetricRow[]> {
   const { ctes, params } = chain;
   const stats = PER8_METRICS.flatMap((m) =>
     (

@@ -4,6 +4,7 @@
  * plans that are orders of magnitude slower; there each CTE is materialized as a temporary table
  * with statistics (ANALYZE), in one transaction, and the final SELECT reads those tables.
  */
+import type { Dialect } from '../store/dialect.ts';
 import type { Sql, SqlValue, Store } from '../store/Store.ts';
 import type { Cte } from './clinicianSql.ts';
 
@@ -31,7 +32,7 @@ function needed(ctes: readonly Cte[], sql: string): Set<string> {
  * Run `select` (which reads the CTEs by name) with `params` bound in the first CTE only.
  */
 export async function runCtes<T>(
-  store: Store,
+  store: Pick<Store, 'dialect' | 'all' | 'transaction'>,
   ctes: readonly Cte[],
   params: readonly SqlValue[],
   select: string,
@@ -51,4 +52,41 @@ export async function runCtes<T>(
     }
     return tx.all<T>(select);
   });
+}
+
+/** One statement over the chain: `insert` (e.g. `INSERT INTO t (a, b)`) of the rows of `select`. */
+export interface ChainInsert {
+  insert: string;
+  select: string;
+}
+
+/**
+ * Run several INSERT … SELECT statements over one chain of CTEs inside the caller's transaction
+ * `tx` (the day table's fill). DuckDB: each statement carries the chain. PostgreSQL: the
+ * CTEs the statements need are materialized once as temporary tables with statistics (as in
+ * `runCtes`), then dropped, so the next chain of the same transaction can use the names again.
+ */
+export async function insertFromCtes(
+  tx: Sql,
+  dialect: Dialect,
+  ctes: readonly Cte[],
+  params: readonly SqlValue[],
+  statements: readonly ChainInsert[],
+): Promise<void> {
+  if (dialect.name !== 'postgres') {
+    // Every CTE, so that every parameter is used (DuckDB refuses unused ones); those the
+    // statement does not read are not computed.
+    for (const st of statements)
+      await tx.run(`${st.insert}\n${withClause(ctes)}\n${st.select}`, params);
+    return;
+  }
+  const use = needed(ctes, statements.map((s) => s.select).join('\n'));
+  const chain = ctes.filter((c) => use.has(c.name));
+  await tx.run(`SET LOCAL jit = off`);
+  for (const [i, c] of chain.entries()) {
+    await tx.run(`CREATE TEMP TABLE ${c.name} ON COMMIT DROP AS ${c.body}`, i === 0 ? params : []);
+    await tx.run(`ANALYZE ${c.name}`);
+  }
+  for (const st of statements) await tx.run(`${st.insert}\n${st.select}`);
+  for (const c of [...chain].reverse()) await tx.run(`DROP TABLE ${c.name}`);
 }

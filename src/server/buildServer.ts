@@ -20,6 +20,7 @@ import { AccessLog } from './accessLog.ts';
 import { Accounts, LoginLimiter } from './auth.ts';
 import { ReportCache } from './cache.ts';
 import { GatedStore, type GateHooks } from './gate.ts';
+import { openWorker } from '../store/worker.ts';
 import { openApiDocument } from './openapi.ts';
 import { readSettings } from './orgSettings.ts';
 import { defineRoute, type Services } from './routing.ts';
@@ -71,6 +72,8 @@ export interface ServerOptions {
   frameAncestors?: readonly string[];
   /** A one-off operator warning (default: a line on stderr, as `uptake serve` shows it). */
   warn?: (message: string) => void;
+  /** Tests: awaited before each background refresh of the day table (to hold it). */
+  beforeDayRefresh?: () => Promise<void>;
 }
 
 declare module 'fastify' {
@@ -183,6 +186,8 @@ export function toUptakeError(err: unknown): UptakeError {
 function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
   const e = toUptakeError(err);
   if (e.code === 'INTERNAL') req.log.error(err);
+  if (e.retryAfterSeconds !== undefined)
+    void reply.header('retry-after', String(e.retryAfterSeconds));
   void reply.code(e.httpStatus).send({ error: { code: e.code, message: e.message } });
 }
 
@@ -203,7 +208,14 @@ export async function buildServer(
   app.decorateRequest('auth', null);
   app.decorateRequest('untrustedForwardedFor', null);
 
-  const cache = new ReportCache(db, db.reader);
+  // The day table is refreshed on a connection of its own (its transaction must not take in the
+  // requests' statements, nor wait for them).
+  const warn = opts.warn ?? ((m: string) => process.stderr.write(`uptake: warning: ${m}\n`));
+  const cache = new ReportCache(db, db.reader, {
+    openWorker: () => openWorker(db.raw),
+    warn,
+    beforeDayRefresh: opts.beforeDayRefresh,
+  });
   let warming = false;
   let stopping = false;
   let warmAgain = false;
@@ -229,7 +241,12 @@ export async function buildServer(
     // Read on every page: kept until a write through this server, or `recheckMs`.
     settings: db.memo(() => readSettings(db), opts.recheckMs ?? DEFAULT_RECHECK_MS),
     warm: () => {
-      if (!opts.warmCache || stopping) return;
+      if (stopping) return;
+      // Notice an import at once: the day table starts its refresh in the background.
+      if (!opts.warmCache) {
+        cache.check().catch(() => undefined);
+        return;
+      }
       // Asked again while warming (a new import landed): warm once more afterwards.
       if (warming) {
         warmAgain = true;
@@ -241,6 +258,7 @@ export async function buildServer(
         await cache.check();
         const settings = await readSettings(db);
         const r = await defaultRange(s, await cache.facts(), settings.timezone);
+        cache.pin('report', r.from, r.to, settings.options);
         await cache.dataset(r.from, r.to, settings.options);
       })()
         .catch((e: unknown) => {
@@ -296,7 +314,6 @@ export async function buildServer(
   // A reverse proxy in front while not trusted: say so once (stderr and the access log), and
   // keep the forwarded address for the sign-in limiter (see LoginLimiter).
   let proxyWarned = false;
-  const warn = opts.warn ?? ((m: string) => process.stderr.write(`uptake: warning: ${m}\n`));
   app.addHook('onRequest', async (req) => {
     if (opts.trustProxy) return;
     const header = req.headers['x-forwarded-for'];
@@ -379,6 +396,7 @@ export async function buildServer(
     stopping = true;
     // Every view answered was stored before its answer; this waits for entries still queued.
     await s.log.flush();
+    await cache.days.close();
     await db.close();
     await cache.idle();
   });

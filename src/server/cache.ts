@@ -1,20 +1,39 @@
 /**
  * The in-memory cache behind the report pages. For each metric request (from, to, options) the
- * per-clinician rows for the whole range and by ISO week are computed once, with the §8 report
- * facts; every page (organisation, group, my report) is then derived from them in memory, and the
- * derived figures are memoized too. Everything is keyed by the data version — the last import and
- * the number of imports — which is checked on every request: a new import (through the API, or
- * by another process on PostgreSQL) drops the cache. At most `maxEntries` requests are kept.
+ * per-clinician rows for the whole range and by ISO week are summed from the day table
+ * (`src/metrics/metricDays.ts`, kept up to date in the background by `DayKeeper`), with the §8
+ * report facts; every page (organisation, group, my report, the go-live evaluation) is then derived
+ * from them in memory, and the derived figures are memoized too.
+ *
+ * After an import the day table is refreshed in the background for the days the import can
+ * change. Meanwhile every page answers at once with the figures it had, marked as such
+ * (`freshness`: `updating`, the imports not yet included, `as_of`); once the refresh commits, a
+ * dataset is summed again when next asked (and the pinned default views at once), and the new
+ * figures replace the old. Only options never seen before (the first fill, or a change of
+ * settings) make requests wait: old options' numbers are never shown under new options' labels.
+ *
+ * Fairness: a user's new computations take turns in that user's own queue (`FairLimiter`: two in
+ * flight, eight waiting, then 429); each user keeps at most `perUserEntries` ranges, evicting
+ * their own least recently used first; the default views (`pin`) are never evicted; at most
+ * `maxEntries` other ranges are kept.
  */
+import { parseRequest, reportMeta, type ReportMeta } from '../metrics/computeMetrics.ts';
 import {
-  clinicianMetrics,
-  parseRequest,
-  reportMeta,
-  type ReportMeta,
-} from '../metrics/computeMetrics.ts';
+  dayExcludedEvents,
+  dayMetricsByPeriod,
+  dayFingerprint,
+  metricImports,
+  readDayState,
+  type DayState,
+  type MetricImport,
+} from '../metrics/metricDays.ts';
 import { DEFAULT_OPTIONS, type MetricOptions, type MetricRequest } from '../model/options.ts';
 import type { Store } from '../store/Store.ts';
+import type { Worker } from '../store/worker.ts';
 import { withAfterHours8, type Roster, type Row } from './aggregates.ts';
+import { DayKeeper } from './days.ts';
+import { FairLimiter } from './fair.ts';
+import { VERSION } from '../version.ts';
 
 export interface Dataset {
   req: MetricRequest;
@@ -25,6 +44,18 @@ export interface Dataset {
   meta: ReportMeta;
   roster: Roster;
   memo: Map<string, unknown>;
+  /** The day-table state the rows were summed from: its refresh count and imports. */
+  days: DayState;
+}
+
+/** How current a page's figures are (every report response carries it). */
+export interface Freshness {
+  /** When the newest import the figures include finished (ISO); null without imports. */
+  as_of: string | null;
+  /** True while newer data (or options) are being included: the figures are from before them. */
+  updating: boolean;
+  /** The imports the figures do not include yet, oldest first. */
+  pending: { import_id: number; table: string; finished_at: string | null }[];
 }
 
 /** Facts of the data version that do not depend on a request. */
@@ -34,22 +65,81 @@ export interface BaseFacts {
   events: { lo: number; hi: number } | null;
   lastImport: string | null;
   dataRange: ReportMeta['data_range'];
+  /** Events whose action had no category mapping, over every import (§8). */
+  unmapped: number;
+}
+
+interface Entry {
+  key: string;
+  from: string;
+  to: string;
+  options: MetricOptions;
+  /** Who asked first (whose quota it counts against). */
+  owner: string;
+  /** The latest figures (possibly from before the last refresh). */
+  ds: Dataset | null;
+  /** Figures being summed. */
+  computing: Promise<Dataset> | null;
+}
+
+/** Who computes what the server asks for itself (warm-up, refreshed default views). */
+export const SYSTEM = '\u0000system';
+
+export interface CacheOptions {
+  /** Other ranges kept besides the pinned default views (default 12). */
+  maxEntries?: number;
+  /** Ranges one user may keep (default 4). */
+  perUserEntries?: number;
+  limiter?: FairLimiter;
+  /** The day table's own connection (for its refreshes); default: none (refresh on `store`). */
+  openWorker?: () => Promise<Worker>;
+  warn?: (message: string) => void;
+  /** Awaited before each refresh of the day table (tests). */
+  beforeDayRefresh?: (() => Promise<void>) | undefined;
 }
 
 export class ReportCache {
   private version = '';
   private base: Promise<BaseFacts> | null = null;
-  private readonly datasets = new Map<string, Promise<Dataset>>();
+  private readonly entries = new Map<string, Entry>();
+  private readonly pins = new Map<string, string>();
   private readonly inflight = new Set<Promise<unknown>>();
+  readonly days: DayKeeper;
+  readonly limiter: FairLimiter;
+  private readonly maxEntries: number;
+  private readonly perUserEntries: number;
 
-  /** `store` answers the short queries; `reader` the metric computations. */
+  /** `store` answers the short queries; `reader` sums the day table. */
   constructor(
     private readonly store: Store,
     private readonly reader: Store = store,
-    private readonly maxEntries = 12,
-  ) {}
+    opts: CacheOptions = {},
+  ) {
+    this.maxEntries = opts.maxEntries ?? 12;
+    this.perUserEntries = opts.perUserEntries ?? 4;
+    this.limiter = opts.limiter ?? new FairLimiter();
+    const openWorker =
+      opts.openWorker ??
+      (async (): Promise<Worker> => ({
+        dialect: store.dialect,
+        all: (s, p) => store.all(s, p),
+        run: (s, p) => store.run(s, p),
+        exec: (s, p) => store.exec(s, p),
+        transaction: (fn) => store.transaction(fn),
+        interrupt: () => undefined,
+        close: async () => undefined,
+      }));
+    this.days = new DayKeeper(store, openWorker, opts.warn, opts.beforeDayRefresh);
+    // Refreshed days: sum the pinned default views again at once (the others when next asked).
+    this.days.onChange((fp) => {
+      for (const key of this.pins.values()) {
+        const e = this.entries.get(key);
+        if (e && dayFingerprint(e.options) === fp) this.revalidate(e);
+      }
+    });
+  }
 
-  /** Drop everything when the data changed since the last call. */
+  /** Notice new imports (through the API, or by another process on PostgreSQL). */
   async check(): Promise<void> {
     const [r] = await this.store.all<{ v: number | null; n: number; f: number }>(
       `SELECT max(import_id) AS v, count(*) AS n, count(finished_at) AS f FROM imports`,
@@ -58,7 +148,7 @@ export class ReportCache {
     if (v !== this.version) {
       this.version = v;
       this.base = null;
-      this.datasets.clear();
+      this.days.setImports(await metricImports(this.store));
     }
   }
 
@@ -72,6 +162,13 @@ export class ReportCache {
   /** Wait for computations under way (before the store closes). */
   async idle(): Promise<void> {
     await Promise.allSettled([...this.inflight]);
+    await this.days.idle();
+  }
+
+  /** Stop the day table's refresh and close its connection. */
+  async close(): Promise<void> {
+    await this.days.close();
+    await this.idle();
   }
 
   facts(): Promise<BaseFacts> {
@@ -119,47 +216,175 @@ export class ReportCache {
           ? new Date(Number(imp.t) / 1000).toISOString()
           : null,
       dataRange: meta.data_range,
+      unmapped: meta.events_unmapped_action,
     };
   }
 
-  /** The dataset of (from, to, options), computed once per data version. */
-  dataset(from: string, to: string, options: MetricOptions): Promise<Dataset> {
-    const key = JSON.stringify([from, to, options]);
-    const hit = this.datasets.get(key);
-    if (hit) {
-      // Most recently used last.
-      this.datasets.delete(key);
-      this.datasets.set(key, hit);
-      return hit;
-    }
-    const p = this.track(this.compute(from, to, options));
-    this.datasets.set(key, p);
-    p.catch(() => {
-      if (this.datasets.get(key) === p) this.datasets.delete(key);
-    });
-    while (this.datasets.size > this.maxEntries) {
-      const oldest = this.datasets.keys().next().value;
-      if (oldest === undefined) break;
-      this.datasets.delete(oldest);
-    }
-    return p;
+  /**
+   * Mark the dataset of (from, to, options) as a default view of `kind` (the organisation's
+   * default range, the go-live page's default weeks): never evicted, and summed again as soon as
+   * the day table is refreshed. A later pin of the same kind replaces it.
+   */
+  pin(kind: string, from: string, to: string, options: MetricOptions): void {
+    const key = keyOf(from, to, options);
+    this.pins.set(kind, key);
   }
 
+  /**
+   * The dataset of (from, to, options): at once when kept (perhaps from before the last import:
+   * see `freshness`), otherwise summed from the day table as one of `who`'s computations (see
+   * `FairLimiter`). Waits for the day table only when these options have no days yet.
+   */
+  async dataset(
+    from: string,
+    to: string,
+    options: MetricOptions,
+    who: string = SYSTEM,
+  ): Promise<Dataset> {
+    const facts = await this.facts();
+    const key = keyOf(from, to, options);
+    let e = this.entries.get(key);
+    if (e) {
+      // Most recently used last.
+      this.entries.delete(key);
+      this.entries.set(key, e);
+    }
+    if (e?.ds) {
+      const current = this.days.state(options);
+      if (current && current.generation !== e.ds.days.generation) this.revalidate(e);
+      return this.withFacts(e, e.ds, facts);
+    }
+    if (!e) {
+      e = { key, from, to, options, owner: who, ds: null, computing: null };
+      this.entries.set(key, e);
+      this.evict(who);
+    }
+    if (!e.computing) {
+      const entry = e;
+      const p = this.track(this.limiter.run(who, () => this.compute(from, to, options)));
+      entry.computing = p;
+      p.then(
+        (ds) => {
+          entry.ds = ds;
+          if (entry.computing === p) entry.computing = null;
+        },
+        () => {
+          if (entry.computing === p) entry.computing = null;
+          if (!entry.ds && this.entries.get(key) === entry) this.entries.delete(key);
+        },
+      );
+    }
+    return this.withFacts(e, await e.computing!, facts);
+  }
+
+  /** How current `ds`'s figures are. */
+  freshness(ds: Dataset): Freshness {
+    const have = new Set(ds.days.imports);
+    const pending = this.days
+      .currentImports()
+      .filter((i) => !have.has(i.import_id))
+      .map((i: MetricImport) => ({
+        import_id: i.import_id,
+        table: i.table_name,
+        finished_at: i.finished_at,
+      }));
+    const current = this.days.state(ds.req.options);
+    // An import the figures include but the store no longer counts was removed
+    // (`uptake imports remove`): its days are being recomputed too.
+    const now = new Set(this.days.currentImports().map((i) => i.import_id));
+    const removed = ds.days.imports.some((id) => !now.has(id));
+    return {
+      as_of: ds.days.asOf,
+      updating:
+        pending.length > 0 || removed || (!!current && current.generation !== ds.days.generation),
+      pending,
+    };
+  }
+
+  /** `ds` with the roster and §8 facts of the current data version (memo reset when they change). */
+  private withFacts(e: Entry, ds: Dataset, facts: BaseFacts): Dataset {
+    if (ds.roster === facts.roster) return ds;
+    const fresh: Dataset = {
+      ...ds,
+      roster: facts.roster,
+      memo: new Map(),
+      meta: { ...ds.meta, data_range: facts.dataRange, events_unmapped_action: facts.unmapped },
+    };
+    if (e.ds === ds) e.ds = fresh;
+    return fresh;
+  }
+
+  /** Sum `e` again from the refreshed days, in the background; the old figures serve meanwhile. */
+  private revalidate(e: Entry): void {
+    if (e.computing) return;
+    const p = this.track(this.limiter.run(SYSTEM, () => this.compute(e.from, e.to, e.options)));
+    e.computing = p;
+    p.then(
+      (ds) => {
+        e.ds = ds;
+        if (e.computing === p) e.computing = null;
+      },
+      () => {
+        if (e.computing === p) e.computing = null;
+      },
+    );
+    p.catch(() => undefined);
+  }
+
+  /** Keep `who`'s ranges within their quota and the others within `maxEntries`; pins stay. */
+  private evict(who: string): void {
+    const pinned = new Set(this.pins.values());
+    const mine = [...this.entries.values()].filter((x) => x.owner === who && !pinned.has(x.key));
+    for (let i = 0; who !== SYSTEM && mine.length - i > this.perUserEntries; i++)
+      this.entries.delete(mine[i]!.key);
+    const others = [...this.entries.values()].filter((x) => !pinned.has(x.key));
+    for (let i = 0; others.length - i > this.maxEntries; i++) this.entries.delete(others[i]!.key);
+  }
+
+  /** Sum the dataset from the day table, all of it from one committed state of the days. */
   private async compute(from: string, to: string, options: MetricOptions): Promise<Dataset> {
     const req = parseRequest({ from, to, period: 'all', options });
     const facts = await this.facts();
-    const all = await clinicianMetrics(this.reader, req);
-    const weekly = await clinicianMetrics(this.reader, { ...req, period: 'week' });
-    const meta = await reportMeta(this.reader, req, 'org', 5);
-    return {
-      req,
-      all: withAfterHours8(all),
-      weekly: withAfterHours8(weekly),
-      meta,
-      roster: facts.roster,
-      memo: new Map(),
-    };
+    const fp = dayFingerprint(options);
+    for (let attempt = 0; ; attempt++) {
+      const before = await this.days.ready(options);
+      const state = (await readDayState(this.store, fp)) ?? before;
+      const { all = [], week: weekly = [] } = await dayMetricsByPeriod(this.reader, req, [
+        'all',
+        'week',
+      ]);
+      const excluded = options.exclude_channels.length
+        ? await dayExcludedEvents(this.reader, req)
+        : 0;
+      // A refresh committed between the sums: sum again, so that all figures are of one state.
+      const after = await readDayState(this.store, fp);
+      if (after?.generation !== state.generation && attempt < 3) continue;
+      return {
+        req,
+        all: withAfterHours8(all),
+        weekly: withAfterHours8(weekly),
+        meta: {
+          options: req.options,
+          from: req.from,
+          to: req.to,
+          period: req.period,
+          by: 'org',
+          suppression_threshold: 5,
+          data_range: facts.dataRange,
+          events_excluded_by_channel: excluded,
+          events_unmapped_action: facts.unmapped,
+          version: VERSION,
+        },
+        roster: facts.roster,
+        memo: new Map(),
+        days: state,
+      };
+    }
   }
+}
+
+function keyOf(from: string, to: string, options: MetricOptions): string {
+  return JSON.stringify([from, to, options]);
 }
 
 /** Memoize a derived figure on its dataset. */

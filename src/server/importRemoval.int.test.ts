@@ -46,13 +46,26 @@ describe.each(engines())('removing an import through the API on $name', (engine)
       }
     ).data_range;
 
+  /** The clinician's own figures once the day table has taken in every import. */
+  const mine = async (uid: string) => {
+    for (let i = 0; ; i++) {
+      const r = await call(sys.app, admin, 'GET', `/api/me/report?user_id=${uid}`);
+      expect(r.statusCode, r.body).toBe(200);
+      const b = r.json() as { me: unknown; weekly: unknown; freshness: { updating: boolean } };
+      if (!b.freshness.updating) return { me: b.me, weekly: b.weekly };
+      if (i > 300) throw new Error('the report stayed updating');
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  };
+
   it('uploads a wrong file, then removes exactly its rows; the reports see the change', async () => {
     const uid = sys.account('clinician').clinician_id!;
+    const figures = await mine(uid);
     const csv =
       'event_id,occurred_at,user_id,action,category,source\n' +
       Array.from(
         { length: 7 },
-        (_, i) => `wrong-${i},2026-01-26T10:0${i}:00-05:00,${uid},note_edit,notes,wrongsystem`,
+        (_, i) => `wrong-${i},2026-01-14T10:0${i}:00-05:00,${uid},note_edit,notes,wrongsystem`,
       ).join('\n') +
       '\nwrong-bad,yesterday,u,x,notes,wrongsystem\n';
     const up = await sys.app.inject({
@@ -66,6 +79,8 @@ describe.each(engines())('removing an import through the API on $name', (engine)
     expect([report.rows_stored, report.rows_rejected]).toEqual([7, 1]);
     id = report.import_id;
     expect((await meta()).some((r) => r.source === 'wrongsystem')).toBe(true);
+    // The wrong rows count in the clinician's figures (six minutes of notes)…
+    expect(await mine(uid)).not.toEqual(figures);
     const before = await counts(sys.store);
 
     const preview = await call(sys.app, admin, 'GET', `/api/imports/${id}/removal`);
@@ -102,6 +117,8 @@ describe.each(engines())('removing an import through the API on $name', (engine)
     ).toEqual([{ n: 0 }]);
     // The cached report facts were dropped: the wrong source is gone from the data range.
     expect((await meta()).some((r) => r.source === 'wrongsystem')).toBe(false);
+    // …and no longer once removed: the day table recomputed the days the import reached.
+    expect(await mine(uid)).toEqual(figures);
 
     const list = (await call(sys.app, admin, 'GET', '/api/imports')).json() as {
       import_id: number;

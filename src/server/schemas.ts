@@ -232,6 +232,34 @@ export const changeSchema = named(
   }),
 );
 
+export const freshnessSchema = named(
+  'Freshness',
+  z.object({
+    as_of: z
+      .string()
+      .nullable()
+      .describe(
+        'when the newest import the figures include finished (ISO instant); null without imports',
+      ),
+    updating: z
+      .boolean()
+      .describe(
+        'true while newer imports (or new metric options) are being included: the figures are from before them',
+      ),
+    pending: z
+      .array(
+        z.object({
+          import_id: num,
+          table: z.string(),
+          finished_at: z.string().nullable(),
+        }),
+      )
+      .describe('the imports the figures do not include yet, oldest first'),
+  }),
+  'How current the figures are: after an import the pages answer at once with the previous ' +
+    'figures, marked updating, until the day table includes it.',
+);
+
 export const orgReportSchema = named(
   'OrgReport',
   z.object({
@@ -246,6 +274,7 @@ export const orgReportSchema = named(
         second: z.tuple([z.string(), z.string()]),
       })
       .nullable(),
+    freshness: freshnessSchema,
     definitions: definitionsSchema,
   }),
 );
@@ -283,6 +312,7 @@ export const groupReportSchema = named(
     clinicians: z.array(identifiedClinician).optional(),
     weekly: z.array(groupMetricRowSchema),
     org: groupMetricRowSchema.nullable(),
+    freshness: freshnessSchema,
     definitions: definitionsSchema,
     options: reportMetaSchema,
   }),
@@ -327,6 +357,7 @@ export const myReportSchema = named(
       quantiles: z.record(z.string(), quantilesSchema),
     }),
     suggestions: z.array(suggestionSchema).max(3),
+    freshness: freshnessSchema,
     definitions: definitionsSchema,
     options: reportMetaSchema,
   }),
@@ -776,6 +807,7 @@ export const goliveReportSchema = named(
       min_post_weeks: num,
       suppression_threshold: num,
     }),
+    freshness: freshnessSchema,
     results: z.array(
       z.object({
         metric: z.string(),

@@ -25,6 +25,21 @@ export const CITUS_LAYOUT: readonly { table: string; sql: string }[] = [
     table: 'training',
     sql: `SELECT create_distributed_table('training', 'user_id', colocate_with => 'events')`,
   },
+  // The day table (metric_days, metric_day_patients): filled from each clinician's events, read
+  // per clinician: with the events, by user_id. Its bookkeeping is small and joined everywhere.
+  {
+    table: 'metric_days',
+    sql: `SELECT create_distributed_table('metric_days', 'user_id', colocate_with => 'events')`,
+  },
+  {
+    table: 'metric_day_patients',
+    sql: `SELECT create_distributed_table('metric_day_patients', 'user_id', colocate_with => 'events')`,
+  },
+  { table: 'metric_day_sets', sql: `SELECT create_reference_table('metric_day_sets')` },
+  {
+    table: 'metric_import_extents',
+    sql: `SELECT create_reference_table('metric_import_extents')`,
+  },
   // Small definitions that adoption, evaluation and imports join with events on every node.
   { table: 'tools', sql: `SELECT create_reference_table('tools')` },
   { table: 'tool_rules', sql: `SELECT create_reference_table('tool_rules')` },

@@ -223,6 +223,71 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   {
+    version: 9,
+    name: 'the day table: per-clinician, per-local-day metric sums that any range adds up',
+    // metrics.md §3–§6 make every time and count of a clinician additive over local days; only
+    // the distinct patients are not, so their (user, day, patient) rows are kept too. Keyed by
+    // the options that change a day's sums (`src/metrics/metricDays.ts`: the fingerprint), filled
+    // by the metric SQL itself and refreshed for the days an import can change. No primary keys
+    // (as on events): a whole range of days is deleted and refilled at once. Citus distributes
+    // both by user_id with the events (`citus.ts`).
+    up: (d) => [
+      `CREATE TABLE metric_days (
+         fingerprint VARCHAR NOT NULL,
+         user_id VARCHAR NOT NULL,
+         day DATE NOT NULL,
+         present INTEGER NOT NULL,
+         sched_us BIGINT NOT NULL,
+         visit_us BIGINT NOT NULL,
+         notes_us BIGINT NOT NULL,
+         orders_us BIGINT NOT NULL,
+         prescriptions_us BIGINT NOT NULL,
+         inbox_us BIGINT NOT NULL,
+         chart_review_us BIGINT NOT NULL,
+         other_us BIGINT NOT NULL,
+         out_o77 BIGINT NOT NULL,
+         out_paj BIGINT NOT NULL,
+         out_a18 BIGINT NOT NULL,
+         ov_sess BIGINT NOT NULL,
+         ov_vis BIGINT NOT NULL,
+         ov_sess30 BIGINT NOT NULL,
+         n_events BIGINT NOT NULL,
+         n_excluded BIGINT NOT NULL,
+         n_appts BIGINT NOT NULL,
+         n_orders BIGINT NOT NULL,
+         n_team BIGINT NOT NULL)`,
+      `CREATE TABLE metric_day_patients (
+         fingerprint VARCHAR NOT NULL,
+         user_id VARCHAR NOT NULL,
+         day DATE NOT NULL,
+         patient_id VARCHAR NOT NULL)`,
+      // One row per fingerprint whose days are complete: the options, the imports the days
+      // include (a JSON list of import ids), the newest of them, and a counter of refreshes.
+      `CREATE TABLE metric_day_sets (
+         fingerprint VARCHAR PRIMARY KEY,
+         options VARCHAR NOT NULL,
+         imports VARCHAR NOT NULL,
+         as_of TIMESTAMPTZ,
+         refreshed_at TIMESTAMPTZ NOT NULL,
+         generation BIGINT NOT NULL)`,
+      // The instants each import's rows spanned when the day table took it in: what to refresh
+      // when the import is removed later.
+      `CREATE TABLE metric_import_extents (
+         import_id INTEGER PRIMARY KEY,
+         table_name VARCHAR NOT NULL,
+         lo TIMESTAMPTZ,
+         hi TIMESTAMPTZ)`,
+      // PostgreSQL reads a range's days through an index (a scan would read every day of every
+      // year); DuckDB skips row groups by their min/max and would keep an index in memory.
+      ...(d.name === 'postgres'
+        ? [
+            `CREATE INDEX metric_days_range ON metric_days (fingerprint, day)`,
+            `CREATE INDEX metric_day_patients_range ON metric_day_patients (fingerprint, day)`,
+          ]
+        : []),
+    ],
+  },
+  {
     version: 10,
     name: 'an import can be removed: the entry that removed it',
     // `removed_by` is the id of the `imports` entry (format 'removal') that removed this import's

@@ -114,7 +114,7 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
     }
   });
 
-  it('applies the Citus layout: events, schedule, orders and training by user_id, co-located; the roster and definitions as reference', async () => {
+  it('applies the Citus layout: events, schedule, orders, training and the day table by user_id, co-located; the roster, definitions and day-table bookkeeping as reference', async () => {
     // Citus is not packaged for this machine: stand-ins with Citus's signatures record the calls,
     // so the layout's statements run for real against PostgreSQL and can be checked.
     const url = await freshPgDatabase(adminUrl!);
@@ -139,6 +139,10 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
         { fn: 'reference', tbl: 'clinicians', col: null, colocate: null },
         { fn: 'distributed', tbl: 'events', col: 'user_id', colocate: 'default' },
         { fn: 'reference', tbl: 'golives', col: null, colocate: null },
+        { fn: 'distributed', tbl: 'metric_day_patients', col: 'user_id', colocate: 'events' },
+        { fn: 'reference', tbl: 'metric_day_sets', col: null, colocate: null },
+        { fn: 'distributed', tbl: 'metric_days', col: 'user_id', colocate: 'events' },
+        { fn: 'reference', tbl: 'metric_import_extents', col: null, colocate: null },
         { fn: 'distributed', tbl: 'orders', col: 'user_id', colocate: 'events' },
         { fn: 'distributed', tbl: 'schedule', col: 'user_id', colocate: 'events' },
         { fn: 'reference', tbl: 'tool_rules', col: null, colocate: null },
@@ -148,7 +152,7 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
       // Citus requires the distribution column in every unique constraint of a distributed table.
       const uniques = await store.all(
         `SELECT c.relname AS t FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
-         WHERE k.contype IN ('p', 'u') AND c.relname IN ('events', 'schedule', 'orders', 'training')`,
+         WHERE k.contype IN ('p', 'u') AND c.relname IN ('events', 'schedule', 'orders', 'training', 'metric_days', 'metric_day_patients')`,
       );
       expect(uniques).toEqual([]);
     } finally {

@@ -37,6 +37,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RAW_ID = /\b[pac]\d{6,8}\b/;
 
 let sys: TestSystem;
+/** While set, the server's day table waits before taking an import in (to see the pages meanwhile). */
+let hold: Promise<void> | null = null;
 let base = '';
 let browser: Browser;
 let webOut = '';
@@ -74,7 +76,7 @@ beforeAll(async () => {
   browser = b;
   sys = await testSystem(
     { name: 'duckdb', open: () => DuckDBStore.open(':memory:') },
-    { webDir: webOut, warmCache: true },
+    { webDir: webOut, warmCache: true, beforeDayRefresh: () => hold ?? Promise.resolve() },
   );
   // The generated tool goes live in some departments halfway through the data.
   const g = sys.gen.goLive;
@@ -1125,6 +1127,58 @@ describe('web app in Chromium', () => {
     });
     expect(me.headers['content-encoding']).toBeUndefined();
     expect((me.json() as { csrf: string }).csrf).toBe(s.csrf);
+  });
+
+  test('after an upload the pages say their figures are from before it, then show the new ones', async () => {
+    const page = await signIn(sys.account('admin'));
+    await page.goto(`${base}/#/org`);
+    await settle(page);
+    expect(await page.getByTestId('updating').count()).toBe(0);
+    // Hold the day table's refresh, and upload a few events through the Data page.
+    let release!: () => void;
+    hold = new Promise<void>((r) => (release = r));
+    const uid = sys.account('clinician').clinician_id!;
+    const at = Date.parse(`${sys.gen.from}T00:00:00Z`) + 2 * DAY + 15 * 3_600_000;
+    const csv = [
+      'event_id,occurred_at,user_id,action,category',
+      ...Array.from(
+        { length: 6 },
+        (_, i) => `late-${i},${new Date(at + i * 60_000).toISOString()},${uid},inbox_read,inbox`,
+      ),
+    ].join('\n');
+    await page.goto(`${base}/#/data`);
+    await settle(page);
+    await page.getByLabel('Table', { exact: true }).selectOption('events');
+    await page.getByLabel('File', { exact: true }).setInputFiles({
+      name: 'late events.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${csv}\n`),
+    });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByText('Imported into events').waitFor({ timeout: 60_000 });
+    const imports = (await apiJson<{ import_id: number }[]>(page, '/api/imports')).body;
+    const id = Math.max(...imports.map((i) => i.import_id));
+    // The organisation page: the previous figures, with a note naming the import.
+    await page.goto(`${base}/#/org`);
+    await settle(page);
+    const note = page.getByTestId('updating');
+    await note.waitFor();
+    expect(await note.innerText()).toMatch(
+      new RegExp(
+        `Updating after the import of audit-log events \\(import ${id}, .*\\); the figures below are from before it`,
+      ),
+    );
+    await page.screenshot({ path: join(ROOT, SHOTS, 'updating.png') });
+    await checkPage(page, 'updating');
+    // Once the import is taken in, the page refreshes by itself and the note goes.
+    release();
+    hold = null;
+    await page.waitForFunction(() => !document.querySelector('[data-testid="updating"]'), null, {
+      timeout: 60_000,
+    });
+    const org = (await apiJson<{ freshness: { updating: boolean } }>(page, '/api/org')).body;
+    expect(org.freshness.updating).toBe(false);
+    await page.context().close();
   });
 
   test('no console error, page error or Content-Security-Policy violation', () => {

@@ -65,6 +65,12 @@ export type {
   User,
 } from '../../src/server/contract.ts';
 
+/**
+ * How current a report's figures are: after an import the pages answer at once with the previous
+ * figures, `updating`, until they include it (`pending`: the imports not yet included).
+ */
+export type Freshness = ApiResponse<'GET /api/org'>['freshness'];
+
 /** The definitions every report carries: one sentence per metric. */
 export type Definitions = ApiResponse<'GET /api/org'>['definitions'];
 

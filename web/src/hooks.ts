@@ -136,3 +136,20 @@ export function useGoLives(): {
   const marks = useMemo(() => goLiveMarks(tools.data), [tools.data]);
   return { tools, marks, ready: tools.data !== null || tools.error !== null };
 }
+
+/**
+ * While a report's figures are marked `updating` (an import is being included), ask again every
+ * few seconds; the figures on screen stay until the new ones arrive (`reload` keeps the path's data).
+ */
+export function useRefreshWhileUpdating(
+  loaded: Loaded<{ freshness?: { updating: boolean } }>,
+  everyMs = 3000,
+): void {
+  const updating = !!loaded.data?.freshness?.updating;
+  const { loading, reload } = loaded;
+  useEffect(() => {
+    if (!updating || loading) return;
+    const t = setTimeout(reload, everyMs);
+    return () => clearTimeout(t);
+  }, [updating, loading, reload, everyMs]);
+}

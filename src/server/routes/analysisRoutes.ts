@@ -16,6 +16,7 @@ import { resolveWeeks } from '../../analysis/range.ts';
 import { suppressCells } from '../../metrics/suppress.ts';
 import { getTool, listGoLives, listToolNames } from '../../analysis/tools.ts';
 import type { User } from '../auth.ts';
+import type { Dataset } from '../cache.ts';
 import { API } from '../contract.ts';
 import { currentDenseExtent } from '../denseExtent.ts';
 import { defineRoute, logAccess, type Services } from '../routing.ts';
@@ -174,6 +175,12 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
         currentDenseExtent(s, settings.timezone),
       );
       const thr = settings.suppression_threshold;
+      // The default weeks (what the page opens on: every complete dense week) are a default
+      // view: kept.
+      await s.cache.check();
+      if (query.from === undefined && query.to === undefined)
+        s.cache.pin('golive', weeks.from, weeks.to, settings.options);
+      let figures: Dataset | null = null;
       const report = await evaluate(s.db.reader, {
         tool,
         metrics: [query.metric],
@@ -189,7 +196,8 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
         // costs only the models.
         weeklyRows: async () => {
           await s.cache.check();
-          return (await s.cache.dataset(weeks.from, weeks.to, settings.options)).weekly;
+          figures = await s.cache.dataset(weeks.from, weeks.to, settings.options, user.username);
+          return figures.weekly;
         },
       });
       const visible = (g: string, kind: string) =>
@@ -248,6 +256,11 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
           min_post_weeks: EVALUATION_DEFAULTS.minPost,
           suppression_threshold: thr,
         },
+        // Adoption measures are counted from the events as they are now; the metrics' weekly
+        // rows may be from before the last import (then marked updating).
+        freshness: figures
+          ? s.cache.freshness(figures)
+          : { as_of: null, updating: false, pending: [] },
         results,
         series: report.series.filter((x) => shown.has(x.group) && !suppressedGroups.has(x.group)),
       };

@@ -94,15 +94,22 @@ function resolveRange(
   return { from, to };
 }
 
+/**
+ * The dataset of the requested range (the default range when none is given, kept as a pinned
+ * default view), computed as one of `who`'s computations when not kept.
+ */
 async function load(
   s: Services,
   q: { from?: string | undefined; to?: string | undefined },
+  who: string,
 ): Promise<{ ds: Dataset; settings: OrgSettings }> {
   await s.cache.check();
   const settings = await s.settings();
   const facts = await s.cache.facts();
-  const { from, to } = resolveRange(q, await defaultRange(s, facts, settings.timezone));
-  const ds = await s.cache.dataset(from, to, settings.options);
+  const d = await defaultRange(s, facts, settings.timezone);
+  const { from, to } = resolveRange(q, d);
+  if (from === d.from && to === d.to) s.cache.pin('report', from, to, settings.options);
+  const ds = await s.cache.dataset(from, to, settings.options, who);
   return { ds, settings };
 }
 
@@ -169,7 +176,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
       'carry no numbers for non-administrators.',
     access: ['admin', 'leader'],
     async handler({ req, auth, query }) {
-      const { ds, settings } = await load(s, query);
+      const { ds, settings } = await load(s, query, auth!.user.username);
       const user = auth!.user;
       const admin = user.role === 'admin';
       const thr = settings.suppression_threshold;
@@ -214,6 +221,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
               : c,
           ),
         halves: d.halves,
+        freshness: s.cache.freshness(ds),
         definitions: definitions(ds.req.options, thr),
       };
     },
@@ -237,7 +245,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
           `you may open only your own groups (${user.groups.map((g) => `${g.by} ${g.value}`).join(', ') || 'none'})`,
         );
       }
-      const { ds, settings } = await load(s, query);
+      const { ds, settings } = await load(s, query, auth!.user.username);
       const admin = user.role === 'admin';
       const thr = settings.suppression_threshold;
       const rows = members(ds, ds.roster, params.by, params.value);
@@ -290,6 +298,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
           : {}),
         weekly: weekly.map((r) => redact(r, admin)),
         org: org ? redact(org, admin) : null,
+        freshness: s.cache.freshness(ds),
         definitions: definitions(ds.req.options, thr),
         options: reportOptions(ds, settings, 'all', params.by),
       };
@@ -343,7 +352,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
           'your account is not linked to a clinician of the roster; ask an administrator',
         );
       }
-      const { ds, settings } = await load(s, query);
+      const { ds, settings } = await load(s, query, auth!.user.username);
       const thr = settings.suppression_threshold;
       const me = ds.all.find((r) => r.user_id === target) ?? null;
       if (admin && !me && !ds.roster.has(target))
@@ -390,6 +399,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
           quantiles: q,
         },
         suggestions: suppressed ? [] : suggest(me, q),
+        freshness: s.cache.freshness(ds),
         definitions: definitions(ds.req.options, thr),
         options: reportOptions(ds, settings, 'all', 'clinician'),
       };

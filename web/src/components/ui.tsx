@@ -1,6 +1,6 @@
 /** Page furniture shared by every page: headings, states, the date range, and "about these numbers". */
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import type { ApiError, Definitions, Me, Meta, ReportMeta } from '../api.ts';
+import type { ApiError, Definitions, Freshness, Me, Meta, ReportMeta } from '../api.ts';
 import { addDays, daysBetween, presets, rangeWords, zoned } from '../dates.ts';
 import {
   definitionOf,
@@ -49,6 +49,43 @@ export function Loading({ what }: { what: string }): ReactNode {
   return (
     <p className="loading" role="status">
       Loading {what}…
+    </p>
+  );
+}
+
+const TABLE_WORDS: Record<string, string> = {
+  events: 'audit-log events',
+  schedule: 'schedule',
+  orders: 'orders',
+};
+
+/**
+ * A visible note while a page's figures are from before the latest import (or options change):
+ * which imports they do not include yet, and when the data they show was imported. Nothing when
+ * the figures are current.
+ */
+export function Updating({
+  freshness,
+  timezone,
+}: {
+  freshness: Freshness | undefined;
+  timezone: string;
+}): ReactNode {
+  if (!freshness?.updating) return null;
+  const what = freshness.pending
+    .map(
+      (p) =>
+        `${TABLE_WORDS[p.table] ?? p.table} (import ${p.import_id}${p.finished_at ? `, ${zoned(p.finished_at, timezone)}` : ''})`,
+    )
+    .join(', ');
+  return (
+    <p className="notice-box updating" role="status" data-testid="updating">
+      <strong>
+        {what ? `Updating after the import of ${what}` : 'Updating to the latest data'}
+      </strong>
+      ; the figures below are from before it
+      {freshness.as_of ? ` (data imported up to ${zoned(freshness.as_of, timezone)})` : ''}. This
+      page refreshes by itself.
     </p>
   );
 }

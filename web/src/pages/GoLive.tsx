@@ -11,10 +11,11 @@ import {
   PageHeader,
   RangePicker,
   Select,
+  Updating,
   type PageProps,
 } from '../components/ui.tsx';
 import { rangeWords } from '../dates.ts';
-import { useApi } from '../hooks.ts';
+import { useApi, useRefreshWhileUpdating } from '../hooks.ts';
 import type {
   Estimate,
   GoLiveQuery,
@@ -115,6 +116,7 @@ export function GoLivePage({ meta, range, setRange }: PageProps): ReactNode {
         }
       : null,
   );
+  useRefreshWhileUpdating(report);
 
   const header = (
     <PageHeader title="Go-live" question="Did the metric change where the tool went live?">
@@ -160,9 +162,12 @@ export function GoLivePage({ meta, range, setRange }: PageProps): ReactNode {
       {report.error ? (
         <ErrorBox error={report.error} />
       ) : !report.data ? (
-        <Loading what="the go-live evaluation (this can take a minute)" />
+        <Loading what="the go-live evaluation" />
       ) : (
-        <GoLiveBody r={report.data} />
+        <>
+          <Updating freshness={report.data.freshness} timezone={meta.timezone} />
+          <GoLiveBody r={report.data} />
+        </>
       )}
     </>
   );

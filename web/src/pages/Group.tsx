@@ -17,10 +17,11 @@ import {
   RangePicker,
   Suppressed,
   Select,
+  Updating,
   type PageProps,
 } from '../components/ui.tsx';
 import { rangeWords } from '../dates.ts';
-import { href, useApi, useGoLives } from '../hooks.ts';
+import { href, useApi, useGoLives, useRefreshWhileUpdating } from '../hooks.ts';
 import {
   compare,
   definitionOf,
@@ -64,6 +65,7 @@ export function GroupPage({
     'GET /api/groups/:by/:value',
     chosen ? { params: { by: chosen.by, value: chosen.value }, query: range } : null,
   );
+  useRefreshWhileUpdating(report);
   // The go-lives of this group and of the whole organisation.
   const { marks: all, ready } = useGoLives();
   const marks = all.filter(
@@ -122,6 +124,9 @@ export function GroupPage({
       {report.error ? <ErrorBox error={report.error} /> : null}
       {(report.loading && !report.data) || (report.data && !ready) ? (
         <Loading what="the group's metrics" />
+      ) : null}
+      {report.data && ready ? (
+        <Updating freshness={report.data.freshness} timezone={meta.timezone} />
       ) : null}
       {report.data && ready ? (
         <GroupBody r={report.data} reveal={me.role === 'admin'} marks={marks} />

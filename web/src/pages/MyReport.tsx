@@ -16,9 +16,10 @@ import {
   PageHeader,
   RangePicker,
   Suppressed,
+  Updating,
   type PageProps,
 } from '../components/ui.tsx';
-import { useApi, useGoLives } from '../hooks.ts';
+import { useApi, useGoLives, useRefreshWhileUpdating } from '../hooks.ts';
 import { AskForHelp, type HelpTopic } from './Help.tsx';
 import { definitionOf, fmt, GROUP_BY_LABEL, info, periodText, unitText } from '../metrics.ts';
 
@@ -34,6 +35,7 @@ type MyMetric = (typeof MY_METRICS)[number];
 
 export function MyReportPage({ meta, range, setRange }: PageProps): ReactNode {
   const report = useApi('GET /api/me/report', { query: range });
+  useRefreshWhileUpdating(report);
   // The go-lives of my own department, specialty or role, and of the whole organisation.
   const goLives = useGoLives();
   const marks = goLives.marks.filter((g) => g.mine);
@@ -59,6 +61,9 @@ export function MyReportPage({ meta, range, setRange }: PageProps): ReactNode {
       {report.error ? <ErrorBox error={report.error} /> : null}
       {(report.loading && !report.data) || (report.data && !goLives.ready) ? (
         <Loading what="your report" />
+      ) : null}
+      {report.data && goLives.ready ? (
+        <Updating freshness={report.data.freshness} timezone={meta.timezone} />
       ) : null}
       {report.data && goLives.ready ? (
         <ReportBody r={report.data} marks={marks} timezone={meta.timezone} />

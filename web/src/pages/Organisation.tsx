@@ -26,10 +26,11 @@ import {
   PageHeader,
   RangePicker,
   Select,
+  Updating,
   type PageProps,
 } from '../components/ui.tsx';
 import { dateWords, rangeWords } from '../dates.ts';
-import { useApi, useGoLives } from '../hooks.ts';
+import { useApi, useGoLives, useRefreshWhileUpdating } from '../hooks.ts';
 import {
   compare,
   definitionOf,
@@ -55,6 +56,7 @@ function value(
 
 export function OrganisationPage({ me, meta, range, setRange }: PageProps): ReactNode {
   const report = useApi('GET /api/org', { query: range });
+  useRefreshWhileUpdating(report);
   const { marks, ready } = useGoLives();
   const [metric, setMetric] = useState<Per8Metric>('ehr_time8');
   const [changeMetric, setChangeMetric] = useState<Per8Metric>('ehr_time8');
@@ -75,6 +77,9 @@ export function OrganisationPage({ me, meta, range, setRange }: PageProps): Reac
       {report.error ? <ErrorBox error={report.error} /> : null}
       {(report.loading && !report.data) || (report.data && !ready) ? (
         <Loading what="the organisation's metrics" />
+      ) : null}
+      {report.data && ready ? (
+        <Updating freshness={report.data.freshness} timezone={meta.timezone} />
       ) : null}
       {report.data && ready ? (
         <OrgBody
