@@ -73,7 +73,7 @@ export function registerMetrics(program: Command): void {
   storeOptions(
     program
       .command('metrics')
-      .description('clinician EHR-burden metrics (shared/spec/metrics.md), per clinician or group')
+      .description('clinician EHR-burden metrics (docs/metrics.md), per clinician or group')
       .requiredOption('--from <date>', 'first local date, YYYY-MM-DD')
       .requiredOption('--to <date>', 'local date after the last one (exclusive), YYYY-MM-DD')
       .addOption(

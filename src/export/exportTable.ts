@@ -1,5 +1,5 @@
 /**
- * Export of a canonical table in the columns of its canonical CSV (`shared/spec/formats.md` §1),
+ * Export of a canonical table in the columns of its canonical CSV (`docs/formats.md`),
  * so an export is itself importable: Parquet (typed, compressed), CSV or newline-delimited JSON,
  * written by DuckDB's own writers from either engine. Patient identifiers leave as the pseudonyms
  * stored; instants leave in UTC.

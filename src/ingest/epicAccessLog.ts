@@ -1,5 +1,5 @@
 /**
- * Epic Clarity access-log import (`shared/spec/formats.md` §2): a CSV of `ACCESS_LOG` joined with
+ * Epic Clarity access-log import (`docs/formats.md`): a CSV of `ACCESS_LOG` joined with
  * `ACCESS_LOG_METRIC` (ACCESS_INSTANT, PROCESS_ID, ACCESS_TIME, USER_ID, WORKSTATION_ID, METRIC_ID,
  * METRIC_NAME, PAT_ID, CSN), read with DuckDB's reader exactly like the canonical CSV and mapped in
  * SQL to the canonical `events` columns; `loadStaged` does the rest (validation, pseudonyms, one

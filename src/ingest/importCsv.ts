@@ -1,5 +1,5 @@
 /**
- * Canonical CSV import (`shared/spec/formats.md` §1). The file is staged as records that know
+ * Canonical CSV import (`docs/formats.md`). The file is staged as records that know
  * their physical lines (`csvRecords.ts`); `loadStaged` does the rest (validation, rejects,
  * de-duplication, pseudonyms, one transaction).
  */

@@ -1,5 +1,5 @@
 /**
- * Hand-computed metric cases for `shared/spec/metrics.md` §3–§6, as DATA.
+ * Hand-computed metric cases for `docs/metrics.md`, as DATA.
  *
  * Every `expect` value below was worked out on paper from the spec (the arithmetic is in the
  * comment next to it), never by running an implementation. The same cases are run against the

@@ -1,5 +1,5 @@
 /**
- * The per-clinician metric SQL of `shared/spec/metrics.md` §3–§6, written once for both engines.
+ * The per-clinician metric SQL of `docs/metrics.md`, written once for both engines.
  *
  * How it works, linear in events, with one sort (each user's events in time order):
  * 1. Each user's events (after `exclude_channels`) get the time of the previous and next event,

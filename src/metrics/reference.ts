@@ -1,5 +1,5 @@
 /**
- * Reference implementation of the per-clinician metrics of `shared/spec/metrics.md` §3–§6.
+ * Reference implementation of the per-clinician metrics of `docs/metrics.md`.
  *
  * This is a TEST ORACLE, not the production engine: it is written to be read against the spec line
  * by line, row by row, with no cleverness and no concern for speed. Everything is integer
@@ -537,7 +537,7 @@ function userRows(
 }
 
 /**
- * Per-clinician metrics of `shared/spec/metrics.md` §6 for every user active in [from, to),
+ * Per-clinician metrics of `docs/metrics.md` for every user active in [from, to),
  * one row per period piece, sorted by user_id (code-unit order), then period_start.
  */
 export function referenceMetrics(data: Dataset, req: MetricRequest): ClinicianMetricRow[] {

@@ -1,5 +1,5 @@
 /**
- * The canonical tables of `shared/spec/metrics.md` §1: what every import format is turned into,
+ * The canonical tables of `docs/metrics.md`: what every import format is turned into,
  * and what every metric reads. Instants are ISO 8601 strings with an offset or `Z` at the edges
  * and TIMESTAMPTZ (stored in UTC) in the store.
  */
@@ -119,7 +119,7 @@ export type TrainingRow = z.infer<typeof trainingSchema>;
 export const IMPORT_TABLES = [...TABLES, 'training'] as const;
 export type ImportTable = (typeof IMPORT_TABLES)[number];
 
-/** Columns of each canonical CSV file (`shared/spec/formats.md` §1), required ones first. */
+/** Columns of each canonical CSV file (`docs/formats.md`), required ones first. */
 export const CSV_COLUMNS: Record<
   ImportTable,
   { required: readonly string[]; optional: readonly string[] }

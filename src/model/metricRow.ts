@@ -1,4 +1,4 @@
-/** One row of per-clinician metrics (`shared/spec/metrics.md` §6), named as the JSON contract. */
+/** One row of per-clinician metrics (`docs/metrics.md`), named as the JSON contract. */
 export interface ClinicianMetricRow {
   user_id: string;
   period_start: string;

@@ -1,5 +1,5 @@
 /**
- * Metric options (`shared/spec/metrics.md` §2) and the request for one metrics computation.
+ * Metric options (`docs/metrics.md`) and the request for one metrics computation.
  * Every report states the options it was computed with, so they are one plain object.
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * One sentence per metric for the pages, naming the options the numbers were computed with
- * (`shared/spec/metrics.md` §2–§7).
+ * (`docs/metrics.md`).
  */
 import type { MetricOptions, WowWindow } from '../model/options.ts';
 import { suppressionText } from '../metrics/suppress.ts';

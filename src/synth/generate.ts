@@ -1,6 +1,6 @@
 /**
  * The synthetic health system: a seeded, deterministic generator of the four canonical CSV files
- * (`shared/spec/formats.md` §1) — events, clinicians, schedule, orders — calibrated to published
+ * (`docs/formats.md`) — events, clinicians, schedule, orders — calibrated to published
  * EHR-use figures (see README.md). Output is streamed: memory stays flat however many events.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * AuditEvent → `events` (`shared/spec/formats.md` §3), plain R4 and IHE BALP alike: one
+ * AuditEvent → `events` (`docs/formats.md`), plain R4 and IHE BALP alike: one
  * `json_transform` per resource, then list functions pick the agent and the entities.
  *
  * - `event_id`: `id`, else a SHA-256 of the resource's (minified) JSON.

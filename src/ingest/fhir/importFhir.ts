@@ -1,5 +1,5 @@
 /**
- * FHIR R4 import (`shared/spec/formats.md` §3–§5): AuditEvent → events, Practitioner +
+ * FHIR R4 import (`docs/formats.md`): AuditEvent → events, Practitioner +
  * PractitionerRole → clinicians, Schedule + Slot + Appointment → schedule, MedicationRequest +
  * ServiceRequest → orders. Files are NDJSON, Bundles or single resources (`read.ts`); each
  * table's mapping is SQL over the staged resources; `loadStaged` validates, pseudonymizes and

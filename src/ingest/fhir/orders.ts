@@ -1,5 +1,5 @@
 /**
- * MedicationRequest and ServiceRequest → `orders` (`shared/spec/formats.md` §5).
+ * MedicationRequest and ServiceRequest → `orders` (`docs/formats.md`).
  *
  * - `order_id`: `<resourceType>/<id>` (so a MedicationRequest and a ServiceRequest with the same
  *   id stay two orders), else a SHA-256 of the resource.

@@ -1,5 +1,5 @@
 /**
- * Practitioner + PractitionerRole → `clinicians` (`shared/spec/formats.md` §4).
+ * Practitioner + PractitionerRole → `clinicians` (`docs/formats.md`).
  *
  * - `user_id`: the roster key (`../../model/clinicianIdentifiers.ts`): the practitioner's
  *   identifier of the key system (`--identifier-system`, the NPI by default), else

@@ -1,6 +1,6 @@
 /**
  * Schedule + Slot → sessions and Appointment → appointments, in `schedule`
- * (`shared/spec/formats.md` §4).
+ * (`docs/formats.md`).
  *
  * Sessions: each Slot of status `busy`, `busy-tentative` or `free` is clinic time of every
  * practitioner actor (Practitioner, or PractitionerRole) of its Schedule, which must be among the

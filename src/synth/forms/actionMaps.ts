@@ -1,6 +1,6 @@
 /**
  * How each synthetic action looks in the two other input forms, and the action maps that give it
- * back its canonical category on import (`shared/spec/formats.md` §2 and §3).
+ * back its canonical category on import (`docs/formats.md`).
  *
  * - Epic Clarity access log: each action is one `METRIC_ID` (a number, as in `ACCESS_LOG_METRIC`)
  *   with an Epic-style `METRIC_NAME`. The import's action is the `METRIC_ID`; its category comes

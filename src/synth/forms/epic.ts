@@ -1,5 +1,5 @@
 /**
- * The synthetic audit log as an Epic Clarity access-log export (`shared/spec/formats.md` §2):
+ * The synthetic audit log as an Epic Clarity access-log export (`docs/formats.md`):
  * `ACCESS_LOG` joined with `ACCESS_LOG_METRIC`, one CSV row per canonical event.
  *
  * | column | value |

@@ -1,7 +1,7 @@
 /**
  * The FHIR R4 resources of the synthetic system, one canonical row at a time: the typed reference
  * for what `fhir.ts` writes in SQL (the tests compare both, line by line). How each canonical field
- * is carried follows `shared/spec/formats.md` §3–§5:
+ * is carried follows `docs/formats.md`:
  *
  * | canonical | FHIR |
  * |---|---|

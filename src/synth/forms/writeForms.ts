@@ -1,5 +1,5 @@
 /**
- * The synthetic health system in the other two input forms of `shared/spec/formats.md`: an Epic
+ * The synthetic health system in the other two input forms of `docs/formats.md`: an Epic
  * Clarity access-log CSV (§2) and FHIR R4 NDJSON (§3–§5), converted from the canonical CSV files that
  * `generate()` writes, so that one system can be imported in every form and its metrics compared.
  *
