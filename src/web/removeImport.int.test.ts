@@ -77,7 +77,8 @@ describe('the Data page removes a wrong import', () => {
       .getByRole('row')
       .filter({ has: admin.getByRole('link', { name: `#${id}`, exact: true }) });
     await row.getByRole('link', { name: `#${id + 1}` }).waitFor();
-    await openPage(app, admin, `data/${id}`);
+    // Opened anew (the same address does not remount the page): the import shows as removed.
+    await admin.reload();
     await admin.getByText('Removed: its rows are no longer stored').waitFor();
     expect(await admin.getByRole('button', { name: /^Remove import/ }).count()).toBe(0);
     await checkPage(admin, 'data-removed');

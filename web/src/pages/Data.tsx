@@ -185,6 +185,9 @@ function ImportDetail({
 }): ReactNode {
   const d = useApi('GET /api/imports/:id', { params: { id } });
   const removal = d.data?.report.format === 'removal';
+  // What this page removed, kept here: the list reloads after a removal and re-renders the
+  // detail with `removedBy`, which must not take the confirmation away.
+  const [removed, setRemoved] = useState<Removal | null>(null);
   return (
     <section className="section detail" aria-labelledby="import-detail">
       <h2 id="import-detail">
@@ -198,14 +201,26 @@ function ImportDetail({
       {d.data && !removal ? (
         <ReportView report={d.data.report} rejects={d.data.rejects} timezone={timezone} />
       ) : null}
-      {d.data && !removal ? (
+      {removed ? (
+        <p className="ok" role="status">
+          Removed import #{removed.import_id}: {rowsText(removed.rows)} and {n(removed.rejects)}{' '}
+          rejected line{removed.rejects === 1 ? '' : 's'} (recorded as entry #{removed.removal_id}).
+        </p>
+      ) : null}
+      {d.data && !removal && !removed ? (
         removedBy ? (
           <p>
             Removed: its rows are no longer stored (
             <a href={href(['data', String(removedBy)])}>entry #{removedBy}</a>).
           </p>
         ) : (
-          <RemoveImport id={id} onRemoved={onRemoved} />
+          <RemoveImport
+            id={id}
+            onRemoved={(r) => {
+              setRemoved(r);
+              onRemoved();
+            }}
+          />
         )
       ) : null}
       <p>
@@ -224,9 +239,14 @@ const rowsText = (rows: Record<string, number>): string =>
  * Remove a wrong import: first what it would remove (asked of the server, which counts the rows
  * still stored), then a confirmation; the reports recompute afterwards.
  */
-function RemoveImport({ id, onRemoved }: { id: string; onRemoved: () => void }): ReactNode {
+function RemoveImport({
+  id,
+  onRemoved,
+}: {
+  id: string;
+  onRemoved: (r: Removal) => void;
+}): ReactNode {
   const [preview, setPreview] = useState<Removal | null>(null);
-  const [done, setDone] = useState<Removal | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const call = async (f: () => Promise<void>): Promise<void> => {
@@ -246,18 +266,12 @@ function RemoveImport({ id, onRemoved }: { id: string; onRemoved: () => void }):
     call(async () => {
       const r = await api('DELETE /api/imports/:id', { params: { id } });
       setPreview(null);
-      setDone(r);
-      onRemoved();
+      onRemoved(r);
     });
   return (
     <div className="remove-import">
       <h3>Remove this import</h3>
-      {done ? (
-        <p className="ok" role="status">
-          Removed import #{done.import_id}: {rowsText(done.rows)} and {n(done.rejects)} rejected
-          line{done.rejects === 1 ? '' : 's'} (recorded as entry #{done.removal_id}).
-        </p>
-      ) : preview ? (
+      {preview ? (
         <div role="alertdialog" aria-labelledby="remove-question" aria-describedby="remove-what">
           <p id="remove-question">
             <strong>Remove import #{preview.import_id}?</strong>
