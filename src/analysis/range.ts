@@ -111,14 +111,22 @@ export async function denseExtent(store: Store, timezone: string): Promise<Dense
   };
 }
 
+/** One formatter per time zone: building one costs about a millisecond, and pages ask often. */
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
 /** Today's local date in `timezone`. */
 export function localToday(timezone: string, now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
+  let f = dayFormatters.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dayFormatters.set(timezone, f);
+  }
+  return f.format(now);
 }
 
 /**
