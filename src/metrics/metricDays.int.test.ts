@@ -223,7 +223,8 @@ for (const engine of engines()) {
             await reset(store);
             const data = rows(Date.parse(`${baseDate}T12:00:00Z`), 'e', ev, sc, or);
             await loadDataset(store, data);
-            await refreshDays(worker, options, { full: true });
+            // Three days per statement: the data and the DST day straddle statements.
+            await refreshDays(worker, options, { full: true, chunkDays: 3 });
             const first = addDays(baseDate, -1);
             const last = addDays(baseDate, DAYS + 2);
             for (const period of ['all', 'day'] as const)

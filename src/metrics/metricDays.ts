@@ -47,8 +47,14 @@ export type DaySql = Sql & { readonly dialect: Dialect };
 /** A `DaySql` that can run a transaction (the refresh writes in one; PostgreSQL reads in one). */
 export type DayWriter = DaySql & { transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> };
 
-/** Days of one block of the data map, and the most days one fill statement covers. */
+/** Days of one block of the data map (where data is, so where days must be filled). */
 export const BLOCK_DAYS = 28;
+/**
+ * The most days one fill statement covers: each statement has a fixed cost of its own (on the
+ * demo a 28-day statement costs a third of a 168-day one), while its memory grows with its days
+ * (the engine spills beyond its limit); 16 weeks halved the demo's fill against 4 weeks.
+ */
+export const FILL_DAYS = 112;
 const DAY_MS = 86_400_000;
 const BLOCK_US = BLOCK_DAYS * DAY_MS * 1000;
 /** The tables whose imports change metrics (the roster does not: groups are joined later). */
@@ -355,13 +361,11 @@ async function fillDays(
   options: MetricOptions,
   fingerprint: string,
   ranges: DayRanges,
+  chunk = FILL_DAYS,
 ): Promise<number> {
   if (!/^[0-9a-f]+$/.test(fingerprint)) throw new Error(`not a fingerprint: ${fingerprint}`);
   const cols = DAY_COLUMNS.join(', ');
   let days = 0;
-  // One statement per 28 days: it reads only those days' row groups (DuckDB) and its memory
-  // stays that of 28 days.
-  const chunk = BLOCK_DAYS;
   for (const [a, b] of ranges) {
     for (let lo = a; lo < b; lo += chunk) {
       const hi = Math.min(b, lo + chunk);
@@ -400,7 +404,12 @@ async function fillDays(
 export async function refreshDays(
   writer: DayWriter,
   options: MetricOptions,
-  opts: { full?: boolean; now?: Date } = {},
+  opts: {
+    full?: boolean;
+    now?: Date;
+    /** Days per fill statement (tests: small, so that the data straddles statements). */
+    chunkDays?: number;
+  } = {},
 ): Promise<RefreshResult> {
   const d = writer.dialect;
   const fp = dayFingerprint(options);
@@ -455,7 +464,7 @@ export async function refreshDays(
       }
     }
     const fill = await dataDays(tx, d, dirty, reachDays(options));
-    const days = await fillDays(tx, d, options, fp, fill);
+    const days = await fillDays(tx, d, options, fp, fill, opts.chunkDays);
     const asOf = imports.reduce<string | null>(
       (m, i) => (i.finished_at && (!m || i.finished_at > m) ? i.finished_at : m),
       null,

@@ -146,9 +146,10 @@ export class ReportCache {
     );
     const v = `${r?.v ?? 0}:${r?.n ?? 0}:${r?.f ?? 0}`;
     if (v !== this.version) {
+      const imports = await metricImports(this.store);
       this.version = v;
       this.base = null;
-      this.days.setImports(await metricImports(this.store));
+      this.days.setImports(imports);
     }
   }
 
