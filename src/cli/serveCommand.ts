@@ -1,6 +1,4 @@
 import { Command } from 'commander';
-import { parsePort, startServer, untilStopped } from '../server/serve.ts';
-import { openStore } from '../store/openStore.ts';
 import { storeOptions } from './main.ts';
 import type { StoreFlags } from './withStore.ts';
 
@@ -22,6 +20,9 @@ export function registerServe(program: Command): void {
         'behind a reverse proxy: trust X-Forwarded-For/-Proto (https makes session cookies Secure)',
       ),
   ).action(async (flags: ServeFlags) => {
+    // The server and the drivers load when the command runs, not when the CLI starts.
+    const { parsePort, startServer, untilStopped } = await import('../server/serve.ts');
+    const { openStore } = await import('../store/openStore.ts');
     const port = parsePort(flags.port);
     const store = await openStore({ db: flags.db, databaseUrl: flags.databaseUrl });
     try {

@@ -2,7 +2,6 @@
  * Chooses the storage engine: `--database-url` / `DATABASE_URL` selects PostgreSQL, otherwise the
  * DuckDB file of `--db` / `UPTAKE_DB` (default `./uptake.duckdb`).
  */
-import { DuckDBStore } from './duckdbStore.ts';
 import type { Store } from './Store.ts';
 import { sweepOrphans } from './tempFiles.ts';
 
@@ -43,5 +42,7 @@ export async function openStore(choice: StoreChoice & { create?: boolean } = {})
     return PostgresStore.open(url, { citus: choice.citus ?? false });
   }
   const path = duckdbPath(choice);
+  // Drivers load when a store opens, not when the CLI starts (`uptake --help` loads neither).
+  const { DuckDBStore } = await import('./duckdbStore.ts');
   return DuckDBStore.open(path, { create: choice.create ?? true, label: pathLabel(choice, path) });
 }
