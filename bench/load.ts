@@ -78,9 +78,7 @@ async function prepare(
     }
   }
   const { PostgresStore } = await import('../src/store/postgresStore.ts');
-  const { importCsv } = await import('../src/ingest/importCsv.ts');
-  const { Pseudonymizer } = await import('../src/ingest/pseudonymize.ts');
-  const { setSetting } = await import('../src/store/settings.ts');
+  const { importSystem } = await import('./system.ts');
   let url = process.env['DATABASE_URL'];
   let stop = () => undefined as void;
   if (!url) {
@@ -103,19 +101,8 @@ async function prepare(
     }
     for (const t of ['events', 'schedule', 'orders', 'clinicians', 'import_rejects', 'imports'])
       await store.run(`DELETE FROM ${t}`);
-    const p = Pseudonymizer.load(join(dir, 'key'));
-    const t0 = performance.now();
-    for (const table of ['clinicians', 'schedule', 'orders', 'events'] as const)
-      await importCsv(store, {
-        table,
-        file: gen.files[table],
-        pseudonymizer: p,
-        rejectsDir: join(dir, 'rejects'),
-      });
-    await setSetting(store, 'timezone', gen.timezone);
-    console.log(
-      `imported the demo into PostgreSQL in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
-    );
+    const secs = await importSystem(store, dir, gen);
+    console.log(`imported the demo into PostgreSQL in ${secs.toFixed(0)} s`);
     const accounts = await ensureDemoAccounts(
       store,
       join(dir, 'accounts.json'),

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchSystem } from './system.ts';
+import { benchSystem, importSystem } from './system.ts';
 
 const { values } = parseArgs({
   options: {
@@ -37,9 +37,6 @@ async function prepare(): Promise<{
   }[];
 }> {
   const { DuckDBStore } = await import('../src/store/duckdbStore.ts');
-  const { importCsv } = await import('../src/ingest/importCsv.ts');
-  const { Pseudonymizer } = await import('../src/ingest/pseudonymize.ts');
-  const { setSetting } = await import('../src/store/settings.ts');
   const { ensureDemoAccounts } = await import('../src/server/demoAccounts.ts');
   const { dir, gen } = await benchSystem(values.out!, target);
   const db = join(dir, 'server.duckdb');
@@ -47,19 +44,8 @@ async function prepare(): Promise<{
   const store = await DuckDBStore.open(db);
   try {
     if (fresh) {
-      const p = Pseudonymizer.load(join(dir, 'key'));
-      const t = performance.now();
-      for (const table of ['clinicians', 'schedule', 'orders', 'events'] as const)
-        await importCsv(store, {
-          table,
-          file: gen.files[table],
-          pseudonymizer: p,
-          rejectsDir: join(dir, 'rejects'),
-        });
-      await setSetting(store, 'timezone', gen.timezone);
-      console.log(
-        `imported ${gen.counts.events} events in ${((performance.now() - t) / 1000).toFixed(1)} s`,
-      );
+      const secs = await importSystem(store, dir, gen);
+      console.log(`imported ${gen.counts.events} events in ${secs.toFixed(1)} s`);
     }
     const accounts = await ensureDemoAccounts(
       store,
