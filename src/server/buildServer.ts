@@ -47,10 +47,10 @@ export interface ServerOptions {
   /** Session lifetime (default 12 hours). */
   sessionHours?: number;
   /**
-   * How long a session or the organisation settings read from the store are trusted before they
-   * are read again (default 2000 ms): the longest a session ended, a user or a setting changed by
-   * another process (a second server, `uptake users` or `uptake settings` on PostgreSQL) goes
-   * unseen here. Changes made through this server apply at once.
+   * How long a session, the organisation settings or the list of imports read from the store are
+   * trusted before they are read again (default 2000 ms): the longest a session ended, a user or a
+   * setting changed, or an import made by another process (a second server, `uptake users`,
+   * `uptake settings` or `uptake import` on PostgreSQL) goes unseen here. Changes made through this server apply at once.
    */
   recheckMs?: number;
   /** For tests: slow writes of the store and of the access log (see `GateHooks`). */
@@ -215,6 +215,7 @@ export async function buildServer(
     openWorker: () => openWorker(db.raw),
     warn,
     beforeDayRefresh: opts.beforeDayRefresh,
+    rememberVersion: (read) => db.memo(read, opts.recheckMs ?? DEFAULT_RECHECK_MS),
   });
   let warming = false;
   let stopping = false;

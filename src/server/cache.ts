@@ -96,6 +96,18 @@ export interface CacheOptions {
   warn?: (message: string) => void;
   /** Awaited before each refresh of the day table (tests). */
   beforeDayRefresh?: (() => Promise<void>) | undefined;
+  /**
+   * How the data version is read on every request: by default once per `check`. The server
+   * passes its gate's `memo` (kept until a write through the server, or a few seconds for a
+   * change made by another process): that read was the largest cost of a cached page.
+   */
+  rememberVersion?: <T>(read: () => Promise<T>) => () => Promise<T>;
+}
+
+interface VersionRow {
+  v: number | null;
+  n: number;
+  f: number;
 }
 
 export class ReportCache {
@@ -108,6 +120,7 @@ export class ReportCache {
   readonly limiter: FairLimiter;
   private readonly maxEntries: number;
   private readonly perUserEntries: number;
+  private readonly readVersion: () => Promise<VersionRow[]>;
 
   /** `store` answers the short queries; `reader` sums the day table. */
   constructor(
@@ -117,6 +130,11 @@ export class ReportCache {
   ) {
     this.maxEntries = opts.maxEntries ?? 12;
     this.perUserEntries = opts.perUserEntries ?? 4;
+    const read = () =>
+      store.all<VersionRow>(
+        `SELECT max(import_id) AS v, count(*) AS n, count(finished_at) AS f FROM imports`,
+      );
+    this.readVersion = opts.rememberVersion ? opts.rememberVersion(read) : read;
     this.limiter = opts.limiter ?? new FairLimiter();
     const openWorker =
       opts.openWorker ??
@@ -141,9 +159,7 @@ export class ReportCache {
 
   /** Notice new imports (through the API, or by another process on PostgreSQL). */
   async check(): Promise<void> {
-    const [r] = await this.store.all<{ v: number | null; n: number; f: number }>(
-      `SELECT max(import_id) AS v, count(*) AS n, count(finished_at) AS f FROM imports`,
-    );
+    const [r] = await this.readVersion();
     const v = `${r?.v ?? 0}:${r?.n ?? 0}:${r?.f ?? 0}`;
     if (v !== this.version) {
       const imports = await metricImports(this.store);

@@ -258,4 +258,27 @@ describe.each(engines())('concurrent users on $name', (engine) => {
     }
     expect(await threshold()).toBe(5);
   });
+
+  it(`notices an import finished by another process within ${RECHECK_MS} ms`, async () => {
+    // Pages read the list of imports through the server's memo (kept until a write through this
+    // server, or `recheckMs`): what `uptake import` on the same database leaves behind.
+    const lastImport = async () =>
+      (await call(sys.app, admin, 'GET', '/api/meta')).json().last_import as string | null;
+    const before = await lastImport();
+    const finished = '2031-01-02T03:04:05.000Z';
+    await other.run(
+      `INSERT INTO imports (import_id, table_name, format, file, started_at, finished_at)
+       VALUES (999999, 'clinicians', 'csv', 'elsewhere.csv', $1, $1)`,
+      [finished],
+    );
+    try {
+      const ms = await within(async () => (await lastImport()) === finished, RECHECK_MS + 3_000);
+      expect(ms).toBeLessThan(RECHECK_MS + 700);
+    } finally {
+      await other.run(`DELETE FROM imports WHERE import_id = 999999`);
+    }
+    expect(
+      await within(async () => (await lastImport()) === before, RECHECK_MS + 3_000),
+    ).toBeLessThan(RECHECK_MS + 700);
+  });
 });

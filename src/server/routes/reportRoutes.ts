@@ -126,6 +126,16 @@ function allRows(ds: Dataset, by: GroupKind | 'org', thr: number) {
   return memo(ds, `all:${by}:${thr}`, () => groupRows(ds.all, ds.roster, by, thr));
 }
 
+/**
+ * One page's answer, built once per dataset, view (`key`: everything besides the dataset that the
+ * answer depends on) and freshness, and returned again as the same object: `defineRoute` then
+ * checks it and writes its JSON once (`memoized`). The access log is written per request, before.
+ */
+function page<T extends object>(s: Services, ds: Dataset, key: string, build: () => T) {
+  const freshness = s.cache.freshness(ds);
+  return memo(ds, `page:${key}:${JSON.stringify(freshness)}`, () => ({ ...build(), freshness }));
+}
+
 export function reportRoutes(app: FastifyInstance, s: Services): void {
   defineRoute(app, s, {
     ...API['GET /api/meta'],
@@ -169,6 +179,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
 
   defineRoute(app, s, {
     ...API['GET /api/org'],
+    memoized: true,
     tag: 'reports',
     summary: 'The organisation: weekly medians, departments, changes between halves',
     description:
@@ -199,7 +210,14 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
       });
       const mine = (group: string) => canSeeGroup(user, 'department', group);
       await logAccess(s, req, auth, 'view', 'org', `${ds.req.from}..${ds.req.to}`);
-      return {
+      const sees = admin
+        ? 'all'
+        : user.groups
+            .filter((g) => g.by === 'department')
+            .map((g) => g.value)
+            .sort()
+            .join('\u0000');
+      return page(s, ds, `org:${admin}:${thr}:${sees}`, () => ({
         options: reportOptions(ds, settings, 'week', 'org'),
         weekly: d.weekly.map((r) => redact(r, admin)),
         departments: d.departments.filter((r) => mine(r.group)).map((r) => redact(r, admin)),
@@ -221,14 +239,14 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
               : c,
           ),
         halves: d.halves,
-        freshness: s.cache.freshness(ds),
         definitions: definitions(ds.req.options, thr),
-      };
+      }));
     },
   });
 
   defineRoute(app, s, {
     ...API['GET /api/groups/:by/:value'],
+    memoized: true,
     tag: 'reports',
     summary: 'One department, specialty or role: distribution, trend, comparison',
     description:
@@ -255,18 +273,6 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
           'NOT_FOUND',
           `no ${params.by} ${params.value} in the roster or the data`,
         );
-      const n = rows.filter((r) => r.scheduled_hours > 0).length;
-      // Suppressed with the groups of its kind (a small group, or one protecting a small one).
-      const row = allRows(ds, params.by, thr).find((r) => r.group === params.value);
-      const suppressed = row ? row.suppressed : n < thr;
-      const show = admin || !suppressed;
-      const distribution = Object.fromEntries(
-        DISTRIBUTION_METRICS.map((m) => [m, show ? values(rows, m) : []]),
-      );
-      const weekly = memo(ds, `weekly:${params.by}:${thr}`, () =>
-        groupRows(ds.weekly, ds.roster, params.by, thr),
-      ).filter((r) => r.group === params.value);
-      const org = allRows(ds, 'org', thr)[0];
       const identified = admin && settings.identified_reports;
       await logAccess(
         s,
@@ -276,37 +282,52 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
         resource,
         `${ds.req.from}..${ds.req.to}${identified ? ' identified' : ''}`,
       );
-      return {
-        group: { by: params.by, value: params.value },
-        suppressed,
-        n: show ? n : null,
-        distribution,
-        ...(identified
-          ? {
-              clinicians: rows
-                .filter((r) => r.scheduled_hours > 0)
-                .map((r) => ({
-                  user_id: r.user_id,
-                  name: ds.roster.get(r.user_id)?.name ?? null,
-                  scheduled_hours: r.scheduled_hours,
-                  ...(Object.fromEntries(DISTRIBUTION_METRICS.map((m) => [m, r[m]])) as Record<
-                    DistributionMetric,
-                    number | null
-                  >),
-                })),
-            }
-          : {}),
-        weekly: weekly.map((r) => redact(r, admin)),
-        org: org ? redact(org, admin) : null,
-        freshness: s.cache.freshness(ds),
-        definitions: definitions(ds.req.options, thr),
-        options: reportOptions(ds, settings, 'all', params.by),
-      };
+      const key = JSON.stringify(['group', params.by, params.value, admin, identified, thr]);
+      return page(s, ds, key, () => {
+        const n = rows.filter((r) => r.scheduled_hours > 0).length;
+        // Suppressed with the groups of its kind (a small group, or one protecting a small one).
+        const row = allRows(ds, params.by, thr).find((r) => r.group === params.value);
+        const suppressed = row ? row.suppressed : n < thr;
+        const show = admin || !suppressed;
+        const distribution = Object.fromEntries(
+          DISTRIBUTION_METRICS.map((m) => [m, show ? values(rows, m) : []]),
+        );
+        const weekly = memo(ds, `weekly:${params.by}:${thr}`, () =>
+          groupRows(ds.weekly, ds.roster, params.by, thr),
+        ).filter((r) => r.group === params.value);
+        const org = allRows(ds, 'org', thr)[0];
+        return {
+          group: { by: params.by, value: params.value },
+          suppressed,
+          n: show ? n : null,
+          distribution,
+          ...(identified
+            ? {
+                clinicians: rows
+                  .filter((r) => r.scheduled_hours > 0)
+                  .map((r) => ({
+                    user_id: r.user_id,
+                    name: ds.roster.get(r.user_id)?.name ?? null,
+                    scheduled_hours: r.scheduled_hours,
+                    ...(Object.fromEntries(DISTRIBUTION_METRICS.map((m) => [m, r[m]])) as Record<
+                      DistributionMetric,
+                      number | null
+                    >),
+                  })),
+              }
+            : {}),
+          weekly: weekly.map((r) => redact(r, admin)),
+          org: org ? redact(org, admin) : null,
+          definitions: definitions(ds.req.options, thr),
+          options: reportOptions(ds, settings, 'all', params.by),
+        };
+      });
     },
   });
 
   defineRoute(app, s, {
     ...API['GET /api/me/report'],
+    memoized: true,
     tag: 'reports',
     summary: 'My report: my numbers beside my peers’ distribution, my trend, suggestions',
     description:
@@ -357,30 +378,6 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
       const me = ds.all.find((r) => r.user_id === target) ?? null;
       if (admin && !me && !ds.roster.has(target))
         throw new UptakeError('NOT_FOUND', `no clinician ${target} in the roster or the data`);
-      const weekly = ds.weekly.filter((r) => r.user_id === target);
-      // Peers: the first of specialty, department, role that is not suppressed (enough
-      // clinicians, and not hidden to protect a smaller group), else everyone.
-      let peer: { by: GroupKind | 'org'; value: string; rows: typeof ds.all } | null = null;
-      for (const by of ['specialty', 'department', 'role'] as const) {
-        const value = groupOf(ds.roster, by, target);
-        const row = allRows(ds, by, thr).find((r) => r.group === value);
-        if (row && !row.suppressed) {
-          peer = { by, value, rows: members(ds, ds.roster, by, value) };
-          break;
-        }
-      }
-      peer ??= { by: 'org', value: 'organisation', rows: ds.all };
-      const n = peer.rows.filter((r) => r.scheduled_hours > 0).length;
-      const suppressed = peer.by === 'org' ? n < thr : false;
-      const show = admin || !suppressed;
-      const q = Object.fromEntries(
-        DISTRIBUTION_METRICS.map((m) => [
-          m,
-          show
-            ? quantiles(values(peer.rows, m))
-            : { p10: null, p25: null, median: null, p75: null, p90: null },
-        ]),
-      ) as Record<DistributionMetric, Quantiles>;
       await logAccess(
         s,
         req,
@@ -389,20 +386,46 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
         `report/${target}`,
         `${ds.req.from}..${ds.req.to}${target !== user.clinician_id ? ' support view by an administrator' : ''}`,
       );
-      return {
-        me,
-        weekly,
-        peers: {
-          group: { by: peer.by, value: peer.value },
-          n: show ? n : null,
-          suppressed,
-          quantiles: q,
-        },
-        suggestions: suppressed ? [] : suggest(me, q),
-        freshness: s.cache.freshness(ds),
-        definitions: definitions(ds.req.options, thr),
-        options: reportOptions(ds, settings, 'all', 'clinician'),
-      };
+      const clinician = target;
+      return page(s, ds, JSON.stringify(['me', clinician, admin, thr]), () => {
+        const weekly = ds.weekly.filter((r) => r.user_id === clinician);
+        // Peers: the first of specialty, department, role that is not suppressed (enough
+        // clinicians, and not hidden to protect a smaller group), else everyone.
+        let peer: { by: GroupKind | 'org'; value: string; rows: typeof ds.all } | null = null;
+        for (const by of ['specialty', 'department', 'role'] as const) {
+          const value = groupOf(ds.roster, by, clinician);
+          const row = allRows(ds, by, thr).find((r) => r.group === value);
+          if (row && !row.suppressed) {
+            peer = { by, value, rows: members(ds, ds.roster, by, value) };
+            break;
+          }
+        }
+        peer ??= { by: 'org', value: 'organisation', rows: ds.all };
+        const n = peer.rows.filter((r) => r.scheduled_hours > 0).length;
+        const suppressed = peer.by === 'org' ? n < thr : false;
+        const show = admin || !suppressed;
+        const q = Object.fromEntries(
+          DISTRIBUTION_METRICS.map((m) => [
+            m,
+            show
+              ? quantiles(values(peer.rows, m))
+              : { p10: null, p25: null, median: null, p75: null, p90: null },
+          ]),
+        ) as Record<DistributionMetric, Quantiles>;
+        return {
+          me,
+          weekly,
+          peers: {
+            group: { by: peer.by, value: peer.value },
+            n: show ? n : null,
+            suppressed,
+            quantiles: q,
+          },
+          suggestions: suppressed ? [] : suggest(me, q),
+          definitions: definitions(ds.req.options, thr),
+          options: reportOptions(ds, settings, 'all', 'clinician'),
+        };
+      });
     },
   });
 }
