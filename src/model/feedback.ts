@@ -140,9 +140,14 @@ export const feedbackItemRowSchema = z.object({
   link_page: z.string().nullable(),
   link_department: z.string().nullable(),
   link_metric: z.string().nullable(),
-  /** The author's answer to "did this help?" since the item last closed (cleared on reopening). */
+  /**
+   * The author's answer to "did this help?" since the item last closed: kept while a `done` item
+   * it did not help is reopened, cleared when the item closes again (the author is asked again).
+   */
   rating: z.enum(FEEDBACK_RATINGS).nullable(),
   updated_at: instant,
+  /** The `seq` of the item's latest event: its version (a change made meanwhile is refused). */
+  last_seq: z.number().int().nonnegative(),
 });
 export type FeedbackItemRow = z.infer<typeof feedbackItemRowSchema>;
 
@@ -151,7 +156,7 @@ export const feedbackEventRowSchema = z.object({
   item_id: z.string(),
   /** 0 for `created`, then 1, 2, …: the order of the history (two events may share an instant). */
   seq: z.number().int().nonnegative(),
-  at: instant,
+  occurred_at: instant,
   actor: z.string(),
   kind: z.enum(FEEDBACK_EVENT_KINDS),
   from_state: z.enum(FEEDBACK_STATES).nullable(),
@@ -180,8 +185,11 @@ export const feedbackSubscriptionRowSchema = feedbackVoteRowSchema;
 export const NOTICE_KINDS = [
   /** An item's state changed (author, voters, subscribers). */
   'feedback_state',
-  /** IT answered with a public note without changing the state (author). */
-  'feedback_answer',
+  /**
+   * A public note without a change of state: to the author when someone else wrote it, to the
+   * assignee when the author did (e.g. their reply while the item waits for them).
+   */
+  'feedback_note',
   /** "Did this help?" after done, declined or duplicate (author, once per closing). */
   'feedback_rate',
   /** A goal's vote was settled (the proposer). */
