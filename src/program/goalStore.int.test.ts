@@ -80,7 +80,7 @@ describe.each(engines())('goals in the store on $name', (engine) => {
       ['c1', 'North'],
       ['c2', 'North'],
       ['c3', 'South'],
-    ])
+    ] as const)
       await store.run(
         `INSERT INTO clinicians (user_id, role, specialty, department) VALUES ($1, 'physician', 'Cardiology', $2)`,
         [u, d],
@@ -247,8 +247,8 @@ describe.each(engines())('goals in the store on $name', (engine) => {
         .map((g) => g.title)
         .sort(),
     ).toEqual(['A', 'C']);
-    const [{ n }] = await store.all<{ n: number }>(`SELECT count(*) AS n FROM goal_votes`);
-    expect(Number(n)).toBe(0);
+    const [count] = await store.all<{ n: number }>(`SELECT count(*) AS n FROM goal_votes`);
+    expect(Number(count?.n)).toBe(0);
     expect((await viewGoal(store, (await getGoal(store, a.id))!)).tally).toEqual({
       support: 3,
       oppose: 2,
