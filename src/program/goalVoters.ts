@@ -1,0 +1,43 @@
+import type { GoalGroupBy } from '../model/goal.ts';
+import type { ProgramActor } from './actor.ts';
+
+/** A goal's group. */
+export interface GoalGroup {
+  group_by: GoalGroupBy;
+  group_value: string;
+}
+
+/**
+ * The actor belongs to the group: their roster clinician is in it (department, specialty or
+ * role), or, for a leader or champion, it is one of the groups they serve. Everyone with a roster
+ * clinician or a served group belongs to the organisation.
+ */
+export function belongsToGroup(a: ProgramActor, g: GoalGroup): boolean {
+  if (g.group_by === 'org') return a.clinician !== null || a.groups.length > 0;
+  if (a.clinician && a.clinician[g.group_by] === g.group_value) return true;
+  return (
+    (a.role === 'leader' || a.role === 'champion') &&
+    a.groups.some((s) => s.by === g.group_by && s.value === g.group_value)
+  );
+}
+
+/** §1: the group's clinicians and champions vote (leaders, IT and administrators do not). */
+export function isGoalVoter(a: ProgramActor, g: GoalGroup): boolean {
+  return (a.role === 'clinician' || a.role === 'champion') && belongsToGroup(a, g);
+}
+
+/**
+ * Who may propose a goal for a group: a clinician, champion or leader of the group; an
+ * administrator for any group. (IT staff triage feedback; they do not set clinicians' goals.)
+ */
+export function mayProposeGoal(a: ProgramActor, g: GoalGroup): boolean {
+  if (a.role === 'admin') return true;
+  return (
+    (a.role === 'clinician' || a.role === 'champion' || a.role === 'leader') && belongsToGroup(a, g)
+  );
+}
+
+/** The group's size for the quorum: the accounts that may vote on its goals. */
+export function goalVoterCount(accounts: readonly ProgramActor[], g: GoalGroup): number {
+  return accounts.filter((a) => isGoalVoter(a, g)).length;
+}
