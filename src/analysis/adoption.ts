@@ -17,9 +17,8 @@
  * organisation's time zone, like `uptake metrics --period week`.
  */
 import type { Store } from '../store/Store.ts';
-import type { Cte } from '../metrics/clinicianSql.ts';
+import { cte, joinSql, param, runChain, sql, type Cte, type SqlFragment } from '../store/cte.ts';
 import { suppressCells } from '../metrics/suppress.ts';
-import { boundValues, runChain } from './chain.ts';
 import { globToLike, type ToolDefinition } from './tools.ts';
 import { weekStarts } from './weeks.ts';
 
@@ -132,14 +131,43 @@ const IN_GOLIVE_GROUP = `(gl.group_by = 'org'
   OR (gl.group_by = 'role' AND gl.group_value = c.role))`;
 
 /**
+ * A table `(k, v)` of text values, every one bound: scalars are one row each, a list one row per
+ * element under the same key. The adoption chain reads its lists (weeks, actions, eligibility
+ * rules, courses) from it with set operations, whatever their lengths.
+ */
+function boundValues(name: string, values: readonly (readonly [string, string])[]): Cte {
+  // An empty list would make an empty VALUES clause: one placeholder row keeps the shape.
+  const rows = values.length ? values : ([['', '']] as const);
+  return cte(
+    name,
+    sql`SELECT * FROM (VALUES ${joinSql(
+      rows.map(
+        ([k, v], i) =>
+          sql`(CAST(${param(`k${i}`, k)} AS VARCHAR), CAST(${param(`v${i}`, v)} AS VARCHAR))`,
+      ),
+      ', ',
+    )}) AS t(k, v)`,
+  );
+}
+
+/** The CTEs of the adoption chain that its statements read. */
+export interface AdoptionChain {
+  a_params: Cte;
+  a_weeks: Cte;
+  a_roster: Cte;
+  a_days: Cte;
+  a_used: Cte;
+  a_first: Cte;
+  a_trained: Cte;
+  a_weekly: Cte;
+}
+
+/**
  * The CTE chain shared by adoption and evaluation: eligible roster with each clinician's group and
  * go-live date (`a_roster`), tool uses per user and local day (`a_days`) and week (`a_used`),
  * first use, training, habit, and the weekly counts per (group, go-live) cell (`a_weekly`).
  */
-export function adoptionCtes(req: AdoptionRequest): {
-  ctes: Cte[];
-  params: ReturnType<typeof boundValues>['params'];
-} {
+export function adoptionCtes(req: AdoptionRequest): AdoptionChain {
   const t = req.tool;
   const weeks = weekStarts(req.from, req.to);
   const values: [string, string][] = [
@@ -158,99 +186,112 @@ export function adoptionCtes(req: AdoptionRequest): {
   ];
   const bound = boundValues('a_bound', values);
   const rule = (k: string, col: string) =>
-    `(NOT EXISTS (SELECT 1 FROM a_bound WHERE k = '${k}') OR ${col} IN (SELECT v FROM a_bound WHERE k = '${k}'))`;
-  const ctes: Cte[] = [
-    bound.cte,
-    {
-      name: 'a_params',
-      body: `SELECT max(CASE WHEN k = 'tool' THEN v END) AS tool, max(CASE WHEN k = 'tz' THEN v END) AS tz,
+    sql`(NOT EXISTS (SELECT 1 FROM ${bound} WHERE k = '${k}') OR ${col} IN (SELECT v FROM ${bound} WHERE k = '${k}'))`;
+  const aParams = cte(
+    'a_params',
+    sql`SELECT max(CASE WHEN k = 'tool' THEN v END) AS tool, max(CASE WHEN k = 'tz' THEN v END) AS tz,
         CAST(max(CASE WHEN k = 'from' THEN v END) AS DATE) AS d_from,
         CAST(max(CASE WHEN k = 'to' THEN v END) AS DATE) AS d_to,
         CAST(max(CASE WHEN k = 'n_hab' THEN v END) AS INTEGER) AS n_hab,
         CAST(max(CASE WHEN k = 'to' THEN v END) AS TIMESTAMP) AT TIME ZONE max(CASE WHEN k = 'tz' THEN v END) AS to_ts
-      FROM a_bound`,
-    },
-    { name: 'a_weeks', body: `SELECT CAST(v AS DATE) AS week_start FROM a_bound WHERE k = 'week'` },
-    {
-      name: 'a_roster',
-      body: `SELECT c.user_id, ${GROUP_SQL[req.by]} AS grp, g.go_live
+      FROM ${bound}`,
+  );
+  const aWeeks = cte(
+    'a_weeks',
+    sql`SELECT CAST(v AS DATE) AS week_start FROM ${bound} WHERE k = 'week'`,
+  );
+  const aRoster = cte(
+    'a_roster',
+    sql`SELECT c.user_id, ${GROUP_SQL[req.by]} AS grp, g.go_live
       FROM clinicians c
       LEFT JOIN (
         SELECT c.user_id, min(gl.go_live_date) AS go_live
-        FROM clinicians c JOIN golives gl ON gl.tool = (SELECT tool FROM a_params) AND ${IN_GOLIVE_GROUP}
+        FROM clinicians c JOIN golives gl ON gl.tool = (SELECT tool FROM ${aParams}) AND ${IN_GOLIVE_GROUP}
         GROUP BY c.user_id
       ) g ON g.user_id = c.user_id
       WHERE ${rule('role', 'c.role')} AND ${rule('department', 'c.department')} AND ${rule('specialty', 'c.specialty')}`,
-    },
-    // The distinct (source, action, category) of the events, matched once against the rules: the
-    // events are then joined to the few matching actions by equality.
-    {
-      name: 'a_matched',
-      body: `SELECT a.source, a.action, a.category
+  );
+  // The distinct (source, action, category) of the events, matched once against the rules: the
+  // events are then joined to the few matching actions by equality.
+  const aMatched = cte(
+    'a_matched',
+    sql`SELECT a.source, a.action, a.category
       FROM (SELECT DISTINCT source, action, category FROM events) a
       LEFT JOIN action_names n ON n.source = a.source AND n.action = a.action
-      WHERE EXISTS (SELECT 1 FROM a_bound b WHERE
+      WHERE EXISTS (SELECT 1 FROM ${bound} b WHERE
         (b.k = 'action' AND (a.action LIKE b.v ESCAPE '\\' OR n.name LIKE b.v ESCAPE '\\'))
         OR (b.k = 'category' AND a.category = b.v))`,
-    },
-    {
-      name: 'a_days',
-      body: `SELECT e.user_id, CAST(e.occurred_at AT TIME ZONE p.tz AS DATE) AS d, count(*) AS uses
+  );
+  const aDays = cte(
+    'a_days',
+    sql`SELECT e.user_id, CAST(e.occurred_at AT TIME ZONE p.tz AS DATE) AS d, count(*) AS uses
       FROM events e
-      JOIN a_matched m ON m.source = e.source AND m.action = e.action AND m.category = e.category
-      CROSS JOIN a_params p
+      JOIN ${aMatched} m ON m.source = e.source AND m.action = e.action AND m.category = e.category
+      CROSS JOIN ${aParams} p
       WHERE e.occurred_at < p.to_ts
       GROUP BY e.user_id, CAST(e.occurred_at AT TIME ZONE p.tz AS DATE)`,
-    },
-    {
-      name: 'a_used',
-      body: `SELECT user_id, CAST(date_trunc('week', CAST(d AS TIMESTAMP)) AS DATE) AS w,
+  );
+  const aUsed = cte(
+    'a_used',
+    sql`SELECT user_id, CAST(date_trunc('week', CAST(d AS TIMESTAMP)) AS DATE) AS w,
         sum(uses) AS uses, count(*) AS days
-      FROM a_days GROUP BY user_id, CAST(date_trunc('week', CAST(d AS TIMESTAMP)) AS DATE)`,
-    },
-    { name: 'a_first', body: `SELECT user_id, min(d) AS first_d FROM a_days GROUP BY user_id` },
-    {
-      name: 'a_trained',
-      body: `SELECT t.user_id, CAST(min(t.completed_at) AT TIME ZONE p.tz AS DATE) AS trained_d
-      FROM training t CROSS JOIN a_params p
+      FROM ${aDays} GROUP BY user_id, CAST(date_trunc('week', CAST(d AS TIMESTAMP)) AS DATE)`,
+  );
+  const aFirst = cte(
+    'a_first',
+    sql`SELECT user_id, min(d) AS first_d FROM ${aDays} GROUP BY user_id`,
+  );
+  const aTrained = cte(
+    'a_trained',
+    sql`SELECT t.user_id, CAST(min(t.completed_at) AT TIME ZONE p.tz AS DATE) AS trained_d
+      FROM training t CROSS JOIN ${aParams} p
       WHERE t.completed_at < p.to_ts
-        AND EXISTS (SELECT 1 FROM a_bound b WHERE b.k = 'course' AND t.course LIKE b.v ESCAPE '\\')
+        AND EXISTS (SELECT 1 FROM ${bound} b WHERE b.k = 'course' AND t.course LIKE b.v ESCAPE '\\')
       GROUP BY t.user_id, p.tz`,
-    },
-    {
-      name: 'a_habit',
-      body: `SELECT wk.week_start, u.user_id, count(*) AS good_weeks
-      FROM a_weeks wk JOIN a_used u ON u.w <= wk.week_start AND u.w > wk.week_start - 28
-      CROSS JOIN a_params p
+  );
+  const aHabit = cte(
+    'a_habit',
+    sql`SELECT wk.week_start, u.user_id, count(*) AS good_weeks
+      FROM ${aWeeks} wk JOIN ${aUsed} u ON u.w <= wk.week_start AND u.w > wk.week_start - 28
+      CROSS JOIN ${aParams} p
       WHERE u.uses >= p.n_hab
       GROUP BY wk.week_start, u.user_id`,
-    },
-    {
-      name: 'a_weekly',
-      body: `SELECT r.grp, r.go_live, wk.week_start, count(*) AS eligible,
+  );
+  const aWeekly = cte(
+    'a_weekly',
+    sql`SELECT r.grp, r.go_live, wk.week_start, count(*) AS eligible,
         sum(CASE WHEN r.go_live < wk.week_start + 7 THEN 1 ELSE 0 END) AS live,
         sum(CASE WHEN t.trained_d < wk.week_start + 7 THEN 1 ELSE 0 END) AS trained,
         sum(CASE WHEN f.first_d < wk.week_start + 7 THEN 1 ELSE 0 END) AS ever_used,
         sum(CASE WHEN u.uses > 0 THEN 1 ELSE 0 END) AS weekly_active,
         sum(CASE WHEN h.good_weeks >= 3 THEN 1 ELSE 0 END) AS habitual,
         coalesce(sum(u.uses), 0) AS uses, coalesce(sum(u.days), 0) AS use_days
-      FROM a_roster r CROSS JOIN a_weeks wk
-      LEFT JOIN a_used u ON u.user_id = r.user_id AND u.w = wk.week_start
-      LEFT JOIN a_habit h ON h.user_id = r.user_id AND h.week_start = wk.week_start
-      LEFT JOIN a_trained t ON t.user_id = r.user_id
-      LEFT JOIN a_first f ON f.user_id = r.user_id
+      FROM ${aRoster} r CROSS JOIN ${aWeeks} wk
+      LEFT JOIN ${aUsed} u ON u.user_id = r.user_id AND u.w = wk.week_start
+      LEFT JOIN ${aHabit} h ON h.user_id = r.user_id AND h.week_start = wk.week_start
+      LEFT JOIN ${aTrained} t ON t.user_id = r.user_id
+      LEFT JOIN ${aFirst} f ON f.user_id = r.user_id
       GROUP BY r.grp, r.go_live, wk.week_start`,
-    },
-  ];
-  return { ctes, params: bound.params };
+  );
+  return {
+    a_params: aParams,
+    a_weeks: aWeeks,
+    a_roster: aRoster,
+    a_days: aDays,
+    a_used: aUsed,
+    a_first: aFirst,
+    a_trained: aTrained,
+    a_weekly: aWeekly,
+  };
 }
 
-const SELECT_WEEKLY = `SELECT grp AS "group", CAST(go_live AS VARCHAR) AS go_live, CAST(week_start AS VARCHAR) AS week_start,
+const selectWeekly = (c: AdoptionChain) =>
+  sql`SELECT grp AS "group", CAST(go_live AS VARCHAR) AS go_live, CAST(week_start AS VARCHAR) AS week_start,
   eligible, live, trained, ever_used, weekly_active, habitual, uses, use_days
-  FROM a_weekly ORDER BY grp, go_live, week_start`;
+  FROM ${c.a_weekly} ORDER BY grp, go_live, week_start`;
 
 /** Medians of time to first use, per group (not additive, so computed per group in SQL). */
-const SELECT_TIMES = `SELECT r.grp AS "group",
+const selectTimes = (c: AdoptionChain) => sql`SELECT r.grp AS "group",
   count(CASE WHEN f.first_d >= t.trained_d THEN 1 END) AS n_tf,
   percentile_cont(0.25) WITHIN GROUP (ORDER BY CASE WHEN f.first_d >= t.trained_d THEN f.first_d - t.trained_d END) AS tf_p25,
   percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE WHEN f.first_d >= t.trained_d THEN f.first_d - t.trained_d END) AS tf_median,
@@ -261,23 +302,36 @@ const SELECT_TIMES = `SELECT r.grp AS "group",
   percentile_cont(0.25) WITHIN GROUP (ORDER BY CASE WHEN r.go_live IS NOT NULL THEN f.first_d - r.go_live END) AS gf_p25,
   percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE WHEN r.go_live IS NOT NULL THEN f.first_d - r.go_live END) AS gf_median,
   percentile_cont(0.75) WITHIN GROUP (ORDER BY CASE WHEN r.go_live IS NOT NULL THEN f.first_d - r.go_live END) AS gf_p75
-  FROM a_roster r
-  LEFT JOIN a_first f ON f.user_id = r.user_id
-  LEFT JOIN a_trained t ON t.user_id = r.user_id
+  FROM ${c.a_roster} r
+  LEFT JOIN ${c.a_first} f ON f.user_id = r.user_id
+  LEFT JOIN ${c.a_trained} t ON t.user_id = r.user_id
   GROUP BY r.grp ORDER BY r.grp`;
 
-const SELECT_RETENTION = `SELECT c.grp AS "group", CAST(c.cw AS VARCHAR) AS cohort_week, CAST(wk.week_start AS VARCHAR) AS week_start,
+const selectRetention = (c: AdoptionChain) =>
+  sql`SELECT c.grp AS "group", CAST(c.cw AS VARCHAR) AS cohort_week, CAST(wk.week_start AS VARCHAR) AS week_start,
   count(*) AS cohort_size, sum(CASE WHEN u.uses > 0 THEN 1 ELSE 0 END) AS active
   FROM (SELECT r.grp, r.user_id, CAST(date_trunc('week', CAST(f.first_d AS TIMESTAMP)) AS DATE) AS cw
-        FROM a_roster r JOIN a_first f ON f.user_id = r.user_id) c
-  JOIN a_weeks wk ON wk.week_start >= c.cw
-  LEFT JOIN a_used u ON u.user_id = c.user_id AND u.w = wk.week_start
-  WHERE c.cw >= (SELECT d_from FROM a_params)
+        FROM ${c.a_roster} r JOIN ${c.a_first} f ON f.user_id = r.user_id) c
+  JOIN ${c.a_weeks} wk ON wk.week_start >= c.cw
+  LEFT JOIN ${c.a_used} u ON u.user_id = c.user_id AND u.w = wk.week_start
+  WHERE c.cw >= (SELECT d_from FROM ${c.a_params})
   GROUP BY c.grp, c.cw, wk.week_start ORDER BY 1, 2, 3`;
 
-const SELECT_OUTSIDE = `SELECT count(DISTINCT d.user_id) AS users, coalesce(sum(d.uses), 0) AS uses
-  FROM a_days d CROSS JOIN a_params p
-  WHERE d.d >= p.d_from AND d.user_id NOT IN (SELECT user_id FROM a_roster)`;
+const selectOutside = (c: AdoptionChain) =>
+  sql`SELECT count(DISTINCT d.user_id) AS users, coalesce(sum(d.uses), 0) AS uses
+  FROM ${c.a_days} d CROSS JOIN ${c.a_params} p
+  WHERE d.d >= p.d_from AND d.user_id NOT IN (SELECT user_id FROM ${c.a_roster})`;
+
+/**
+ * Run `selects` over the adoption chain: its CTEs are computed once, as temporary tables, however
+ * many statements read them (each would otherwise scan the events again).
+ */
+export function runAdoption(
+  store: Store,
+  selects: readonly SqlFragment[],
+): Promise<Record<string, unknown>[][]> {
+  return runChain(store, selects, { computeOnce: true });
+}
 
 const num = (v: unknown): number => Number(v ?? 0);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -289,8 +343,7 @@ export async function adoptionWeekly(
   store: Store,
   req: AdoptionRequest,
 ): Promise<AdoptionWeekRow[]> {
-  const { ctes, params } = adoptionCtes(req);
-  const [rows] = await runChain(store, ctes, params, [SELECT_WEEKLY] as const);
+  const [rows = []] = await runAdoption(store, [selectWeekly(adoptionCtes(req))]);
   return rows.map((r) => weekRow(r, req.tool.courses.length > 0));
 }
 
@@ -365,13 +418,11 @@ export async function adoptionReport(
   suppressionThreshold: number,
 ): Promise<AdoptionReport> {
   const tracksTraining = req.tool.courses.length > 0;
-  const { ctes, params } = adoptionCtes(req);
-  const [weeklyRaw, timesRaw, retentionRaw, outsideRaw] = await runChain(store, ctes, params, [
-    SELECT_WEEKLY,
-    SELECT_TIMES,
-    SELECT_RETENTION,
-    SELECT_OUTSIDE,
-  ] as const);
+  const chain = adoptionCtes(req);
+  const [weeklyRaw = [], timesRaw = [], retentionRaw = [], outsideRaw = []] = await runAdoption(
+    store,
+    [selectWeekly(chain), selectTimes(chain), selectRetention(chain), selectOutside(chain)],
+  );
   const weekly = mergeCells(weeklyRaw.map((r) => weekRow(r, tracksTraining)));
   const weeks = weekStarts(req.from, req.to);
   const last = weeks[weeks.length - 1] ?? null;

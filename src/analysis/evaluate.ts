@@ -18,8 +18,14 @@ import { parseRequest } from '../metrics/computeMetrics.ts';
 import { invalid } from '../errors/UptakeError.ts';
 import type { Store } from '../store/Store.ts';
 import { VERSION } from '../version.ts';
-import { adoptionCtes, adoptionWeekly, type AdoptionBy, type AdoptionWeekRow } from './adoption.ts';
-import { runChain } from './chain.ts';
+import {
+  adoptionCtes,
+  adoptionWeekly,
+  runAdoption,
+  type AdoptionBy,
+  type AdoptionWeekRow,
+} from './adoption.ts';
+import { sql } from '../store/cte.ts';
 import { weeklyClinicianRows } from './metricCache.ts';
 import type { ToolDefinition } from './tools.ts';
 import { daysBetween, isoWeekOfYear, mondayOnOrBefore, weekStarts } from './weeks.ts';
@@ -270,16 +276,16 @@ export async function evaluate(store: Store, req: EvaluateRequest): Promise<Eval
   const weekT = (date: string) => Math.floor(daysBetween(req.from, mondayOnOrBefore(date)) / 7);
 
   // 1. The eligible clinicians, each with a group and a go-live date (set-based SQL).
-  const { ctes, params } = adoptionCtes({
+  const { a_roster } = adoptionCtes({
     tool: req.tool,
     by: req.by,
     from: req.from,
     to: req.to,
     timezone: req.metricOptions.timezone,
   });
-  const [rosterRows] = await runChain(store, ctes, params, [
-    `SELECT user_id, grp, CAST(go_live AS VARCHAR) AS go_live FROM a_roster ORDER BY user_id`,
-  ] as const);
+  const [rosterRows = []] = await runAdoption(store, [
+    sql`SELECT user_id, grp, CAST(go_live AS VARCHAR) AS go_live FROM ${a_roster} ORDER BY user_id`,
+  ]);
   const cellOf = new Map<string, string>();
   const cells = new Map<string, Cell>();
   for (const r of rosterRows) {

@@ -7,15 +7,16 @@ import { PER8_METRICS, type ClinicianMetricRow, type Per8Metric } from '../model
 import { metricRequestSchema, type GroupBy, type MetricRequest } from '../model/options.ts';
 import { invalid } from '../errors/UptakeError.ts';
 import type { Dialect } from '../store/dialect.ts';
-import type { Sql, SqlValue, Store } from '../store/Store.ts';
+import type { Sql, Store } from '../store/Store.ts';
+import { query, selectChain, sql } from '../store/cte.ts';
 import {
   clinicianCtes,
-  rangeBoundsSql,
+  rangeBoundsQuery,
   rangeExtent,
-  type Cte,
+  type EventChain,
+  type MetricChain,
   type RangeBounds,
 } from './clinicianSql.ts';
-import { runCtes } from './runCtes.ts';
 import { markSuppressed } from './suppress.ts';
 import { VERSION } from '../version.ts';
 
@@ -68,23 +69,20 @@ export function parseRequest(input: unknown): MetricRequest {
 }
 
 /**
- * The metric CTEs for `store`, over the buckets of the data's extent within the range
- * (`rangeExtent`); `null` when the range holds no data at all (no rows). On DuckDB the range's
- * instants are computed first and bound as parameters (see `clinicianCtes`); PostgreSQL reads them
- * from the chain's one-row table.
+ * The metric chain for `store`, over the buckets of the data's extent within the range
+ * (`rangeExtent`); `null` when the range holds no data at all (no rows). Where the engine runs a
+ * chain as one query (`Dialect.materialiseCtes` false), the range's instants are computed first
+ * and bound into the filters as parameters (see `clinicianCtes`); where it stores each CTE as a
+ * table, the filters read them from the chain's one-row table.
  */
 export async function metricCtes(
   store: Pick<Sql, 'all'> & { dialect: Dialect },
   req: MetricRequest,
-): Promise<{ ctes: Cte[]; params: SqlValue[] } | null> {
+): Promise<EventChain | null> {
   let bounds: RangeBounds | undefined;
-  if (store.dialect.name === 'duckdb') {
-    [bounds] = await store.all<RangeBounds>(rangeBoundsSql(store.dialect), [
-      req.from,
-      req.to,
-      req.options.timezone,
-      req.options.timeout_seconds,
-    ]);
+  if (!store.dialect.materialiseCtes) {
+    const q = query(store.dialect, rangeBoundsQuery(store.dialect, req));
+    [bounds] = await store.all<RangeBounds>(q.text, q.values);
   }
   const span = await rangeExtent(store, req, bounds);
   return span ? clinicianCtes(store.dialect, req, span, bounds) : null;
@@ -97,12 +95,9 @@ export async function clinicianMetrics(
 ): Promise<ClinicianMetricRow[]> {
   const chain = await metricCtes(store, req);
   if (!chain) return [];
-  const { ctes, params } = chain;
-  return runCtes<ClinicianMetricRow>(
+  return selectChain<ClinicianMetricRow>(
     store,
-    ctes,
-    params,
-    `SELECT * FROM clinician_rows ORDER BY user_id, period_start`,
+    sql`SELECT * FROM ${chain.clinician_rows} ORDER BY user_id, period_start`,
   );
 }
 
@@ -130,11 +125,10 @@ export async function groupMetrics(
  */
 export async function groupMetricsOf(
   store: Store,
-  chain: { ctes: Cte[]; params: SqlValue[] },
+  chain: MetricChain,
   by: Exclude<GroupBy, 'clinician'>,
   threshold: number,
 ): Promise<GroupMetricRow[]> {
-  const { ctes, params } = chain;
   const stats = PER8_METRICS.flatMap((m) =>
     (
       [
@@ -144,14 +138,12 @@ export async function groupMetricsOf(
       ] as const
     ).map(([name, q]) => `percentile_cont(${q}) WITHIN GROUP (ORDER BY r.${m}) AS ${m}_${name}`),
   );
-  const rows = await runCtes<Omit<GroupMetricRow, 'suppressed' | 'group_by'>>(
+  const rows = await selectChain<Omit<GroupMetricRow, 'suppressed' | 'group_by'>>(
     store,
-    ctes,
-    params,
-    `SELECT coalesce(${GROUP_COLUMN[by]}, '(not in roster)') AS "group", r.period_start, r.period_end,
+    sql`SELECT coalesce(${GROUP_COLUMN[by]}, '(not in roster)') AS "group", r.period_start, r.period_end,
        sum(CASE WHEN r.scheduled_hours > 0 THEN 1 ELSE 0 END) AS n, count(*) AS clinicians,
        ${stats.join(',\n       ')}
-     FROM clinician_rows r LEFT JOIN clinicians c ON c.user_id = r.user_id
+     FROM ${chain.clinician_rows} r LEFT JOIN clinicians c ON c.user_id = r.user_id
      GROUP BY 1, r.period_start, r.period_end
      ORDER BY 1, r.period_start`,
   );

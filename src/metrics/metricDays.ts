@@ -38,9 +38,9 @@ import {
 } from '../model/options.ts';
 import type { Dialect } from '../store/dialect.ts';
 import type { Sql, SqlValue, Store } from '../store/Store.ts';
+import { joinSql, runChain, selectChain, sql as q, withCtes } from '../store/cte.ts';
 import { DAY_COLUMNS, dayTableCtes } from './clinicianSql.ts';
 import { groupMetricsOf, metricCtes, parseRequest, type GroupMetricRow } from './computeMetrics.ts';
-import { insertFromCtes, runCtes, withClause } from './runCtes.ts';
 
 /** Something that runs SQL and knows its dialect. */
 export type DaySql = Sql & { readonly dialect: Dialect };
@@ -379,14 +379,14 @@ async function fillDays(
       days += hi - lo;
       const chain = await metricCtes({ all: (s, p) => tx.all(s, p), dialect: d }, req);
       if (!chain) continue;
-      await insertFromCtes(tx, d, chain.ctes, chain.params, [
+      await runChain({ dialect: d, inTransaction: tx }, [
         {
-          insert: `INSERT INTO metric_days (fingerprint, user_id, day, ${cols})`,
-          select: `SELECT '${fingerprint}', r.user_id, p.d_from + r.day_no, ${DAY_COLUMNS.map((c) => `r.${c}`).join(', ')} FROM day_rows r, p`,
+          into: `INSERT INTO metric_days (fingerprint, user_id, day, ${cols})`,
+          select: q`SELECT '${fingerprint}', r.user_id, p.d_from + r.day_no, ${DAY_COLUMNS.map((c) => `r.${c}`).join(', ')} FROM ${chain.day_rows} r, ${chain.p}`,
         },
         {
-          insert: `INSERT INTO metric_day_patients (fingerprint, user_id, day, patient_id)`,
-          select: `SELECT '${fingerprint}', x.user_id, p.d_from + x.day_no, x.patient_id FROM day_patients x, p`,
+          into: `INSERT INTO metric_day_patients (fingerprint, user_id, day, patient_id)`,
+          select: q`SELECT '${fingerprint}', x.user_id, p.d_from + x.day_no, x.patient_id FROM ${chain.day_patients} x, ${chain.p}`,
         },
       ]);
     }
@@ -524,31 +524,26 @@ export async function dayMetricsByPeriod(
 ): Promise<Partial<Record<Period, ClinicianMetricRow[]>>> {
   const fp = dayFingerprint(req.options);
   const out: Partial<Record<Period, ClinicianMetricRow[]>> = {};
-  if (sql.dialect.name === 'postgres') {
-    // PostgreSQL cannot know the sizes of CTE results and plans nested loops over them (seconds
-    // for a few thousand day rows): each CTE becomes a temporary table with statistics
-    // (`runCtes`), one chain per period.
-    for (const period of periods) {
-      const { ctes, params } = dayTableCtes(sql.dialect, { ...req, period }, fp);
-      out[period] = await runCtes<ClinicianMetricRow>(
+  const rowsOf = (period: Period) =>
+    dayTableCtes(sql.dialect, { ...req, period }, fp).clinician_rows;
+  if (sql.dialect.materialiseCtes) {
+    // Each CTE of a chain becomes a temporary table with statistics (`runChain`), whose names
+    // one statement cannot hold twice: one chain per period.
+    for (const period of periods)
+      out[period] = await selectChain<ClinicianMetricRow>(
         sql,
-        ctes,
-        params,
-        `SELECT * FROM clinician_rows ORDER BY user_id, period_start`,
+        q`SELECT * FROM ${rowsOf(period)} ORDER BY user_id, period_start`,
       );
-    }
     return out;
   }
-  const params: SqlValue[] = [];
+  // The chain is one query: every period's, each with its own CTE names, in one statement.
   const parts = periods.map((period, i) => {
-    const chain = dayTableCtes(sql.dialect, { ...req, period }, fp, params.length + 1);
-    params.push(...chain.params);
-    return `SELECT * FROM (${withClause(chain.ctes)}
-      SELECT ${i} AS k_, clinician_rows.* FROM clinician_rows) q${i}`;
+    const rows = rowsOf(period);
+    return q`SELECT * FROM (${withCtes(q`SELECT ${i} AS k_, ${rows}.* FROM ${rows}`)}) q${i}`;
   });
-  const rows = await sql.all<ClinicianMetricRow & { k_: number }>(
-    `${parts.join('\nUNION ALL\n')}\nORDER BY k_, user_id, period_start`,
-    params,
+  const rows = await selectChain<ClinicianMetricRow & { k_: number }>(
+    sql,
+    q`${joinSql(parts, '\nUNION ALL\n')}\nORDER BY k_, user_id, period_start`,
   );
   periods.forEach((p) => (out[p] = []));
   for (const r of rows) {

@@ -199,7 +199,7 @@ export class GatedStore implements Store {
     readonly raw: Store,
     private readonly hooks: GateHooks,
   ) {
-    this.serial = raw.dialect.name === 'duckdb';
+    this.serial = raw.dialect.singleWriter;
   }
 
   static async open(raw: Store, hooks: GateHooks = {}): Promise<GatedStore> {
