@@ -47,19 +47,19 @@ async function prepare(): Promise<{
   const { clinicianMetrics, parseRequest } = await import('../src/metrics/computeMetrics.ts');
   const { readSettings } = await import('../src/server/orgSettings.ts');
   const { ensureDemoAccounts } = await import('../src/server/demoAccounts.ts');
-  const src = join(values.demo!, 'uptake.duckdb');
+  const src = join(values.demo, 'uptake.duckdb');
   if (!existsSync(src))
     throw new Error(`no demo store at ${src}: run uptake demo --no-serve first`);
-  const gen = JSON.parse(readFileSync(join(values.demo!, 'generated.json'), 'utf8')) as Gen & {
+  const gen = JSON.parse(readFileSync(join(values.demo, 'generated.json'), 'utf8')) as Gen & {
     from: string;
     to: string;
   };
-  mkdirSync(values.out!, { recursive: true });
-  const db = join(values.out!, 'demo.duckdb');
+  mkdirSync(values.out, { recursive: true });
+  const db = join(values.out, 'demo.duckdb');
   for (const f of [db, `${db}.wal`]) rmSync(f, { force: true });
   copyFileSync(src, db);
   if (existsSync(`${src}.wal`)) copyFileSync(`${src}.wal`, `${db}.wal`);
-  copyFileSync(join(values.demo!, 'uptake.duckdb.key'), join(values.out!, 'demo.duckdb.key'));
+  copyFileSync(join(values.demo, 'uptake.duckdb.key'), join(values.out, 'demo.duckdb.key'));
   const store = await DuckDBStore.open(db);
   try {
     const settings = await readSettings(store);
@@ -90,7 +90,7 @@ async function prepare(): Promise<{
     await worker.close();
     const accounts = await ensureDemoAccounts(
       store,
-      join(values.out!, 'accounts.json'),
+      join(values.out, 'accounts.json'),
       gen.goLive.departments,
     );
     await store.run('CHECKPOINT');

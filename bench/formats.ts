@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { FormFiles } from '../src/synth/forms/writeForms.ts';
 import { benchSystem } from './system.ts';
 
 const { values } = parseArgs({
@@ -36,12 +37,12 @@ async function child(target: number, format: 'epic-access-log' | 'fhir'): Promis
   const { DuckDBStore } = await import('../src/store/duckdbStore.ts');
   const { importFiles } = await import('../src/ingest/importFiles.ts');
   const { Pseudonymizer } = await import('../src/ingest/pseudonymize.ts');
-  const { dir, gen } = await benchSystem(values.out!, target);
+  const { dir, gen } = await benchSystem(values.out, target);
   const formDir = join(dir, format);
   const formManifest = join(formDir, 'form.json');
   let t = performance.now();
-  let form;
-  if (existsSync(formManifest)) form = JSON.parse(readFileSync(formManifest, 'utf8'));
+  let form: FormFiles;
+  if (existsSync(formManifest)) form = JSON.parse(readFileSync(formManifest, 'utf8')) as FormFiles;
   else {
     form = await writeForm(gen, format, formDir);
     writeFileSync(formManifest, JSON.stringify(form));
@@ -82,8 +83,8 @@ if (values.child) {
 } else {
   console.log('| format | events | file MB | import s | rows/s | peak RSS MB |');
   console.log('|---|---:|---:|---:|---:|---:|');
-  for (const format of values.formats!.split(','))
-    for (const size of values.sizes!.split(',').map(Number)) {
+  for (const format of values.formats.split(','))
+    for (const size of values.sizes.split(',').map(Number)) {
       const out = spawnSync(
         process.execPath,
         [
@@ -95,7 +96,7 @@ if (values.child) {
           '--format',
           format,
           '--out',
-          values.out!,
+          values.out,
         ],
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 },
       );

@@ -54,9 +54,9 @@ interface Account {
 /** A store of the demo system for the server, and the demo accounts on it. */
 async function prepare(
   dir: string,
-): Promise<{ storeArgs: string[]; accounts: Account[]; cleanup(): void }> {
+): Promise<{ storeArgs: string[]; accounts: Account[]; cleanup: () => void }> {
   const { ensureDemoAccounts } = await import('../src/server/demoAccounts.ts');
-  const gen = JSON.parse(readFileSync(join(values.demo!, 'generated.json'), 'utf8')) as {
+  const gen = JSON.parse(readFileSync(join(values.demo, 'generated.json'), 'utf8')) as {
     files: Record<'clinicians' | 'schedule' | 'orders' | 'events', string>;
     timezone: string;
     goLive: { departments: string[] };
@@ -64,7 +64,7 @@ async function prepare(
   if (engine === 'duckdb') {
     const { DuckDBStore } = await import('../src/store/duckdbStore.ts');
     const db = join(dir, 'uptake.duckdb');
-    cpSync(join(values.demo!, 'uptake.duckdb'), db);
+    cpSync(join(values.demo, 'uptake.duckdb'), db);
     const store = await DuckDBStore.open(db);
     try {
       const accounts = await ensureDemoAccounts(
@@ -245,7 +245,7 @@ try {
         .join(' ')}`,
   );
   const rows: string[] = [];
-  for (const key of values.pages!.split(',')) {
+  for (const key of values.pages.split(',')) {
     const [name, account, path] = pages[key]!;
     const cookies: string[] = [];
     for (let i = 0; i < Number(values.sessions); i++) cookies.push(await login(account));

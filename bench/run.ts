@@ -42,7 +42,7 @@ async function child(target: number): Promise<void> {
     await import('../src/metrics/computeMetrics.ts');
   const { DEFAULT_OPTIONS } = await import('../src/model/options.ts');
   let t = performance.now();
-  const { dir, gen } = await benchSystem(values.out!, target);
+  const { dir, gen } = await benchSystem(values.out, target);
   const generateS = (performance.now() - t) / 1000;
   const dbPath = join(dir, 'bench.duckdb');
   for (const f of [dbPath, `${dbPath}.wal`]) rmSync(f, { force: true });
@@ -110,7 +110,7 @@ async function child(target: number): Promise<void> {
 if (values.child) {
   await child(Number(values.child));
 } else {
-  const sizes = values.sizes!.split(',').map(Number);
+  const sizes = values.sizes.split(',').map(Number);
   // PostgreSQL: DATABASE_URL, else a temporary server of our own (tuned like a small dedicated box).
   let temp: { stop(): void } | null = null;
   if (values.engine === 'postgres' && !process.env['DATABASE_URL']) {
@@ -141,9 +141,9 @@ if (values.child) {
         '--child',
         String(size),
         '--engine',
-        values.engine!,
+        values.engine,
         '--out',
-        values.out!,
+        values.out,
       ],
       {
         encoding: 'utf8',

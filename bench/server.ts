@@ -38,7 +38,7 @@ async function prepare(): Promise<{
 }> {
   const { DuckDBStore } = await import('../src/store/duckdbStore.ts');
   const { ensureDemoAccounts } = await import('../src/server/demoAccounts.ts');
-  const { dir, gen } = await benchSystem(values.out!, target);
+  const { dir, gen } = await benchSystem(values.out, target);
   const db = join(dir, 'server.duckdb');
   const fresh = !existsSync(db);
   const store = await DuckDBStore.open(db);

@@ -42,7 +42,7 @@ if (!(await listToolNames(store)).includes(GO_LIVE_TOOL))
       golives: GO_LIVE_DEPARTMENTS.map((k) => ({
         group_by: 'department' as const,
         group: DEPARTMENTS[k].name,
-        date: values['go-live']!,
+        date: values['go-live'],
       })),
     }),
   );

@@ -316,9 +316,10 @@ export async function evaluate(store: Store, req: EvaluateRequest): Promise<Eval
   const values = new Map<string, Map<string, Map<number, { value: number; n: number }>>>();
   const put = (metric: string, cell: string, t: number, value: number, n: number) => {
     let byCell = values.get(metric);
-    if (!byCell) values.set(metric, (byCell = new Map()));
+    if (!byCell)
+      values.set(metric, (byCell = new Map<string, Map<number, { value: number; n: number }>>()));
     let series = byCell.get(cell);
-    if (!series) byCell.set(cell, (series = new Map()));
+    if (!series) byCell.set(cell, (series = new Map<number, { value: number; n: number }>()));
     series.set(t, { value, n });
   };
   const engine = req.metrics.filter((m) => !(m in ADOPTION_METRICS));
@@ -399,7 +400,7 @@ export async function evaluate(store: Store, req: EvaluateRequest): Promise<Eval
       label: c.label,
       goLiveT: c.goLiveT !== null && c.goLiveT < T ? c.goLiveT : null,
       weight: c.clinicians,
-      values: new Map([...(byCell.get(c.key) ?? new Map())].map(([t, v]) => [t, v.value])),
+      values: new Map([...(byCell.get(c.key) ?? [])].map(([t, v]) => [t, v.value])),
     });
     const all = sortedCells.map(seriesOf);
     for (const c of sortedCells)

@@ -153,7 +153,7 @@ export function parseToolsFile(input: unknown, file: string): ToolDefinition[] {
     const list = Array.isArray(input)
       ? input
       : typeof input === 'object' && input !== null && 'tools' in input
-        ? (input as { tools: unknown }).tools
+        ? input.tools
         : [input];
     if (Array.isArray(list)) list.forEach((t, i) => parseTool(t, `${file}: tool ${i + 1}`));
     throw invalid(zodMessage(r.error, file));

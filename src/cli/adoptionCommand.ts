@@ -192,17 +192,14 @@ export function registerAdoption(program: Command): void {
               ...w,
               go_live: w.go_live ?? 'not live',
               trained: w.trained ?? '—',
-            })) as unknown as Record<string, unknown>[],
+            })),
             WEEKLY_FIELDS,
           ),
         );
       } else {
         out.push(
           renderTable(
-            r.retention.map((x) => ({ ...x, share: pct(x.share) })) as unknown as Record<
-              string,
-              unknown
-            >[],
+            r.retention.map((x) => ({ ...x, share: pct(x.share) })),
             RETENTION_FIELDS,
           ),
         );

@@ -47,12 +47,10 @@ interface Flags extends StoreFlags {
 
 /** The headline estimate of a model: ITS's average effect, DiD's ATT. */
 function headline(m: ModelResult): Estimate | null {
-  return (m.estimates?.['average_effect'] ?? m.estimates?.['att'] ?? null) as Estimate | null;
+  return m.estimates?.['average_effect'] ?? m.estimates?.['att'] ?? null;
 }
 function relative(m: ModelResult): Estimate | null {
-  return (m.estimates?.['relative_average_effect'] ??
-    m.estimates?.['relative_att'] ??
-    null) as Estimate | null;
+  return m.estimates?.['relative_average_effect'] ?? m.estimates?.['relative_att'] ?? null;
 }
 
 const num = (x: number) =>
@@ -229,13 +227,14 @@ export function registerEvaluate(program: Command): void {
           `metric options: ${options.error.issues[0]?.path.join('.')}: ${options.error.issues[0]?.message}`,
         );
       const weeks = await resolveWeeks(store, timezone, flags.from, flags.to);
+      const transitionWeeks = wholeNumber('--transition', flags.transition);
       const report = await evaluate(store, {
         tool,
         metrics,
         by: flags.by,
         ...weeks,
         metricOptions: options.data,
-        transitionWeeks: wholeNumber('--transition', flags.transition),
+        transitionWeeks,
         minPre: wholeNumber('--min-pre', flags.minPre, 2),
         minPost: wholeNumber('--min-post', flags.minPost, 1),
         lag,
@@ -262,7 +261,7 @@ export function registerEvaluate(program: Command): void {
       for (const metric of metrics) {
         const rows = report.results.filter((r) => r.metric === metric);
         out.push(
-          `Go-live evaluation of ${tool.name} on ${metricLabel(metric)}, by ${flags.by}; weeks ${weeks.from} to ${weeks.to} (exclusive); weekly ${flags.summary} across clinicians; transition ${report.options['transition_weeks']} weeks.`,
+          `Go-live evaluation of ${tool.name} on ${metricLabel(metric)}, by ${flags.by}; weeks ${weeks.from} to ${weeks.to} (exclusive); weekly ${flags.summary} across clinicians; transition ${transitionWeeks} weeks.`,
           renderTable(
             rows.flatMap((r): Record<string, unknown>[] =>
               r.kind === 'control'

@@ -64,7 +64,7 @@ export function isoDurationHours(s: string): number | null {
       s,
     );
   if (!m || s === 'P' || s.endsWith('T')) return null;
-  const [w, d, h, min, sec] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as number[];
+  const [w, d, h, min, sec] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
   return (w ?? 0) * 168 + (d ?? 0) * 24 + (h ?? 0) + (min ?? 0) / 60 + (sec ?? 0) / 3600;
 }
 
@@ -140,7 +140,7 @@ export function stageStatement(stmt: unknown, line: number): Staged | null {
 
 /** Statements of a parsed JSON document: an array, one statement, or an LRS result object. */
 function statementsOf(doc: unknown): unknown[] | null {
-  if (Array.isArray(doc)) return doc;
+  if (Array.isArray(doc)) return doc as unknown[];
   if (isObject(doc) && Array.isArray(doc['statements'])) return doc['statements'] as unknown[];
   if (isObject(doc) && 'verb' in doc) return [doc];
   return null;

@@ -14,7 +14,7 @@ export interface RejectedRow {
  * The records of the rejects file `path`, in file order (ascending line within one input file);
  * nothing when the file cannot be read (it is kept outside the store and may have been moved).
  */
-export async function* readRejectsFile(path: string): AsyncGenerator<RejectedRow> {
+export async function* readRejectsFile(path: string): AsyncGenerator<RejectedRow, void> {
   const fields: string[] = [];
   let field = '';
   let quoted = false;

@@ -47,7 +47,9 @@ export interface AccessLogOptions {
 
 interface Pending {
   values: SqlValue[];
-  done(e?: unknown): void;
+  stored(): void;
+  /** The store's error, passed on as it came. */
+  refused(e: unknown): void;
 }
 
 export class AccessLog {
@@ -80,7 +82,7 @@ export class AccessLog {
       e.ip ?? null,
     ];
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ values, done: (err) => (err === undefined ? resolve() : reject(err)) });
+      this.queue.push({ values, stored: resolve, refused: reject });
       this.flushing ??= this.drain();
     });
   }
@@ -97,14 +99,14 @@ export class AccessLog {
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
           await this.insert(batch);
-          for (const p of batch) p.done();
+          for (const p of batch) p.stored();
         } catch (e) {
-          if (batch.length === 1) batch[0]!.done(e);
+          if (batch.length === 1) batch[0]!.refused(e);
           else
             for (const p of batch)
               await this.insert([p]).then(
-                () => p.done(),
-                (err: unknown) => p.done(err),
+                () => p.stored(),
+                (err: unknown) => p.refused(err),
               );
         }
       }

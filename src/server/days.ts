@@ -194,7 +194,9 @@ export class DayKeeper {
 
   /** Wait for the refreshes under way. */
   async idle(): Promise<void> {
-    await Promise.allSettled([...this.slots.values()].map((s) => s.running));
+    await Promise.allSettled(
+      [...this.slots.values()].map((s) => s.running).filter((r) => r !== null),
+    );
   }
 
   /** Stop: interrupt a refresh under way (its transaction rolls back) and close the connection. */

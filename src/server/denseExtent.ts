@@ -16,7 +16,7 @@ export function denseExtentOf(
   timezone: string,
 ): Promise<DenseExtent | null> {
   let byZone = extents.get(facts);
-  if (!byZone) extents.set(facts, (byZone = new Map()));
+  if (!byZone) extents.set(facts, (byZone = new Map<string, Promise<DenseExtent | null>>()));
   let p = byZone.get(timezone);
   if (!p) {
     const q = denseExtent(s.db.reader, timezone);

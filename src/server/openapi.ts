@@ -26,7 +26,7 @@ function schemaOf(s: z.ZodType, io: 'input' | 'output'): Json {
     io,
     unrepresentable: 'any',
     metadata: registry,
-  } as Parameters<typeof z.toJSONSchema>[1]) as Json;
+  }) as Json;
   // Named schemas nested in an inline one come out as local $defs: point them at the components.
   const out = clean(json);
   delete out['$defs'];

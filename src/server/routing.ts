@@ -136,7 +136,7 @@ export function defineRoute<
   B extends z.ZodType,
   R extends z.ZodType,
 >(app: FastifyInstance, s: Services, def: RouteDef<Q, P, B, R> & Api[RouteKey]): void {
-  s.routes.push(def as unknown as RouteDef);
+  s.routes.push(def);
   const needsCsrf = def.csrf ?? def.method !== 'GET';
   /** The JSON text of the answer objects this route returned, when `memoized`. */
   const written = new WeakMap<object, string>();

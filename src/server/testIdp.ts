@@ -124,7 +124,7 @@ export async function startTestIdp(): Promise<TestIdp> {
         void sign(
           privateKey,
           { sub: idp.next.sub, nonce: idp.next.nonce ?? q['nonce'], ...idp.next.claims },
-          q['client_id']!,
+          q['client_id'],
         ).then((id_token) =>
           json(200, {
             // A token other than the one issued, when a test asks for it (a wrong token).

@@ -103,7 +103,7 @@ export async function login(
   });
   if (r.statusCode !== 200) throw new Error(`login ${a.username}: ${r.statusCode} ${r.body}`);
   const cookie = String(r.headers['set-cookie']).split(';')[0]!;
-  return { cookie, csrf: (r.json() as { user: { csrf: string } }).user.csrf, username: a.username };
+  return { cookie, csrf: r.json<{ user: { csrf: string } }>().user.csrf, username: a.username };
 }
 
 /** A request as the signed-in `s` (with its CSRF token on state changes unless `csrf: false`). */

@@ -7,13 +7,13 @@ export type DialectName = 'duckdb' | 'postgres';
 export interface Dialect {
   readonly name: DialectName;
   /** Microseconds since the Unix epoch of a TIMESTAMPTZ expression, as BIGINT. */
-  epochUs(expr: string): string;
+  readonly epochUs: (expr: string) => string;
   /** Integer division of two BIGINT expressions (truncating). */
-  intDiv(a: string, b: string): string;
+  readonly intDiv: (a: string, b: string) => string;
   /** The TIMESTAMPTZ `expr` microseconds after the Unix epoch (a BIGINT, or text of one), exactly. */
-  fromEpochUs(expr: string): string;
+  readonly fromEpochUs: (expr: string) => string;
   /** A text expression compared byte by byte (PostgreSQL's default collation is the locale's). */
-  binary(expr: string): string;
+  readonly binary: (expr: string) => string;
   /** A JSON/text column type for reports. */
   readonly jsonType: string;
   /** Cast to a double-precision float. */

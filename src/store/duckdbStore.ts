@@ -54,7 +54,7 @@ class DuckSql implements Sql {
         sql,
         params.length ? (params as DuckDBValue[]) : undefined,
       );
-      return plainRows<T>(reader.getRowObjectsJS() as Record<string, unknown>[]);
+      return plainRows<T>(reader.getRowObjectsJS());
     } catch (e) {
       throw wrap(e);
     }

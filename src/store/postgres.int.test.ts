@@ -77,7 +77,7 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
 
   it('leaves nothing half-stored when an import fails inside its transaction', async () => {
     const url = await freshPgDatabase(adminUrl!);
-    (await PostgresStore.open(url)).close(); // migrate as the owner
+    await (await PostgresStore.open(url)).close(); // migrate as the owner
     await admin(url, async (c) => {
       await c.query(
         `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'importer') THEN CREATE ROLE importer LOGIN; END IF; END $$`,

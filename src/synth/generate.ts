@@ -116,7 +116,9 @@ class Sink {
     if (this.error) throw this.error;
     this.stream.end();
     await once(this.stream, 'finish');
-    if (this.error) throw this.error;
+    // Read again: the 'error' listener may have set it while we waited (TypeScript assumes not).
+    const error = this.error as Error | null;
+    if (error) throw error;
   }
 }
 
@@ -203,7 +205,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     schedule: new Sink(files.schedule),
     orders: new Sink(files.orders),
   };
-  let failure: unknown = null;
+  let failure: { error: unknown } | null = null;
   try {
     await sinks.events.write(COLUMNS.events.join(',') + '\n');
     await sinks.schedule.write(COLUMNS.schedule.join(',') + '\n');
@@ -234,7 +236,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     }
     await flush(true);
   } catch (e) {
-    failure = e;
+    failure = { error: e };
   }
   // Close all three even if one failed, then report the first error.
   const closed = await Promise.allSettled([
@@ -242,7 +244,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     sinks.schedule.close(),
     sinks.orders.close(),
   ]);
-  if (failure !== null) throw failure;
+  if (failure !== null) throw failure.error;
   for (const r of closed) if (r.status === 'rejected') throw r.reason;
 
   return {
