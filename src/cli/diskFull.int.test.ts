@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DuckDBStore } from '../store/duckdbStore.ts';
-import { freshPgDatabase } from '../store/testEngines.ts';
+import { freshPgDatabase } from '../testing/testEngines.ts';
 import { PostgresStore } from '../store/postgresStore.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'uptake.js');

@@ -14,9 +14,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freshPgDatabase } from '../store/testEngines.ts';
+import { freshPgDatabase } from '../testing/testEngines.ts';
 import { PostgresStore } from '../store/postgresStore.ts';
-import { startTempPostgres } from '../store/tempPostgres.ts';
+import { startTempPostgres } from '../testing/tempPostgres.ts';
 import { tempDirPrefix } from '../store/tempFiles.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'uptake.js');

@@ -10,12 +10,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { engines, freshPgDatabase } from '../store/testEngines.ts';
+import { engines, freshPgDatabase } from '../testing/testEngines.ts';
 import { PostgresStore } from '../store/postgresStore.ts';
 import type { Store } from '../store/Store.ts';
-import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
+import {
+  call,
+  login,
+  testSystem,
+  removeTestDir,
+  type Session,
+  type TestSystem,
+} from '../testing/testSystem.ts';
 
-afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+afterAll(removeTestDir);
 
 async function counts(store: Store): Promise<Record<string, number>> {
   const out: Record<string, number> = {};

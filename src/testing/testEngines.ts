@@ -5,9 +5,9 @@
  */
 import { inject } from 'vitest';
 import pg from 'pg';
-import type { Store } from './Store.ts';
-import { DuckDBStore } from './duckdbStore.ts';
-import { PostgresStore } from './postgresStore.ts';
+import type { Store } from '../store/Store.ts';
+import { DuckDBStore } from '../store/duckdbStore.ts';
+import { PostgresStore } from '../store/postgresStore.ts';
 
 export interface TestEngine {
   name: 'duckdb' | 'postgres';
