@@ -10,9 +10,9 @@ import { UptakeError } from '../errors/UptakeError.ts';
 import { DUCKDB } from './dialect.ts';
 import { diskFull } from './faults.ts';
 import { migrate } from './migrate.ts';
+import { quoteLiteral } from './quote.ts';
 import {
   EXPORT_COPY_OPTIONS,
-  pathLiteral,
   type ExportFormat,
   type Sql,
   type SqlValue,
@@ -270,7 +270,7 @@ export class DuckDBStore extends DuckSql implements Store, StagingArea {
     format: ExportFormat,
   ): Promise<number> {
     const [r] = await this.all<{ Count: number | bigint }>(
-      `COPY (${select}) TO ${pathLiteral(file)} (${EXPORT_COPY_OPTIONS[format]})`,
+      `COPY (${select}) TO ${quoteLiteral(file)} (${EXPORT_COPY_OPTIONS[format]})`,
     );
     return Number(r?.Count ?? 0);
   }

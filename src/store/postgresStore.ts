@@ -13,10 +13,10 @@ import { POSTGRES } from './dialect.ts';
 import { DuckDBStore } from './duckdbStore.ts';
 import { diskFull, isLostConnection, lostConnection, StoreFault } from './faults.ts';
 import { migrate } from './migrate.ts';
+import { quoteLiteral } from './quote.ts';
 import { makeTempDir, removeTempDir } from './tempFiles.ts';
 import {
   EXPORT_COPY_OPTIONS,
-  pathLiteral,
   type ExportFormat,
   type Sql,
   type SqlValue,
@@ -252,7 +252,7 @@ export class PostgresStore extends PgSql implements Store {
       // in the working folder, left there if the process is killed): a temporary folder of this
       // process, removed at close and swept after a kill like the staging CSVs.
       this.spillDir = await makeTempDir('spill');
-      await st.run(`SET temp_directory = ${pathLiteral(this.spillDir)}`);
+      await st.run(`SET temp_directory = ${quoteLiteral(this.spillDir)}`);
       this.stagingStore = st;
     }
     return this.stagingStore;
@@ -277,7 +277,7 @@ export class PostgresStore extends PgSql implements Store {
       ...extra.map((x) => `${Math.trunc(x.value)} AS ${x.name}`),
     ].join(', ');
     await st.run(
-      `COPY (SELECT ${sel} FROM ${stagedTable}) TO '${file.replaceAll("'", "''")}' (FORMAT csv, HEADER false)`,
+      `COPY (SELECT ${sel} FROM ${stagedTable}) TO ${quoteLiteral(file)} (FORMAT csv, HEADER false)`,
     );
   }
 
@@ -334,8 +334,8 @@ export class PostgresStore extends PgSql implements Store {
       const st = await this.staging();
       const types = columns.map((c) => `'${c.name}': '${c.type}'`).join(', ');
       const [r] = await st.all<{ Count: number | bigint }>(
-        `COPY (SELECT * FROM read_csv(${pathLiteral(csv)}, header = false, auto_detect = false,
-           columns = {${types}})) TO ${pathLiteral(file)} (${EXPORT_COPY_OPTIONS[format]})`,
+        `COPY (SELECT * FROM read_csv(${quoteLiteral(csv)}, header = false, auto_detect = false,
+           columns = {${types}})) TO ${quoteLiteral(file)} (${EXPORT_COPY_OPTIONS[format]})`,
       );
       return Number(r?.Count ?? 0);
     } catch (e) {

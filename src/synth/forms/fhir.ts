@@ -31,7 +31,8 @@ import {
   USER_SYSTEM,
   VISIT_MODE,
 } from './fhirResources.ts';
-import { canonicalCsv, copyLines, js, jsonLit, lit } from './sql.ts';
+import { quoteLiteral } from '../../store/quote.ts';
+import { canonicalCsv, copyLines, js, jsonLit } from './sql.ts';
 
 /** NDJSON file names (Bulk Data: `<ResourceType>.ndjson`). */
 export const FHIR_FILES = {
@@ -48,7 +49,7 @@ export const FHIR_FILES = {
 
 /** A SQL MAP literal from text keys to text values. */
 function mapLit(entries: Iterable<[string, string]>): string {
-  return `MAP {${[...entries].map(([k, v]) => `${lit(k)}: ${lit(v)}`).join(', ')}}`;
+  return `MAP {${[...entries].map(([k, v]) => `${quoteLiteral(k)}: ${quoteLiteral(v)}`).join(', ')}}`;
 }
 
 /** `"identifier":{"system":USER_SYSTEM,"value":<expr>}` — the identifier of a user reference. */
@@ -125,9 +126,9 @@ export async function writeAuditEvents(
       CASE WHEN patient_id IS NOT NULL OR encounter_id IS NOT NULL
         THEN concat(',"entity":[', concat_ws(',',
           CASE WHEN patient_id IS NOT NULL
-            THEN concat('{"what":{"reference":', ${js(`'Patient/' || patient_id`)}, '},', ${lit(patientTail)}, '}') END,
+            THEN concat('{"what":{"reference":', ${js(`'Patient/' || patient_id`)}, '},', ${quoteLiteral(patientTail)}, '}') END,
           CASE WHEN encounter_id IS NOT NULL
-            THEN concat('{"what":{"reference":', ${js(`'Encounter/' || encounter_id`)}, '},', ${lit(encounterTail)}, '}') END
+            THEN concat('{"what":{"reference":', ${js(`'Encounter/' || encounter_id`)}, '},', ${quoteLiteral(encounterTail)}, '}') END
         ), ']') ELSE '' END,
       '}') AS line
     FROM ${events}`;
@@ -287,7 +288,7 @@ export async function writeOrders(
     `SELECT concat(
       '{"resourceType":"Provenance","id":', ${js(`'prov-' || order_id`)},
       ',"target":[{"reference":', ${js(`'ServiceRequest/' || order_id`)}, '}],"recorded":', ${js('signed_at')},
-      ',"agent":[{"type":', ${lit(enterer)}, ',"who":', ${identifierRef('entered_by')}, '}]}') AS line
+      ',"agent":[{"type":', ${quoteLiteral(enterer)}, ',"who":', ${identifierRef('entered_by')}, '}]}') AS line
     FROM ${rows} WHERE order_type IS DISTINCT FROM 'medication' AND entered_by IS NOT NULL`,
     out.provenance,
   );

@@ -7,16 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCsvHeader } from '../../ingest/csvHeader.ts';
-
-/** A SQL string literal. */
-export function lit(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
+import { quoteLiteral } from '../../store/quote.ts';
 
 /** A SQL string literal holding `JSON.stringify(v)`, or its members without the braces (`inner`). */
 export function jsonLit(v: unknown, inner = false): string {
   const s = JSON.stringify(v);
-  return lit(inner ? s.slice(1, -1) : s);
+  return quoteLiteral(inner ? s.slice(1, -1) : s);
 }
 
 /** The JSON text of a text expression (a JSON string, escaped as JSON.stringify does). */
@@ -38,14 +34,14 @@ export async function canonicalCsv(
   for (const c of required) {
     if (!header.includes(c)) throw new Error(`${file}: the column ${c} is missing`);
   }
-  const cols = header.map((h, i) => `${lit(`c${i}`)}: 'VARCHAR'`).join(', ');
+  const cols = header.map((h, i) => `${quoteLiteral(`c${i}`)}: 'VARCHAR'`).join(', ');
   const sel = wanted
     .map((w) => {
       const i = header.indexOf(w);
       return i < 0 ? `CAST(NULL AS VARCHAR) AS "${w}"` : `nullif(c${i}, '') AS "${w}"`;
     })
     .join(', ');
-  return `(SELECT ${sel} FROM read_csv(${lit(file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {${cols}}))`;
+  return `(SELECT ${sel} FROM read_csv(${quoteLiteral(file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {${cols}}))`;
 }
 
 /** Runs `work` with a fresh in-memory DuckDB whose memory is bounded (sorts spill to a temp folder). */
@@ -68,7 +64,7 @@ export async function withDuckDB<T>(work: (c: DuckDBConnection) => Promise<T>): 
 
 /** `COPY (query) TO file` as CSV with a header. */
 export async function copyCsv(c: DuckDBConnection, query: string, file: string): Promise<number> {
-  const r = await c.run(`COPY (${query}) TO ${lit(file)} (FORMAT csv, HEADER true)`);
+  const r = await c.run(`COPY (${query}) TO ${quoteLiteral(file)} (FORMAT csv, HEADER true)`);
   return Number(r.rowsChanged);
 }
 
@@ -78,7 +74,7 @@ export async function copyCsv(c: DuckDBConnection, query: string, file: string):
  */
 export async function copyLines(c: DuckDBConnection, query: string, file: string): Promise<number> {
   const r = await c.run(
-    `COPY (${query}) TO ${lit(file)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '')`,
+    `COPY (${query}) TO ${quoteLiteral(file)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '')`,
   );
   return Number(r.rowsChanged);
 }
