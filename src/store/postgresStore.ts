@@ -84,7 +84,7 @@ export function safeUrl(url: string): string {
 
 class PgSql implements Sql {
   constructor(
-    protected readonly q: pg.Pool | pg.PoolClient,
+    protected readonly q: pg.Pool | pg.ClientBase,
     protected readonly where: string,
   ) {}
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
@@ -396,4 +396,28 @@ class PgTx extends PgSql {
       throw this.wrap(e);
     }
   }
+}
+
+/** A plain session on a PostgreSQL server: statements, then `close`. */
+export interface PostgresSession extends Sql {
+  close(): Promise<void>;
+}
+
+/**
+ * One plain session on the PostgreSQL server at `url` — no pool, no migration, outside any
+ * store's schema — for administering the server itself (creating a database, a tablespace, a
+ * trigger that injects a fault), as the test support in `src/testing` does around its throw-away
+ * server; so that no code outside `src/store` imports the driver. A connection that breaks fails
+ * the statement under way instead of crashing the process.
+ */
+export async function openPostgresSession(url: string): Promise<PostgresSession> {
+  const where = safeUrl(url);
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (e) {
+    throw connectionError(e, where);
+  }
+  return Object.assign(new PgSql(client, where), { close: () => client.end() });
 }

@@ -31,9 +31,9 @@
  * they would come back as `desktop`. A `desktop` event on a HAIKU/CANTO workstation would come back
  * as `mobile` (the generator writes none).
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { EPIC_METRICS } from './actionMaps.ts';
 import { quoteLiteral } from '../../store/quote.ts';
+import type { Sql } from '../../store/Store.ts';
 import { canonicalCsv, copyCsv } from './sql.ts';
 
 /** Seconds from 1840-12-31T00:00:00Z (Epic's instant zero) to 1970-01-01T00:00:00Z. */
@@ -64,16 +64,16 @@ export const EPIC_MOBILE_WORKSTATIONS = ['HAIKU', 'CANTO'] as const;
  * go through ENUM types (a dictionary cast) and list indexing instead of joins.
  */
 export async function writeEpicAccessLog(
-  c: DuckDBConnection,
+  c: Sql,
   files: { events: string; clinicians: string },
   accessLog: string,
 ): Promise<number> {
   const roster = await canonicalCsv(files.clinicians, ['user_id'], ['user_id']);
   const users = [
     ...new Set(
-      (await c.runAndReadAll(`SELECT user_id FROM ${roster} WHERE user_id IS NOT NULL`))
-        .getRows()
-        .map((r) => String(r[0])),
+      (
+        await c.all<{ user_id: string }>(`SELECT user_id FROM ${roster} WHERE user_id IS NOT NULL`)
+      ).map((r) => String(r.user_id)),
     ),
   ];
   if (users.length === 0) throw new Error(`${files.clinicians}: no clinicians`);

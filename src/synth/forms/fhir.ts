@@ -8,7 +8,7 @@
  * Lines are in the canonical files' row order (no join or sort in the event, slot, appointment and
  * order queries, and DuckDB preserves insertion order), so the output is deterministic.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Sql } from '../../store/Store.ts';
 import { DICOM_EVENT, EPIC_METRICS, FHIR_ACTIONS } from './actionMaps.ts';
 import {
   ACTION_SYSTEM,
@@ -68,11 +68,7 @@ function identifierRef(expr: string): string {
 }
 
 /** AuditEvent.ndjson from the canonical events file. */
-export async function writeAuditEvents(
-  c: DuckDBConnection,
-  eventsFile: string,
-  out: string,
-): Promise<number> {
+export async function writeAuditEvents(c: Sql, eventsFile: string, out: string): Promise<number> {
   // Per action: `"type":…,"subtype":[…],"action":"X"` (members between id and recorded).
   const frag = mapLit(
     [...FHIR_ACTIONS].map(([a, f]) => {
@@ -137,7 +133,7 @@ export async function writeAuditEvents(
 
 /** Practitioner.ndjson and PractitionerRole.ndjson from the canonical roster. */
 export async function writeRoster(
-  c: DuckDBConnection,
+  c: Sql,
   cliniciansFile: string,
   out: { practitioner: string; practitionerRole: string },
 ): Promise<number> {
@@ -194,7 +190,7 @@ export async function writeRoster(
 
 /** Schedule.ndjson, Slot.ndjson (sessions) and Appointment.ndjson from the canonical schedule. */
 export async function writeSchedule(
-  c: DuckDBConnection,
+  c: Sql,
   scheduleFile: string,
   out: { schedule: string; slot: string; appointment: string },
 ): Promise<{ schedules: number; slots: number; appointments: number }> {
@@ -250,7 +246,7 @@ export async function writeSchedule(
 
 /** MedicationRequest.ndjson, ServiceRequest.ndjson and Provenance.ndjson from the canonical orders. */
 export async function writeOrders(
-  c: DuckDBConnection,
+  c: Sql,
   ordersFile: string,
   out: { medicationRequest: string; serviceRequest: string; provenance: string },
 ): Promise<{ medicationRequests: number; serviceRequests: number; provenances: number }> {

@@ -1,13 +1,11 @@
 /**
- * DuckDB plumbing of the form writers: one in-memory engine per conversion (bounded memory, spills
- * to a temporary folder), canonical CSV files read as text columns, SQL literals.
+ * SQL plumbing of the form writers, which run on a scratch DuckDB of the store module
+ * (`withScratchDuckDB`: one in-memory engine per conversion, bounded memory, spills to a temporary
+ * folder): canonical CSV files read as text columns, `COPY … TO` a file, SQL literals.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { readCsvHeader } from '../../ingest/csvHeader.ts';
 import { quoteLiteral } from '../../store/quote.ts';
+import type { Sql } from '../../store/Store.ts';
 
 /** A SQL string literal holding `JSON.stringify(v)`, or its members without the braces (`inner`). */
 export function jsonLit(v: unknown, inner = false): string {
@@ -44,37 +42,17 @@ export async function canonicalCsv(
   return `(SELECT ${sel} FROM read_csv(${quoteLiteral(file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {${cols}}))`;
 }
 
-/** Runs `work` with a fresh in-memory DuckDB whose memory is bounded (sorts spill to a temp folder). */
-export async function withDuckDB<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-  const tmp = await mkdtemp(join(tmpdir(), 'uptake-forms-'));
-  const instance = await DuckDBInstance.create(':memory:', {
-    memory_limit: process.env.UPTAKE_DUCKDB_MEMORY ?? '1GB',
-    temp_directory: tmp,
-    preserve_insertion_order: 'true',
-  });
-  const conn = await instance.connect();
-  try {
-    return await work(conn);
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-    await rm(tmp, { recursive: true, force: true });
-  }
-}
-
-/** `COPY (query) TO file` as CSV with a header. */
-export async function copyCsv(c: DuckDBConnection, query: string, file: string): Promise<number> {
-  const r = await c.run(`COPY (${query}) TO ${quoteLiteral(file)} (FORMAT csv, HEADER true)`);
-  return Number(r.rowsChanged);
+/** `COPY (query) TO file` as CSV with a header; the number of rows written. */
+export async function copyCsv(c: Sql, query: string, file: string): Promise<number> {
+  return c.exec(`COPY (${query}) TO ${quoteLiteral(file)} (FORMAT csv, HEADER true)`);
 }
 
 /**
  * `COPY (SELECT line …) TO file` as NDJSON: the single text column of `query` (one JSON resource per
  * row) is written verbatim, one per line, with no header and no quoting.
  */
-export async function copyLines(c: DuckDBConnection, query: string, file: string): Promise<number> {
-  const r = await c.run(
+export async function copyLines(c: Sql, query: string, file: string): Promise<number> {
+  return c.exec(
     `COPY (${query}) TO ${quoteLiteral(file)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '')`,
   );
-  return Number(r.rowsChanged);
 }
