@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'bench/**/*.test.ts'],
-    globalSetup: ['src/testing/buildCli.ts', 'src/store/pgTestServer.ts'],
+    globalSetup: ['src/testing/buildCli.ts', 'src/testing/pgTestServer.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // DuckDB uses both cores per query; running many files at once only thrashes.

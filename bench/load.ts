@@ -82,7 +82,7 @@ async function prepare(
   let url = process.env['DATABASE_URL'];
   let stop = () => undefined as void;
   if (!url) {
-    const { startTempPostgres } = await import('../src/store/tempPostgres.ts');
+    const { startTempPostgres } = await import('../src/testing/tempPostgres.ts');
     const pg = await startTempPostgres(['shared_buffers=1GB', 'work_mem=128MB']);
     url = pg.url;
     stop = () => pg.stop();

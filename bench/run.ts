@@ -114,7 +114,7 @@ if (values.child) {
   // PostgreSQL: DATABASE_URL, else a temporary server of our own (tuned like a small dedicated box).
   let temp: { stop(): void } | null = null;
   if (values.engine === 'postgres' && !process.env['DATABASE_URL']) {
-    const { startTempPostgres } = await import('../src/store/tempPostgres.ts');
+    const { startTempPostgres } = await import('../src/testing/tempPostgres.ts');
     const pg = await startTempPostgres([
       'shared_buffers=2GB',
       'work_mem=256MB',

@@ -3,9 +3,9 @@
  * The expected numbers are worked out by hand in the comments.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../store/testEngines.ts';
+import { engines } from '../testing/testEngines.ts';
 import type { Store } from '../store/Store.ts';
-import { loadDataset } from '../metrics/loadDataset.ts';
+import { loadDataset } from '../testing/loadDataset.ts';
 import type { EventRow } from '../model/canonical.ts';
 import { adoptionReport } from './adoption.ts';
 import { getTool, parseTool, saveTool } from './tools.ts';

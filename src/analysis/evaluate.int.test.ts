@@ -4,12 +4,12 @@
  * and per wave, the controls, and every insufficient-data path of the pipeline.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../store/testEngines.ts';
+import { engines } from '../testing/testEngines.ts';
 import type { Store } from '../store/Store.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
 import { evaluate, EVALUATION_DEFAULTS, type EvaluateRequest } from './evaluate.ts';
 import { getTool, parseTool, saveTool } from './tools.ts';
-import { buildEvaluationFixture, inboxMinutes, WEEKS } from './evaluationFixture.ts';
+import { buildEvaluationFixture, inboxMinutes, WEEKS } from '../testing/evaluationFixture.ts';
 import { addDays } from './weeks.ts';
 
 function median(xs: number[]): number {

@@ -10,9 +10,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { DuckDBStore } from '../store/duckdbStore.ts';
-import { freshPgDatabase } from '../store/testEngines.ts';
+import { pgQuery, pgSession } from '../testing/pgAdmin.ts';
+import { freshPgDatabase } from '../testing/testEngines.ts';
 import { PostgresStore } from '../store/postgresStore.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'uptake.js');
@@ -172,15 +172,11 @@ describe.skipIf(!canMount)('a full disk during an import (tmpfs)', () => {
       const url = await freshPgDatabase(pgUrl!);
       await (await PostgresStore.open(url)).close();
       const db = new URL(url).pathname.slice(1);
-      const admin = new pg.Client({ connectionString: pgUrl! });
-      await admin.connect();
+      const admin = await pgSession(pgUrl!);
       const space = `uptake_full_${process.pid}`;
       try {
-        await admin.query(`CREATE TABLESPACE ${space} LOCATION '${full}'`);
-        const c = new pg.Client({ connectionString: url });
-        await c.connect();
-        await c.query(`ALTER TABLE events SET TABLESPACE ${space}`);
-        await c.end();
+        await admin.run(`CREATE TABLESPACE ${space} LOCATION '${full}'`);
+        await pgQuery(url, `ALTER TABLE events SET TABLESPACE ${space}`);
         const r = uptake(dir, ['import', 'events', 'big.csv', '--database-url', url]);
         expect(r.status).toBe(1);
         expect(oneLine(r.stderr)).toMatch(
@@ -194,9 +190,9 @@ describe.skipIf(!canMount)('a full disk during an import (tmpfs)', () => {
           await s.close();
         }
       } finally {
-        await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-        await admin.query(`DROP TABLESPACE IF EXISTS ${space}`);
-        await admin.end();
+        await admin.run(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+        await admin.run(`DROP TABLESPACE IF EXISTS ${space}`);
+        await admin.close();
       }
     },
   );

@@ -13,10 +13,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { freshPgDatabase } from '../store/testEngines.ts';
+import { pgQuery } from '../testing/pgAdmin.ts';
+import { freshPgDatabase } from '../testing/testEngines.ts';
 import { PostgresStore } from '../store/postgresStore.ts';
-import { startTempPostgres } from '../store/tempPostgres.ts';
+import { startTempPostgres } from '../testing/tempPostgres.ts';
 import { tempDirPrefix } from '../store/tempFiles.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'uptake.js');
@@ -66,21 +66,6 @@ function start(cwd: string, args: string[]): { child: ChildProcess; done: Promis
   return { child, done };
 }
 
-async function sql<T = Record<string, unknown>>(
-  url: string,
-  text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url });
-  c.on('error', () => undefined);
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
-
 async function waitFor<T>(what: string, f: () => Promise<T | null>, ms = 30_000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
@@ -93,7 +78,7 @@ async function waitFor<T>(what: string, f: () => Promise<T | null>, ms = 30_000)
 
 /** The backends of `db` sleeping in a test trigger or function (pg_sleep). */
 const sleepers = (url: string, db: string) =>
-  sql<{ pid: number; query: string }>(
+  pgQuery<{ pid: number; query: string }>(
     url,
     `SELECT pid, query FROM pg_stat_activity WHERE datname = $1 AND wait_event = 'PgSleep' AND pid <> pg_backend_pid()`,
     [db],
@@ -131,8 +116,8 @@ async function slowCopyDb(
 ): Promise<{ url: string; db: string }> {
   const url = await freshPgDatabase(admin);
   await (await PostgresStore.open(url)).close();
-  await sql(url, `CREATE SEQUENCE uptake_test_copies`);
-  await sql(
+  await pgQuery(url, `CREATE SEQUENCE uptake_test_copies`);
+  await pgQuery(
     url,
     `CREATE FUNCTION uptake_test_slow() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
@@ -140,7 +125,7 @@ async function slowCopyDb(
          RETURN NULL;
        END $$`,
   );
-  await sql(
+  await pgQuery(
     url,
     `CREATE TRIGGER uptake_test_slow BEFORE INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION uptake_test_slow()`,
   );
@@ -148,7 +133,7 @@ async function slowCopyDb(
 }
 
 const count = async (url: string, table: string) =>
-  Number((await sql<{ n: string }>(url, `SELECT count(*) AS n FROM ${table}`))[0]!.n);
+  Number((await pgQuery<{ n: string }>(url, `SELECT count(*) AS n FROM ${table}`))[0]!.n);
 
 function workdir(): string {
   const cwd = mkdtempSync(join(tmpdir(), 'uptake-faults-'));
@@ -180,7 +165,7 @@ describe.skipIf(!pgUrl)('PostgreSQL faults during an import, through the CLI', (
         .map((n) => n.split('-')[1])
         .sort(),
     ).toEqual(['copy', 'spill']);
-    await sql(pgUrl!, `SELECT pg_terminate_backend($1)`, [s!.pid]);
+    await pgQuery(pgUrl!, `SELECT pg_terminate_backend($1)`, [s!.pid]);
     const r = await run.done;
     expect(r.status).toBe(1);
     expect(oneLine(r.stderr)).toMatch(
@@ -189,7 +174,7 @@ describe.skipIf(!pgUrl)('PostgreSQL faults during an import, through the CLI', (
     expect(staging(dir)).toEqual([]);
     expect(await count(url, 'events')).toBe(0);
     expect(await count(url, 'imports')).toBe(0);
-    await sql(url, `DROP TRIGGER uptake_test_slow ON events`);
+    await pgQuery(url, `DROP TRIGGER uptake_test_slow ON events`);
     const again = uptake(dir, ['import', 'events', 'e.csv', '--database-url', url]);
     expect(again.stderr).toBe('');
     expect(again.status).toBe(0);
@@ -291,7 +276,7 @@ describe.skipIf(!pgUrl)('PostgreSQL faults during an import, through the CLI', (
     expect(ra.stderr).toBe('');
     expect(rb.stderr).toBe('');
     expect([ra.status, rb.status]).toEqual([0, 0]);
-    const imports = await sql<{ import_id: number; file: string; rows_stored: string }>(
+    const imports = await pgQuery<{ import_id: number; file: string; rows_stored: string }>(
       url,
       `SELECT import_id, file, rows_stored FROM imports ORDER BY import_id`,
     );
@@ -313,13 +298,16 @@ describe.skipIf(!pgUrl)(
     async function slowReadDb(dir: string): Promise<{ url: string; db: string }> {
       const url = await freshPgDatabase(pgUrl!);
       expect(uptake(dir, ['import', 'events', 'e.csv', '--database-url', url]).status).toBe(0);
-      await sql(url, `ALTER TABLE events RENAME TO events_data`);
-      await sql(
+      await pgQuery(url, `ALTER TABLE events RENAME TO events_data`);
+      await pgQuery(
         url,
         `CREATE FUNCTION uptake_test_sleep() RETURNS boolean LANGUAGE plpgsql AS $$
          BEGIN PERFORM pg_sleep(60); RETURN true; END $$`,
       );
-      await sql(url, `CREATE VIEW events AS SELECT * FROM events_data WHERE uptake_test_sleep()`);
+      await pgQuery(
+        url,
+        `CREATE VIEW events AS SELECT * FROM events_data WHERE uptake_test_sleep()`,
+      );
       return { url, db: new URL(url).pathname.slice(1) };
     }
 

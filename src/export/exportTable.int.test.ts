@@ -15,7 +15,7 @@ import { Pseudonymizer } from '../ingest/pseudonymize.ts';
 import { clinicianMetrics, parseRequest } from '../metrics/computeMetrics.ts';
 import { DuckDBStore } from '../store/duckdbStore.ts';
 import type { Store } from '../store/Store.ts';
-import { engines } from '../store/testEngines.ts';
+import { engines } from '../testing/testEngines.ts';
 import { generate, type GenerateResult } from '../synth/generate.ts';
 import { exportTable, formatOfFile } from './exportTable.ts';
 

@@ -33,6 +33,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalid } from '../errors/UptakeError.ts';
 import { diskFull, fileFault } from '../store/faults.ts';
+import { quoteLiteral } from '../store/quote.ts';
 import type { StagingArea } from '../store/Store.ts';
 import { makeTempDir, removeTempDir } from '../store/tempFiles.ts';
 
@@ -107,7 +108,6 @@ const ALL_QUOTED = `"(?:[^", ][^"]*)?"(?:,"[^"]*")*`;
  */
 const PLAIN_QUOTED = `(?:[^",]*,)*"[^", ][^",]*"(?:,(?:"[^",]*"|[^",]*))*`;
 
-const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** Why a line the reader could not take is rejected (never quoting the line). */
@@ -205,8 +205,8 @@ export async function stageCsv(
         // k: 0 without a quote (or blank), 1 `ALL_QUOTED`, 3 `PLAIN_QUOTED`, 2 other quotes
         `CREATE TEMP TABLE ${C.lines} AS
          SELECT l, CAST(CASE WHEN l IS NULL OR NOT contains(l, '"') THEN 0
-           WHEN regexp_full_match(l, ${lit(ALL_QUOTED)}) THEN 1
-           WHEN regexp_full_match(l, ${lit(PLAIN_QUOTED)}) THEN 3 ELSE 2 END AS UTINYINT) AS k
+           WHEN regexp_full_match(l, ${quoteLiteral(ALL_QUOTED)}) THEN 1
+           WHEN regexp_full_match(l, ${quoteLiteral(PLAIN_QUOTED)}) THEN 3 ELSE 2 END AS UTINYINT) AS k
          FROM ${readLines(end)}`,
         [path],
       ),
@@ -256,7 +256,7 @@ export async function stageCsv(
     : `(SELECT rowid AS rid, l, k, rowid + 1 AS n FROM ${C.lines})`;
   const rejReason = `CASE x.error_type ${types
     .map((r) => r.error_type)
-    .map((t) => `WHEN ${lit(t)} THEN ${lit(lineErrorReason(t))}`)
+    .map((t) => `WHEN ${quoteLiteral(t)} THEN ${quoteLiteral(lineErrorReason(t))}`)
     .join(' ')} END`;
   const nulls = Array.from({ length: width }, (_, i) => `CAST(NULL AS VARCHAR) AS c${i}`).join(
     ', ',
@@ -322,8 +322,8 @@ async function stageQuoted(st: StagingArea, width: number, numbered: string): Pr
   await st.run(
     `CREATE TEMP TABLE ${C.quoted} AS
      SELECT rid, n, l, complete,
-       CASE WHEN NOT complete THEN regexp_full_match(l, ${lit(OPENS)}) ELSE false END AS opens
-     FROM (SELECT rid, n, l, regexp_full_match(l, ${lit(RECORD)}) AS complete
+       CASE WHEN NOT complete THEN regexp_full_match(l, ${quoteLiteral(OPENS)}) ELSE false END AS opens
+     FROM (SELECT rid, n, l, regexp_full_match(l, ${quoteLiteral(RECORD)}) AS complete
            FROM ${numbered} q WHERE k = 2 AND n > 1) q`,
   );
   const [o] = await st.all<{ n: number }>(`SELECT count(*) AS n FROM ${C.quoted} WHERE opens`);
@@ -339,8 +339,8 @@ async function stageQuoted(st: StagingArea, width: number, numbered: string): Pr
     await st.run(
       `CREATE TEMP TABLE imp_csv_cand AS
        WITH flags AS (
-         SELECT rid, n, opens, regexp_full_match(l, ${lit(CLOSES)}) AS closes,
-           regexp_full_match(l, ${lit(STAYS)}) AS stays
+         SELECT rid, n, opens, regexp_full_match(l, ${quoteLiteral(CLOSES)}) AS closes,
+           regexp_full_match(l, ${quoteLiteral(STAYS)}) AS stays
          FROM ${C.quoted}
          -- a line of quoted fields closes no quoted value and stays in none
          UNION ALL SELECT rid, n, false, false, false FROM ${numbered} q WHERE k IN (1, 3)),
@@ -361,8 +361,8 @@ async function stageQuoted(st: StagingArea, width: number, numbered: string): Pr
            string_agg(coalesce(l.l, ''), E'\\n' ORDER BY l.rowid) AS text
          FROM imp_csv_cand c JOIN ${C.lines} l ON l.rowid BETWEEN c.ri AND c.ri + (c.j - c.i)
          GROUP BY c.i, c.j) t
-       WHERE bytes <= ${MAX_LINE_BYTES} AND regexp_full_match(text, ${lit(RECORD)})
-         AND len(regexp_extract_all(',' || text, ${lit(`,(${F})`)}, 1)) = ${width}`,
+       WHERE bytes <= ${MAX_LINE_BYTES} AND regexp_full_match(text, ${quoteLiteral(RECORD)})
+         AND len(regexp_extract_all(',' || text, ${quoteLiteral(`,(${F})`)}, 1)) = ${width}`,
     );
     // Per closing line, the first opener that makes a record; a line that closes one record
     // cannot open the next (it was read as the end of the first), so such a choice is dropped
@@ -388,13 +388,13 @@ async function stageQuoted(st: StagingArea, width: number, numbered: string): Pr
   }
   const unquote = `f -> CASE WHEN regexp_matches(f, '^ *"') THEN replace(regexp_extract(f, '^ *"((?s:.*))" *$', 1), '""', '"') ELSE f END`;
   const parse = (t: string) =>
-    `list_transform(regexp_extract_all(',' || ${t}, ${lit(`,(${F})`)}, 1), ${unquote})`;
+    `list_transform(regexp_extract_all(',' || ${t}, ${quoteLiteral(`,(${F})`)}, 1), ${unquote})`;
   await st.run(
     `CREATE TEMP TABLE ${C.qrec} AS
      SELECT i AS line, CAST(NULL AS VARCHAR) AS pre_reason, text AS raw_text, ${parse('text')} AS p
      FROM ${C.multi}
      UNION ALL
-     SELECT n, CASE WHEN NOT complete THEN CASE WHEN opens THEN ${lit(UNCLOSED)} ELSE ${lit(MALFORMED)} END
+     SELECT n, CASE WHEN NOT complete THEN CASE WHEN opens THEN ${quoteLiteral(UNCLOSED)} ELSE ${quoteLiteral(MALFORMED)} END
          WHEN len(p) <> ${width} THEN ${countReason('len(p)', width)} END,
        CAST(NULL AS VARCHAR), p
      FROM (SELECT n, complete, opens, CASE WHEN complete THEN ${parse('l')} END AS p

@@ -39,6 +39,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { invalid } from '../errors/UptakeError.ts';
+import { quoteLiteral } from '../store/quote.ts';
 import type { Sql, Store } from '../store/Store.ts';
 import { loadActionMap } from './actionMap.ts';
 import { saveActionNames } from './actionNames.ts';
@@ -46,7 +47,7 @@ import { readCsvHeader } from './csvHeader.ts';
 import { stageCsv } from './csvRecords.ts';
 import { withProgress } from './importCsv.ts';
 import { loadStaged, T, type ImportOptions, type ImportReport } from './loadStaged.ts';
-import { localTimeSql, offsetsTableSql, zoneLiteral } from './localTime.ts';
+import { localTimeSql, offsetsTableSql } from './localTime.ts';
 import { describeSniffed, sniffFormat } from './sniff.ts';
 import { offsetInRangeSql, offsetReason, valueShape } from './tableSpecs.ts';
 
@@ -123,7 +124,7 @@ export async function importEpicAccessLog(
       `--source-tz ${opts.sourceTz}: not an IANA time zone; name the zone of the Epic system's clocks, e.g. America/Chicago`,
     );
   }
-  const tz = zoneLiteral(zone.name);
+  const tz = quoteLiteral(zone.name);
   for (const v of [T.good, T.val]) await st.run(`DROP VIEW IF EXISTS ${v}`);
   for (const t of [...Object.values(T), ...Object.values(E)])
     if (t !== T.good && t !== T.val) await st.run(`DROP TABLE IF EXISTS ${t}`);
@@ -190,7 +191,6 @@ export async function importEpicAccessLog(
         THEN TIMESTAMP '1840-12-31 00:00:00' + to_microseconds(CAST(CAST(${c} AS DECIMAL(38, 6)) * 1000000 AS BIGINT))
       WHEN regexp_matches(${c}, ${OFFSET_RE}) THEN TRY_CAST(replace(${c}, 'z', 'Z') AS TIMESTAMPTZ) AT TIME ZONE 'UTC'
       ELSE TRY_CAST(${c} AS TIMESTAMP) END`;
-  const zoneText = zone.name.replaceAll("'", "''");
   const fmt = (x: string) => `strftime(${x}, '%Y-%m-%dT%H:%M:%S.%fZ')`;
 
   // 4. One pass: every canonical column as raw text, the reason a row cannot be mapped, and how
@@ -216,7 +216,7 @@ export async function importEpicAccessLog(
            WHEN exact IS NULL AND lt IS NULL
              THEN 'ACCESS_TIME is not a date and time such as 2026-03-02 08:15:00 ' || ${valueShape('atime')}
            WHEN gap
-             THEN 'ACCESS_TIME is a local time that does not exist in ${zoneText}: the clocks were put forward over it; check that --source-tz is the zone of the Epic system'
+             THEN ${quoteLiteral(`ACCESS_TIME is a local time that does not exist in ${zone.name}: the clocks were put forward over it; check that --source-tz is the zone of the Epic system`)}
            WHEN conflict_rid IS NOT NULL
              THEN 'ACCESS_INSTANT, PROCESS_ID and METRIC_ID repeat line ' || conflict_rid
                || ' with different values; an access is identified by these three'

@@ -6,6 +6,7 @@
  */
 import { CSV_COLUMNS } from '../model/canonical.ts';
 import { invalid } from '../errors/UptakeError.ts';
+import { quoteIdent } from '../store/quote.ts';
 import type { Store } from '../store/Store.ts';
 import { withProgress } from './importCsv.ts';
 import { loadStaged, T, type ImportOptions, type ImportReport } from './loadStaged.ts';
@@ -45,7 +46,7 @@ export async function importParquet(store: Store, opts: ImportOptions): Promise<
   const known = new Set<string>([...required, ...optional]);
   const proj = [...required, ...optional].map((c) =>
     header.includes(c)
-      ? `nullif(CAST(r."${c.replaceAll('"', '""')}" AS VARCHAR), '') AS "${c}"`
+      ? `nullif(CAST(r.${quoteIdent(c)} AS VARCHAR), '') AS "${c}"`
       : `CAST(NULL AS VARCHAR) AS "${c}"`,
   );
   return loadStaged(store, st, {

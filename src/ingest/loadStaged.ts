@@ -6,12 +6,13 @@
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ImportTable } from '../model/canonical.ts';
+import { quoteLiteral } from '../store/quote.ts';
 import type { Sql, StagingArea, Store } from '../store/Store.ts';
 import type { Pseudonymizer } from './pseudonymize.ts';
 import { hasNoOffset, instantSql, TABLE_SPECS, typed, TZ, windowReasons } from './tableSpecs.ts';
 import type { CsvLines } from './csvRecords.ts';
 import { instantWindow } from '../store/settings.ts';
-import { localTimeSql, offsetsTableSql, zoneLiteral } from './localTime.ts';
+import { localTimeSql, offsetsTableSql } from './localTime.ts';
 import { loadActionMap } from './actionMap.ts';
 import { trackPendingFile } from '../store/tempFiles.ts';
 
@@ -169,7 +170,7 @@ export async function loadStaged(
   //    (`localTime.ts`): a time the clocks skipped is rejected, a repeated one takes the earlier
   //    instant and is counted. The offsets of the dates concerned come from one pass over them.
   const local = opts.sourceTz && spec.instants.length && !src.localTimesResolved;
-  const zone = local ? zoneLiteral(opts.sourceTz!) : '';
+  const zone = local ? quoteLiteral(opts.sourceTz!) : '';
   const offJoin = (f: string, i: number) =>
     `LEFT JOIN ${T.off} o${i} ON o${i}.d = CAST(TRY_CAST(src."${f}" AS TIMESTAMP) AS DATE)`;
   const joins = local ? spec.instants.map(offJoin).join(' ') : '';

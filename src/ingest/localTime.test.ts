@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DuckDBStore } from '../store/duckdbStore.ts';
-import { localTimeSql, offsetsTableSql, zoneLiteral } from './localTime.ts';
+import { quoteLiteral } from '../store/quote.ts';
+import { localTimeSql, offsetsTableSql } from './localTime.ts';
 
 /** Resolve many local times of one zone at once; returns ISO UTC texts (null: none). */
 async function resolve(
@@ -16,7 +17,7 @@ async function resolve(
       locals,
     );
   }
-  const z = zoneLiteral(tz);
+  const z = quoteLiteral(tz);
   await db.run(offsetsTableSql('lt_off', `SELECT CAST(lt AS DATE) AS d FROM lt_in`, z));
   const s = localTimeSql('l.lt', 'o', z);
   const fmt = (x: string) => `strftime(${x}, '%Y-%m-%dT%H:%M:%S.%fZ')`;

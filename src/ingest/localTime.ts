@@ -25,11 +25,6 @@
  * BIGINT microseconds (local − UTC), so no interval normalisation can make equal offsets differ.
  */
 
-/** Quote a zone name as a SQL literal (callers pass a zone validated against `pg_timezone_names()`). */
-export function zoneLiteral(tz: string): string {
-  return `'${tz.replaceAll("'", "''")}'`;
-}
-
 /** SQL: the local time (naive TIMESTAMP) in zone `tz` (a SQL literal) of naive UTC time `utc`. */
 export function utcToLocalSql(utc: string, tz: string): string {
   return `((${utc}) AT TIME ZONE 'UTC') AT TIME ZONE ${tz}`;

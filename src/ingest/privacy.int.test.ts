@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBStore } from '../store/duckdbStore.ts';
 import { PostgresStore } from '../store/postgresStore.ts';
-import { freshPgDatabase } from '../store/testEngines.ts';
+import { freshPgDatabase } from '../testing/testEngines.ts';
 import type { Store } from '../store/Store.ts';
 import type { ImportTable } from '../model/canonical.ts';
 import { importCsv } from './importCsv.ts';

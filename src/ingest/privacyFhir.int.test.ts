@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import type * as r4 from 'fhir/r4.js';
 import { DuckDBStore } from '../store/duckdbStore.ts';
 import { PostgresStore } from '../store/postgresStore.ts';
-import { freshPgDatabase } from '../store/testEngines.ts';
+import { freshPgDatabase } from '../testing/testEngines.ts';
 import type { Store } from '../store/Store.ts';
 import { importFhir } from './fhir/importFhir.ts';
-import { bundle, loginEvent, restEvent, writeJson, writeNdjson } from './fhir/testing.ts';
+import { bundle, loginEvent, restEvent, writeJson, writeNdjson } from '../testing/fhirFixtures.ts';
 import { Pseudonymizer } from './pseudonymize.ts';
 
 /** Every raw patient identifier below contains this. */

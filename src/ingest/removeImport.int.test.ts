@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UptakeError } from '../errors/UptakeError.ts';
 import type { Store } from '../store/Store.ts';
-import { engines, freshPgDatabase } from '../store/testEngines.ts';
+import { engines, freshPgDatabase } from '../testing/testEngines.ts';
 import { importCsv } from './importCsv.ts';
 import { Pseudonymizer } from './pseudonymize.ts';
 import { describeRemoval, previewRemoval, removeImport } from './removeImport.ts';

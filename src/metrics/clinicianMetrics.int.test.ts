@@ -4,12 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { engines } from '../store/testEngines.ts';
+import { engines } from '../testing/testEngines.ts';
 import type { Store } from '../store/Store.ts';
-import { METRIC_CASES } from './cases.ts';
+import { METRIC_CASES } from '../testing/cases.ts';
 import { clinicianMetrics, groupMetrics, parseRequest } from './computeMetrics.ts';
-import { loadDataset } from './loadDataset.ts';
-import { referenceMetrics, type Dataset } from './reference.ts';
+import { loadDataset } from '../testing/loadDataset.ts';
+import { referenceMetrics, type Dataset } from '../testing/reference.ts';
 import { CLINICIAN_FIELDS, type ClinicianMetricRow } from '../model/metricRow.ts';
 import { DEFAULT_OPTIONS, type MetricRequest } from '../model/options.ts';
 import type { Category } from '../model/canonical.ts';

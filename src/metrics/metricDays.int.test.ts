@@ -12,11 +12,11 @@ import type { Category, ScheduleRow } from '../model/canonical.ts';
 import type { ClinicianMetricRow } from '../model/metricRow.ts';
 import { DEFAULT_OPTIONS, type MetricOptions, type Period } from '../model/options.ts';
 import type { Store } from '../store/Store.ts';
-import { engines } from '../store/testEngines.ts';
+import { engines } from '../testing/testEngines.ts';
 import { openWorker, type Worker } from '../store/worker.ts';
-import { METRIC_CASES } from './cases.ts';
+import { METRIC_CASES } from '../testing/cases.ts';
 import { clinicianMetrics, groupMetrics, parseRequest } from './computeMetrics.ts';
-import { loadDataset, type DatasetRows } from './loadDataset.ts';
+import { loadDataset, type DatasetRows } from '../testing/loadDataset.ts';
 import {
   dayClinicianMetrics,
   dayExcludedEvents,

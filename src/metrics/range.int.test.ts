@@ -16,11 +16,11 @@
  * u2: one order on 2026-03-04 10:00 local, no entered_by: a row of zeros and nulls.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../store/testEngines.ts';
+import { engines } from '../testing/testEngines.ts';
 import type { Store } from '../store/Store.ts';
 import { clinicianMetrics, groupMetrics, parseRequest } from './computeMetrics.ts';
-import { loadDataset } from './loadDataset.ts';
-import type { Dataset } from './reference.ts';
+import { loadDataset } from '../testing/loadDataset.ts';
+import type { Dataset } from '../testing/reference.ts';
 import { DEFAULT_OPTIONS, type Period } from '../model/options.ts';
 import type { ClinicianMetricRow } from '../model/metricRow.ts';
 

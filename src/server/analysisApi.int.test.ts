@@ -4,16 +4,23 @@
  * only their groups) and the structure of the answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { evaluate, EVALUATION_DEFAULTS } from '../analysis/evaluate.ts';
-import { buildEvaluationFixture } from '../analysis/evaluationFixture.ts';
+import { buildEvaluationFixture } from '../testing/evaluationFixture.ts';
 import { getTool, parseTool, parseToolsFile, removeTool, saveTool } from '../analysis/tools.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
 import { setSetting } from '../store/settings.ts';
-import { engines } from '../store/testEngines.ts';
-import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
+import { engines } from '../testing/testEngines.ts';
+import {
+  call,
+  login,
+  testSystem,
+  removeTestDir,
+  type Session,
+  type TestSystem,
+} from '../testing/testSystem.ts';
 
-afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+afterAll(removeTestDir);
 
 describe.each(engines())('analysis API on $name', (engine) => {
   let sys: TestSystem;

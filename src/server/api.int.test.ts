@@ -5,18 +5,26 @@
  * identifier in any response of any endpoint for any role.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { groupMetrics, parseRequest } from '../metrics/computeMetrics.ts';
 import { PER8_METRICS } from '../model/metricRow.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
-import { restEvent } from '../ingest/fhir/testing.ts';
-import { engines } from '../store/testEngines.ts';
+import { restEvent } from '../testing/fhirFixtures.ts';
+import { engines } from '../testing/testEngines.ts';
 import { buildServer } from './buildServer.ts';
 import { DISTRIBUTION_METRICS } from './schemas.ts';
-import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
+import {
+  call,
+  login,
+  testSystem,
+  removeTestDir,
+  testDir,
+  type Session,
+  type TestSystem,
+} from '../testing/testSystem.ts';
 
-afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+afterAll(removeTestDir);
 
 const enc = encodeURIComponent;
 const PSEUDONYM = /P[0-9a-f]{32}/;
@@ -485,7 +493,7 @@ describe('API on duckdb only (heavier)', () => {
   });
 
   it('serves the web app from its folder, index.html for the app’s own paths', async () => {
-    const web = join(TEST_DIR, 'web');
+    const web = join(testDir(), 'web');
     mkdirSync(join(web, 'assets'), { recursive: true });
     writeFileSync(
       join(web, 'index.html'),
@@ -510,7 +518,7 @@ describe('API on duckdb only (heavier)', () => {
     } finally {
       await app.close();
     }
-    const bare = await buildServer(sys.store, { webDir: join(TEST_DIR, 'missing') });
+    const bare = await buildServer(sys.store, { webDir: join(testDir(), 'missing') });
     try {
       expect((await bare.inject({ method: 'GET', url: '/' })).body).toContain('npm run build:web');
     } finally {

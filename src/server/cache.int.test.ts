@@ -4,10 +4,10 @@
  * kept dataset is returned as it is (no computation), on both engines.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../metrics/loadDataset.ts';
+import { loadDataset } from '../testing/loadDataset.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
 import type { Store } from '../store/Store.ts';
-import { engines } from '../store/testEngines.ts';
+import { engines } from '../testing/testEngines.ts';
 import { ReportCache } from './cache.ts';
 
 const options = { ...DEFAULT_OPTIONS, timezone: 'America/New_York' };

@@ -6,16 +6,23 @@
  * process on PostgreSQL: a second connection pool on the same database); so are the settings.
  */
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { rmSync } from 'node:fs';
+
 import type { Store } from '../store/Store.ts';
 import { PostgresStore } from '../store/postgresStore.ts';
-import { engines, freshPgDatabase, type TestEngine } from '../store/testEngines.ts';
+import { engines, freshPgDatabase, type TestEngine } from '../testing/testEngines.ts';
 import { setSetting } from '../store/settings.ts';
 import { AccessLog } from './accessLog.ts';
 import { Accounts } from './auth.ts';
-import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
+import {
+  call,
+  login,
+  testSystem,
+  removeTestDir,
+  type Session,
+  type TestSystem,
+} from '../testing/testSystem.ts';
 
-afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+afterAll(removeTestDir);
 
 const enc = encodeURIComponent;
 const RECHECK_MS = 300;

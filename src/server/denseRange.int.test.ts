@@ -10,9 +10,16 @@ import { importCsv } from '../ingest/importCsv.ts';
 import { Pseudonymizer } from '../ingest/pseudonymize.ts';
 import { TABLES } from '../model/canonical.ts';
 import { setSetting } from '../store/settings.ts';
-import { engines } from '../store/testEngines.ts';
+import { engines } from '../testing/testEngines.ts';
 import { generate, type GenerateResult } from '../synth/generate.ts';
-import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
+import {
+  call,
+  login,
+  testSystem,
+  testDir,
+  type Session,
+  type TestSystem,
+} from '../testing/testSystem.ts';
 
 /**
  * 8 clinicians over 100 days from Wednesday 2026-01-07 to Thursday 2026-04-16 (New York), every
@@ -24,7 +31,7 @@ import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from
 let files: Promise<GenerateResult> | null = null;
 const system = () =>
   (files ??= generate({
-    outDir: join(TEST_DIR, 'dense'),
+    outDir: join(testDir(), 'dense'),
     clinicians: 8,
     days: 100,
     seed: 7,
@@ -42,13 +49,13 @@ describe.each(engines())('default ranges with outliers, through the API on $name
     gen = await system();
     sys = await testSystem(engine, {
       load: async (store) => {
-        const pseudonymizer = Pseudonymizer.load(join(TEST_DIR, 'key'));
+        const pseudonymizer = Pseudonymizer.load(join(testDir(), 'key'));
         for (const table of TABLES)
           await importCsv(store, {
             table,
             file: gen.files[table],
             pseudonymizer,
-            rejectsDir: join(TEST_DIR, `rejects-dense-${engine.name}`),
+            rejectsDir: join(testDir(), `rejects-dense-${engine.name}`),
           });
         await setSetting(store, 'timezone', gen.timezone);
         // An administrator widened the plausible window, so the stray rows are accepted.

@@ -7,14 +7,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { ERROR_CODES } from '../errors/UptakeError.ts';
-import { engines } from '../store/testEngines.ts';
-import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
+import { engines } from '../testing/testEngines.ts';
+import {
+  call,
+  login,
+  testSystem,
+  removeTestDir,
+  testDir,
+  type Session,
+  type TestSystem,
+} from '../testing/testSystem.ts';
 
-afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+afterAll(removeTestDir);
 
 /** The answer is an error of the closed set with its status and a message; returns its code. */
 function closedError(r: LightMyRequestResponse): string {
@@ -42,7 +50,7 @@ describe.each(engines())('the edge on $name', (engine) => {
 
   beforeAll(async () => {
     // A built web app (one asset), so /assets/… goes through the static files.
-    const webDir = join(TEST_DIR, `web-${engine.name}`);
+    const webDir = join(testDir(), `web-${engine.name}`);
     mkdirSync(join(webDir, 'assets'), { recursive: true });
     writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>Uptake</title>');
     writeFileSync(join(webDir, 'assets', 'app-abc123.js'), 'console.log(1);');
@@ -209,7 +217,7 @@ describe.each(engines())('the edge on $name', (engine) => {
 
 describe('uptake settings metric_options', () => {
   it('refuses options that would break every report, naming the field (exit 1)', () => {
-    const db = join(TEST_DIR, 'cli-settings.duckdb');
+    const db = join(testDir(), 'cli-settings.duckdb');
     const bin = join(import.meta.dirname, '..', '..', 'bin', 'uptake.js');
     const settings = (value: string) =>
       spawnSync(process.execPath, [bin, 'settings', 'metric_options', value, '--db', db], {

@@ -8,11 +8,18 @@
  * Retry-After.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
-import { engines } from '../store/testEngines.ts';
-import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
 
-afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+import { engines } from '../testing/testEngines.ts';
+import {
+  call,
+  login,
+  testSystem,
+  removeTestDir,
+  type Session,
+  type TestSystem,
+} from '../testing/testSystem.ts';
+
+afterAll(removeTestDir);
 
 /** The leader's default page must answer within this while the clinician's flood is under way. */
 const BOUND_MS = 2_000;

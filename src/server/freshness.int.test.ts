@@ -7,14 +7,21 @@
  * "meanwhile" is certain, not a race.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+
 import { clinicianMetrics, groupMetrics, parseRequest } from '../metrics/computeMetrics.ts';
 import { PER8_METRICS } from '../model/metricRow.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
-import { engines } from '../store/testEngines.ts';
-import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
+import { engines } from '../testing/testEngines.ts';
+import {
+  call,
+  login,
+  testSystem,
+  removeTestDir,
+  type Session,
+  type TestSystem,
+} from '../testing/testSystem.ts';
 
-afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+afterAll(removeTestDir);
 
 type Json = Record<string, unknown>;
 

@@ -4,14 +4,21 @@
  * the answer. Each rule is tried from the wrong side.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+
 import type { HelpList, HelpRequest } from '../model/help.ts';
 import { MAX_OPEN_PER_CLINICIAN } from '../program/helpRequests.ts';
-import { engines } from '../store/testEngines.ts';
+import { engines } from '../testing/testEngines.ts';
 import { ensureDemoHelpRequests } from './demoAccounts.ts';
-import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
+import {
+  call,
+  login,
+  testSystem,
+  removeTestDir,
+  type Session,
+  type TestSystem,
+} from '../testing/testSystem.ts';
 
-afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+afterAll(removeTestDir);
 
 describe.each(engines())('help requests on $name', (engine) => {
   let sys: TestSystem;

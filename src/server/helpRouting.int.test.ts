@@ -5,12 +5,19 @@
  * it went, and every recipient — and only they — is notified until they have seen it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
-import type { HelpList, HelpRequest, HelpRoute } from '../model/help.ts';
-import { engines } from '../store/testEngines.ts';
-import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
 
-afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+import type { HelpList, HelpRequest, HelpRoute } from '../model/help.ts';
+import { engines } from '../testing/testEngines.ts';
+import {
+  call,
+  login,
+  testSystem,
+  removeTestDir,
+  type Session,
+  type TestSystem,
+} from '../testing/testSystem.ts';
+
+afterAll(removeTestDir);
 
 const PASSWORD = 'a-long-test-password';
 

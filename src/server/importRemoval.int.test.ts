@@ -9,13 +9,20 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { engines, freshPgDatabase } from '../store/testEngines.ts';
+import { engines, freshPgDatabase } from '../testing/testEngines.ts';
+import { pgSession } from '../testing/pgAdmin.ts';
 import { PostgresStore } from '../store/postgresStore.ts';
 import type { Store } from '../store/Store.ts';
-import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
+import {
+  call,
+  login,
+  testSystem,
+  removeTestDir,
+  type Session,
+  type TestSystem,
+} from '../testing/testSystem.ts';
 
-afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+afterAll(removeTestDir);
 
 async function counts(store: Store): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -175,15 +182,14 @@ describe.skipIf(!pgUrl)(
       admin = await login(sys.app, sys.account('admin'));
       dir = mkdtempSync(join(tmpdir(), 'uptake-upload-cli-'));
       // The first COPY into events (the CLI's) sleeps 8 s, holding its import id uncommitted.
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`CREATE SEQUENCE uptake_test_copies`);
-      await c.query(`CREATE FUNCTION uptake_test_slow() RETURNS trigger LANGUAGE plpgsql AS $$
+      const c = await pgSession(url);
+      await c.run(`CREATE SEQUENCE uptake_test_copies`);
+      await c.run(`CREATE FUNCTION uptake_test_slow() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN IF nextval('uptake_test_copies') = 1 THEN PERFORM pg_sleep(8); END IF; RETURN NULL; END $$`);
-      await c.query(
+      await c.run(
         `CREATE TRIGGER uptake_test_slow BEFORE INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION uptake_test_slow()`,
       );
-      await c.end();
+      await c.close();
     }, 600_000);
     afterAll(async () => {
       await sys?.close();
@@ -217,11 +223,10 @@ describe.skipIf(!pgUrl)(
       child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
       const exited = new Promise<number | null>((r) => child.on('close', r));
       // Wait until the CLI's COPY sleeps inside its transaction.
-      const probe = new pg.Client({ connectionString: pgUrl! });
-      await probe.connect();
+      const probe = await pgSession(pgUrl!);
       try {
         for (let i = 0; ; i++) {
-          const { rows } = await probe.query(
+          const rows = await probe.all(
             `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event = 'PgSleep'`,
             [new URL(url).pathname.slice(1)],
           );
@@ -230,7 +235,7 @@ describe.skipIf(!pgUrl)(
           await new Promise((r) => setTimeout(r, 100));
         }
       } finally {
-        await probe.end();
+        await probe.close();
       }
       const up = await sys.app.inject({
         method: 'POST',

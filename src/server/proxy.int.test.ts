@@ -5,12 +5,12 @@
  * everyone behind the proxy — while a forged header cannot buy unlimited guesses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
-import { engines } from '../store/testEngines.ts';
-import { PROXIED_FACTOR } from './auth.ts';
-import { login, testSystem, TEST_DIR, type TestSystem } from './testSystem.ts';
 
-afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+import { engines } from '../testing/testEngines.ts';
+import { PROXIED_FACTOR } from './auth.ts';
+import { login, testSystem, removeTestDir, type TestSystem } from '../testing/testSystem.ts';
+
+afterAll(removeTestDir);
 
 const PROXY = '10.9.9.9';
 const MAX = 2;

@@ -4,12 +4,19 @@
  * naming the field — never 500.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
-import { parseTool, saveTool } from '../analysis/tools.ts';
-import { engines } from '../store/testEngines.ts';
-import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
 
-afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+import { parseTool, saveTool } from '../analysis/tools.ts';
+import { engines } from '../testing/testEngines.ts';
+import {
+  call,
+  login,
+  testSystem,
+  removeTestDir,
+  type Session,
+  type TestSystem,
+} from '../testing/testSystem.ts';
+
+afterAll(removeTestDir);
 
 /** Ranges and the status each must get on every endpoint (200 when accepted). */
 const RANGES: [query: string, status: 200 | 400, message?: RegExp][] = [

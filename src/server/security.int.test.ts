@@ -6,12 +6,19 @@
  * validation at the edge.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
-import { engines } from '../store/testEngines.ts';
-import { auditBundleSchema } from './schemas.ts';
-import { call, login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
 
-afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+import { engines } from '../testing/testEngines.ts';
+import { auditBundleSchema } from './schemas.ts';
+import {
+  call,
+  login,
+  testSystem,
+  removeTestDir,
+  type Session,
+  type TestSystem,
+} from '../testing/testSystem.ts';
+
+afterAll(removeTestDir);
 
 const enc = encodeURIComponent;
 

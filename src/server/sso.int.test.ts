@@ -5,10 +5,10 @@
  * the PKCE verifier itself, so a flow that skipped it would fail here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { loadDataset } from '../metrics/loadDataset.ts';
-import { engines } from '../store/testEngines.ts';
+import { loadDataset } from '../testing/loadDataset.ts';
+import { engines } from '../testing/testEngines.ts';
 import { buildServer } from './buildServer.ts';
 import {
   frameAncestorsFromEnv,
@@ -18,10 +18,10 @@ import {
   ssoConfigFromEnv,
   type SsoConfig,
 } from './sso.ts';
-import { startTestIdp, type TestIdp as Idp } from './testIdp.ts';
-import { testSystem, TEST_DIR, type TestSystem } from './testSystem.ts';
+import { startTestIdp, type TestIdp as Idp } from '../testing/testIdp.ts';
+import { testSystem, removeTestDir, type TestSystem } from '../testing/testSystem.ts';
 
-afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+afterAll(removeTestDir);
 
 const NPI = 'http://hl7.org/fhir/sid/us-npi';
 

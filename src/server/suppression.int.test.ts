@@ -6,25 +6,26 @@
  * flagged as suppressed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTool, saveTool } from '../analysis/tools.ts';
 import { importCsv } from '../ingest/importCsv.ts';
 import { Pseudonymizer } from '../ingest/pseudonymize.ts';
 import { TABLES } from '../model/canonical.ts';
 import { setSetting } from '../store/settings.ts';
-import { engines } from '../store/testEngines.ts';
+import { engines } from '../testing/testEngines.ts';
 import {
   call,
   login,
   testFiles,
   testSystem,
-  TEST_DIR,
+  removeTestDir,
+  testDir,
   type Session,
   type TestSystem,
-} from './testSystem.ts';
+} from '../testing/testSystem.ts';
 
-afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+afterAll(removeTestDir);
 
 const SIZES = { Northside: 9, Riverside: 12, Eastside: 19 } as const;
 const DEPTS = Object.keys(SIZES) as (keyof typeof SIZES)[];
@@ -45,7 +46,7 @@ async function roster(): Promise<{ file: string; members: Record<string, string[
     members[dept]!.push(f[0]!);
     out.push(f.join(','));
   });
-  const file = join(TEST_DIR, 'clinicians-9-12-19.csv');
+  const file = join(testDir(), 'clinicians-9-12-19.csv');
   writeFileSync(file, out.join('\n') + '\n');
   return { file, members };
 }
@@ -84,13 +85,13 @@ describe.each(engines())('complementary suppression through the API on $name', (
     const gen = await testFiles();
     sys = await testSystem(engine, {
       load: async (store) => {
-        const pseudonymizer = Pseudonymizer.load(join(TEST_DIR, 'key'));
+        const pseudonymizer = Pseudonymizer.load(join(testDir(), 'key'));
         for (const table of TABLES)
           await importCsv(store, {
             table,
             file: table === 'clinicians' ? r.file : gen.files[table],
             pseudonymizer,
-            rejectsDir: join(TEST_DIR, 'rejects-suppression'),
+            rejectsDir: join(testDir(), 'rejects-suppression'),
           });
         await setSetting(store, 'timezone', gen.timezone);
         await setSetting(store, 'suppression_threshold', '10');

@@ -5,11 +5,17 @@
  * refuses, a wrong content type, a bad query, a file too large — is in the access log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
-import { engines } from '../store/testEngines.ts';
-import { login, testSystem, TEST_DIR, type Session, type TestSystem } from './testSystem.ts';
 
-afterAll(() => rmSync(TEST_DIR, { recursive: true, force: true }));
+import { engines } from '../testing/testEngines.ts';
+import {
+  login,
+  testSystem,
+  removeTestDir,
+  type Session,
+  type TestSystem,
+} from '../testing/testSystem.ts';
+
+afterAll(removeTestDir);
 
 /** The server's temporary copy of an upload, by its folder or its file. */
 const TEMP = /uptake-upload-|events\.upload/;

@@ -85,9 +85,6 @@ export const EXPORT_COPY_OPTIONS: Record<ExportFormat, string> = {
   json: `FORMAT json`,
 };
 
-/** A file path as a SQL string literal (DuckDB's COPY takes no parameter for it). */
-export const pathLiteral = (file: string): string => `'${file.replaceAll("'", "''")}'`;
-
 /** A column of a staged table: its name and its SQL type in the shared dialect. */
 export interface StagedColumn {
   name: string;

@@ -10,9 +10,10 @@ import { UptakeError } from '../errors/UptakeError.ts';
 import { DUCKDB } from './dialect.ts';
 import { diskFull } from './faults.ts';
 import { migrate } from './migrate.ts';
+import { quoteLiteral } from './quote.ts';
+import { makeTempDir, removeTempDir } from './tempFiles.ts';
 import {
   EXPORT_COPY_OPTIONS,
-  pathLiteral,
   type ExportFormat,
   type Sql,
   type SqlValue,
@@ -270,7 +271,7 @@ export class DuckDBStore extends DuckSql implements Store, StagingArea {
     format: ExportFormat,
   ): Promise<number> {
     const [r] = await this.all<{ Count: number | bigint }>(
-      `COPY (${select}) TO ${pathLiteral(file)} (${EXPORT_COPY_OPTIONS[format]})`,
+      `COPY (${select}) TO ${quoteLiteral(file)} (${EXPORT_COPY_OPTIONS[format]})`,
     );
     return Number(r?.Count ?? 0);
   }
@@ -310,5 +311,34 @@ export class DuckDBStore extends DuckSql implements Store, StagingArea {
   async close(): Promise<void> {
     this.conn.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/**
+ * Runs `work` on a fresh in-memory DuckDB of its own — not a store: nothing is migrated and
+ * nothing kept — for work on files that is not the store's, such as the generator writing its
+ * other file forms with `COPY … TO` (`src/synth/forms`). So that code outside `src/store` reaches
+ * the engine through the `Sql` interface and never imports the driver. Its memory is bounded by
+ * `UPTAKE_DUCKDB_MEMORY` (default 1 GB; sorts spill to a temporary folder, removed afterwards),
+ * and it keeps the input's row order (`preserve_insertion_order`), so what it writes is
+ * deterministic.
+ */
+export async function withScratchDuckDB<T>(work: (db: Sql) => Promise<T>): Promise<T> {
+  const tmp = await makeTempDir('spill');
+  try {
+    const instance = await DuckDBInstance.create(':memory:', {
+      memory_limit: process.env['UPTAKE_DUCKDB_MEMORY'] ?? '1GB',
+      temp_directory: tmp,
+      preserve_insertion_order: 'true',
+    });
+    const conn = await instance.connect();
+    try {
+      return await work(new DuckSql(conn));
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  } finally {
+    await removeTempDir(tmp);
   }
 }

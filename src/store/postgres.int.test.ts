@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresStore } from './postgresStore.ts';
 import { DuckDBStore } from './duckdbStore.ts';
-import { freshPgDatabase } from './testEngines.ts';
+import { freshPgDatabase } from '../testing/testEngines.ts';
 import { UptakeError } from '../errors/UptakeError.ts';
 import { importCsv } from '../ingest/importCsv.ts';
 import { Pseudonymizer } from '../ingest/pseudonymize.ts';

@@ -13,10 +13,10 @@ import { POSTGRES } from './dialect.ts';
 import { DuckDBStore } from './duckdbStore.ts';
 import { diskFull, isLostConnection, lostConnection, StoreFault } from './faults.ts';
 import { migrate } from './migrate.ts';
+import { quoteLiteral } from './quote.ts';
 import { makeTempDir, removeTempDir } from './tempFiles.ts';
 import {
   EXPORT_COPY_OPTIONS,
-  pathLiteral,
   type ExportFormat,
   type Sql,
   type SqlValue,
@@ -84,7 +84,7 @@ export function safeUrl(url: string): string {
 
 class PgSql implements Sql {
   constructor(
-    protected readonly q: pg.Pool | pg.PoolClient,
+    protected readonly q: pg.Pool | pg.ClientBase,
     protected readonly where: string,
   ) {}
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
@@ -252,7 +252,7 @@ export class PostgresStore extends PgSql implements Store {
       // in the working folder, left there if the process is killed): a temporary folder of this
       // process, removed at close and swept after a kill like the staging CSVs.
       this.spillDir = await makeTempDir('spill');
-      await st.run(`SET temp_directory = ${pathLiteral(this.spillDir)}`);
+      await st.run(`SET temp_directory = ${quoteLiteral(this.spillDir)}`);
       this.stagingStore = st;
     }
     return this.stagingStore;
@@ -277,7 +277,7 @@ export class PostgresStore extends PgSql implements Store {
       ...extra.map((x) => `${Math.trunc(x.value)} AS ${x.name}`),
     ].join(', ');
     await st.run(
-      `COPY (SELECT ${sel} FROM ${stagedTable}) TO '${file.replaceAll("'", "''")}' (FORMAT csv, HEADER false)`,
+      `COPY (SELECT ${sel} FROM ${stagedTable}) TO ${quoteLiteral(file)} (FORMAT csv, HEADER false)`,
     );
   }
 
@@ -334,8 +334,8 @@ export class PostgresStore extends PgSql implements Store {
       const st = await this.staging();
       const types = columns.map((c) => `'${c.name}': '${c.type}'`).join(', ');
       const [r] = await st.all<{ Count: number | bigint }>(
-        `COPY (SELECT * FROM read_csv(${pathLiteral(csv)}, header = false, auto_detect = false,
-           columns = {${types}})) TO ${pathLiteral(file)} (${EXPORT_COPY_OPTIONS[format]})`,
+        `COPY (SELECT * FROM read_csv(${quoteLiteral(csv)}, header = false, auto_detect = false,
+           columns = {${types}})) TO ${quoteLiteral(file)} (${EXPORT_COPY_OPTIONS[format]})`,
       );
       return Number(r?.Count ?? 0);
     } catch (e) {
@@ -396,4 +396,28 @@ class PgTx extends PgSql {
       throw this.wrap(e);
     }
   }
+}
+
+/** A plain session on a PostgreSQL server: statements, then `close`. */
+export interface PostgresSession extends Sql {
+  close(): Promise<void>;
+}
+
+/**
+ * One plain session on the PostgreSQL server at `url` — no pool, no migration, outside any
+ * store's schema — for administering the server itself (creating a database, a tablespace, a
+ * trigger that injects a fault), as the test support in `src/testing` does around its throw-away
+ * server; so that no code outside `src/store` imports the driver. A connection that breaks fails
+ * the statement under way instead of crashing the process.
+ */
+export async function openPostgresSession(url: string): Promise<PostgresSession> {
+  const where = safeUrl(url);
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (e) {
+    throw connectionError(e, where);
+  }
+  return Object.assign(new PgSql(client, where), { close: () => client.end() });
 }

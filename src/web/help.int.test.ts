@@ -6,7 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { checkPage, openPage, signIn, startBrowserApp, type BrowserApp } from './browserTesting.ts';
+import {
+  checkPage,
+  openPage,
+  signIn,
+  startBrowserApp,
+  type BrowserApp,
+} from '../testing/browserTesting.ts';
 
 let app: BrowserApp;
 

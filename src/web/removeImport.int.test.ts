@@ -5,7 +5,13 @@
  * shows the entry that records the removal. Cancelling removes nothing.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { checkPage, openPage, signIn, startBrowserApp, type BrowserApp } from './browserTesting.ts';
+import {
+  checkPage,
+  openPage,
+  signIn,
+  startBrowserApp,
+  type BrowserApp,
+} from '../testing/browserTesting.ts';
 
 let app: BrowserApp;
 

@@ -26,8 +26,8 @@ import type { FastifyInstance } from 'fastify';
 import { DuckDBStore } from '../store/duckdbStore.ts';
 import { buildServer } from '../server/buildServer.ts';
 import type { SsoConfig } from '../server/sso.ts';
-import { startTestIdp, type TestIdp } from '../server/testIdp.ts';
-import { testSystem, TEST_DIR, type TestSystem } from '../server/testSystem.ts';
+import { startTestIdp, type TestIdp } from '../testing/testIdp.ts';
+import { testSystem, removeTestDir, type TestSystem } from '../testing/testSystem.ts';
 
 const CHROMIUM = process.env['UPTAKE_CHROMIUM'] ?? '/usr/bin/chromium';
 const SHOTS = 'test-output/screenshots';
@@ -144,7 +144,7 @@ afterAll(async () => {
   await idp?.close();
   for (const p of [ehr, stranger]) p?.server.close();
   if (webOut) rmSync(webOut, { recursive: true, force: true });
-  rmSync(TEST_DIR, { recursive: true, force: true });
+  removeTestDir();
 });
 
 /** A fresh browser context and page, recording console errors and page errors. */

@@ -23,9 +23,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import axe from 'axe-core';
 import { DuckDBStore } from '../store/duckdbStore.ts';
 import { parseTool, parseToolsFile, saveTool } from '../analysis/tools.ts';
-import { buildEvaluationFixture } from '../analysis/evaluationFixture.ts';
+import { buildEvaluationFixture } from '../testing/evaluationFixture.ts';
 import { setSetting } from '../store/settings.ts';
-import { call, login, testSystem, TEST_DIR, type TestSystem } from '../server/testSystem.ts';
+import { call, login, testSystem, removeTestDir, type TestSystem } from '../testing/testSystem.ts';
 import type { DemoAccount } from '../server/demoAccounts.ts';
 import { SSO_FAILURES } from '../model/ssoFailures.ts';
 
@@ -95,7 +95,7 @@ afterAll(async () => {
   await browser?.close();
   await sys?.close();
   if (webOut) rmSync(webOut, { recursive: true, force: true });
-  rmSync(TEST_DIR, { recursive: true, force: true });
+  removeTestDir();
 });
 
 const DESKTOP = { width: 1280, height: 900 };

@@ -4,7 +4,7 @@
  * with AR(1) noise (ρ = 0.3), shocks shared by all groups, a common trend and staggered waves.
  */
 import { describe, expect, it } from 'vitest';
-import { simulatePanel, type SimGroup } from './simulate.ts';
+import { simulatePanel, type SimGroup } from '../../testing/simulate.ts';
 import { interruptedTimeSeries } from './its.ts';
 import { differenceInDifferences } from './did.ts';
 

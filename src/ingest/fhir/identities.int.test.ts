@@ -17,11 +17,11 @@ import {
   practitionerKey,
   referenceIdentity,
 } from '../../model/clinicianIdentifiers.ts';
-import { engines } from '../../store/testEngines.ts';
+import { engines } from '../../testing/testEngines.ts';
 import type { Store } from '../../store/Store.ts';
 import { Pseudonymizer } from '../pseudonymize.ts';
 import { importFhir, type FhirImportOptions } from './importFhir.ts';
-import { bundle, loginEvent, writeJson, writeNdjson } from './testing.ts';
+import { bundle, loginEvent, writeJson, writeNdjson } from '../../testing/fhirFixtures.ts';
 
 const US_CORE = fileURLToPath(new URL('./fixtures/us-core/', import.meta.url));
 const fixture = (f: string) => join(US_CORE, f);

@@ -23,7 +23,7 @@ import { mapOrders, ORDER_TABLES } from './orders.ts';
 import { createRecordTables, createRecordView, F, linesTable, readFile } from './read.ts';
 import { mapRoster } from './roster.ts';
 import { mapSchedule, SCHEDULE_TABLES } from './schedule.ts';
-import { lit } from './sql.ts';
+import { quoteLiteral } from '../../store/quote.ts';
 
 export interface FhirOptions {
   /**
@@ -140,12 +140,12 @@ export async function importFhir(store: Store, opts: FhirImportOptions): Promise
          fhir_reason VARCHAR, skip VARCHAR, hint VARCHAR, note VARCHAR)`,
     );
     await mapping.map(st, opts);
-    const types = mapping.types.map(lit).join(', ');
+    const types = mapping.types.map(quoteLiteral).join(', ');
     await st.run(
       `INSERT INTO ${F.map} (rec_id, fhir_reason, skip)
        SELECT rec_id, base_reason, CASE WHEN base_reason IS NULL THEN
            CASE WHEN smode IN ('include', 'outcome') THEN 'search_entries_' || smode || '_skipped'
-             ELSE ${lit(SKIPPED_TYPE_NOTE)} || rtype END END
+             ELSE ${quoteLiteral(SKIPPED_TYPE_NOTE)} || rtype END END
        FROM ${F.rec} WHERE base_reason IS NOT NULL OR rtype NOT IN (${types})`,
     );
     if (opts.table === 'clinicians') await stageIdentitiesToStore(st);
@@ -205,7 +205,7 @@ async function refuseWithoutTableTypes(
 ): Promise<void> {
   const found = await st.all<{ rtype: string | null; n: number; ours: boolean }>(
     `SELECT CASE WHEN base_reason IS NULL THEN rtype END AS rtype, count(*) AS n,
-       bool_or(base_reason IS NOT NULL OR rtype IN (${mapping.types.map(lit).join(', ')})) AS ours
+       bool_or(base_reason IS NOT NULL OR rtype IN (${mapping.types.map(quoteLiteral).join(', ')})) AS ours
      FROM ${F.rec} GROUP BY 1 ORDER BY n DESC, 1`,
   );
   if (!found.length || found.some((f) => f.ours)) return;

@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { engines } from '../../store/testEngines.ts';
+import { engines } from '../../testing/testEngines.ts';
 import type { Store } from '../../store/Store.ts';
 import { Pseudonymizer } from '../pseudonymize.ts';
 import { importFhir, type FhirImportOptions } from './importFhir.ts';
 import type * as r4 from 'fhir/r4.js';
-import { bundle, loginEvent, writeJson, writeNdjson } from './testing.ts';
+import { bundle, loginEvent, writeJson, writeNdjson } from '../../testing/fhirFixtures.ts';
 
 const HL7 = fileURLToPath(new URL('./fixtures/hl7/', import.meta.url));
 const NPI = 'http://hl7.org/fhir/sid/us-npi';

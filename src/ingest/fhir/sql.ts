@@ -3,6 +3,7 @@
  * returns SQL text over our own constants and column names, never over user input.
  */
 import { PATIENT_IDENTIFIER_TYPES } from '../../model/clinicianIdentifiers.ts';
+import { quoteLiteral } from '../../store/quote.ts';
 
 /** A FHIR logical id (`[A-Za-z0-9\-\.]{1,64}`), as a regular-expression fragment. */
 const ID = '[A-Za-z0-9.-]{1,64}';
@@ -10,9 +11,6 @@ const ID = '[A-Za-z0-9.-]{1,64}';
 const TYPED_REF = `([A-Z][A-Za-z]+)/${ID}(?:/_history/${ID})?$`;
 /** A literal reference (relative, or absolute after a base URL): groups type and id. */
 export const LITERAL = `(?:^|/)([A-Z][A-Za-z]+)/(${ID})(?:/_history/${ID})?$`;
-
-/** SQL string literal of our own text. */
-export const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /**
  * SQL: a reference in its relative form `Type/id` — a base URL and a `/_history/…` suffix are
@@ -80,7 +78,7 @@ export const IDENTIFIER = {
 
 /** SQL: true when Identifier struct `i` has a type of `PATIENT_IDENTIFIER_TYPES`. */
 export function patientIdentifierType(i: string): string {
-  return `coalesce(len(list_filter(${i}.type.coding, lambda c: c.code IN (${PATIENT_IDENTIFIER_TYPES.map(lit).join(', ')})
+  return `coalesce(len(list_filter(${i}.type.coding, lambda c: c.code IN (${PATIENT_IDENTIFIER_TYPES.map(quoteLiteral).join(', ')})
     AND (c.system IS NULL OR c.system LIKE '%v2-0203'))) > 0, false)`;
 }
 
@@ -116,5 +114,5 @@ export const CONCEPT = {
 
 /** SQL: `json_transform` of `json` to `structure` (one parse per row; mismatched types become NULL). */
 export function transform(json: string, structure: object): string {
-  return `json_transform(${json}, ${lit(JSON.stringify(structure))})`;
+  return `json_transform(${json}, ${quoteLiteral(JSON.stringify(structure))})`;
 }

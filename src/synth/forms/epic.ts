@@ -31,9 +31,10 @@
  * they would come back as `desktop`. A `desktop` event on a HAIKU/CANTO workstation would come back
  * as `mobile` (the generator writes none).
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { EPIC_METRICS } from './actionMaps.ts';
-import { canonicalCsv, copyCsv, lit } from './sql.ts';
+import { quoteLiteral } from '../../store/quote.ts';
+import type { Sql } from '../../store/Store.ts';
+import { canonicalCsv, copyCsv } from './sql.ts';
 
 /** Seconds from 1840-12-31T00:00:00Z (Epic's instant zero) to 1970-01-01T00:00:00Z. */
 export const EPIC_EPOCH_OFFSET = 4_070_908_800;
@@ -63,24 +64,24 @@ export const EPIC_MOBILE_WORKSTATIONS = ['HAIKU', 'CANTO'] as const;
  * go through ENUM types (a dictionary cast) and list indexing instead of joins.
  */
 export async function writeEpicAccessLog(
-  c: DuckDBConnection,
+  c: Sql,
   files: { events: string; clinicians: string },
   accessLog: string,
 ): Promise<number> {
   const roster = await canonicalCsv(files.clinicians, ['user_id'], ['user_id']);
   const users = [
     ...new Set(
-      (await c.runAndReadAll(`SELECT user_id FROM ${roster} WHERE user_id IS NOT NULL`))
-        .getRows()
-        .map((r) => String(r[0])),
+      (
+        await c.all<{ user_id: string }>(`SELECT user_id FROM ${roster} WHERE user_id IS NOT NULL`)
+      ).map((r) => String(r.user_id)),
     ),
   ];
   if (users.length === 0) throw new Error(`${files.clinicians}: no clinicians`);
   const metrics = [...EPIC_METRICS];
-  await c.run(`CREATE TYPE f_user AS ENUM (${users.map(lit).join(', ')})`);
-  await c.run(`CREATE TYPE f_action AS ENUM (${metrics.map(([a]) => lit(a)).join(', ')})`);
+  await c.run(`CREATE TYPE f_user AS ENUM (${users.map(quoteLiteral).join(', ')})`);
+  await c.run(`CREATE TYPE f_action AS ENUM (${metrics.map(([a]) => quoteLiteral(a)).join(', ')})`);
   const ids = `[${metrics.map(([, m]) => m.id).join(', ')}]`;
-  const names = `[${metrics.map(([, m]) => lit(m.name)).join(', ')}]`;
+  const names = `[${metrics.map(([, m]) => quoteLiteral(m.name)).join(', ')}]`;
   const events = await canonicalCsv(
     files.events,
     [
@@ -95,7 +96,7 @@ export async function writeEpicAccessLog(
     ],
     ['event_id', 'occurred_at', 'user_id', 'action'],
   );
-  const mobile = EPIC_MOBILE_WORKSTATIONS.map(lit).join(', ');
+  const mobile = EPIC_MOBILE_WORKSTATIONS.map(quoteLiteral).join(', ');
   // occurred_at is the generator's local wall-clock time with that instant's offset in the
   // system's time zone (`YYYY-MM-DDTHH:MM:SS[.fff]±HH:MM`): its first part is ACCESS_TIME as is
   // (the tests check every row against the time zone's rules, DST days included).

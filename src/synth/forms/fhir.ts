@@ -8,7 +8,7 @@
  * Lines are in the canonical files' row order (no join or sort in the event, slot, appointment and
  * order queries, and DuckDB preserves insertion order), so the output is deterministic.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Sql } from '../../store/Store.ts';
 import { DICOM_EVENT, EPIC_METRICS, FHIR_ACTIONS } from './actionMaps.ts';
 import {
   ACTION_SYSTEM,
@@ -31,7 +31,8 @@ import {
   USER_SYSTEM,
   VISIT_MODE,
 } from './fhirResources.ts';
-import { canonicalCsv, copyLines, js, jsonLit, lit } from './sql.ts';
+import { quoteLiteral } from '../../store/quote.ts';
+import { canonicalCsv, copyLines, js, jsonLit } from './sql.ts';
 
 /** NDJSON file names (Bulk Data: `<ResourceType>.ndjson`). */
 export const FHIR_FILES = {
@@ -48,7 +49,7 @@ export const FHIR_FILES = {
 
 /** A SQL MAP literal from text keys to text values. */
 function mapLit(entries: Iterable<[string, string]>): string {
-  return `MAP {${[...entries].map(([k, v]) => `${lit(k)}: ${lit(v)}`).join(', ')}}`;
+  return `MAP {${[...entries].map(([k, v]) => `${quoteLiteral(k)}: ${quoteLiteral(v)}`).join(', ')}}`;
 }
 
 /** `"identifier":{"system":USER_SYSTEM,"value":<expr>}` — the identifier of a user reference. */
@@ -67,11 +68,7 @@ function identifierRef(expr: string): string {
 }
 
 /** AuditEvent.ndjson from the canonical events file. */
-export async function writeAuditEvents(
-  c: DuckDBConnection,
-  eventsFile: string,
-  out: string,
-): Promise<number> {
+export async function writeAuditEvents(c: Sql, eventsFile: string, out: string): Promise<number> {
   // Per action: `"type":…,"subtype":[…],"action":"X"` (members between id and recorded).
   const frag = mapLit(
     [...FHIR_ACTIONS].map(([a, f]) => {
@@ -125,9 +122,9 @@ export async function writeAuditEvents(
       CASE WHEN patient_id IS NOT NULL OR encounter_id IS NOT NULL
         THEN concat(',"entity":[', concat_ws(',',
           CASE WHEN patient_id IS NOT NULL
-            THEN concat('{"what":{"reference":', ${js(`'Patient/' || patient_id`)}, '},', ${lit(patientTail)}, '}') END,
+            THEN concat('{"what":{"reference":', ${js(`'Patient/' || patient_id`)}, '},', ${quoteLiteral(patientTail)}, '}') END,
           CASE WHEN encounter_id IS NOT NULL
-            THEN concat('{"what":{"reference":', ${js(`'Encounter/' || encounter_id`)}, '},', ${lit(encounterTail)}, '}') END
+            THEN concat('{"what":{"reference":', ${js(`'Encounter/' || encounter_id`)}, '},', ${quoteLiteral(encounterTail)}, '}') END
         ), ']') ELSE '' END,
       '}') AS line
     FROM ${events}`;
@@ -136,7 +133,7 @@ export async function writeAuditEvents(
 
 /** Practitioner.ndjson and PractitionerRole.ndjson from the canonical roster. */
 export async function writeRoster(
-  c: DuckDBConnection,
+  c: Sql,
   cliniciansFile: string,
   out: { practitioner: string; practitionerRole: string },
 ): Promise<number> {
@@ -193,7 +190,7 @@ export async function writeRoster(
 
 /** Schedule.ndjson, Slot.ndjson (sessions) and Appointment.ndjson from the canonical schedule. */
 export async function writeSchedule(
-  c: DuckDBConnection,
+  c: Sql,
   scheduleFile: string,
   out: { schedule: string; slot: string; appointment: string },
 ): Promise<{ schedules: number; slots: number; appointments: number }> {
@@ -249,7 +246,7 @@ export async function writeSchedule(
 
 /** MedicationRequest.ndjson, ServiceRequest.ndjson and Provenance.ndjson from the canonical orders. */
 export async function writeOrders(
-  c: DuckDBConnection,
+  c: Sql,
   ordersFile: string,
   out: { medicationRequest: string; serviceRequest: string; provenance: string },
 ): Promise<{ medicationRequests: number; serviceRequests: number; provenances: number }> {
@@ -287,7 +284,7 @@ export async function writeOrders(
     `SELECT concat(
       '{"resourceType":"Provenance","id":', ${js(`'prov-' || order_id`)},
       ',"target":[{"reference":', ${js(`'ServiceRequest/' || order_id`)}, '}],"recorded":', ${js('signed_at')},
-      ',"agent":[{"type":', ${lit(enterer)}, ',"who":', ${identifierRef('entered_by')}, '}]}') AS line
+      ',"agent":[{"type":', ${quoteLiteral(enterer)}, ',"who":', ${identifierRef('entered_by')}, '}]}') AS line
     FROM ${rows} WHERE order_type IS DISTINCT FROM 'medication' AND entered_by IS NOT NULL`,
     out.provenance,
   );

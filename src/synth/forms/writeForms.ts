@@ -27,7 +27,6 @@ import { epicActionMapCsv, fhirActionMapCsv } from './actionMaps.ts';
 import { writeEpicAccessLog } from './epic.ts';
 import { FHIR_FILES, writeAuditEvents, writeOrders, writeRoster, writeSchedule } from './fhir.ts';
 import { USER_SYSTEM } from './fhirResources.ts';
-import { withDuckDB } from './sql.ts';
 
 export type SynthFormat = 'csv' | 'epic-access-log' | 'fhir';
 
@@ -95,6 +94,8 @@ export async function writeForm(
   outDir: string,
 ): Promise<FormFiles> {
   await mkdir(outDir, { recursive: true });
+  // The engine loads when a form is written, not when the CLI starts (`uptake --help`).
+  const { withScratchDuckDB } = await import('../../store/duckdbStore.ts');
   const at = (name: string): string => join(outDir, name);
   if (format === 'epic-access-log') {
     const f = {
@@ -104,7 +105,7 @@ export async function writeForm(
       schedule: at(EPIC_FILES.schedule),
       orders: at(EPIC_FILES.orders),
     };
-    await withDuckDB((c) => writeEpicAccessLog(c, gen.files, f.accessLog));
+    await withScratchDuckDB((c) => writeEpicAccessLog(c, gen.files, f.accessLog));
     await writeFile(f.actionMap, epicActionMapCsv());
     await copyUnlessSame(gen.files.clinicians, f.clinicians);
     await copyUnlessSame(gen.files.schedule, f.schedule);
@@ -124,7 +125,7 @@ export async function writeForm(
     Object.entries(FHIR_FILES).map(([k, name]) => [k, at(name)]),
   ) as Record<keyof typeof FHIR_FILES, string>;
   const actionMap = at(FHIR_ACTION_MAP_FILE);
-  await withDuckDB(async (c) => {
+  await withScratchDuckDB(async (c) => {
     await writeRoster(c, gen.files.clinicians, f);
     await writeSchedule(c, gen.files.schedule, f);
     await writeOrders(c, gen.files.orders, f);

@@ -5,7 +5,7 @@
  * `level + slope × k` in the k-th week after the transition (k = 0, 1, …), with an optional
  * disturbance during the transition weeks.
  */
-import { Rng } from '../../synth/prng.ts';
+import { Rng } from '../synth/prng.ts';
 
 export interface SimGroup {
   label: string;

@@ -13,7 +13,7 @@ import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import axe from 'axe-core';
 import { DuckDBStore } from '../store/duckdbStore.ts';
-import { testSystem, TEST_DIR, type TestSystem } from '../server/testSystem.ts';
+import { testSystem, removeTestDir, type TestSystem } from './testSystem.ts';
 import type { DemoAccount } from '../server/demoAccounts.ts';
 
 const CHROMIUM = process.env['UPTAKE_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -73,7 +73,7 @@ export async function startBrowserApp(): Promise<BrowserApp> {
       await browser.close();
       await sys.close();
       rmSync(webOut, { recursive: true, force: true });
-      rmSync(TEST_DIR, { recursive: true, force: true });
+      removeTestDir();
     },
   };
 }

@@ -7,11 +7,11 @@
  * drops by 6/30 = 0.2 at go-live. A and B go live on 2026-03-16 (week 10), C on 2026-04-13
  * (week 14); D never. Live clinicians use the tool `scribe` 3 times every Monday after go-live.
  */
-import { loadDataset } from '../metrics/loadDataset.ts';
+import { loadDataset } from './loadDataset.ts';
 import type { ClinicianRow, EventRow, ScheduleRow } from '../model/canonical.ts';
 import type { Store } from '../store/Store.ts';
-import { parseTool, saveTool } from './tools.ts';
-import { addDays } from './weeks.ts';
+import { parseTool, saveTool } from '../analysis/tools.ts';
+import { addDays } from '../analysis/weeks.ts';
 
 export const DEPTS = ['A', 'B', 'C', 'D'];
 export const GO_LIVE: Record<string, number | null> = { A: 10, B: 10, C: 14, D: null };

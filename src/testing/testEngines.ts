@@ -4,10 +4,10 @@
  * database on the PostgreSQL server that `pgTestServer.ts` starts for the test run.
  */
 import { inject } from 'vitest';
-import pg from 'pg';
-import type { Store } from './Store.ts';
-import { DuckDBStore } from './duckdbStore.ts';
-import { PostgresStore } from './postgresStore.ts';
+import type { Store } from '../store/Store.ts';
+import { DuckDBStore } from '../store/duckdbStore.ts';
+import { PostgresStore } from '../store/postgresStore.ts';
+import { pgQuery } from './pgAdmin.ts';
 
 export interface TestEngine {
   name: 'duckdb' | 'postgres';
@@ -20,13 +20,7 @@ let counter = 0;
 /** Create an empty database on the test server and return its URL. */
 export async function freshPgDatabase(adminUrl: string): Promise<string> {
   const name = `t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await c.end();
-  }
+  await pgQuery(adminUrl, `CREATE DATABASE ${name}`);
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   return u.toString();

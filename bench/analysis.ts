@@ -2,22 +2,22 @@
  * Benchmark of adoption and evaluation on an imported system (issue #5: "adoption and evaluation
  * for all groups on the 10M-event system in under 5 s"):
  *
- *   node --import tsx src/analysis/bench.ts --db bench/out/size-10000000/bench.duckdb
+ *   node --import tsx bench/analysis.ts --db bench/out/size-10000000/bench.duckdb
  *
  * Defines the generator's go-live tool if the store has none, then times the adoption report by
  * department and the evaluation of IB-Time8 and EHR-Time8 for every group with both models: once
  * computing the weekly metrics (cold) and once reading them from the metric cache (warm).
  */
 import { parseArgs } from 'node:util';
-import { openStore } from '../store/openStore.ts';
-import { getSetting } from '../store/settings.ts';
-import { DEFAULT_OPTIONS } from '../model/options.ts';
-import { GO_LIVE_ACTIONS, GO_LIVE_TOOL } from '../synth/actions.ts';
-import { DEPARTMENTS, GO_LIVE_DEPARTMENTS } from '../synth/roster.ts';
-import { adoptionReport } from './adoption.ts';
-import { evaluate } from './evaluate.ts';
-import { resolveWeeks } from './range.ts';
-import { getTool, listToolNames, parseTool, saveTool } from './tools.ts';
+import { openStore } from '../src/store/openStore.ts';
+import { getSetting } from '../src/store/settings.ts';
+import { DEFAULT_OPTIONS } from '../src/model/options.ts';
+import { GO_LIVE_ACTIONS, GO_LIVE_TOOL } from '../src/synth/actions.ts';
+import { DEPARTMENTS, GO_LIVE_DEPARTMENTS } from '../src/synth/roster.ts';
+import { adoptionReport } from '../src/analysis/adoption.ts';
+import { evaluate } from '../src/analysis/evaluate.ts';
+import { resolveWeeks } from '../src/analysis/range.ts';
+import { getTool, listToolNames, parseTool, saveTool } from '../src/analysis/tools.ts';
 
 const { values } = parseArgs({
   options: {

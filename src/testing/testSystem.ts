@@ -3,7 +3,7 @@
  * of one engine, the demo accounts, the server, and sign-in through the API.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importCsv } from '../ingest/importCsv.ts';
@@ -11,17 +11,33 @@ import { Pseudonymizer } from '../ingest/pseudonymize.ts';
 import { TABLES } from '../model/canonical.ts';
 import { setSetting } from '../store/settings.ts';
 import type { Store } from '../store/Store.ts';
-import type { TestEngine } from '../store/testEngines.ts';
+import type { TestEngine } from './testEngines.ts';
 import { generate, type GenerateResult } from '../synth/generate.ts';
-import { buildServer, type ServerOptions } from './buildServer.ts';
-import { ensureDemoAccounts, type DemoAccount } from './demoAccounts.ts';
+import { buildServer, type ServerOptions } from '../server/buildServer.ts';
+import { ensureDemoAccounts, type DemoAccount } from '../server/demoAccounts.ts';
 
-export const TEST_DIR = mkdtempSync(join(tmpdir(), 'uptake-server-test-'));
-
+let dir: string | null = null;
 let generated: Promise<GenerateResult> | null = null;
+
+/**
+ * The test file's temporary folder (generated files, key, rejects, accounts), created on first use
+ * rather than on import, so that a file importing these helpers without using them leaves nothing.
+ */
+export function testDir(): string {
+  dir ??= mkdtempSync(join(tmpdir(), 'uptake-server-test-'));
+  return dir;
+}
+
+/** Delete the test file's temporary folder, if it was made (for the file's `afterAll`). */
+export function removeTestDir(): void {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = null;
+  generated = null;
+}
+
 /** 40 clinicians over three weeks (departments of 4 to 8 clinicians), generated once per file. */
 export function testFiles(): Promise<GenerateResult> {
-  generated ??= generate({ outDir: join(TEST_DIR, 'data'), clinicians: 40, days: 21, seed: 11 });
+  generated ??= generate({ outDir: join(testDir(), 'data'), clinicians: 40, days: 21, seed: 11 });
   return generated;
 }
 
@@ -47,8 +63,8 @@ export async function testSystem(
   const gen = await testFiles();
   const store = await engine.open();
   const id = counter++;
-  const keyFile = join(TEST_DIR, 'key');
-  const rejectsDir = join(TEST_DIR, `rejects-${id}`);
+  const keyFile = join(testDir(), 'key');
+  const rejectsDir = join(testDir(), `rejects-${id}`);
   if (opts.load) await opts.load(store);
   else if (!opts.empty) {
     const pseudonymizer = Pseudonymizer.load(keyFile);
@@ -58,7 +74,7 @@ export async function testSystem(
   }
   const accounts = await ensureDemoAccounts(
     store,
-    join(TEST_DIR, `accounts-${engine.name}-${id}.json`),
+    join(testDir(), `accounts-${engine.name}-${id}.json`),
     gen.goLive.departments,
   );
   const serverOpts: ServerOptions & { empty?: boolean; load?: unknown } = { ...opts };
