@@ -6,7 +6,7 @@
  * Times are New York (EST, UTC−5).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../store/testEngines.ts';
+import { engines } from '../testing/testEngines.ts';
 import type { Store } from '../store/Store.ts';
 import { DEFAULT_SLA_TARGETS } from '../model/businessTime.ts';
 import type { ProgramActor } from './actor.ts';

@@ -4,7 +4,7 @@
  * and discussion.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../store/testEngines.ts';
+import { engines } from '../testing/testEngines.ts';
 import type { Store } from '../store/Store.ts';
 import type { GoalProposal } from '../model/goal.ts';
 import type { ProgramActor } from './actor.ts';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { engines } from '../store/testEngines.ts';
+import { engines } from '../testing/testEngines.ts';
 import type { Store } from '../store/Store.ts';
 import { goalCommentRowSchema, goalRowSchema, goalVoteRowSchema } from '../model/goal.ts';
 import {

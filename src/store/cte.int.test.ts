@@ -5,7 +5,7 @@
  * (`users`, `sessions`) untouched, also when a statement fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from './testEngines.ts';
+import { engines } from '../testing/testEngines.ts';
 import type { Store } from './Store.ts';
 import { cte, param, runChain, selectChain, sql } from './cte.ts';
 
