@@ -48,6 +48,9 @@ function settingsOut(s: OrgSettings) {
     suppression_threshold: s.suppression_threshold,
     identified_reports: s.identified_reports,
     metric_options: metric,
+    holidays: s.holidays,
+    sla_targets: s.sla_targets,
+    goal_rules: s.goal_rules,
   };
 }
 
@@ -327,6 +330,12 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
           JSON.stringify({ ...withoutTimezone(current.options), ...body.metric_options }),
         ]);
       }
+      if (body.holidays !== undefined)
+        writes.push(['holidays', JSON.stringify([...new Set(body.holidays)].sort())]);
+      if (body.sla_targets !== undefined)
+        writes.push(['sla_targets', JSON.stringify(body.sla_targets)]);
+      if (body.goal_rules !== undefined)
+        writes.push(['goal_rules', JSON.stringify(body.goal_rules)]);
       for (const [k, v] of writes) checkSetting(k, v);
       await s.db.transaction(async (tx) => {
         for (const [k, v] of writes) await setSetting(tx, k, v);
