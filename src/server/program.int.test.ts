@@ -7,8 +7,6 @@
  * their Wilson intervals and "You asked, we did"; the settings that drive both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
 import { engines } from '../store/testEngines.ts';
 import type {
   FeedbackDetail,
@@ -22,47 +20,14 @@ import type {
   MyGoals,
   Notices,
 } from './contract.ts';
-import { cardiologyGoal, programSystem, type ProgramSystem } from './programFixture.ts';
+import {
+  cardiologyGoal,
+  programSystem,
+  smtpSink,
+  until,
+  type ProgramSystem,
+} from './programFixture.ts';
 import { call } from './testSystem.ts';
-
-interface Mail {
-  to: string[];
-  data: string;
-}
-
-/** A local SMTP server that keeps what it receives. */
-async function smtpSink(): Promise<{ port: number; mails: Mail[]; close(): Promise<void> }> {
-  const mails: Mail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, done) {
-      let data = '';
-      stream.on('data', (c: Buffer) => (data += c.toString('utf8')));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-        done();
-      });
-    },
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    port: (server.server.address() as AddressInfo).port,
-    mails,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
-async function until<T>(f: () => T | undefined, what: string, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 // t(0.975, 2) = 4.302652729749464: the baseline of three weeks has two degrees of freedom.
 const T2 = 4.302652729749464;
@@ -443,10 +408,7 @@ describe.each(engines())('the program’s API on $name', (engine) => {
   it('writes every view and change to the access log, never a vote’s choice', async () => {
     const log = await get<
       { resource: string; action: string; outcome: string; detail: string | null }[]
-    >(
-      'admin',
-      '/api/access-log?limit=10000',
-    );
+    >('admin', '/api/access-log?limit=10000');
     const votes = log.filter((e) => e.resource === `goals/${goalId}/vote`);
     expect(votes.filter((e) => e.outcome === 'success').map((e) => e.detail)).toEqual(
       Array(5).fill('vote cast'),
