@@ -7,6 +7,7 @@
  * their Wilson intervals and "You asked, we did"; the settings that drive both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTool, saveTool } from '../analysis/tools.ts';
 import { engines } from '../store/testEngines.ts';
 import type {
   FeedbackDetail,
@@ -229,6 +230,48 @@ describe.each(engines())('the program’s API on $name', (engine) => {
         },
       ],
       expressedBy: { display: 'c1' },
+    });
+  });
+
+  it('a goal on a tool’s adoption share: the weekly share of the group, and the go-live link', async () => {
+    p.clock.now = new Date('2026-01-27T15:00:00Z');
+    await saveTool(
+      p.sys.store,
+      parseTool({
+        name: 'NoteHelper',
+        actions: ['NOTE_EDIT'],
+        eligible: { departments: ['Cardiology'] },
+        golives: [{ group_by: 'department', group: 'Cardiology', date: '2026-01-12' }],
+      }),
+    );
+    const proposal = cardiologyGoal(1, {
+      metric: 'adoption.active_share',
+      tool: 'NoteHelper',
+      direction: 'increase',
+    });
+    // Every Cardiology clinician edits notes every week: a share of 1 of the six eligible.
+    const v = (await send('c2', 'POST', '/api/goals/preview', proposal)).json() as GoalPreview;
+    expect(v.series).toEqual([
+      { week_start: '2026-01-05', value: 1, n: 6 },
+      { week_start: '2026-01-12', value: 1, n: 6 },
+      { week_start: '2026-01-19', value: 1, n: 6 },
+    ]);
+    expect(v.baseline).toMatchObject({ mean: 1, sd: 0, noise: 0 });
+    // Nothing to increase: a target equal to the baseline does not lie the goal's way.
+    expect(v.noise).toMatchObject({ within_noise: false, direction_ok: false });
+    expect(v.warnings.join(' ')).toMatch(/does not lie the goal’s way/);
+    const g = (await send('c2', 'POST', '/api/goals', proposal)).json() as GoalSummary;
+    const d = await get<GoalDetail>('c2', `/api/goals/${g.id}`);
+    expect(d.golive).toEqual({
+      tool: 'NoteHelper',
+      metric: 'adoption.active_share',
+      by: 'department',
+      group: 'Cardiology',
+      date: '2026-01-12',
+    });
+    expect((await send('c2', 'POST', `/api/goals/${g.id}/withdraw`)).json()).toMatchObject({
+      state: 'withdrawn',
+      withdrawn_by: 'c2',
     });
   });
 
