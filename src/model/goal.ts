@@ -56,6 +56,15 @@ export const goalRulesSchema = z.object({
 });
 export type GoalRules = z.infer<typeof goalRulesSchema>;
 
+/**
+ * The `goal_rules` setting: the voting rules and the baseline weeks a proposal gets when it
+ * names none (§1 defaults: 14 days, 5 votes, 8 weeks).
+ */
+export const goalRulesSettingSchema = goalRulesSchema.extend({
+  baseline_weeks: z.number().int().min(2).max(52),
+});
+export type GoalRulesSetting = z.infer<typeof goalRulesSettingSchema>;
+
 const text = (max: number) => z.string().trim().min(1).max(max);
 
 /** What a proposer sends. */

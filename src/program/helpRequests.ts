@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { UptakeError } from '../errors/UptakeError.ts';
 import type { Sql, Store } from '../store/Store.ts';
+import type { ProgramRole } from './actor.ts';
 import type {
   HelpList,
   HelpRequest,
@@ -32,7 +33,7 @@ export const MAX_OPEN_PER_CLINICIAN = 5;
 /** Who is asking: an account, its role, its roster clinician and the groups it champions. */
 export interface HelpActor {
   username: string;
-  role: 'admin' | 'leader' | 'champion' | 'clinician';
+  role: ProgramRole;
   clinician_id: string | null;
   groups: readonly { by: 'department' | 'specialty' | 'role'; value: string }[];
 }

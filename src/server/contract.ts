@@ -73,6 +73,39 @@ import {
   type reportMetaSchema,
   type suggestionSchema,
 } from './schemas.ts';
+import {
+  feedbackChangeBody,
+  feedbackCreateBody,
+  feedbackDetailSchema,
+  feedbackDoneQuery,
+  feedbackDoneSchema,
+  feedbackFiguresQuery,
+  feedbackFiguresSchema,
+  feedbackIdParams,
+  feedbackItemSchema,
+  feedbackListQuery,
+  feedbackListSchema,
+  feedbackMergeBody,
+  feedbackRatingBody,
+  feedbackSubscribeBody,
+  fhirGoalSchema,
+  goalCommentBody,
+  goalCommentResponse,
+  goalDetailSchema,
+  goalIdParams,
+  goalListQuery,
+  goalListSchema,
+  goalPreviewSchema,
+  goalProposalBody,
+  goalSummarySchema,
+  goalVoteBody,
+  goalVoteResultSchema,
+  myGoalsSchema,
+  noticesQuery,
+  noticesReadBody,
+  noticesSchema,
+  unreadSchema,
+} from './programSchemas.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -152,6 +185,60 @@ export const API = contract({
     body: helpAnswer,
     response: helpRequestSchema,
   },
+
+  // --- goals (issue #13, docs/program.md §Goals) -------------------------------------------------
+  'GET /api/goals': { query: goalListQuery, response: goalListSchema },
+  'POST /api/goals/preview': { body: goalProposalBody, response: goalPreviewSchema },
+  'POST /api/goals': { body: goalProposalBody, response: goalSummarySchema, status: 201 },
+  'GET /api/goals/:id': { params: goalIdParams, response: goalDetailSchema },
+  'PUT /api/goals/:id/vote': {
+    params: goalIdParams,
+    body: goalVoteBody,
+    response: goalVoteResultSchema,
+  },
+  'POST /api/goals/:id/comments': {
+    params: goalIdParams,
+    body: goalCommentBody,
+    response: goalCommentResponse,
+    status: 201,
+  },
+  'POST /api/goals/:id/withdraw': { params: goalIdParams, response: goalSummarySchema },
+  'GET /api/goals/:id/fhir': { params: goalIdParams, response: fhirGoalSchema },
+  'GET /api/me/goals': { response: myGoalsSchema },
+
+  // --- feedback to IT (issue #13, docs/program.md §Feedback) -------------------------------------
+  'POST /api/feedback': { body: feedbackCreateBody, response: feedbackItemSchema, status: 201 },
+  'GET /api/feedback': { query: feedbackListQuery, response: feedbackListSchema },
+  'GET /api/feedback/figures': { query: feedbackFiguresQuery, response: feedbackFiguresSchema },
+  'GET /api/feedback/done': { query: feedbackDoneQuery, response: feedbackDoneSchema },
+  'GET /api/feedback/:id': { params: feedbackIdParams, response: feedbackDetailSchema },
+  'POST /api/feedback/:id/vote': { params: feedbackIdParams, response: feedbackItemSchema },
+  'DELETE /api/feedback/:id/vote': { params: feedbackIdParams, response: feedbackItemSchema },
+  'POST /api/feedback/:id/subscribe': {
+    params: feedbackIdParams,
+    body: feedbackSubscribeBody,
+    response: feedbackItemSchema,
+  },
+  'POST /api/feedback/:id/change': {
+    params: feedbackIdParams,
+    body: feedbackChangeBody,
+    response: feedbackItemSchema,
+  },
+  'POST /api/feedback/:id/merge': {
+    params: feedbackIdParams,
+    body: feedbackMergeBody,
+    response: feedbackItemSchema,
+  },
+  'POST /api/feedback/:id/rating': {
+    params: feedbackIdParams,
+    body: feedbackRatingBody,
+    response: feedbackItemSchema,
+  },
+
+  // --- notices (the bell) ------------------------------------------------------------------------
+  'GET /api/notices': { query: noticesQuery, response: noticesSchema },
+  'GET /api/notices/unread': { response: unreadSchema },
+  'POST /api/notices/read': { body: noticesReadBody, response: unreadSchema },
 
   // --- administration ----------------------------------------------------------------------------
   'GET /api/imports': { response: z.array(importRowSchema) },
@@ -240,6 +327,33 @@ export type HelpList = z.infer<typeof helpListSchema>;
 export type HelpRequest = z.infer<typeof helpRequestSchema>;
 export type HelpRoute = z.infer<typeof helpRouteSchema>;
 export type Coverage = z.infer<typeof coverageSchema>;
+
+// Goals, feedback to IT, notices (the program's shapes)
+export type {
+  FeedbackChangeIn,
+  FeedbackClocksOut,
+  FeedbackCreate,
+  FeedbackDetail,
+  FeedbackDone,
+  FeedbackFigures,
+  FeedbackItem,
+  FeedbackList,
+  FhirGoal,
+  GoalBaselineOut,
+  GoalDetail,
+  GoalGoLiveLink,
+  GoalList,
+  GoalPreview,
+  GoalProgressOut,
+  GoalProposalIn,
+  GoalSummary,
+  MyGoals,
+  NoiseCheckOut,
+  Notice,
+  Notices,
+  VoteTallyOut,
+  WeeklyValueOut,
+} from './programSchemas.ts';
 
 // Administration
 export type ImportRow = z.infer<typeof importRowSchema>;

@@ -1,5 +1,13 @@
 /** The organisation settings the server reads on every request, as one typed object. */
 import { DEFAULT_OPTIONS, type MetricOptions } from '../model/options.ts';
+import {
+  DEFAULT_SLA_TARGETS,
+  businessCalendarSchema,
+  slaTargetsSchema,
+  type SlaTargets,
+} from '../model/businessTime.ts';
+import { smtpSettingSchema, type SmtpSetting } from '../model/feedback.ts';
+import { GOAL_DEFAULTS, goalRulesSettingSchema, type GoalRulesSetting } from '../model/goal.ts';
 import type { Sql } from '../store/Store.ts';
 import { SETTINGS, storedMetricOptionsSchema, type SettingKey } from '../store/settings.ts';
 
@@ -9,6 +17,28 @@ export interface OrgSettings {
   identified_reports: boolean;
   /** Every metric option, the organisation's time zone included. */
   options: MetricOptions;
+  /** Local dates that are not business days (feedback clocks). */
+  holidays: string[];
+  /** Feedback clock targets per priority (the spec's defaults where unset). */
+  sla_targets: SlaTargets;
+  /** Goal voting window, quorum and default baseline weeks (§1 defaults where unset). */
+  goal_rules: GoalRulesSetting;
+  /** Where notices are also e-mailed; null: not configured here. */
+  smtp: SmtpSetting | null;
+}
+
+/** The entries of `o` that are set (a partial setting laid over its defaults). */
+function defined<T extends object>(o: { [K in keyof T]?: T[K] | undefined }): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A JSON setting parsed with its model schema; `fallback` when unset, not JSON or invalid. */
+function jsonSetting<T>(text: string, parse: (v: unknown) => T | undefined, fallback: T): T {
+  try {
+    return parse(JSON.parse(text)) ?? fallback;
+  } catch {
+    return fallback;
+  }
 }
 
 export async function readSettings(db: Sql): Promise<OrgSettings> {
@@ -27,8 +57,26 @@ export async function readSettings(db: Sql): Promise<OrgSettings> {
   for (const [k, v] of Object.entries(stored))
     if (v !== undefined) Object.assign(options, { [k]: v });
   options.timezone = timezone;
+  const sla = jsonSetting(
+    get('sla_targets'),
+    (v) => slaTargetsSchema.partial().safeParse(v).data,
+    {},
+  );
+  const rules = jsonSetting(
+    get('goal_rules'),
+    (v) => goalRulesSettingSchema.partial().safeParse(v).data,
+    {},
+  );
   return {
     timezone,
+    holidays: jsonSetting(
+      get('holidays'),
+      (v) => businessCalendarSchema.shape.holidays.safeParse(v).data,
+      [],
+    ),
+    sla_targets: { ...DEFAULT_SLA_TARGETS, ...defined<SlaTargets>(sla) },
+    smtp: jsonSetting(get('smtp'), (v) => smtpSettingSchema.safeParse(v).data ?? null, null),
+    goal_rules: { ...GOAL_DEFAULTS, ...defined<GoalRulesSetting>(rules) },
     suppression_threshold: Number.isInteger(threshold) && threshold >= 1 ? threshold : 5,
     identified_reports: get('identified_reports') === 'true',
     options,

@@ -9,6 +9,9 @@ import { CHANNELS, IMPORT_TABLES, TABLES } from '../model/canonical.ts';
 import { CLINICIAN_FIELDS, PER8_METRICS, type ClinicianMetricRow } from '../model/metricRow.ts';
 import { ERROR_CODES } from '../errors/UptakeError.ts';
 import { HELP_TIERS, HELP_TOPICS, type HelpTopic } from '../model/help.ts';
+import { businessCalendarSchema, slaTargetsSchema } from '../model/businessTime.ts';
+import { goalRulesSettingSchema } from '../model/goal.ts';
+import { smtpSettingSchema } from '../model/feedback.ts';
 import {
   ADOPTION_METRICS,
   ENGINE_METRICS,
@@ -23,7 +26,11 @@ function named<S extends z.ZodType>(id: string, schema: S, description?: string)
   return schema;
 }
 
-export const ROLES = ['admin', 'leader', 'champion', 'clinician'] as const;
+/**
+ * `it`: IT / clinical-informatics staff who triage feedback (issue #13); they see aggregates like
+ * a leader of the whole organisation, never an individual clinician's numbers.
+ */
+export const ROLES = ['admin', 'it', 'leader', 'champion', 'clinician'] as const;
 export type Role = (typeof ROLES)[number];
 export const GROUP_KINDS = ['department', 'specialty', 'role'] as const;
 export type GroupKind = (typeof GROUP_KINDS)[number];
@@ -490,6 +497,14 @@ export const settingsSchema = named(
     suppression_threshold: z.number().int().positive(),
     identified_reports: z.boolean(),
     metric_options: metricOptionsSchema.omit({ timezone: true }),
+    /** Local dates that are not business days (the feedback clocks). */
+    holidays: z.array(localDate),
+    /** Feedback clock targets per priority, in business hours. */
+    sla_targets: slaTargetsSchema,
+    /** Goals: the voting window, the quorum and the default baseline weeks. */
+    goal_rules: goalRulesSettingSchema,
+    /** Where notices are also e-mailed (null: not configured in the settings). */
+    smtp: smtpSettingSchema.nullable(),
   }),
 );
 
@@ -501,6 +516,12 @@ export const settingsUpdate = named(
       suppression_threshold: z.number().int().min(1).max(1000).optional(),
       identified_reports: z.boolean().optional(),
       metric_options: metricOptionsSchema.omit({ timezone: true }).partial().strict().optional(),
+      holidays: businessCalendarSchema.shape.holidays.optional(),
+      /** The priorities sent replace theirs; the others keep their targets. */
+      sla_targets: slaTargetsSchema.partial().strict().optional(),
+      /** The rules sent replace theirs; the others stay. */
+      goal_rules: goalRulesSettingSchema.partial().strict().optional(),
+      smtp: smtpSettingSchema.strict().nullable().optional(),
     })
     .strict(),
 );

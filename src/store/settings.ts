@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { Sql } from './Store.ts';
 import { invalid } from '../errors/UptakeError.ts';
 import { isTimeZone, metricOptionsSchema } from '../model/options.ts';
+import { businessCalendarSchema, slaTargetsSchema } from '../model/businessTime.ts';
+import { goalRulesSettingSchema } from '../model/goal.ts';
+import { smtpSettingSchema } from '../model/feedback.ts';
 
 export const SETTINGS = {
   timezone: {
@@ -26,6 +29,26 @@ export const SETTINGS = {
     default: '1990-01-01',
     about:
       'imports reject instants before this: a date (midnight UTC), an instant with its offset, or an ISO 8601 period before the day of the import (P30Y)',
+  },
+  holidays: {
+    default: '[]',
+    about:
+      'JSON list of local dates that are not business days for the feedback clocks, e.g. ["2025-12-25"]',
+  },
+  sla_targets: {
+    default: '{}',
+    about:
+      'JSON of feedback clock targets per priority in business hours, e.g. {"urgent":{"first_response_hours":4,"resolution_hours":9}} (unset priorities keep the defaults)',
+  },
+  goal_rules: {
+    default: '{}',
+    about:
+      'JSON of the goal rules: voting window_days (14), min_votes (5), default baseline_weeks (8), e.g. {"min_votes":3}',
+  },
+  smtp: {
+    default: 'null',
+    about:
+      'JSON of the SMTP server notices are also e-mailed through, e.g. {"host":"mail.hospital.org","port":587,"from":"uptake@hospital.org","domain":"hospital.org"} (to <username>@domain; null: no e-mail)',
   },
   latest_instant: {
     default: 'P1Y',
@@ -113,6 +136,27 @@ export function checkSetting(key: SettingKey, value: string): void {
     !instantBoundSchema.safeParse(value).success
   )
     throw invalid(`${key} must be ${BOUND_FORMS}`);
+  if (key === 'holidays' || key === 'sla_targets' || key === 'goal_rules' || key === 'smtp') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw invalid(`${key} must be JSON (${SETTINGS[key].about})`);
+    }
+    const schema =
+      key === 'holidays'
+        ? businessCalendarSchema.shape.holidays
+        : key === 'sla_targets'
+          ? slaTargetsSchema.partial().strict()
+          : key === 'smtp'
+            ? smtpSettingSchema.strict().nullable()
+            : goalRulesSettingSchema.partial().strict();
+    const r = schema.safeParse(parsed);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      throw invalid(`${key}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`);
+    }
+  }
   if (key === 'metric_options') {
     let parsed: unknown;
     try {
