@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTool, saveTool } from '../analysis/tools.ts';
-import { engines } from '../store/testEngines.ts';
+import { engines } from '../testing/testEngines.ts';
 import type {
   FeedbackDetail,
   FeedbackFigures,
@@ -27,12 +27,13 @@ import {
   smtpSink,
   until,
   type ProgramSystem,
-} from './programFixture.ts';
-import { call } from './testSystem.ts';
+} from '../testing/programFixture.ts';
+import { call, removeTestDir } from '../testing/testSystem.ts';
 
 // t(0.975, 2) = 4.302652729749464: the baseline of three weeks has two degrees of freedom.
 const T2 = 4.302652729749464;
 
+afterAll(() => removeTestDir());
 describe.each(engines())('the program’s API on $name', (engine) => {
   let p: ProgramSystem;
   let sink: Awaited<ReturnType<typeof smtpSink>>;

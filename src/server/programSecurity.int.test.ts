@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines } from '../store/testEngines.ts';
+import { engines } from '../testing/testEngines.ts';
 import type { FeedbackItem, GoalSummary, Notices } from './contract.ts';
 import {
   cardiologyGoal,
@@ -17,8 +17,8 @@ import {
   smtpSink,
   until,
   type ProgramSystem,
-} from './programFixture.ts';
-import { call } from './testSystem.ts';
+} from '../testing/programFixture.ts';
+import { call, removeTestDir } from '../testing/testSystem.ts';
 
 /** Every string value anywhere in `v`. */
 function strings(v: unknown, out: string[] = []): string[] {
@@ -38,6 +38,7 @@ function keys(v: unknown, out: string[] = []): string[] {
   return out;
 }
 
+afterAll(() => removeTestDir());
 describe.each(engines())('the program’s rules of access on $name', (engine) => {
   let p: ProgramSystem;
   let sink: Awaited<ReturnType<typeof smtpSink>>;

@@ -10,10 +10,10 @@
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import type { EventRow, ScheduleRow } from '../model/canonical.ts';
-import { loadDataset } from '../metrics/loadDataset.ts';
-import type { TestEngine } from '../store/testEngines.ts';
+import { loadDataset } from './loadDataset.ts';
+import type { TestEngine } from './testEngines.ts';
 import { call, login, testSystem, type Session, type TestSystem } from './testSystem.ts';
-import type { ServerOptions } from './buildServer.ts';
+import type { ServerOptions } from '../server/buildServer.ts';
 
 export const PASSWORD = 'a long test password';
 
