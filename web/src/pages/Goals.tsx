@@ -682,9 +682,10 @@ interface GroupChoice {
  * champion serves; for anyone with a clinician, their own department (the unit of "You asked,
  * we did", the only place the API names it) and the organisation.
  */
-function useGroupChoices(me: Me, meta: Meta): GroupChoice[] {
+function useGroupChoices(me: Me, meta: Meta): GroupChoice[] | null {
   const unit = useApi('GET /api/feedback/done', me.clinician_id ? {} : null);
-  return useMemo(() => {
+  const ready = !me.clinician_id || unit.data !== null || unit.error !== null;
+  const choices = useMemo(() => {
     const out: GroupChoice[] = [];
     const add = (by: GoalGroupBy, value: string): void => {
       if (!out.some((g) => g.by === by && g.value === value)) out.push({ by, value });
@@ -699,6 +700,7 @@ function useGroupChoices(me: Me, meta: Meta): GroupChoice[] {
     add('org', ORG_GROUP_VALUE);
     return out;
   }, [me, meta, unit.data]);
+  return ready ? choices : null;
 }
 
 interface Draft {
@@ -712,7 +714,8 @@ interface Draft {
   rationale: string;
 }
 
-const groupKey = (g: GroupChoice): string => `${g.by}\u0000${g.value}`;
+/** A group as one option's value. */
+const groupKey = (g: GroupChoice): string => JSON.stringify([g.by, g.value]);
 
 function ProposeGoal({ me, meta }: { me: Me; meta: Meta }): ReactNode {
   const groups = useGroupChoices(me, meta);
@@ -729,7 +732,7 @@ function ProposeGoal({ me, meta }: { me: Me; meta: Meta }): ReactNode {
   });
   const set = <K extends keyof Draft>(k: K, v: Draft[K]): void =>
     setDraft((d) => ({ ...d, [k]: v }));
-  const group = groups.find((g) => groupKey(g) === draft.group) ?? groups[0];
+  const group = groups?.find((g) => groupKey(g) === draft.group) ?? groups?.[0];
   const share = isShareMetric(draft.metric);
   const [preview, setPreview] = useState<{ key: string; p: GoalPreview } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -803,13 +806,23 @@ function ProposeGoal({ me, meta }: { me: Me; meta: Meta }): ReactNode {
         </p>
       </>
     );
+  const header = (
+    <PageHeader title="Propose a goal" question="What should our group aim for, and by when?">
+      <a className="button secondary" href={href(['goals'])}>
+        All goals
+      </a>
+    </PageHeader>
+  );
+  if (!groups)
+    return (
+      <>
+        {header}
+        <Loading what="the groups you may propose for" />
+      </>
+    );
   return (
     <>
-      <PageHeader title="Propose a goal" question="What should our group aim for, and by when?">
-        <a className="button secondary" href={href(['goals'])}>
-          All goals
-        </a>
-      </PageHeader>
+      {header}
       <p className="lede">
         Your group’s clinicians and champions will discuss it and vote. Before you submit, Uptake
         shows the baseline the goal starts from and whether the target could be told apart from

@@ -58,16 +58,18 @@ const PERIODS = [
   { key: '365', label: 'Last 12 months', days: 365 },
 ] as const;
 
-export function ItDashboardPage({ meta }: PageProps): ReactNode {
+export function ItDashboardPage({ meta, range, setRange }: PageProps): ReactNode {
   const end = addDays(today(meta.timezone), 1);
-  const [period, setPeriod] = useState({ from: addDays(end, -90), to: end });
-  const [draft, setDraft] = useState({ from: period.from, last: addDays(period.to, -1) });
+  // The period is in the address when chosen (links, Back); else the last 90 days to today.
+  const chosen = new URLSearchParams(window.location.hash.split('?')[1] ?? '');
+  const period =
+    chosen.get('from') && chosen.get('to') ? range : { from: addDays(end, -90), to: end };
+  const key = `${period.from}/${period.to}`;
+  const [draft, setDraft] = useState({ key, from: period.from, last: addDays(period.to, -1) });
+  if (draft.key !== key) setDraft({ key, from: period.from, last: addDays(period.to, -1) });
   const [share, setShare] = useState<ShareKey>('first_response_within_target');
   const figures = useApi('GET /api/feedback/figures', { query: period });
-  const choose = (p: { from: string; to: string }): void => {
-    setPeriod(p);
-    setDraft({ from: p.from, last: addDays(p.to, -1) });
-  };
+  const choose = (p: { from: string; to: string }): void => setRange(p);
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     if (draft.from && draft.last && draft.from <= draft.last)
