@@ -29,7 +29,7 @@ import { FeedbackPage } from './pages/Feedback.tsx';
 import { TriagePage } from './pages/Triage.tsx';
 import { ItDashboardPage } from './pages/ItDashboard.tsx';
 import { Bell, NoticesPage } from './pages/Notices.tsx';
-import { TellIt } from './components/TellIt.tsx';
+import { TellItButton, TellItDialog } from './components/TellIt.tsx';
 
 type PageKey =
   | 'org'
@@ -473,7 +473,7 @@ function Shell({
         </nav>
         <div className="account">
           <Bell pathKey={pathKey} current={page === 'notices'} />
-          {me.role !== 'it' ? <TellIt me={me} /> : null}
+          {me.role !== 'it' ? <TellItButton /> : null}
           <span>
             {me.username} <span className="role">({me.role})</span>
           </span>
@@ -492,6 +492,7 @@ function Shell({
           view is recorded in the access log.
         </p>
       </footer>
+      {me.role !== 'it' ? <TellItDialog me={me} /> : null}
     </>
   );
 }

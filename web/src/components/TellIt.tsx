@@ -47,15 +47,28 @@ function currentPage(): string {
   return `${window.location.pathname}${h && h !== '#' ? h : '#/'}`.slice(0, 500);
 }
 
-export function TellIt({ me }: { me: Me }): ReactNode {
+/** The button of the header. */
+export function TellItButton(): ReactNode {
+  return (
+    <button type="button" className="tell-it" onClick={openTellIt} aria-haspopup="dialog">
+      Tell IT
+    </button>
+  );
+}
+
+/**
+ * The dialog, mounted once outside the header (whose white-on-blue styles are not the dialog's);
+ * it opens on `openTellIt` and gives focus back to what opened it.
+ */
+export function TellItDialog({ me }: { me: Me }): ReactNode {
   const dialog = useRef<HTMLDialogElement>(null);
   const opener = useRef<HTMLElement | null>(null);
   const [open, setOpen] = useState(false);
-  const show = (): void => {
-    opener.current = document.activeElement as HTMLElement | null;
-    setOpen(true);
-  };
   useEffect(() => {
+    const show = (): void => {
+      opener.current = document.activeElement as HTMLElement | null;
+      setOpen(true);
+    };
     window.addEventListener(OPEN_EVENT, show);
     return () => window.removeEventListener(OPEN_EVENT, show);
   }, []);
@@ -66,22 +79,17 @@ export function TellIt({ me }: { me: Me }): ReactNode {
     if (!open && d.open) d.close();
   }, [open]);
   return (
-    <>
-      <button type="button" className="tell-it" onClick={show} aria-haspopup="dialog">
-        Tell IT
-      </button>
-      <dialog
-        ref={dialog}
-        className="tell-it-dialog"
-        aria-labelledby="tell-it-title"
-        onClose={() => {
-          setOpen(false);
-          opener.current?.focus();
-        }}
-      >
-        {open ? <TellItForm me={me} onClose={() => setOpen(false)} /> : null}
-      </dialog>
-    </>
+    <dialog
+      ref={dialog}
+      className="tell-it-dialog"
+      aria-labelledby="tell-it-title"
+      onClose={() => {
+        setOpen(false);
+        opener.current?.focus();
+      }}
+    >
+      {open ? <TellItForm me={me} onClose={() => setOpen(false)} /> : null}
+    </dialog>
   );
 }
 
