@@ -45,6 +45,15 @@ export class Pseudonymizer {
     return k;
   }
 
+  /**
+   * A secret for another purpose (e.g. `goal-votes`, the key of `goalVoterToken`), derived from
+   * the same master key: kept outside the database like the pseudonyms' key, and unrelated to
+   * every identifier type's key.
+   */
+  derivedKey(purpose: string): Buffer {
+    return createHmac('sha256', this.master).update(`uptake-secret:${purpose}`).digest();
+  }
+
   /** The pseudonym of one identifier: a fixed prefix and 32 hex digits of its HMAC. */
   pseudonym(type: IdentifierType, raw: string): string {
     return 'P' + createHmac('sha256', this.key(type)).update(raw).digest('hex').slice(0, 32);

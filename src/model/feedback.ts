@@ -214,3 +214,22 @@ export const noticeRowSchema = z.object({
   read_at: instant.nullable(),
 });
 export type NoticeRow = z.infer<typeof noticeRowSchema>;
+
+/**
+ * Where notices are also sent as e-mail (the `smtp` setting; the server's options may give the
+ * same, with credentials, which are never stored in the database). A notice goes to
+ * `<username>@<domain>` and never carries an item's text, only the one-line summary.
+ */
+export const smtpSettingSchema = z.object({
+  host: z.string().trim().min(1).max(255),
+  port: z.number().int().min(1).max(65_535),
+  /** Implicit TLS (port 465); otherwise STARTTLS when the server offers it. */
+  secure: z.boolean().default(false),
+  from: z.string().trim().min(3).max(320),
+  /** The accounts' mail domain: the notice to `ada` goes to `ada@<domain>`. */
+  domain: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.-]{1,253}$/, 'a mail domain such as hospital.org'),
+});
+export type SmtpSetting = z.infer<typeof smtpSettingSchema>;

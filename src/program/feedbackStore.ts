@@ -14,6 +14,7 @@ import type { Sql, Store } from '../store/Store.ts';
 import {
   feedbackEventRowSchema,
   feedbackItemRowSchema,
+  type NoticeRow,
   type FeedbackChange,
   type FeedbackEventRow,
   type FeedbackInput,
@@ -33,8 +34,10 @@ import {
   type PlannedEvent,
 } from './feedbackTransitions.ts';
 import { feedbackFigureRow, feedbackFigures, type UnitFigures } from './feedbackFigures.ts';
+import { feedbackClocks, type FeedbackClocks } from './feedbackClocks.ts';
+import { noticeView, type NoticeView } from './feedbackNotices.ts';
 import { insertNotices } from './notices.ts';
-import { fromDb, insertSql, newId, selectList } from './rows.ts';
+import { fromDb, insertSql, newId, placeholders, selectList } from './rows.ts';
 
 const COLUMNS = Object.keys(feedbackItemRowSchema.shape);
 const TYPES = { instants: new Set(['created_at', 'updated_at']) };
@@ -571,5 +574,53 @@ export async function feedbackUnitFigures(
   return feedbackFigures(
     items.map((i) => feedbackFigureRow(i, byItem.get(i.id) ?? [], cal, now)),
     targets,
+  );
+}
+
+/**
+ * The clocks of one item `actor` may read (NOT_FOUND otherwise), from its whole history (IT's
+ * internal notes included: they never stop a clock, but the clocks must not depend on who asks).
+ */
+export async function feedbackItemClocks(
+  db: Store,
+  actor: ProgramActor,
+  id: string,
+  cal: BusinessCalendar,
+  now = new Date(),
+): Promise<FeedbackClocks> {
+  const item = await readable(db, actor, id);
+  const rows = await db.all<Record<string, unknown>>(
+    `SELECT ${selectList(db.dialect, EVENT_COLUMNS, EVENT_TYPES)} FROM feedback_events
+     WHERE item_id = $1 ORDER BY seq`,
+    [id],
+  );
+  return feedbackClocks(item, rows.map(parseEvent), cal, now);
+}
+
+/**
+ * Notices rendered for their reader (`noticeView`): each feedback notice with its item as it is
+ * now (read whether or not the reader may read it: `noticeView` shows the text only when they
+ * may), a goal's notice without one.
+ */
+export async function renderNotices(
+  db: Store,
+  reader: ProgramActor,
+  notices: readonly NoticeRow[],
+): Promise<NoticeView[]> {
+  const ids = [...new Set(notices.filter((n) => n.kind !== 'goal_decided').map((n) => n.ref))];
+  const items = new Map<string, FeedbackItemRow>();
+  if (ids.length) {
+    const rows = await db.all<Record<string, unknown>>(
+      `SELECT ${selectList(db.dialect, COLUMNS, TYPES)} FROM feedback_items
+       WHERE id IN (${placeholders(ids.length)})`,
+      ids,
+    );
+    for (const r of rows) {
+      const it = parseItem(r);
+      items.set(it.id, it);
+    }
+  }
+  return notices.map((n) =>
+    noticeView(n, n.kind === 'goal_decided' ? null : (items.get(n.ref) ?? null), reader),
   );
 }

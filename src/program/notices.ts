@@ -65,3 +65,22 @@ export async function markNoticesRead(
     [username, now.toISOString(), ...(ids === 'all' ? [] : ids)],
   );
 }
+
+/**
+ * The notices one change stored: of feedback item `ref`, those about its events after `afterSeq`
+ * (a change's events, so that they can also be sent by e-mail); with `afterSeq` null, the
+ * notices of a settled goal (`goal_decided`, no event).
+ */
+export async function noticesAbout(
+  db: Store,
+  ref: string,
+  afterSeq: number | null,
+): Promise<NoticeRow[]> {
+  const rows = await db.all<Record<string, unknown>>(
+    `SELECT ${selectList(db.dialect, COLUMNS, TYPES)} FROM notices
+     WHERE ref = $1 AND ${afterSeq === null ? `event_seq IS NULL AND kind = 'goal_decided'` : 'event_seq > $2'}
+     ORDER BY created_at, id`,
+    afterSeq === null ? [ref] : [ref, afterSeq],
+  );
+  return rows.map((r) => noticeRowSchema.parse(fromDb(r, TYPES)));
+}

@@ -27,6 +27,8 @@ import { defineRoute, type Services } from './routing.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
 import { analysisRoutes } from './routes/analysisRoutes.ts';
 import { helpRoutes } from './routes/helpRoutes.ts';
+import { programRoutes } from './routes/programRoutes.ts';
+import { Mailer, type SmtpConfig } from './mailer.ts';
 import { ssoRoutes } from './routes/ssoRoutes.ts';
 import { SingleSignOn, type SsoConfig } from './sso.ts';
 import { compressApi, serveWebApp } from './transport.ts';
@@ -72,6 +74,11 @@ export interface ServerOptions {
   frameAncestors?: readonly string[];
   /** A one-off operator warning (default: a line on stderr, as `uptake serve` shows it). */
   warn?: (message: string) => void;
+  /**
+   * Where the program's notices are also e-mailed (`smtpConfigFromEnv()` for `uptake serve`);
+   * without it, the `smtp` setting; without either, no e-mail.
+   */
+  smtp?: SmtpConfig | null;
   /** Tests: awaited before each background refresh of the day table (to hold it). */
   beforeDayRefresh?: () => Promise<void>;
 }
@@ -356,6 +363,13 @@ export async function buildServer(
   adminRoutes(app, s);
   analysisRoutes(app, s);
   helpRoutes(app, s);
+  programRoutes(app, s, {
+    now,
+    mailer: new Mailer(
+      async () => opts.smtp ?? (await s.settings()).smtp,
+      (m) => app.log.warn(m),
+    ),
+  });
   ssoRoutes(app, s);
   defineRoute(app, s, {
     ...API['GET /api/openapi.json'],

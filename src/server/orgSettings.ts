@@ -6,6 +6,7 @@ import {
   slaTargetsSchema,
   type SlaTargets,
 } from '../model/businessTime.ts';
+import { smtpSettingSchema, type SmtpSetting } from '../model/feedback.ts';
 import { GOAL_DEFAULTS, goalRulesSettingSchema, type GoalRulesSetting } from '../model/goal.ts';
 import type { Sql } from '../store/Store.ts';
 import { SETTINGS, storedMetricOptionsSchema, type SettingKey } from '../store/settings.ts';
@@ -22,6 +23,8 @@ export interface OrgSettings {
   sla_targets: SlaTargets;
   /** Goal voting window, quorum and default baseline weeks (§1 defaults where unset). */
   goal_rules: GoalRulesSetting;
+  /** Where notices are also e-mailed; null: not configured here. */
+  smtp: SmtpSetting | null;
 }
 
 /** The entries of `o` that are set (a partial setting laid over its defaults). */
@@ -72,6 +75,7 @@ export async function readSettings(db: Sql): Promise<OrgSettings> {
       [],
     ),
     sla_targets: { ...DEFAULT_SLA_TARGETS, ...defined<SlaTargets>(sla) },
+    smtp: jsonSetting(get('smtp'), (v) => smtpSettingSchema.safeParse(v).data ?? null, null),
     goal_rules: { ...GOAL_DEFAULTS, ...defined<GoalRulesSetting>(rules) },
     suppression_threshold: Number.isInteger(threshold) && threshold >= 1 ? threshold : 5,
     identified_reports: get('identified_reports') === 'true',

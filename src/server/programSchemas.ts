@@ -143,8 +143,8 @@ export const goalListSchema = named(
   z.object({
     goals: z.array(goalSummarySchema),
     /** How many of the listed goals are in each state and (adopted) status. */
-    by_state: z.record(z.enum(GOAL_STATES), num),
-    by_status: z.record(z.enum([...GOAL_STATUSES, 'insufficient_data']), num),
+    by_state: z.partialRecord(z.enum(GOAL_STATES), num),
+    by_status: z.partialRecord(z.enum([...GOAL_STATUSES, 'insufficient_data']), num),
   }),
 );
 

@@ -11,6 +11,7 @@ import { ERROR_CODES } from '../errors/UptakeError.ts';
 import { HELP_TIERS, HELP_TOPICS, type HelpTopic } from '../model/help.ts';
 import { businessCalendarSchema, slaTargetsSchema } from '../model/businessTime.ts';
 import { goalRulesSettingSchema } from '../model/goal.ts';
+import { smtpSettingSchema } from '../model/feedback.ts';
 import {
   ADOPTION_METRICS,
   ENGINE_METRICS,
@@ -502,6 +503,8 @@ export const settingsSchema = named(
     sla_targets: slaTargetsSchema,
     /** Goals: the voting window, the quorum and the default baseline weeks. */
     goal_rules: goalRulesSettingSchema,
+    /** Where notices are also e-mailed (null: not configured in the settings). */
+    smtp: smtpSettingSchema.nullable(),
   }),
 );
 
@@ -514,8 +517,11 @@ export const settingsUpdate = named(
       identified_reports: z.boolean().optional(),
       metric_options: metricOptionsSchema.omit({ timezone: true }).partial().strict().optional(),
       holidays: businessCalendarSchema.shape.holidays.optional(),
-      sla_targets: slaTargetsSchema.strict().optional(),
-      goal_rules: goalRulesSettingSchema.strict().optional(),
+      /** The priorities sent replace theirs; the others keep their targets. */
+      sla_targets: slaTargetsSchema.partial().strict().optional(),
+      /** The rules sent replace theirs; the others stay. */
+      goal_rules: goalRulesSettingSchema.partial().strict().optional(),
+      smtp: smtpSettingSchema.strict().nullable().optional(),
     })
     .strict(),
 );

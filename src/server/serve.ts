@@ -7,6 +7,7 @@ import { UptakeError } from '../errors/UptakeError.ts';
 import type { Store } from '../store/Store.ts';
 import { buildServer, type ServerOptions } from './buildServer.ts';
 import { frameAncestorsFromEnv, ssoConfigFromEnv } from './sso.ts';
+import { smtpConfigFromEnv } from './mailer.ts';
 import { createServer } from 'node:net';
 
 /** Refuse a port in use before building anything (the cache warm-up would start a query). */
@@ -43,6 +44,7 @@ export async function startServer(
     warmCache: true,
     sso: ssoConfigFromEnv(),
     frameAncestors: frameAncestorsFromEnv(),
+    smtp: smtpConfigFromEnv(),
     ...opts,
   });
   try {

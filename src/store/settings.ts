@@ -5,6 +5,7 @@ import { invalid } from '../errors/UptakeError.ts';
 import { isTimeZone, metricOptionsSchema } from '../model/options.ts';
 import { businessCalendarSchema, slaTargetsSchema } from '../model/businessTime.ts';
 import { goalRulesSettingSchema } from '../model/goal.ts';
+import { smtpSettingSchema } from '../model/feedback.ts';
 
 export const SETTINGS = {
   timezone: {
@@ -43,6 +44,11 @@ export const SETTINGS = {
     default: '{}',
     about:
       'JSON of the goal rules: voting window_days (14), min_votes (5), default baseline_weeks (8), e.g. {"min_votes":3}',
+  },
+  smtp: {
+    default: 'null',
+    about:
+      'JSON of the SMTP server notices are also e-mailed through, e.g. {"host":"mail.hospital.org","port":587,"from":"uptake@hospital.org","domain":"hospital.org"} (to <username>@domain; null: no e-mail)',
   },
   latest_instant: {
     default: 'P1Y',
@@ -130,7 +136,7 @@ export function checkSetting(key: SettingKey, value: string): void {
     !instantBoundSchema.safeParse(value).success
   )
     throw invalid(`${key} must be ${BOUND_FORMS}`);
-  if (key === 'holidays' || key === 'sla_targets' || key === 'goal_rules') {
+  if (key === 'holidays' || key === 'sla_targets' || key === 'goal_rules' || key === 'smtp') {
     let parsed: unknown;
     try {
       parsed = JSON.parse(value);
@@ -142,7 +148,9 @@ export function checkSetting(key: SettingKey, value: string): void {
         ? businessCalendarSchema.shape.holidays
         : key === 'sla_targets'
           ? slaTargetsSchema.partial().strict()
-          : goalRulesSettingSchema.partial().strict();
+          : key === 'smtp'
+            ? smtpSettingSchema.strict().nullable()
+            : goalRulesSettingSchema.partial().strict();
     const r = schema.safeParse(parsed);
     if (!r.success) {
       const issue = r.error.issues[0];

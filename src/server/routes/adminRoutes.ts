@@ -51,6 +51,7 @@ function settingsOut(s: OrgSettings) {
     holidays: s.holidays,
     sla_targets: s.sla_targets,
     goal_rules: s.goal_rules,
+    smtp: s.smtp,
   };
 }
 
@@ -333,9 +334,13 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
       if (body.holidays !== undefined)
         writes.push(['holidays', JSON.stringify([...new Set(body.holidays)].sort())]);
       if (body.sla_targets !== undefined)
-        writes.push(['sla_targets', JSON.stringify(body.sla_targets)]);
+        writes.push([
+          'sla_targets',
+          JSON.stringify({ ...current.sla_targets, ...body.sla_targets }),
+        ]);
       if (body.goal_rules !== undefined)
-        writes.push(['goal_rules', JSON.stringify(body.goal_rules)]);
+        writes.push(['goal_rules', JSON.stringify({ ...current.goal_rules, ...body.goal_rules })]);
+      if (body.smtp !== undefined) writes.push(['smtp', JSON.stringify(body.smtp)]);
       for (const [k, v] of writes) checkSetting(k, v);
       await s.db.transaction(async (tx) => {
         for (const [k, v] of writes) await setSetting(tx, k, v);

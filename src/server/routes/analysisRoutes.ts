@@ -61,7 +61,7 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
         : [];
       const mine = (by: By, group: string) =>
         by === 'org' || (!!own && own[by] !== null && own[by] === baseGroup(group));
-      const analyst = user.role === 'admin' || user.role === 'leader';
+      const analyst = user.role === 'admin' || user.role === 'leader' || user.role === 'it';
       const out = [];
       for (const name of names) {
         const golives = (await listGoLives(s.db, name))
@@ -95,7 +95,7 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
       'eligible → trained → first use → weekly active → habitual, per group. Leaders see their own ' +
       'groups only; suppressed groups carry no numbers (and no weekly or retention rows) for ' +
       'non-administrators.',
-    access: ['admin', 'leader'],
+    access: ['admin', 'leader', 'it'],
     async handler({ req, auth, query }) {
       const user = auth!.user;
       const admin = user.role === 'admin';
@@ -164,7 +164,7 @@ export function analysisRoutes(app: FastifyInstance, s: Services): void {
       'intervals, the models’ assumptions and reasons when the data do not suffice, and the weekly ' +
       'group values for a before/after plot. Leaders see their own groups only (no pooled waves); ' +
       'suppressed groups carry no results for non-administrators.',
-    access: ['admin', 'leader'],
+    access: ['admin', 'leader', 'it'],
     async handler({ req, auth, query }) {
       const user = auth!.user;
       const admin = user.role === 'admin';

@@ -5,6 +5,8 @@
  *   reports are on; may open any clinician's report (for support; logged).
  * - leader: the organisation page restricted to their groups' rows, and their groups' pages.
  * - champion: their groups' pages.
+ * - it (IT / informatics): like a leader of every group — the organisation page and every group's
+ *   page, suppressed groups without numbers, never an identified clinician.
  * - clinician (and any account linked to a clinician): their own report only.
  * A group with fewer clinicians than the suppression threshold, or hidden so that such a group
  * cannot be worked out by subtraction (`src/metrics/suppress.ts`), shows no numbers to anyone but
@@ -46,7 +48,8 @@ import { suggest } from '../suggestions.ts';
 export const MAX_RANGE_DAYS = 1100;
 
 export function canSeeGroup(user: User, by: GroupKind, value: string): boolean {
-  if (user.role === 'admin') return true;
+  // IT sees aggregates like a leader of the whole organisation (never a clinician's numbers).
+  if (user.role === 'admin' || user.role === 'it') return true;
   if (user.role !== 'leader' && user.role !== 'champion') return false;
   return user.groups.some((g) => g.by === by && g.value === value);
 }
@@ -148,7 +151,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
       const facts = await s.cache.facts();
       const user = auth!.user;
       const list = (by: GroupKind): string[] => {
-        if (user.role === 'admin') {
+        if (user.role === 'admin' || user.role === 'it') {
           const vals = new Set<string>();
           for (const r of facts.roster.values()) {
             const v = r[by];
@@ -185,7 +188,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
     description:
       'Leaders see the organisation rows and the rows of their own groups only. Suppressed rows ' +
       'carry no numbers for non-administrators.',
-    access: ['admin', 'leader'],
+    access: ['admin', 'leader', 'it'],
     async handler({ req, auth, query }) {
       const { ds, settings } = await load(s, query, auth!.user.username);
       const user = auth!.user;
@@ -212,11 +215,13 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
       await logAccess(s, req, auth, 'view', 'org', `${ds.req.from}..${ds.req.to}`);
       const sees = admin
         ? 'all'
-        : user.groups
-            .filter((g) => g.by === 'department')
-            .map((g) => g.value)
-            .sort()
-            .join('\u0000');
+        : user.role === 'it'
+          ? '(it: every group)'
+          : user.groups
+              .filter((g) => g.by === 'department')
+              .map((g) => g.value)
+              .sort()
+              .join('\u0000');
       return page(s, ds, `org:${admin}:${thr}:${sees}`, () => ({
         options: reportOptions(ds, settings, 'week', 'org'),
         weekly: d.weekly.map((r) => redact(r, admin)),
@@ -252,7 +257,7 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
     description:
       'Leaders and champions may open their own groups only (403 otherwise, whether or not the ' +
       'group exists). Clinicians are identified only for administrators with identified reports on.',
-    access: ['admin', 'leader', 'champion'],
+    access: ['admin', 'leader', 'champion', 'it'],
     async handler({ req, auth, params, query }) {
       const user = auth!.user;
       const resource = `group/${params.by}/${params.value}`;

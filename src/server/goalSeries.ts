@@ -1,0 +1,144 @@
+/**
+ * The weekly series of a goal's group (`docs/program.md` §Goals: "a week's value"), fed to the
+ * rules of `src/program` (`goalBaseline`, `goalProgress`):
+ * - a per-clinician metric: from the report cache's weekly rows (`ReportCache.dataset`, the rows
+ *   the organisation and group pages and the go-live evaluation read), the median across the
+ *   group's clinicians with scheduled hours each ISO week (`percentileCont`, as §7 and
+ *   `groupRows`), `n` those clinicians;
+ * - an adoption share: the tool's weekly adoption rows (`adoptionWeekly`, the adoption page's
+ *   SQL), the group's active (or habitual) users over its eligible clinicians, `n` the eligible.
+ *
+ * Ranges are whole ISO weeks. The start is moved back to a 13-week grid so that goals proposed
+ * in the same quarter share one cached dataset (and the pages' own), rather than each computing
+ * its own range.
+ */
+import { adoptionWeekly } from '../analysis/adoption.ts';
+import { getTool } from '../analysis/tools.ts';
+import { addDays, daysBetween, weekStarts } from '../analysis/weeks.ts';
+import { UptakeError } from '../errors/UptakeError.ts';
+import type { CLINICIAN_METRICS } from '../model/metricRow.ts';
+import { metricOptionsSchema, type MetricOptions } from '../model/options.ts';
+import {
+  GOAL_SHARE_METRICS,
+  type GoalGroupBy,
+  type GoalMetric,
+  type WeeklyValue,
+} from '../model/goal.ts';
+import { groupOf, percentileCont, type Roster } from './aggregates.ts';
+import type { OrgSettings } from './orgSettings.ts';
+import type { Services } from './routing.ts';
+
+/** What a series is of. */
+export interface SeriesOf {
+  metric: GoalMetric;
+  tool: string | null;
+  /** The goal's metric options (JSON text as stored, or the proposal's object). */
+  metric_options?: string | Record<string, unknown> | undefined;
+  group_by: GoalGroupBy;
+  group_value: string;
+}
+
+/** The Monday the 13-week grid starts from. */
+const GRID_ANCHOR = '2000-01-03';
+const GRID_DAYS = 91;
+/** The longest range a goal reads (the report pages' limit, in whole weeks). */
+const MAX_DAYS = 156 * 7;
+
+const isShare = (m: GoalMetric): m is (typeof GOAL_SHARE_METRICS)[number] =>
+  (GOAL_SHARE_METRICS as readonly string[]).includes(m);
+
+/** The organisation's options with the goal's own laid over them (the time zone stays). */
+export function goalOptions(settings: OrgSettings, own: SeriesOf['metric_options']): MetricOptions {
+  let parsed: unknown = own ?? {};
+  if (typeof own === 'string') {
+    try {
+      parsed = JSON.parse(own);
+    } catch {
+      parsed = {};
+    }
+  }
+  const r = metricOptionsSchema.omit({ timezone: true }).partial().safeParse(parsed);
+  const out: MetricOptions = { ...settings.options };
+  if (r.success)
+    for (const [k, v] of Object.entries(r.data))
+      if (v !== undefined) Object.assign(out, { [k]: v });
+  return out;
+}
+
+/** How many roster clinicians the group has (the organisation: all). */
+export function rosterSize(roster: Roster, by: GoalGroupBy, value: string): number {
+  let n = 0;
+  for (const id of roster.keys()) if (by === 'org' || groupOf(roster, by, id) === value) n++;
+  return n;
+}
+
+/**
+ * The group's weekly values over the whole weeks [from, to) (Mondays), one per week (`value`
+ * null and `n` 0 for a week without data), oldest first. `who` is the user whose turn a new
+ * computation of the report cache takes.
+ */
+export async function goalWeeklySeries(
+  s: Services,
+  settings: OrgSettings,
+  g: SeriesOf,
+  weeks: { from: string; to: string },
+  who: string,
+): Promise<WeeklyValue[]> {
+  if (weeks.from >= weeks.to) return [];
+  let from = weeks.from;
+  if (daysBetween(from, weeks.to) > MAX_DAYS) from = addDays(weeks.to, -MAX_DAYS);
+  const mondays = weekStarts(from, weeks.to);
+  const byWeek = new Map<string, { value: number | null; n: number }>();
+
+  if (isShare(g.metric)) {
+    if (!g.tool)
+      throw new UptakeError('INVALID_INPUT', 'tool: an adoption share needs the tool it measures');
+    const tool = await getTool(s.db, g.tool);
+    const rows = await adoptionWeekly(s.db.reader, {
+      tool,
+      by: g.group_by,
+      from,
+      to: weeks.to,
+      timezone: settings.timezone,
+    });
+    const sums = new Map<string, { users: number; eligible: number }>();
+    for (const r of rows) {
+      if (r.group !== g.group_value) continue;
+      const t = sums.get(r.week_start) ?? { users: 0, eligible: 0 };
+      t.users += g.metric === 'adoption.active_share' ? r.weekly_active : r.habitual;
+      t.eligible += r.eligible;
+      sums.set(r.week_start, t);
+    }
+    for (const [w, t] of sums)
+      byWeek.set(w, { value: t.eligible > 0 ? t.users / t.eligible : null, n: t.eligible });
+  } else {
+    // The 13-week grid: the same dataset for every goal of the quarter.
+    const since = daysBetween(GRID_ANCHOR, from);
+    let start = addDays(GRID_ANCHOR, Math.floor(since / GRID_DAYS) * GRID_DAYS);
+    if (daysBetween(start, weeks.to) > MAX_DAYS) start = from;
+    await s.cache.check();
+    const ds = await s.cache.dataset(start, weeks.to, goalOptions(settings, g.metric_options), who);
+    const metric = g.metric as (typeof CLINICIAN_METRICS)[number];
+    const cells = new Map<string, { values: number[]; n: number }>();
+    for (const r of ds.weekly) {
+      if (r.scheduled_hours <= 0) continue;
+      if (g.group_by !== 'org' && groupOf(ds.roster, g.group_by, r.user_id) !== g.group_value)
+        continue;
+      const w = String(r.period_start).slice(0, 10);
+      const c = cells.get(w) ?? { values: [], n: 0 };
+      c.n++;
+      const v = r[metric];
+      if (typeof v === 'number' && Number.isFinite(v)) c.values.push(v);
+      cells.set(w, c);
+    }
+    for (const [w, c] of cells)
+      byWeek.set(w, {
+        value: percentileCont(
+          c.values.sort((a, b) => a - b),
+          0.5,
+        ),
+        n: c.n,
+      });
+  }
+  return mondays.map((w) => ({ week_start: w, ...(byWeek.get(w) ?? { value: null, n: 0 }) }));
+}
