@@ -8,7 +8,7 @@
  * and the "did this help?" question. axe finds no serious violation on any new page; the goals
  * page and the Tell IT dialog do not scroll sideways on a 390 px phone.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,13 @@ import { checkPage, openPage, signIn, type BrowserApp } from './browserTesting.t
 const CHROMIUM = process.env['UPTAKE_CHROMIUM'] ?? '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PHONE = { width: 390, height: 844 };
+const SHOTS = join(ROOT, 'test-output/screenshots');
+
+/** A full-page screenshot for people to look at (test-output/screenshots/program-NAME.png). */
+async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `program-${name}.png`), fullPage });
+}
 
 /**
  * The server's clock: the test data are three weeks from Monday 5 January 2026, so "now" starts
@@ -182,6 +189,7 @@ describe('goals in Chromium', () => {
     );
     expect(await propose.isDisabled()).toBe(false);
     await checkPage(page, 'clinician-goal-preview');
+    await shot(page, 'goal-preview');
 
     // A changed proposal must be previewed again before it can be sent.
     await form.getByLabel(/^Target \(/).fill((baseline!.mean * 0.6).toFixed(2));
@@ -228,6 +236,7 @@ describe('goals in Chromium', () => {
       /^Your vote: support\. So far 2 support, 0 oppose, 0 abstain; closes /,
     );
     await checkPage(page, 'voter-my-report-goals');
+    await shot(page, 'my-report-goals');
     // The goal's page shows counts, never names.
     await openPage(app, page, `goals/${goalId}`);
     const votes = page.locator('section', { has: page.getByRole('heading', { name: 'Votes' }) });
@@ -255,6 +264,7 @@ describe('goals in Chromium', () => {
       /Baseline \d+\.\d\d \(95% CI .* Target \d+\.\d\d\./,
     );
     await checkPage(page, 'clinician-goal-adopted');
+    await shot(page, 'goal-adopted');
     await openPage(app, page, 'goals');
     const card = page.locator(`li[data-goal="${goalId}"]`);
     expect(await card.getAttribute('data-state')).toBe('adopted');
@@ -288,6 +298,7 @@ describe('goals in Chromium', () => {
       const r = await sideways(page);
       expect(r.scroll, `${route} at 390 px: ${r.wide.join('; ')}`).toBeLessThanOrEqual(r.width);
     }
+    await shot(page, 'phone-goal-new');
     await page.context().close();
   });
 });
@@ -307,6 +318,7 @@ describe('feedback to IT in Chromium', () => {
     const hint = page.locator(`[id="${await box.getAttribute('aria-describedby')}"]`);
     expect(await hint.innerText()).toMatch(/^Do not type patient details/);
     await checkPage(page, 'clinician-tell-it');
+    await shot(page, 'tell-it');
     await dialog.getByLabel(/^Problem/).check();
     await box.fill(TEXT);
     await dialog.getByLabel(/^Private/).check();
@@ -335,6 +347,7 @@ describe('feedback to IT in Chromium', () => {
     const box = await dialog.boundingBox();
     expect(box!.x).toBeGreaterThanOrEqual(0);
     expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width);
+    await shot(page, 'phone-tell-it', false);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     await page.context().close();
@@ -352,6 +365,7 @@ describe('feedback to IT in Chromium', () => {
     await row.waitFor();
     expect(await row.getAttribute('data-state')).toBe('new');
     await checkPage(page, 'it-triage-board');
+    await shot(page, 'triage-board');
     await row.getByRole('link').click();
     await page.getByRole('heading', { level: 2, name: 'Triage' }).waitFor();
     // The first-response clock runs against the normal target until a priority is set.
@@ -391,6 +405,7 @@ describe('feedback to IT in Chromium', () => {
     expect(at(/Triaged → Done/)).toBeGreaterThan(at(/New → Triaged/));
     expect(history.join('\n')).toMatch(/Thank you — we can reproduce it[\s\S]*Fixed: the template/);
     await checkPage(page, 'it-triage-done');
+    await shot(page, 'triage-item');
 
     await openPage(app, page, 'it-dashboard?from=2026-01-01&to=2026-03-01');
     const table = page.getByRole('region', { name: /^Table: Feedback figures per unit/ });
@@ -398,6 +413,7 @@ describe('feedback to IT in Chromium', () => {
     expect(await table.locator('tbody tr').count()).toBeGreaterThanOrEqual(1);
     await page.locator('[data-chart] svg').first().waitFor();
     await checkPage(page, 'it-dashboard');
+    await shot(page, 'it-dashboard');
     await page.context().close();
   });
 
@@ -420,6 +436,7 @@ describe('feedback to IT in Chromium', () => {
     const ask = row.getByTestId('did-it-help');
     await ask.waitFor();
     await checkPage(page, 'clinician-did-it-help');
+    await shot(page, 'did-it-help');
     await ask.getByRole('button', { name: 'Yes, it helped' }).click();
     await ask.waitFor({ state: 'detached' });
     // Asked once: not again on the item's page.
@@ -434,6 +451,54 @@ describe('feedback to IT in Chromium', () => {
     await page.context().close();
   });
 
+  test('a colleague says "me too" on an item shared with the unit; IT merges it as a duplicate', async () => {
+    const author = await login(app.sys.app, app.sys.account('clinician', 0));
+    const shared = await call(app.sys.app, author, 'POST', '/api/feedback', {
+      payload: {
+        kind: 'idea',
+        text: 'Pool the inbox at night across the unit.',
+        visibility: 'unit',
+      },
+    });
+    expect(shared.statusCode, shared.body).toBe(201);
+    const sharedId = (shared.json() as { id: string }).id;
+    const other = await login(app.sys.app, voter);
+    const original = await call(app.sys.app, other, 'POST', '/api/feedback', {
+      payload: {
+        kind: 'idea',
+        text: 'A night inbox pool for the unit, please.',
+        visibility: 'private',
+      },
+    });
+    expect(original.statusCode, original.body).toBe(201);
+    const originalId = (original.json() as { id: string }).id;
+
+    const page = await signIn(app, voter);
+    await openPage(app, page, 'feedback');
+    const unit = page.locator('section', {
+      has: page.getByRole('heading', { name: 'Shared by my unit' }),
+    });
+    const row = unit.locator(`li[data-feedback="${sharedId}"]`);
+    await row.getByRole('button', { name: 'Me too (0)' }).click();
+    const voted = row.getByRole('button', { name: 'Me too (1)' });
+    await voted.waitFor();
+    expect(await voted.getAttribute('aria-pressed')).toBe('true');
+    await checkPage(page, 'voter-unit-feedback');
+    await page.context().close();
+
+    const triage = await signIn(app, it);
+    await openPage(app, triage, `triage/${sharedId}`);
+    const merge = triage.getByRole('form', { name: 'Merge as a duplicate' });
+    await merge.getByLabel('Duplicate of').selectOption(originalId);
+    await merge.getByLabel(/^Why it is a duplicate/).fill('The same request as an earlier one.');
+    await merge.getByRole('button', { name: 'Merge' }).click();
+    await expect.poll(() => triage.getByTestId('feedback-state').innerText()).toBe('Duplicate');
+    // Its "me too" moved to the original.
+    await openPage(app, triage, `triage/${originalId}`);
+    expect(await triage.locator('.goal-status-line').innerText()).toMatch(/1 “me too”/);
+    await triage.context().close();
+  });
+
   test('Settings: holidays, clock targets and goal rules', async () => {
     const page = await signIn(app, app.sys.account('admin'));
     await openPage(app, page, 'settings');
@@ -446,7 +511,14 @@ describe('feedback to IT in Chromium', () => {
     await section.getByText('Holidays saved.').waitFor();
     expect(await section.getByLabel('Votes needed').inputValue()).toBe('2');
     await checkPage(page, 'admin-settings-program');
-    const r = await call(app.sys.app, admin, 'GET', '/api/settings');
+    await shot(page, 'settings');
+    // (The session of the test's start has expired on the server's clock since: a new one.)
+    const r = await call(
+      app.sys.app,
+      await login(app.sys.app, app.sys.account('admin')),
+      'GET',
+      '/api/settings',
+    );
     expect((r.json() as { holidays: string[] }).holidays).toContain('2026-12-25');
     await page.context().close();
   });

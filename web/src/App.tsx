@@ -63,7 +63,7 @@ const EVERYONE: readonly Role[] = ['admin', 'it', 'leader', 'champion', 'clinici
 // never an individual's numbers, and triages feedback.
 export const NAV: readonly NavItem[] = [
   { key: 'org', label: 'Organisation', roles: ['admin', 'leader', 'it'] },
-  { key: 'groups', label: 'Groups', roles: ['admin', 'leader', 'champion'] },
+  { key: 'groups', label: 'Groups', roles: ['admin', 'leader', 'champion', 'it'] },
   { key: 'adoption', label: 'Adoption', roles: ['admin', 'leader', 'it'] },
   { key: 'golive', label: 'Go-live', roles: ['admin', 'leader', 'it'] },
   {

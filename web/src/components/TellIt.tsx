@@ -135,9 +135,10 @@ function TellItForm({ me, onClose }: { me: Me; onClose: () => void }): ReactNode
   if (sent)
     return (
       <div className="tell-it-body">
-        <h2 id="tell-it-title">Sent to IT</h2>
+        <h2 id="tell-it-title">Tell IT</h2>
         <p role="status" className="ok" data-testid="tell-it-sent">
-          Thank you. IT will answer; you will see each change under the bell and on My feedback.
+          Sent to IT. Thank you: IT will answer, and you will see each change under the bell and on
+          My feedback.
         </p>
         <div className="form-buttons">
           <a className="button" href={href(['feedback', sent])} onClick={onClose}>

@@ -325,7 +325,7 @@ function GoalBody({
   const quorum = Math.min(g.min_votes, g.group_size ?? g.min_votes);
   return (
     <>
-      <PageHeader title={g.title} question={`${groupWords(g)}: ${goalAim(g)}.`}>
+      <PageHeader title={g.title} question={`For ${groupWords(g)}: ${goalAim(g)}.`}>
         <a className="button secondary" href={href(['goals'])}>
           All goals
         </a>

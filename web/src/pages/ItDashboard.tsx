@@ -189,7 +189,10 @@ function Figures({
           {SHARE_KEYS.map((k) => (
             <div key={k}>
               <dt>{SHARES[k].label}</dt>
-              <dd>{SHARES[k].means}; with its Wilson 95% interval (z = 1.96).</dd>
+              <dd>
+                {SHARES[k].means.charAt(0).toUpperCase() + SHARES[k].means.slice(1)}; with its
+                Wilson 95% interval (z = 1.96).
+              </dd>
             </div>
           ))}
         </dl>
