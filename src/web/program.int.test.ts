@@ -445,6 +445,15 @@ describe('feedback to IT in Chromium', () => {
     expect(await page.getByTestId('did-it-help').count()).toBe(0);
     expect(await page.locator('ol.history').innerText()).toMatch(/said it helped/);
     await checkPage(page, 'clinician-feedback-item');
+    // Done, the unit's "You asked, we did" on My report counts it — a private item, never shown.
+    await openPage(app, page, 'me');
+    const weDid = page.locator('section', {
+      has: page.getByRole('heading', { name: /^You asked, we did: / }),
+    });
+    expect(await weDid.getByTestId('private-done').innerText()).toBe(
+      '1 private item of the unit is done (counted, never shown: only their authors and IT read them).',
+    );
+    expect(await weDid.innerText()).not.toMatch(/discharge letter/);
     await openPage(app, page, 'notices');
     await page.getByRole('button', { name: 'Mark all as read' }).click();
     await badge.waitFor({ state: 'detached' });

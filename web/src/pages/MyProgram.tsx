@@ -160,9 +160,11 @@ function DoneList({ d, tz }: { d: FeedbackDone; tz: string }): ReactNode {
         </ul>
       ) : null}
       {d.private_done ? (
-        <p className="muted">
-          And {d.private_done} private item{d.private_done === 1 ? '' : 's'} of the unit, done
-          (counted, never shown).
+        <p className="muted" data-testid="private-done">
+          {d.items.length ? 'And ' : ''}
+          {d.private_done} private item{d.private_done === 1 ? '' : 's'} of the unit{' '}
+          {d.items.length ? '' : d.private_done === 1 ? 'is ' : 'are '}done (counted, never shown:
+          only their authors and IT read them).
         </p>
       ) : null}
     </>
