@@ -5,8 +5,10 @@
  * reach by the target date: `detailRange.high` for a decrease, `.low` for an increase, so the
  * direction travels with the number. The lifecycle follows the vote (proposed while voting,
  * active once adopted, completed after the target date, rejected or cancelled) and the computed
- * status is the achievement status (HL7 goal-achievement codes).
+ * status is the achievement status (HL7 goal-achievement codes). The object is checked against
+ * the R4 `Goal` type of `@types/fhir` at compile time and against the API's schema when sent.
  */
+import type { Goal } from 'fhir/r4.js';
 import type { GoalRow, GoalStatus } from '../model/goal.ts';
 import { localDateOf } from './businessHours.ts';
 
@@ -110,5 +112,5 @@ export function goalToFhir(
         : {}),
     expressedBy: { display: goal.proposer },
     note: [{ text: goal.rationale }],
-  };
+  } satisfies Goal;
 }

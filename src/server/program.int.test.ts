@@ -7,8 +7,7 @@
  * their Wilson intervals and "You asked, we did"; the settings that drive both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
+import { parseTool, saveTool } from '../analysis/tools.ts';
 import { engines } from '../store/testEngines.ts';
 import type {
   FeedbackDetail,
@@ -22,47 +21,14 @@ import type {
   MyGoals,
   Notices,
 } from './contract.ts';
-import { cardiologyGoal, programSystem, type ProgramSystem } from './programFixture.ts';
+import {
+  cardiologyGoal,
+  programSystem,
+  smtpSink,
+  until,
+  type ProgramSystem,
+} from './programFixture.ts';
 import { call } from './testSystem.ts';
-
-interface Mail {
-  to: string[];
-  data: string;
-}
-
-/** A local SMTP server that keeps what it receives. */
-async function smtpSink(): Promise<{ port: number; mails: Mail[]; close(): Promise<void> }> {
-  const mails: Mail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, done) {
-      let data = '';
-      stream.on('data', (c: Buffer) => (data += c.toString('utf8')));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-        done();
-      });
-    },
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    port: (server.server.address() as AddressInfo).port,
-    mails,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
-async function until<T>(f: () => T | undefined, what: string, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 // t(0.975, 2) = 4.302652729749464: the baseline of three weeks has two degrees of freedom.
 const T2 = 4.302652729749464;
@@ -267,6 +233,48 @@ describe.each(engines())('the program’s API on $name', (engine) => {
     });
   });
 
+  it('a goal on a tool’s adoption share: the weekly share of the group, and the go-live link', async () => {
+    p.clock.now = new Date('2026-01-27T15:00:00Z');
+    await saveTool(
+      p.sys.store,
+      parseTool({
+        name: 'NoteHelper',
+        actions: ['NOTE_EDIT'],
+        eligible: { departments: ['Cardiology'] },
+        golives: [{ group_by: 'department', group: 'Cardiology', date: '2026-01-12' }],
+      }),
+    );
+    const proposal = cardiologyGoal(1, {
+      metric: 'adoption.active_share',
+      tool: 'NoteHelper',
+      direction: 'increase',
+    });
+    // Every Cardiology clinician edits notes every week: a share of 1 of the six eligible.
+    const v = (await send('c2', 'POST', '/api/goals/preview', proposal)).json() as GoalPreview;
+    expect(v.series).toEqual([
+      { week_start: '2026-01-05', value: 1, n: 6 },
+      { week_start: '2026-01-12', value: 1, n: 6 },
+      { week_start: '2026-01-19', value: 1, n: 6 },
+    ]);
+    expect(v.baseline).toMatchObject({ mean: 1, sd: 0, noise: 0 });
+    // Nothing to increase: a target equal to the baseline does not lie the goal's way.
+    expect(v.noise).toMatchObject({ within_noise: false, direction_ok: false });
+    expect(v.warnings.join(' ')).toMatch(/does not lie the goal’s way/);
+    const g = (await send('c2', 'POST', '/api/goals', proposal)).json() as GoalSummary;
+    const d = await get<GoalDetail>('c2', `/api/goals/${g.id}`);
+    expect(d.golive).toEqual({
+      tool: 'NoteHelper',
+      metric: 'adoption.active_share',
+      by: 'department',
+      group: 'Cardiology',
+      date: '2026-01-12',
+    });
+    expect((await send('c2', 'POST', `/api/goals/${g.id}/withdraw`)).json()).toMatchObject({
+      state: 'withdrawn',
+      withdrawn_by: 'c2',
+    });
+  });
+
   let itemId = '';
 
   it('closes the loop: feedback → triage → answer → done, notices and e-mail, did this help?', async () => {
@@ -443,10 +451,7 @@ describe.each(engines())('the program’s API on $name', (engine) => {
   it('writes every view and change to the access log, never a vote’s choice', async () => {
     const log = await get<
       { resource: string; action: string; outcome: string; detail: string | null }[]
-    >(
-      'admin',
-      '/api/access-log?limit=10000',
-    );
+    >('admin', '/api/access-log?limit=10000');
     const votes = log.filter((e) => e.resource === `goals/${goalId}/vote`);
     expect(votes.filter((e) => e.outcome === 'success').map((e) => e.detail)).toEqual(
       Array(5).fill('vote cast'),

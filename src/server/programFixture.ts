@@ -7,6 +7,8 @@
  * Cardiology champion and leader, an IT account, and the demo administrator. Time zone UTC, so
  * business hours are 08:00–17:00Z.
  */
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
 import type { EventRow, ScheduleRow } from '../model/canonical.ts';
 import { loadDataset } from '../metrics/loadDataset.ts';
 import type { TestEngine } from '../store/testEngines.ts';
@@ -148,4 +150,44 @@ export function cardiologyGoal(target: number, extra: Record<string, unknown> = 
     rationale: 'Templates should cut the edits we make after clinic.',
     ...extra,
   };
+}
+
+export interface Mail {
+  to: string[];
+  data: string;
+}
+
+/** A local SMTP server that keeps what it receives. */
+export async function smtpSink(): Promise<{ port: number; mails: Mail[]; close(): Promise<void> }> {
+  const mails: Mail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, done) {
+      let data = '';
+      stream.on('data', (c: Buffer) => (data += c.toString('utf8')));
+      stream.on('end', () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
+        done();
+      });
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    mails,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** Poll `f` until it gives a value (e-mail arrives in the background). */
+export async function until<T>(f: () => T | undefined, what: string, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

@@ -24,8 +24,8 @@ import { getTool, listGoLives } from '../../analysis/tools.ts';
 import { UptakeError } from '../../errors/UptakeError.ts';
 import { Pseudonymizer } from '../../ingest/pseudonymize.ts';
 import { keyFile } from '../../cli/paths.ts';
-import { ORG_GROUP_VALUE, type GoalProposal, type GoalRow } from '../../model/goal.ts';
-import type { FeedbackItemRow, NoticeRow } from '../../model/feedback.ts';
+import type { GoalProposal, GoalRow } from '../../model/goal.ts';
+import type { NoticeRow } from '../../model/feedback.ts';
 import type { BusinessCalendar } from '../../model/businessTime.ts';
 import { isTriager, type ProgramActor } from '../../program/actor.ts';
 import { localDateOf } from '../../program/businessHours.ts';
@@ -81,7 +81,7 @@ import { dayClock, localInstant } from '../../synth/tz.ts';
 import type { Roster } from '../aggregates.ts';
 import type { User } from '../auth.ts';
 import { API } from '../contract.ts';
-import { goalWeeklySeries, rosterSize, type SeriesOf } from '../goalSeries.ts';
+import { goalWeeklySeries, rosterSize } from '../goalSeries.ts';
 import type { Mailer } from '../mailer.ts';
 import type { OrgSettings } from '../orgSettings.ts';
 import { defineRoute, logAccess, type Auth, type Services } from '../routing.ts';
@@ -925,7 +925,3 @@ export function programRoutes(app: FastifyInstance, s: Services, o: ProgramOptio
 
   app.addHook('onClose', async () => o.mailer.close());
 }
-
-/** The goal group of the organisation, for callers naming it. */
-export { ORG_GROUP_VALUE };
-export type { FeedbackItemRow };
