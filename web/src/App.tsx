@@ -24,9 +24,28 @@ import { AccessLogPage } from './pages/AccessLog.tsx';
 import { HelpPage } from './pages/Help.tsx';
 import { AdoptionPage } from './pages/Adoption.tsx';
 import { GoLivePage } from './pages/GoLive.tsx';
+import { GoalsPage } from './pages/Goals.tsx';
+import { FeedbackPage } from './pages/Feedback.tsx';
+import { TriagePage } from './pages/Triage.tsx';
+import { ItDashboardPage } from './pages/ItDashboard.tsx';
+import { Bell, NoticesPage } from './pages/Notices.tsx';
+import { TellItButton, TellItDialog } from './components/TellIt.tsx';
 
 type PageKey =
-  'org' | 'groups' | 'adoption' | 'golive' | 'me' | 'help' | 'data' | 'settings' | 'access-log';
+  | 'org'
+  | 'groups'
+  | 'adoption'
+  | 'golive'
+  | 'me'
+  | 'goals'
+  | 'help'
+  | 'feedback'
+  | 'triage'
+  | 'it-dashboard'
+  | 'notices'
+  | 'data'
+  | 'settings'
+  | 'access-log';
 
 interface NavItem {
   key: PageKey;
@@ -34,20 +53,31 @@ interface NavItem {
   roles: readonly Role[];
   /** Shown only to accounts linked to a clinician. */
   needsClinician?: boolean;
+  /** Reached otherwise than through the list (the bell): not listed in the navigation. */
+  unlisted?: boolean;
 }
 
+const EVERYONE: readonly Role[] = ['admin', 'it', 'leader', 'champion', 'clinician'];
+
+// `it` (IT / clinical-informatics staff) sees aggregates like a leader of the whole organisation,
+// never an individual's numbers, and triages feedback.
 export const NAV: readonly NavItem[] = [
-  { key: 'org', label: 'Organisation', roles: ['admin', 'leader'] },
-  { key: 'groups', label: 'Groups', roles: ['admin', 'leader', 'champion'] },
-  { key: 'adoption', label: 'Adoption', roles: ['admin', 'leader'] },
-  { key: 'golive', label: 'Go-live', roles: ['admin', 'leader'] },
+  { key: 'org', label: 'Organisation', roles: ['admin', 'leader', 'it'] },
+  { key: 'groups', label: 'Groups', roles: ['admin', 'leader', 'champion', 'it'] },
+  { key: 'adoption', label: 'Adoption', roles: ['admin', 'leader', 'it'] },
+  { key: 'golive', label: 'Go-live', roles: ['admin', 'leader', 'it'] },
   {
     key: 'me',
     label: 'My report',
     roles: ['admin', 'leader', 'champion', 'clinician'],
     needsClinician: true,
   },
+  { key: 'goals', label: 'Goals', roles: EVERYONE },
   { key: 'help', label: 'Help requests', roles: ['admin', 'champion'] },
+  { key: 'feedback', label: 'My feedback', roles: ['admin', 'leader', 'champion', 'clinician'] },
+  { key: 'triage', label: 'Triage', roles: ['admin', 'it'] },
+  { key: 'it-dashboard', label: 'IT dashboard', roles: ['admin', 'it'] },
+  { key: 'notices', label: 'Notices', roles: EVERYONE, unlisted: true },
   { key: 'data', label: 'Data', roles: ['admin'] },
   { key: 'settings', label: 'Settings', roles: ['admin'] },
   { key: 'access-log', label: 'Access log', roles: ['admin'] },
@@ -60,7 +90,7 @@ export function allowedPages(me: Me): PageKey[] {
 }
 
 function homeOf(me: Me): PageKey {
-  return allowedPages(me)[0] ?? 'me';
+  return allowedPages(me).find((k) => !NAV.find((n) => n.key === k)?.unlisted) ?? 'me';
 }
 
 export function App(): ReactNode {
@@ -384,6 +414,21 @@ function Shell({
       case 'help':
         content = <HelpPage {...common} />;
         break;
+      case 'goals':
+        content = <GoalsPage {...common} sub={route.path[1]} />;
+        break;
+      case 'feedback':
+        content = <FeedbackPage {...common} sub={route.path[1]} />;
+        break;
+      case 'triage':
+        content = <TriagePage {...common} sub={route.path[1]} />;
+        break;
+      case 'it-dashboard':
+        content = <ItDashboardPage {...common} />;
+        break;
+      case 'notices':
+        content = <NoticesPage {...common} />;
+        break;
       case 'access-log':
         content = <AccessLogPage {...common} />;
         break;
@@ -408,7 +453,7 @@ function Shell({
         </a>
         <nav aria-label="Main">
           <ul>
-            {NAV.filter((n) => allowed.includes(n.key)).map((n) => (
+            {NAV.filter((n) => allowed.includes(n.key) && !n.unlisted).map((n) => (
               <li key={n.key}>
                 <a href={href([n.key], chosen)} aria-current={n.key === page ? 'page' : undefined}>
                   {n.label}
@@ -427,6 +472,8 @@ function Shell({
           </ul>
         </nav>
         <div className="account">
+          <Bell pathKey={pathKey} current={page === 'notices'} />
+          {me.role !== 'it' ? <TellItButton /> : null}
           <span>
             {me.username} <span className="role">({me.role})</span>
           </span>
@@ -445,6 +492,7 @@ function Shell({
           view is recorded in the access log.
         </p>
       </footer>
+      {me.role !== 'it' ? <TellItDialog me={me} /> : null}
     </>
   );
 }

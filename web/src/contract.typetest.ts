@@ -27,7 +27,7 @@ type Equal<A, B> =
 type Expect<T extends true> = T;
 
 type Kind = 'department' | 'specialty' | 'role';
-type Role = 'admin' | 'leader' | 'champion' | 'clinician';
+type Role = 'admin' | 'it' | 'leader' | 'champion' | 'clinician';
 
 export type Pinned = [
   // The signed-in user, as the shell reads it.

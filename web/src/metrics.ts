@@ -113,6 +113,26 @@ export const METRICS: Record<string, MetricInfo> = {
     unit: 'minutes',
     lowerIsBetter: true,
   },
+  // A tool's adoption shares, which a goal may target (the tool named beside them).
+  'adoption.active_share': {
+    key: 'adoption.active_share',
+    brief: 'weekly active users',
+    label: 'Weekly active share',
+    short: 'Share of the clinicians the tool is meant for who used it that week',
+    fallback: 'clinicians who used the tool in the week / eligible clinicians',
+    unit: 'share',
+    lowerIsBetter: false,
+  },
+  'adoption.habitual_share': {
+    key: 'adoption.habitual_share',
+    brief: 'habitual users',
+    label: 'Habitual share',
+    short: 'Share of eligible clinicians who use the tool habitually',
+    fallback:
+      'clinicians who used the tool at its habit threshold in 3 of the last 4 weeks / eligible clinicians',
+    unit: 'share',
+    lowerIsBetter: false,
+  },
 };
 
 export type { Per8Metric };

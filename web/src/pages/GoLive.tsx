@@ -90,10 +90,18 @@ export function targetMetric(t: ToolInfo | undefined): GoLiveMetric {
 
 export function GoLivePage({ meta, range, setRange }: PageProps): ReactNode {
   const tools = useApi('GET /api/tools');
-  const [chosen, setChosen] = useState('');
+  // A link may open the page on a tool, metric and grouping (a goal's "see the go-live
+  // evaluation": `#/golive?tool=…&metric=…&by=…`); the server checks each.
+  const [linked] = useState(() => new URLSearchParams(window.location.hash.split('?')[1] ?? ''));
+  const [chosen, setChosen] = useState(linked.get('tool') ?? '');
   // Empty: the chosen tool's target metric (else EHR-Time8).
-  const [metricChoice, setMetric] = useState<GoLiveMetric | ''>('');
-  const [by, setBy] = useState<AnalysisBy>('department');
+  const [metricChoice, setMetric] = useState<GoLiveMetric | ''>(
+    (linked.get('metric') as GoLiveMetric | null) ?? '',
+  );
+  const [by, setBy] = useState<AnalysisBy>(
+    (['department', 'specialty', 'role', 'org'] as const).find((b) => b === linked.get('by')) ??
+      'department',
+  );
   const [transition, setTransition] = useState(0);
   const tool = chosen || tools.data?.[0]?.name || '';
   const info = tools.data?.find((t) => t.name === tool);

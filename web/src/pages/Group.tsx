@@ -1,7 +1,8 @@
 /**
  * Group: "How are the clinicians of this department (specialty, role) doing, compared with the
  * organisation?" The spread of clinicians as anonymous dots, the weekly trend, and — only where
- * identified reports are on — a table of named clinicians.
+ * identified reports are on — a table of named clinicians; for a department, "You asked, we
+ * did" (what IT has done of what its clinicians asked for).
  */
 import { useState, type ReactNode } from 'react';
 import type { GoLiveMark, GroupKind, GroupReport, Meta } from '../api.ts';
@@ -32,6 +33,7 @@ import {
   unitText,
   type Per8Metric,
 } from '../metrics.ts';
+import { YouAskedWeDid } from './MyProgram.tsx';
 
 interface Choice {
   by: GroupKind;
@@ -130,6 +132,9 @@ export function GroupPage({
       ) : null}
       {report.data && ready ? (
         <GroupBody r={report.data} reveal={me.role === 'admin'} marks={marks} />
+      ) : null}
+      {report.data && ready && chosen?.by === 'department' ? (
+        <YouAskedWeDid timezone={meta.timezone} department={chosen.value} />
       ) : null}
     </>
   );

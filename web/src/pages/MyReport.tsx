@@ -2,8 +2,9 @@
  * My report: "Where do I stand, and what could make my EHR day lighter?" — readable in under a
  * minute. First my numbers beside my peers' median and at most three suggestions, each saying why
  * it was chosen (on a phone both fit in the first screens); then, per metric, my peers' spread with
- * me marked and my own weekly trend with the go-lives of my groups. Only the clinician sees this
- * page; it prints on paper without the page's controls.
+ * me marked and my own weekly trend with the go-lives of my groups; the goals of my groups open
+ * for my vote and what IT did of what my unit asked ("You asked, we did"). Only the clinician
+ * sees this page; it prints on paper without the page's controls.
  */
 import type { ReactNode } from 'react';
 import type { GoLiveMark, MyReport, Quantiles } from '../api.ts';
@@ -21,6 +22,7 @@ import {
 } from '../components/ui.tsx';
 import { useApi, useGoLives, useRefreshWhileUpdating } from '../hooks.ts';
 import { AskForHelp, type HelpTopic } from './Help.tsx';
+import { GoalsForMyGroup, YouAskedWeDid } from './MyProgram.tsx';
 import { definitionOf, fmt, GROUP_BY_LABEL, info, periodText, unitText } from '../metrics.ts';
 
 export const MY_METRICS = [
@@ -103,9 +105,13 @@ function ReportBody({
   const threshold = r.options.suppression_threshold;
   if (!me)
     return (
-      <p className="notice" role="status">
-        No activity of yours in this period. Choose another date range.
-      </p>
+      <>
+        <p className="notice" role="status">
+          No activity of yours in this period. Choose another date range.
+        </p>
+        <GoalsForMyGroup timezone={timezone} />
+        <YouAskedWeDid timezone={timezone} />
+      </>
     );
   const peerKind = (GROUP_BY_LABEL[peers.group.by] ?? peers.group.by).toLowerCase();
   const suggestions = r.suggestions.slice(0, 3);
@@ -200,6 +206,9 @@ function ReportBody({
           <p>Nothing stands out: your numbers are close to or better than your peers'.</p>
         )}
       </section>
+
+      <GoalsForMyGroup timezone={timezone} />
+      <YouAskedWeDid timezone={timezone} />
 
       <section className="section" aria-labelledby="my-detail">
         <h2 id="my-detail">Beside my peers, and week by week</h2>

@@ -1,7 +1,7 @@
 /**
  * Organisation: "How much EHR time do our clinicians spend, and is it getting better — where?"
- * Headline medians, weekly trends with quartile bands, departments side by side, and which
- * departments improved or worsened.
+ * Headline medians, weekly trends with quartile bands, departments side by side, which
+ * departments improved or worsened, and the goals by status.
  */
 import { useMemo, useState, type ReactNode } from 'react';
 import type { GoLiveMark, GroupMetricRow, OrgReport } from '../api.ts';
@@ -30,7 +30,8 @@ import {
   type PageProps,
 } from '../components/ui.tsx';
 import { dateWords, rangeWords } from '../dates.ts';
-import { useApi, useGoLives, useRefreshWhileUpdating } from '../hooks.ts';
+import { href, useApi, useGoLives, useRefreshWhileUpdating } from '../hooks.ts';
+import { GoalsByStatus } from './Goals.tsx';
 import {
   compare,
   definitionOf,
@@ -92,7 +93,26 @@ export function OrganisationPage({ me, meta, range, setRange }: PageProps): Reac
           setChangeMetric={setChangeMetric}
         />
       ) : null}
+      <OrgGoals timezone={meta.timezone} />
     </>
+  );
+}
+
+/** The organisation's goals, by state and computed status (docs/program.md §Goals). */
+function OrgGoals({ timezone }: { timezone: string }): ReactNode {
+  const goals = useApi('GET /api/goals');
+  return (
+    <section className="section" aria-labelledby="org-goals">
+      <div className="section-head">
+        <h2 id="org-goals">Goals by status</h2>
+        <a href={href(['goals'])}>All goals</a>
+      </div>
+      {goals.error ? <ErrorBox error={goals.error} /> : null}
+      {!goals.data && !goals.error ? <Loading what="the goals" /> : null}
+      {goals.data ? (
+        <GoalsByStatus list={goals.data} timezone={timezone} headingLevel="h3" />
+      ) : null}
+    </section>
   );
 }
 

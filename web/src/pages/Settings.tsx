@@ -1,6 +1,8 @@
 /**
  * Settings (administrators): "Who may see what, and how are numbers computed?" Suppression
- * threshold, identified reports, the organisation's time zone, and the user accounts.
+ * threshold, identified reports, the organisation's time zone, the buy-in program's rules
+ * (holidays, feedback clock targets, goal voting rules: `ProgramSettings.tsx`), and the user
+ * accounts.
  */
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import {
@@ -16,6 +18,7 @@ import { CsvButton } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { useApi } from '../hooks.ts';
 import { GROUP_BY_LABEL } from '../metrics.ts';
+import { ProgramSettings } from './ProgramSettings.tsx';
 
 /** The defaults of every report's metric options (the organisation's time zone apart). */
 type MetricDefaults = Settings['metric_options'];
@@ -34,6 +37,7 @@ const WOW_CHOICES: Record<Wow, string> = {
 
 const ROLE_TEXT: Record<Role, string> = {
   admin: 'everything, settings and the access log',
+  it: 'IT / informatics staff: triage feedback, the IT dashboard, aggregates only',
   leader: 'the organisation and their groups',
   champion: "their unit's groups",
   clinician: 'their own report only',
@@ -56,6 +60,7 @@ export function SettingsPage({ me, meta }: PageProps): ReactNode {
       {settings.error ? <ErrorBox error={settings.error} /> : null}
       {settings.loading && !settings.data ? <Loading what="settings" /> : null}
       {settings.data ? <SettingsForm initial={settings.data} onSaved={settings.reload} /> : null}
+      {settings.data ? <ProgramSettings initial={settings.data} onSaved={settings.reload} /> : null}
       <Users
         meName={me.username}
         departments={meta.departments}

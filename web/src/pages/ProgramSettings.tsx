@@ -1,0 +1,289 @@
+/**
+ * The buy-in program's settings, on the Settings page (administrators; docs/program.md): the
+ * holidays of the business calendar the feedback clocks run on, the clock targets per priority,
+ * and the goals' voting rules (votes needed, voting window, baseline weeks). Each part is saved
+ * on its own (`PUT /api/settings` takes any of its keys).
+ */
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { api, ApiError, type ApiArgs, type Settings } from '../api.ts';
+import { ErrorBox } from '../components/ui.tsx';
+import { dateWords } from '../dates.ts';
+import { BUSINESS_DAY_HOURS, PRIORITIES, PRIORITY_LABEL, type SlaTargets } from '../program.ts';
+
+const errorOf = (e: unknown): ApiError =>
+  e instanceof ApiError ? e : new ApiError(0, 'NETWORK', String(e));
+
+/** Save one part; says so, or shows the server's reason. */
+function useSave(onSaved: () => void) {
+  const [saved, setSaved] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const save = async (body: ApiArgs<'PUT /api/settings'>[0], what: string) => {
+    setSaved('');
+    setError(null);
+    try {
+      await api('PUT /api/settings', body);
+      setSaved(`${what} saved.`);
+      onSaved();
+    } catch (e) {
+      setError(errorOf(e));
+    }
+  };
+  const status = (
+    <>
+      <div role="status" aria-live="polite">
+        {saved ? <p className="ok">{saved}</p> : null}
+      </div>
+      {error ? <ErrorBox error={error} /> : null}
+    </>
+  );
+  return { save, status };
+}
+
+export function ProgramSettings({
+  initial,
+  onSaved,
+}: {
+  initial: Settings;
+  onSaved: () => void;
+}): ReactNode {
+  return (
+    <section className="section" aria-labelledby="program-settings">
+      <h2 id="program-settings">Goals and feedback to IT</h2>
+      <p className="muted">
+        Business time is Monday to Friday, 08:00–17:00 in the organisation’s time zone (
+        {initial.timezone}), without the holidays below: the feedback clocks count only in it.
+      </p>
+      <Holidays initial={initial.holidays} onSaved={onSaved} />
+      <SlaTargetsForm initial={initial.sla_targets} onSaved={onSaved} />
+      <GoalRules initial={initial.goal_rules} onSaved={onSaved} />
+    </section>
+  );
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function Holidays({ initial, onSaved }: { initial: string[]; onSaved: () => void }): ReactNode {
+  const [dates, setDates] = useState<string[]>([...initial].sort());
+  const [adding, setAdding] = useState('');
+  const { save, status } = useSave(onSaved);
+  const id = useId();
+  const add = (): void => {
+    if (DATE.test(adding) && !dates.includes(adding)) setDates([...dates, adding].sort());
+    setAdding('');
+  };
+  return (
+    <form
+      className="settings"
+      aria-labelledby={`${id}-h`}
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        void save({ body: { holidays: dates } }, 'Holidays');
+      }}
+    >
+      <h3 id={`${id}-h`}>Holidays</h3>
+      <p className="help">Days that are not business days (local dates).</p>
+      {dates.length ? (
+        <ul className="holiday-list">
+          {dates.map((d) => (
+            <li key={d}>
+              {dateWords(d)}{' '}
+              <button
+                type="button"
+                className="secondary small"
+                aria-label={`Remove ${dateWords(d)}`}
+                onClick={() => setDates(dates.filter((x) => x !== d))}
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">No holidays.</p>
+      )}
+      <div className="inline-row">
+        <label>
+          Add a holiday
+          <input type="date" value={adding} onChange={(e) => setAdding(e.target.value)} />
+        </label>
+        <button type="button" className="secondary" onClick={add} disabled={!DATE.test(adding)}>
+          Add
+        </button>
+      </div>
+      <button type="submit">Save holidays</button>
+      {status}
+    </form>
+  );
+}
+
+type ClockKey = keyof SlaTargets['normal'];
+
+function SlaTargetsForm({
+  initial,
+  onSaved,
+}: {
+  initial: SlaTargets;
+  onSaved: () => void;
+}): ReactNode {
+  // Typed in business hours, as stored; the days beside each say what they amount to.
+  const [t, setT] = useState<Record<string, string>>(() =>
+    Object.fromEntries(
+      PRIORITIES.flatMap((p) =>
+        (['first_response_hours', 'resolution_hours'] as const).map((k) => [
+          `${p}.${k}`,
+          String(initial[p][k]),
+        ]),
+      ),
+    ),
+  );
+  const { save, status } = useSave(onSaved);
+  const id = useId();
+  const val = (p: string, k: ClockKey): string => t[`${p}.${k}`] ?? '';
+  const days = (v: string): string => {
+    const n = Number(v);
+    return Number.isFinite(n) && n > 0
+      ? `${(n / BUSINESS_DAY_HOURS).toFixed(2)} business days`
+      : '';
+  };
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    const targets = Object.fromEntries(
+      PRIORITIES.map((p) => [
+        p,
+        {
+          first_response_hours: Number(val(p, 'first_response_hours')),
+          resolution_hours: Number(val(p, 'resolution_hours')),
+        },
+      ]),
+    ) as SlaTargets;
+    void save({ body: { sla_targets: targets } }, 'Clock targets');
+  };
+  return (
+    <form className="settings wide" aria-labelledby={`${id}-h`} onSubmit={submit}>
+      <h3 id={`${id}-h`}>Feedback clock targets</h3>
+      <p className="help">
+        In business hours (a business day is {BUSINESS_DAY_HOURS}). An item without a priority is
+        timed against normal. The defaults: urgent 4 hours / 1 day, high 1 / 5 days, normal 2 / 20
+        days, low 5 / 60 days.
+      </p>
+      <div className="table-wrap">
+        <table>
+          <caption className="visually-hidden">Clock targets per priority</caption>
+          <thead>
+            <tr>
+              <th scope="col">Priority</th>
+              <th scope="col">First response (business hours)</th>
+              <th scope="col">Resolution (business hours)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {PRIORITIES.map((p) => (
+              <tr key={p}>
+                <th scope="row">{PRIORITY_LABEL[p]}</th>
+                {(['first_response_hours', 'resolution_hours'] as const).map((k) => (
+                  <td key={k}>
+                    <input
+                      type="number"
+                      min={0.25}
+                      step="any"
+                      value={val(p, k)}
+                      aria-label={`${PRIORITY_LABEL[p]}: ${k === 'first_response_hours' ? 'first response' : 'resolution'}, business hours`}
+                      aria-describedby={`${id}-${p}-${k}`}
+                      onChange={(e) => setT({ ...t, [`${p}.${k}`]: e.target.value })}
+                      required
+                    />{' '}
+                    <span className="muted" id={`${id}-${p}-${k}`}>
+                      {days(val(p, k))}
+                    </span>
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <button type="submit">Save clock targets</button>
+      {status}
+    </form>
+  );
+}
+
+function GoalRules({
+  initial,
+  onSaved,
+}: {
+  initial: Settings['goal_rules'];
+  onSaved: () => void;
+}): ReactNode {
+  const [minVotes, setMinVotes] = useState(String(initial.min_votes));
+  const [windowDays, setWindowDays] = useState(String(initial.window_days));
+  const [baselineWeeks, setBaselineWeeks] = useState(String(initial.baseline_weeks));
+  const { save, status } = useSave(onSaved);
+  const id = useId();
+  return (
+    <form
+      className="settings"
+      aria-labelledby={`${id}-h`}
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        void save(
+          {
+            body: {
+              goal_rules: {
+                min_votes: Number(minVotes),
+                window_days: Number(windowDays),
+                baseline_weeks: Number(baselineWeeks),
+              },
+            },
+          },
+          'Goal rules',
+        );
+      }}
+    >
+      <h3 id={`${id}-h`}>Goal rules</h3>
+      <p className="help">
+        Organisation rules, not the proposer’s choice: a goal is adopted when at least this many
+        people voted (or the whole group, if smaller) and support outnumbers opposition. A new rule
+        applies to goals proposed from now on.
+      </p>
+      <label>
+        Votes needed
+        <input
+          type="number"
+          min={1}
+          max={10000}
+          step={1}
+          value={minVotes}
+          onChange={(e) => setMinVotes(e.target.value)}
+          required
+        />
+      </label>
+      <label>
+        Voting window (days)
+        <input
+          type="number"
+          min={1}
+          max={90}
+          step={1}
+          value={windowDays}
+          onChange={(e) => setWindowDays(e.target.value)}
+          required
+        />
+      </label>
+      <label>
+        Baseline weeks (whole weeks before the proposal)
+        <input
+          type="number"
+          min={2}
+          max={52}
+          step={1}
+          value={baselineWeeks}
+          onChange={(e) => setBaselineWeeks(e.target.value)}
+          required
+        />
+      </label>
+      <button type="submit">Save goal rules</button>
+      {status}
+    </form>
+  );
+}
