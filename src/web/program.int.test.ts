@@ -16,8 +16,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { build } from 'vite';
 import { chromium, type Page } from 'playwright-core';
 import { DuckDBStore } from '../store/duckdbStore.ts';
-import { call, login, testSystem, TEST_DIR, type Session } from '../server/testSystem.ts';
-import { checkPage, openPage, signIn, type BrowserApp } from './browserTesting.ts';
+import { call, login, removeTestDir, testSystem, type Session } from '../testing/testSystem.ts';
+import { checkPage, openPage, signIn, type BrowserApp } from '../testing/browserTesting.ts';
 
 const CHROMIUM = process.env['UPTAKE_CHROMIUM'] ?? '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -75,7 +75,7 @@ beforeAll(async () => {
       await browser.close();
       await sys.close();
       rmSync(webOut, { recursive: true, force: true });
-      rmSync(TEST_DIR, { recursive: true, force: true });
+      removeTestDir();
     },
   };
   admin = await login(sys.app, sys.account('admin'));
