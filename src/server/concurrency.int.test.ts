@@ -278,9 +278,11 @@ describe.each(engines())('concurrent users on $name', (engine) => {
        VALUES (999999, 'clinicians', 'csv', 'elsewhere.csv', $1, $1)`,
       [finished],
     );
+    // The bound is `recheckMs` plus reading the data's base facts again (roster, extent, §8),
+    // which a loaded machine stretches to a second or two on PostgreSQL.
     try {
-      const ms = await within(async () => (await lastImport()) === finished, RECHECK_MS + 3_000);
-      expect(ms).toBeLessThan(RECHECK_MS + 700);
+      const ms = await within(async () => (await lastImport()) === finished, RECHECK_MS + 6_000);
+      expect(ms).toBeLessThan(RECHECK_MS + 3_000);
     } finally {
       await other.run(`DELETE FROM imports WHERE import_id = 999999`);
     }

@@ -167,7 +167,7 @@ function SlaTargetsForm({
         days, low 5 / 60 days.
       </p>
       <div className="table-wrap">
-        <table>
+        <table className="form-table">
           <caption className="visually-hidden">Clock targets per priority</caption>
           <thead>
             <tr>
