@@ -6,7 +6,6 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { z } from 'zod';
 import { UptakeError } from '../../errors/UptakeError.ts';
 import { importFiles } from '../../ingest/importFiles.ts';
 import { previewRemoval, removeImport } from '../../ingest/removeImport.ts';
@@ -21,7 +20,7 @@ import type { SettingKey } from '../../model/constants.ts';
 import { isTimeZone, type MetricOptions } from '../../model/options.ts';
 import { API } from '../contract.ts';
 import { defineRoute, logAccess, type Services } from '../routing.ts';
-import { importReportSchema, importRowSchema } from '../schemas.ts';
+import { importReportSchema } from '../schemas.ts';
 
 const ADMIN = ['admin'] as const;
 
@@ -98,10 +97,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
       await logAccess(s, req, auth, 'view', 'imports');
       return rows.map((r) => {
         const parsed = r.report ? importReportSchema.safeParse(r.report) : null;
-        return {
-          ...r,
-          report: parsed?.success ? parsed.data : null,
-        } as z.input<typeof importRowSchema>;
+        return { ...r, report: parsed?.success ? parsed.data : null };
       });
     },
   });
@@ -117,7 +113,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
       if (!imp) throw new UptakeError('NOT_FOUND', `no import ${params.id}`);
       const rejects = await firstRejectedLines(s.db, params.id, MAX_REJECTS);
       await logAccess(s, req, auth, 'view', `imports/${params.id}`);
-      return { report: imp.report as z.input<typeof importReportSchema>, rejects };
+      return { report: imp.report, rejects };
     },
   });
 
