@@ -149,16 +149,4 @@ export default tseslint.config(
     ignores,
     rules: { [`boundaries/${name}`]: ['error', { patterns: [pattern] }] },
   })),
-  // TEMPORARY (issue #12): imports that other branches of issue #12 are removing now, each let
-  // through only by the boundary it breaks. The lead deletes this once they are merged; lint must
-  // then pass without it.
-  ...Object.entries({
-    drivers: [
-      'src/synth/forms/{epic,fhir,sql}.ts', // DuckDB outside src/store
-      'src/{cli/diskFull,cli/faults,server/importRemoval}.int.test.ts', // pg in tests
-    ],
-    'server-to-cli': ['src/server/routes/adminRoutes.ts'], // cli/paths.ts
-    'cli-to-server': ['src/cli/{demoRun,serveCommand,usersCommand}.ts'], // server internals
-    'dev-dependencies': ['src/{server/testIdp,store/testEngines,web/browserTesting}.ts'], // test support
-  }).map(([name, files]) => ({ files, rules: { [`boundaries/${name}`]: 'off' } })),
 );

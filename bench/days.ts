@@ -16,7 +16,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { DemoAccount } from '../src/server/demoAccounts.ts';
+import type { DemoAccount } from '../src/admin/demoAccounts.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,8 +45,8 @@ async function prepare(): Promise<{
   const { openWorker } = await import('../src/store/worker.ts');
   const { refreshDays } = await import('../src/metrics/metricDays.ts');
   const { clinicianMetrics, parseRequest } = await import('../src/metrics/computeMetrics.ts');
-  const { readSettings } = await import('../src/server/orgSettings.ts');
-  const { ensureDemoAccounts } = await import('../src/server/demoAccounts.ts');
+  const { readSettings } = await import('../src/admin/orgSettings.ts');
+  const { ensureDemoAccounts } = await import('../src/admin/demoAccounts.ts');
   const src = join(values.demo, 'uptake.duckdb');
   if (!existsSync(src))
     throw new Error(`no demo store at ${src}: run uptake demo --no-serve first`);

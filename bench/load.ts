@@ -55,7 +55,7 @@ interface Account {
 async function prepare(
   dir: string,
 ): Promise<{ storeArgs: string[]; accounts: Account[]; cleanup: () => void }> {
-  const { ensureDemoAccounts } = await import('../src/server/demoAccounts.ts');
+  const { ensureDemoAccounts } = await import('../src/admin/demoAccounts.ts');
   const gen = JSON.parse(readFileSync(join(values.demo, 'generated.json'), 'utf8')) as {
     files: Record<'clinicians' | 'schedule' | 'orders' | 'events', string>;
     timezone: string;

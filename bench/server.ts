@@ -37,7 +37,7 @@ async function prepare(): Promise<{
   }[];
 }> {
   const { DuckDBStore } = await import('../src/store/duckdbStore.ts');
-  const { ensureDemoAccounts } = await import('../src/server/demoAccounts.ts');
+  const { ensureDemoAccounts } = await import('../src/admin/demoAccounts.ts');
   const { dir, gen } = await benchSystem(values.out, target);
   const db = join(dir, 'server.duckdb');
   const fresh = !existsSync(db);

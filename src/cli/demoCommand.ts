@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+/** `uptake demo`: its definition; the work is `demoRun.ts`, loaded when it runs. */
+import type { Command } from 'commander';
 import type { DemoFlags } from './demoRun.ts';
 
 const DEMO_DIR = 'demo';

@@ -14,18 +14,18 @@ import { groupMetrics, parseRequest } from '../metrics/computeMetrics.ts';
 import { DuckDBStore, restrictStoreFiles } from '../store/duckdbStore.ts';
 import { openWorker } from '../store/worker.ts';
 import { dayFingerprint, dayGroupMetrics, refreshDays } from '../metrics/metricDays.ts';
-import { readSettings } from '../server/orgSettings.ts';
+import { readSettings } from '../admin/orgSettings.ts';
 import { setSetting } from '../store/settings.ts';
 import type { GenerateResult } from '../synth/generate.ts';
 import { renderTable } from './format.ts';
-import { generateWithProgress } from './generateCommand.ts';
-import { keyFile, rejectsDir } from './paths.ts';
+import { generateWithProgress } from './generateRun.ts';
+import { keyFile, rejectsDir } from '../admin/paths.ts';
 import {
   describeAccounts,
   ensureDemoAccounts,
   ensureDemoHelpRequests,
-} from '../server/demoAccounts.ts';
-import { parsePort, startServer, untilStopped } from '../server/serve.ts';
+} from '../admin/demoAccounts.ts';
+import { parsePort, startServer, untilStopped } from '../server/index.ts';
 
 export interface DemoFlags {
   dir: string;

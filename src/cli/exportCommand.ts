@@ -1,15 +1,9 @@
+/** `uptake export TABLE --out FILE`: its definition; the work is `exportRun.ts`. */
 import { Command, Option } from 'commander';
-import { IMPORT_TABLES, type ImportTable } from '../model/canonical.ts';
-import { UptakeError } from '../errors/UptakeError.ts';
-import { EXPORT_FORMATS, exportTable, formatOfFile } from '../export/exportTable.ts';
-import type { ExportFormat } from '../store/Store.ts';
-import { storeOptions } from './main.ts';
-import { withStore, type StoreFlags } from './withStore.ts';
-
-interface ExportFlags extends StoreFlags {
-  out: string;
-  format?: ExportFormat;
-}
+import type { ImportTable } from '../model/canonical.ts';
+import { EXPORT_FORMATS, IMPORT_TABLES } from '../model/constants.ts';
+import { storeOptions } from './options.ts';
+import type { ExportFlags } from './exportRun.ts';
 
 export function registerExport(program: Command): void {
   storeOptions(
@@ -28,15 +22,7 @@ export function registerExport(program: Command): void {
         new Option('--format <format>', 'default: from the file name').choices(EXPORT_FORMATS),
       ),
   ).action(async (table: ImportTable, flags: ExportFlags) => {
-    const format = flags.format ?? formatOfFile(flags.out);
-    if (!format)
-      throw new UptakeError(
-        'BAD_INVOCATION',
-        `--out ${flags.out}: say the format with --format parquet|csv|json or end the name with .parquet, .csv or .json`,
-      );
-    await withStore(flags, async (store) => {
-      const n = await exportTable(store, table, flags.out, format);
-      process.stdout.write(`${n} ${table} rows → ${flags.out} (${format})\n`);
-    });
+    const { runExport } = await import('./exportRun.ts');
+    await runExport(table, flags);
   });
 }

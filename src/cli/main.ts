@@ -1,8 +1,12 @@
 /**
  * `uptake`: the command line. User errors print one line naming what to fix and exit 1; a bad
  * invocation exits 2; nothing prints a stack trace unless UPTAKE_DEBUG is set.
+ *
+ * Each command is a light definition (`*Command.ts`: its arguments, options and description,
+ * reading only commander and the model's plain constants) whose action imports its run module
+ * (`*Run.ts`) when the command runs: `uptake --help` loads no importer, engine, server or zod.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { UptakeError } from '../errors/UptakeError.ts';
 import { fileFault } from '../store/faults.ts';
 import { registerImport } from './importCommand.ts';
@@ -20,15 +24,6 @@ import { registerAdoption } from './adoptionCommand.ts';
 import { registerEvaluate } from './evaluateCommand.ts';
 import { registerExport } from './exportCommand.ts';
 import { VERSION } from '../version.ts';
-
-/** Options every command that touches the store accepts. */
-export function storeOptions(cmd: Command): Command {
-  return cmd
-    .addOption(
-      new Option('--db <path>', 'embedded DuckDB file (default ./uptake.duckdb or $UPTAKE_DB)'),
-    )
-    .addOption(new Option('--database-url <url>', 'PostgreSQL URL (or $DATABASE_URL)'));
-}
 
 export function buildProgram(): Command {
   const program = new Command('uptake')

@@ -1,73 +1,17 @@
-import { Command, Option } from 'commander';
-import { CHANNELS } from '../model/canonical.ts';
-import { CLINICIAN_FIELDS, PER8_METRICS } from '../model/metricRow.ts';
+/** `uptake metrics`: its definition; the work is `metricsRun.ts`, loaded when it runs. */
+import { Option, type Command } from 'commander';
 import {
-  DEFAULT_OPTIONS,
+  ATTRIBUTIONS,
+  CHANNELS,
+  DIRECTIONS,
   GROUP_BYS,
+  OPTION_DEFAULTS,
+  OVER_TIMEOUT_RULES,
   PERIODS,
   WOW_WINDOWS,
-  type GroupBy,
-} from '../model/options.ts';
-import { UptakeError } from '../errors/UptakeError.ts';
-import {
-  clinicianMetrics,
-  groupMetrics,
-  parseRequest,
-  reportMeta,
-} from '../metrics/computeMetrics.ts';
-import { getSetting } from '../store/settings.ts';
-import { renderReport, type OutputFormat } from './format.ts';
-import { storeOptions } from './main.ts';
-import { withStore, type StoreFlags } from './withStore.ts';
-
-interface MetricsFlags extends StoreFlags {
-  from: string;
-  to: string;
-  period: string;
-  by: GroupBy;
-  tz?: string;
-  timeout: string;
-  overTimeout: string;
-  direction: string;
-  attribution: string;
-  excludeChannels?: string;
-  mergeGap: string;
-  wow: string;
-  format: OutputFormat;
-}
-
-function int(name: string, v: string): number {
-  if (!/^-?\d+$/.test(v))
-    throw new UptakeError('BAD_INVOCATION', `${name} must be a whole number, not "${v}"`);
-  return Number(v);
-}
-
-/** The columns of the text table: the AMA metrics and their denominators. */
-export const TABLE_FIELDS = [
-  'user_id',
-  'period_start',
-  'ehr_hours',
-  'scheduled_hours',
-  'ehr_time8',
-  'wow8',
-  'note_time8',
-  'pres_time8',
-  'ib_time8',
-  'teamwork_orders',
-  'undivided_attention',
-  'after_hours_hours',
-  'ehr_minutes_per_appointment',
-] as const;
-
-export const GROUP_FIELDS = [
-  'group',
-  'period_start',
-  'period_end',
-  'n',
-  'clinicians',
-  'suppressed',
-  ...PER8_METRICS.flatMap((m) => [`${m}_p25`, `${m}_median`, `${m}_p75`]),
-];
+} from '../model/constants.ts';
+import { formatOption, storeOptions } from './options.ts';
+import type { MetricsFlags } from './metricsRun.ts';
 
 export function registerMetrics(program: Command): void {
   storeOptions(
@@ -93,31 +37,31 @@ export function registerMetrics(program: Command): void {
       .option(
         '--timeout <seconds>',
         'longest gap between events that is still continuous work',
-        String(DEFAULT_OPTIONS.timeout_seconds),
+        String(OPTION_DEFAULTS.timeout_seconds),
       )
       .addOption(
         new Option(
           '--over-timeout <rule>',
           'a longer gap credits nothing (drop) or the timeout (cap)',
         )
-          .choices(['drop', 'cap'])
-          .default('drop'),
+          .choices(OVER_TIMEOUT_RULES)
+          .default(OPTION_DEFAULTS.over_timeout),
       )
       .addOption(
         new Option(
           '--direction <dir>',
           'credit a gap to the earlier (forward) or later (backward) event',
         )
-          .choices(['forward', 'backward'])
-          .default('forward'),
+          .choices(DIRECTIONS)
+          .default(OPTION_DEFAULTS.direction),
       )
       .addOption(
         new Option(
           '--attribution <rule>',
           'split intervals exactly at boundaries, or count them where their event stands',
         )
-          .choices(['split', 'start'])
-          .default('split'),
+          .choices(ATTRIBUTIONS)
+          .default(OPTION_DEFAULTS.attribution),
       )
       .option(
         '--exclude-channels <list>',
@@ -126,66 +70,16 @@ export function registerMetrics(program: Command): void {
       .option(
         '--merge-gap <minutes>',
         'appointments this close form one derived session',
-        String(DEFAULT_OPTIONS.session_merge_gap_minutes),
+        String(OPTION_DEFAULTS.session_merge_gap_minutes),
       )
       .addOption(
         new Option('--wow <window>', 'what "outside work" means for WOW')
           .choices(WOW_WINDOWS)
-          .default('schedule'),
+          .default(OPTION_DEFAULTS.wow),
       )
-      .addOption(
-        new Option('--format <format>', 'output format')
-          .choices(['table', 'json', 'csv'])
-          .default('table'),
-      ),
+      .addOption(formatOption()),
   ).action(async (flags: MetricsFlags) => {
-    const channels = flags.excludeChannels
-      ? flags.excludeChannels
-          .split(',')
-          .map((c) => c.trim())
-          .filter(Boolean)
-      : [];
-    const bad = channels.find((c) => !(CHANNELS as readonly string[]).includes(c));
-    if (bad)
-      throw new UptakeError(
-        'BAD_INVOCATION',
-        `--exclude-channels: ${bad} is not one of ${CHANNELS.join(', ')}`,
-      );
-    await withStore(flags, async (store) => {
-      const req = parseRequest({
-        from: flags.from,
-        to: flags.to,
-        period: flags.period,
-        options: {
-          timezone: flags.tz ?? (await getSetting(store, 'timezone')),
-          timeout_seconds: int('--timeout', flags.timeout),
-          over_timeout: flags.overTimeout,
-          direction: flags.direction,
-          attribution: flags.attribution,
-          exclude_channels: channels,
-          session_merge_gap_minutes: int('--merge-gap', flags.mergeGap),
-          wow: flags.wow,
-        },
-      });
-      const threshold = Number(await getSetting(store, 'suppression_threshold'));
-      const meta = await reportMeta(store, req, flags.by, threshold);
-      if (flags.by === 'clinician') {
-        const rows = await clinicianMetrics(store, req);
-        // A person reading a terminal gets the headline columns; JSON and CSV carry every field.
-        const fields = flags.format === 'table' ? TABLE_FIELDS : CLINICIAN_FIELDS;
-        process.stdout.write(
-          renderReport(flags.format, meta, rows as unknown as Record<string, unknown>[], fields),
-        );
-      } else {
-        const rows = await groupMetrics(store, req, flags.by, threshold);
-        const fields =
-          flags.format === 'table'
-            ? GROUP_FIELDS.filter((f) => !/_p25$|_p75$/.test(f))
-            : GROUP_FIELDS;
-        process.stdout.write(
-          renderReport(flags.format, meta, rows as unknown as Record<string, unknown>[], fields),
-        );
-      }
-    });
+    const { runMetrics } = await import('./metricsRun.ts');
+    await runMetrics(flags);
   });
 }

@@ -1,8 +1,7 @@
-import { Command } from 'commander';
-import { SCHEMA_VERSION } from '../store/migrations.ts';
-import { openStore } from '../store/openStore.ts';
-import { storeOptions } from './main.ts';
-import type { StoreFlags } from './withStore.ts';
+/** `uptake migrate [--citus]`: its definition; the work is `migrateRun.ts`. */
+import type { Command } from 'commander';
+import { storeOptions } from './options.ts';
+import type { MigrateFlags } from './migrateRun.ts';
 
 export function registerMigrate(program: Command): void {
   storeOptions(
@@ -15,18 +14,8 @@ export function registerMigrate(program: Command): void {
         '--citus',
         'distribute events, schedule and orders by user_id and make the roster a reference table (PostgreSQL with the citus extension)',
       ),
-  ).action(async (flags: StoreFlags & { citus?: boolean }) => {
-    const store = await openStore({
-      db: flags.db,
-      databaseUrl: flags.databaseUrl,
-      citus: flags.citus ?? false,
-    });
-    try {
-      process.stdout.write(
-        `${store.location}: schema version ${SCHEMA_VERSION}${flags.citus ? ', Citus layout applied' : ''}\n`,
-      );
-    } finally {
-      await store.close();
-    }
+  ).action(async (flags: MigrateFlags) => {
+    const { runMigrate } = await import('./migrateRun.ts');
+    await runMigrate(flags);
   });
 }

@@ -1,12 +1,7 @@
-import { Command } from 'commander';
-import { storeOptions } from './main.ts';
-import type { StoreFlags } from './withStore.ts';
-
-interface ServeFlags extends StoreFlags {
-  port: string;
-  host: string;
-  trustProxy?: boolean;
-}
+/** `uptake serve`: its definition; the work is `serveRun.ts`, which loads the server. */
+import type { Command } from 'commander';
+import { storeOptions } from './options.ts';
+import type { ServeFlags } from './serveRun.ts';
 
 export function registerServe(program: Command): void {
   storeOptions(
@@ -20,28 +15,7 @@ export function registerServe(program: Command): void {
         'behind a reverse proxy: trust X-Forwarded-For/-Proto (https makes session cookies Secure)',
       ),
   ).action(async (flags: ServeFlags) => {
-    // The server and the drivers load when the command runs, not when the CLI starts.
-    const { parsePort, startServer, untilStopped } = await import('../server/serve.ts');
-    const { openStore } = await import('../store/openStore.ts');
-    const port = parsePort(flags.port);
-    const store = await openStore({ db: flags.db, databaseUrl: flags.databaseUrl });
-    try {
-      const { app, url } = await startServer(store, {
-        port,
-        host: flags.host,
-        trustProxy: flags.trustProxy ?? false,
-      });
-      const [users] = await store.all<{ n: number }>(`SELECT count(*) AS n FROM users`);
-      // One write: whoever waits for the first line (a script, a test) sees the hint with it.
-      process.stdout.write(
-        `Uptake is serving ${store.location} on ${url}  (Ctrl-C stops it)\n` +
-          (users?.n
-            ? ''
-            : 'No accounts yet: create an administrator with  npx uptake users add admin --role admin\n'),
-      );
-      await untilStopped(app);
-    } finally {
-      await store.close();
-    }
+    const { runServe } = await import('./serveRun.ts');
+    await runServe(flags);
   });
 }

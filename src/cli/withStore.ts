@@ -1,12 +1,12 @@
+/**
+ * Running a command on a store: open it, stop cleanly on SIGINT/SIGTERM, always close it. Run
+ * modules use it; definitions never load it (it loads the store).
+ */
 import { constants } from 'node:os';
 import type { Store } from '../store/Store.ts';
 import { openStore } from '../store/openStore.ts';
 import { removeTrackedSync } from '../store/tempFiles.ts';
-
-export interface StoreFlags {
-  db?: string;
-  databaseUrl?: string;
-}
+import type { StoreFlags } from './options.ts';
 
 /** How long a stopped command waits for its store to cancel what it runs before it exits anyway. */
 const STOP_GRACE_MS = 3000;

@@ -8,8 +8,10 @@ import { invalid } from '../errors/UptakeError.ts';
 import { CSV_COLUMNS, IMPORT_TABLES, type ImportTable } from '../model/canonical.ts';
 import { TABLE_SPECS } from '../ingest/tableSpecs.ts';
 import type { ExportFormat, StagedColumn, Store } from '../store/Store.ts';
+import { EXPORT_FORMATS } from '../model/constants.ts';
 
-export const EXPORT_FORMATS = ['parquet', 'csv', 'json'] as const;
+/** The forms accepted, from the model (`src/model/constants.ts`). */
+export { EXPORT_FORMATS };
 
 /** The stored column behind a canonical CSV column. */
 const STORED: Record<string, string> = { start: 'start_at', end: 'end_at' };

@@ -14,8 +14,10 @@ import { importParquet } from './importParquet.ts';
 import type { ImportOptions, ImportReport } from './loadStaged.ts';
 import { describeSniffed, sniffFormat } from './sniff.ts';
 import type { Store } from '../store/Store.ts';
+import { IMPORT_FORMATS } from '../model/constants.ts';
 
-export const IMPORT_FORMATS = ['csv', 'epic-access-log', 'fhir', 'parquet'] as const;
+/** The forms accepted, from the model (`src/model/constants.ts`). */
+export { IMPORT_FORMATS };
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 export interface ImportFilesOptions

@@ -21,8 +21,10 @@ import type { Store } from '../store/Store.ts';
 import { importCsv } from './importCsv.ts';
 import { checkInputFile, importFault } from './importFiles.ts';
 import { loadStaged, T, type ImportOptions, type ImportReport } from './loadStaged.ts';
+import { TRAINING_FORMATS } from '../model/constants.ts';
 
-export const TRAINING_FORMATS = ['csv', 'xapi'] as const;
+/** The forms accepted, from the model (`src/model/constants.ts`). */
+export { TRAINING_FORMATS };
 export type TrainingFormat = (typeof TRAINING_FORMATS)[number];
 
 export type TrainingImportOptions = Omit<ImportOptions, 'table' | 'actionMap'> & {

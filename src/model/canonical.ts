@@ -4,6 +4,9 @@
  * and TIMESTAMPTZ (stored in UTC) in the store.
  */
 import { z } from 'zod';
+import { CHANNELS, IMPORT_TABLES, TABLES } from './constants.ts';
+
+export { CHANNELS, IMPORT_TABLES, TABLES };
 
 export const CATEGORIES = [
   'notes',
@@ -15,7 +18,6 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-export const CHANNELS = ['desktop', 'mobile', 'web', 'api'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export const APPOINTMENT_STATUSES = [
@@ -99,7 +101,6 @@ export const orderSchema = z.object({
 export type OrderRow = z.infer<typeof orderSchema>;
 
 /** The four canonical tables, as named on the CLI (`uptake import <table>`). */
-export const TABLES = ['events', 'clinicians', 'schedule', 'orders'] as const;
 export type TableName = (typeof TABLES)[number];
 
 /**
@@ -116,7 +117,6 @@ export const trainingSchema = z.object({
 export type TrainingRow = z.infer<typeof trainingSchema>;
 
 /** Every table an import can fill: the four canonical tables and training records. */
-export const IMPORT_TABLES = [...TABLES, 'training'] as const;
 export type ImportTable = (typeof IMPORT_TABLES)[number];
 
 /** Columns of each canonical CSV file (`docs/formats.md`), required ones first. */

@@ -3,19 +3,20 @@
  * Every report states the options it was computed with, so they are one plain object.
  */
 import { z } from 'zod';
-import { CHANNELS } from './canonical.ts';
+import {
+  ATTRIBUTIONS,
+  CHANNELS,
+  DIRECTIONS,
+  GROUP_BYS,
+  OPTION_DEFAULTS,
+  OVER_TIMEOUT_RULES,
+  PERIODS,
+  WOW_WINDOWS,
+} from './constants.ts';
 
-export const WOW_WINDOWS = [
-  'schedule',
-  'schedule30',
-  'outside7to7',
-  'pajama',
-  'after18to06',
-] as const;
+export { GROUP_BYS, PERIODS, WOW_WINDOWS };
 export type WowWindow = (typeof WOW_WINDOWS)[number];
-export const PERIODS = ['all', 'day', 'week', 'month'] as const;
 export type Period = (typeof PERIODS)[number];
-export const GROUP_BYS = ['clinician', 'department', 'specialty', 'role', 'org'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
 
 /**
@@ -55,9 +56,9 @@ export const metricOptionsSchema = z.object({
   // reading, the range's instants are widened by the timeout on both sides, and the engines'
   // second intervals overflow at 2^31 s. (The hand-computed cases go up to three days.)
   timeout_seconds: z.number().int().positive().max(604_800, 'at most 604800 seconds (a week)'),
-  over_timeout: z.enum(['drop', 'cap']),
-  direction: z.enum(['forward', 'backward']),
-  attribution: z.enum(['split', 'start']),
+  over_timeout: z.enum(OVER_TIMEOUT_RULES),
+  direction: z.enum(DIRECTIONS),
+  attribution: z.enum(ATTRIBUTIONS),
   // Excluding every channel leaves no event: every report would be empty.
   exclude_channels: z
     .array(z.enum(CHANNELS))
@@ -76,16 +77,7 @@ export const metricOptionsSchema = z.object({
 export type MetricOptions = z.infer<typeof metricOptionsSchema>;
 
 /** The defaults of §2 (time zone: the organisation's, else UTC — resolved by the caller). */
-export const DEFAULT_OPTIONS: MetricOptions = {
-  timezone: 'UTC',
-  timeout_seconds: 300,
-  over_timeout: 'drop',
-  direction: 'forward',
-  attribution: 'split',
-  exclude_channels: [],
-  session_merge_gap_minutes: 60,
-  wow: 'schedule',
-};
+export const DEFAULT_OPTIONS: MetricOptions = { ...OPTION_DEFAULTS, exclude_channels: [] };
 
 /**
  * The most pieces one request may cut its range into: every clinician with data gets a row for

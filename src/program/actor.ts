@@ -4,15 +4,13 @@
  * function of `src/program` takes it, so a check made here holds for the API and the CLI alike.
  */
 
-/** The roles of the program: the web app's, plus `it` (IT / clinical-informatics triage staff). */
-export const PROGRAM_ROLES = ['admin', 'it', 'leader', 'champion', 'clinician'] as const;
-export type ProgramRole = (typeof PROGRAM_ROLES)[number];
+import type { GroupRef, Role } from '../model/accounts.ts';
+
+/** The roles of the program are the accounts' (`it` included). */
+export type ProgramRole = Role;
 
 /** A department, specialty or role a leader or champion serves. */
-export interface ServedGroup {
-  by: 'department' | 'specialty' | 'role';
-  value: string;
-}
+export type ServedGroup = GroupRef;
 
 export interface ProgramActor {
   username: string;

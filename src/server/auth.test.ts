@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, LoginLimiter, sameSecret, verifyPassword } from './auth.ts';
+import { hashPassword, verifyPassword } from '../admin/accounts.ts';
+import { LoginLimiter, sameSecret } from './auth.ts';
 
 describe('passwords', () => {
   it('hashes with scrypt, a salt per hash, and verifies', async () => {

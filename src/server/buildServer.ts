@@ -16,13 +16,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UptakeError } from '../errors/UptakeError.ts';
 import type { Store } from '../store/Store.ts';
-import { AccessLog } from './accessLog.ts';
-import { Accounts, LoginLimiter } from './auth.ts';
+import { AccessLog } from '../admin/accessLog.ts';
+import { Accounts } from '../admin/accounts.ts';
+import { readSettings } from '../admin/orgSettings.ts';
+import { LoginLimiter, Sessions } from './auth.ts';
 import { ReportCache } from './cache.ts';
 import { GatedStore, type GateHooks } from './gate.ts';
 import { openWorker } from '../store/worker.ts';
 import { openApiDocument } from './openapi.ts';
-import { readSettings } from './orgSettings.ts';
 import { defineRoute, type Services } from './routing.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
 import { analysisRoutes } from './routes/analysisRoutes.ts';
@@ -227,10 +228,13 @@ export async function buildServer(
   let warming = false;
   let stopping = false;
   let warmAgain = false;
+  const accounts = new Accounts(db, epochUs, now);
   const s: Services = {
     db,
-    accounts: new Accounts(
+    accounts,
+    sessions: new Sessions(
       db,
+      accounts,
       epochUs,
       now,
       opts.sessionHours ?? 12,
@@ -348,7 +352,7 @@ export async function buildServer(
     if (!req.url.startsWith('/api/')) return;
     const token = req.cookies[SESSION_COOKIE];
     if (!token) return;
-    const session = await s.accounts.session(token);
+    const session = await s.sessions.session(token);
     if (session) req.auth = { ...session, token };
   });
   // API answers are personal: never cached by the browser or a proxy.

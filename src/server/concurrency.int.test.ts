@@ -11,8 +11,8 @@ import type { Store } from '../store/Store.ts';
 import { PostgresStore } from '../store/postgresStore.ts';
 import { engines, freshPgDatabase, type TestEngine } from '../testing/testEngines.ts';
 import { setSetting } from '../store/settings.ts';
-import { AccessLog } from './accessLog.ts';
-import { Accounts } from './auth.ts';
+import { AccessLog } from '../admin/accessLog.ts';
+import { Accounts } from '../admin/accounts.ts';
 import {
   call,
   login,

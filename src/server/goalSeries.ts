@@ -16,7 +16,6 @@ import { adoptionWeekly } from '../analysis/adoption.ts';
 import { getTool } from '../analysis/tools.ts';
 import { addDays, daysBetween, weekStarts } from '../analysis/weeks.ts';
 import { UptakeError } from '../errors/UptakeError.ts';
-import type { CLINICIAN_METRICS } from '../model/metricRow.ts';
 import { metricOptionsSchema, type MetricOptions } from '../model/options.ts';
 import {
   GOAL_SHARE_METRICS,
@@ -25,7 +24,7 @@ import {
   type WeeklyValue,
 } from '../model/goal.ts';
 import { groupOf, percentileCont, type Roster } from './aggregates.ts';
-import type { OrgSettings } from './orgSettings.ts';
+import type { OrgSettings } from '../admin/orgSettings.ts';
 import type { Services } from './routing.ts';
 
 /** What a series is of. */
@@ -118,7 +117,7 @@ export async function goalWeeklySeries(
     if (daysBetween(start, weeks.to) > MAX_DAYS) start = from;
     await s.cache.check();
     const ds = await s.cache.dataset(start, weeks.to, goalOptions(settings, g.metric_options), who);
-    const metric = g.metric as (typeof CLINICIAN_METRICS)[number];
+    const metric = g.metric;
     const cells = new Map<string, { values: number[]; n: number }>();
     for (const r of ds.weekly) {
       if (r.scheduled_hours <= 0) continue;

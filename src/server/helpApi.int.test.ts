@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HelpList, HelpRequest } from '../model/help.ts';
 import { MAX_OPEN_PER_CLINICIAN } from '../program/helpRequests.ts';
 import { engines } from '../testing/testEngines.ts';
-import { ensureDemoHelpRequests } from './demoAccounts.ts';
+import { ensureDemoHelpRequests } from '../admin/demoAccounts.ts';
 import {
   call,
   login,

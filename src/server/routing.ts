@@ -10,14 +10,15 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { UptakeError } from '../errors/UptakeError.ts';
-import type { AccessAction, AccessLog, Outcome } from './accessLog.ts';
-import type { Accounts, LoginLimiter, User } from './auth.ts';
+import type { AccessAction, AccessLog, Outcome } from '../admin/accessLog.ts';
+import type { Accounts } from '../admin/accounts.ts';
+import type { OrgSettings } from '../admin/orgSettings.ts';
+import type { Role, User } from '../model/accounts.ts';
+import type { LoginLimiter, Sessions } from './auth.ts';
 import { sameSecret } from './auth.ts';
 import type { ReportCache } from './cache.ts';
 import type { GatedStore } from './gate.ts';
 import type { Api, RouteKey } from './contract.ts';
-import type { Role } from './schemas.ts';
-import type { OrgSettings } from './orgSettings.ts';
 
 export interface Auth {
   user: User;
@@ -34,6 +35,7 @@ declare module 'fastify' {
 export interface Services {
   db: GatedStore;
   accounts: Accounts;
+  sessions: Sessions;
   log: AccessLog;
   cache: ReportCache;
   limiter: LoginLimiter;

@@ -18,6 +18,27 @@ import {
   TARGET_DIRECTIONS,
   TARGET_METRICS,
 } from '../model/evaluationMetrics.ts';
+import { ANALYSIS_BYS } from '../model/constants.ts';
+import {
+  GROUP_KINDS,
+  groupRefSchema as groupRef,
+  ROLES,
+  userCreate as userCreateSchema,
+  userSchema as user,
+  userUpdate as userUpdateSchema,
+  usernameSchema,
+  type GroupKind,
+  type GroupRef,
+  type Role,
+  type User,
+  type UserCreate,
+  type UserUpdate,
+} from '../model/accounts.ts';
+import {
+  accessLogRowSchema as accessLogRow,
+  auditBundleSchema as auditBundle,
+  auditEventSchema as auditEvent,
+} from '../model/accessLog.ts';
 
 /** Named schemas: they become `components.schemas` of the OpenAPI description. */
 export const registry = z.registry<{ id: string; description?: string }>();
@@ -26,14 +47,8 @@ function named<S extends z.ZodType>(id: string, schema: S, description?: string)
   return schema;
 }
 
-/**
- * `it`: IT / clinical-informatics staff who triage feedback (issue #13); they see aggregates like
- * a leader of the whole organisation, never an individual clinician's numbers.
- */
-export const ROLES = ['admin', 'it', 'leader', 'champion', 'clinician'] as const;
-export type Role = (typeof ROLES)[number];
-export const GROUP_KINDS = ['department', 'specialty', 'role'] as const;
-export type GroupKind = (typeof GROUP_KINDS)[number];
+export { GROUP_KINDS, ROLES };
+export type { GroupKind, GroupRef, Role, User, UserCreate, UserUpdate };
 
 /** Dates of a range: the one definition of the model (years 0001–9999). */
 export { localDate };
@@ -52,11 +67,8 @@ export const errorSchema = named(
   'Every error: a code of the closed set and a message that says what to fix.',
 );
 
-export const groupRefSchema = named(
-  'GroupRef',
-  z.object({ by: z.enum(GROUP_KINDS), value: z.string().min(1).max(200) }),
-);
-export type GroupRef = z.infer<typeof groupRefSchema>;
+// Accounts: defined in the model (the CLI checks its input with them too), named here.
+export const groupRefSchema = named('GroupRef', groupRef);
 
 /** A group as reports name it: one of the kinds above, or the whole organisation. */
 const reportGroupSchema = z.object({
@@ -526,66 +538,11 @@ export const settingsUpdate = named(
     .strict(),
 );
 
-const usernameSchema = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9._-]{0,63}$/,
-    'a user name of lower-case letters, digits, dots, dashes and underscores (at most 64)',
-  );
-
-export const userSchema = named(
-  'User',
-  z.object({
-    username: z.string(),
-    role: z.enum(ROLES),
-    clinician_id: z.string().nullable(),
-    groups: z.array(groupRefSchema),
-    created_at: z.string(),
-  }),
-);
-
-export const userCreate = named(
-  'UserCreate',
-  z
-    .object({
-      username: usernameSchema,
-      password: z.string().min(10, 'at least 10 characters').max(1024),
-      role: z.enum(ROLES),
-      clinician_id: z
-        .string()
-        .regex(/^[A-Za-z0-9._:@-]{1,100}$/)
-        .nullable()
-        .optional(),
-      groups: z.array(groupRefSchema).max(100).optional(),
-    })
-    .strict()
-    .refine((u) => u.role !== 'clinician' || !!u.clinician_id, {
-      message: 'a clinician account needs the clinician_id of the roster',
-      path: ['clinician_id'],
-    })
-    .refine((u) => (u.role !== 'leader' && u.role !== 'champion') || (u.groups?.length ?? 0) > 0, {
-      message: 'a leader or champion needs at least one group ({by, value})',
-      path: ['groups'],
-    }),
-);
-
+export const userSchema = named('User', user);
+export const userCreate = named('UserCreate', userCreateSchema);
 export const userUpdate = named(
   'UserUpdate',
-  z
-    .object({
-      role: z.enum(ROLES).optional(),
-      clinician_id: z
-        .string()
-        .regex(/^[A-Za-z0-9._:@-]{1,100}$/)
-        .nullable()
-        .optional(),
-      groups: z.array(groupRefSchema).min(1).max(100).optional(),
-      password: z.string().min(10, 'at least 10 characters').max(1024).optional(),
-    })
-    .strict()
-    .refine((u) => Object.keys(u).length > 0, {
-      message: 'send at least one of role, clinician_id, groups, password',
-    }),
+  userUpdateSchema,
   'The fields to change; a new role or password ends the account’s sessions.',
 );
 
@@ -595,71 +552,16 @@ export const accessLogQuery = z.object({
   limit: z.coerce.number().int().min(1).max(10000).default(200),
 });
 
-export const accessLogRowSchema = named(
-  'AccessLogEntry',
-  z.object({
-    at: z.string(),
-    username: z.string().nullable(),
-    role: z.string().nullable(),
-    action: z.string(),
-    resource: z.string(),
-    outcome: z.enum(['success', 'denied', 'failure']),
-    detail: z.string().nullable(),
-  }),
-);
-
-const coding = z.object({ system: z.string(), code: z.string(), display: z.string().optional() });
+// The access log: defined in the model (`src/admin/accessLog.ts` writes it), named here.
+export const accessLogRowSchema = named('AccessLogEntry', accessLogRow);
 export const auditEventSchema = named(
   'AuditEvent',
-  z.object({
-    resourceType: z.literal('AuditEvent'),
-    id: z.string(),
-    type: coding,
-    subtype: z.array(coding).optional(),
-    action: z.enum(['C', 'R', 'U', 'D', 'E']),
-    recorded: z.string(),
-    outcome: z.enum(['0', '4', '8', '12']),
-    outcomeDesc: z.string().optional(),
-    agent: z.array(
-      z.object({
-        type: z.object({ coding: z.array(coding) }).optional(),
-        role: z.array(z.object({ text: z.string() })).optional(),
-        who: z.object({
-          identifier: z.object({ system: z.string(), value: z.string() }).optional(),
-          display: z.string(),
-        }),
-        requestor: z.boolean(),
-        network: z.object({ address: z.string(), type: z.enum(['1', '2']) }).optional(),
-      }),
-    ),
-    source: z.object({
-      observer: z.object({ display: z.string() }),
-      type: z.array(coding).optional(),
-    }),
-    entity: z
-      .array(
-        z.object({
-          what: z.object({ display: z.string() }),
-          description: z.string().optional(),
-        }),
-      )
-      .optional(),
-  }),
+  auditEvent,
   'A FHIR R4 AuditEvent (the fields Uptake fills).',
 );
-export const auditBundleSchema = named(
-  'AuditEventBundle',
-  z.object({
-    resourceType: z.literal('Bundle'),
-    type: z.literal('collection'),
-    timestamp: z.string(),
-    entry: z.array(z.object({ fullUrl: z.string(), resource: auditEventSchema })),
-  }),
-);
+export const auditBundleSchema = named('AuditEventBundle', auditBundle);
 
 // --- analysis: tools, adoption, go-live evaluation ---------------------------------------------
-
-const ANALYSIS_BYS = ['department', 'specialty', 'role', 'org'] as const;
 
 export const toolListSchema = named(
   'ToolList',

@@ -21,6 +21,13 @@ export interface Store extends Sql {
   readonly dialect: Dialect;
   /** Where the data lives, safe to print (no password). */
   readonly location: string;
+  /**
+   * The database file on this machine when the store keeps its data in one (a DuckDB file), else
+   * null (an in-memory database, a server): the files that belong with the data (the pseudonym
+   * key, the rejects of imports) live beside it (`src/admin/paths.ts`). A view of a store (the
+   * server's gated store) may leave it out: ask the store it wraps.
+   */
+  readonly file?: string | null;
   /** Run `fn` in one transaction: everything or nothing is stored. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /**

@@ -185,6 +185,10 @@ export class DuckDBStore extends DuckSql implements Store, StagingArea {
     super(conn);
   }
 
+  get file(): string | null {
+    return this.location === ':memory:' ? null : this.location;
+  }
+
   /**
    * Open the DuckDB file at `path` (or `:memory:`) and migrate it. A missing file is created
    * unless `create` is false (commands that only read); an existing file that is not a DuckDB

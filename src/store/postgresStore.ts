@@ -129,6 +129,8 @@ type BackendClient = pg.PoolClient & { processID?: number | null };
 
 export class PostgresStore extends PgSql implements Store {
   readonly dialect = POSTGRES;
+  /** The data is on a server, not in a file here. */
+  readonly file = null;
   private stagingStore: DuckDBStore | null = null;
   private spillDir: string | null = null;
   /** Clients checked out now: their backends run this process's statements. */

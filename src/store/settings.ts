@@ -1,4 +1,4 @@
-/** Organisation settings kept in the store. */
+/** Organisation settings kept in the store: reading, writing and checking one setting. */
 import { z } from 'zod';
 import type { Sql } from './Store.ts';
 import { invalid } from '../errors/UptakeError.ts';
@@ -7,56 +7,10 @@ import { businessCalendarSchema, slaTargetsSchema } from '../model/businessTime.
 import { goalRulesSettingSchema } from '../model/goal.ts';
 import { smtpSettingSchema } from '../model/feedback.ts';
 
-export const SETTINGS = {
-  timezone: {
-    default: 'UTC',
-    about: 'the organisation time zone: local days, weeks and clock windows of the metrics',
-  },
-  suppression_threshold: {
-    default: '5',
-    about: 'groups with fewer clinicians are shown to non-administrators as suppressed',
-  },
-  identified_reports: {
-    default: 'false',
-    about: 'true lets administrators see individual clinicians by name in group reports',
-  },
-  metric_options: {
-    default: '{}',
-    about:
-      'JSON of the web app\'s default metric options, e.g. {"wow":"pajama","timeout_seconds":300}',
-  },
-  earliest_instant: {
-    default: '1990-01-01',
-    about:
-      'imports reject instants before this: a date (midnight UTC), an instant with its offset, or an ISO 8601 period before the day of the import (P30Y)',
-  },
-  holidays: {
-    default: '[]',
-    about:
-      'JSON list of local dates that are not business days for the feedback clocks, e.g. ["2025-12-25"]',
-  },
-  sla_targets: {
-    default: '{}',
-    about:
-      'JSON of feedback clock targets per priority in business hours, e.g. {"urgent":{"first_response_hours":4,"resolution_hours":9}} (unset priorities keep the defaults)',
-  },
-  goal_rules: {
-    default: '{}',
-    about:
-      'JSON of the goal rules: voting window_days (14), min_votes (5), default baseline_weeks (8), e.g. {"min_votes":3}',
-  },
-  smtp: {
-    default: 'null',
-    about:
-      'JSON of the SMTP server notices are also e-mailed through, e.g. {"host":"mail.hospital.org","port":587,"from":"uptake@hospital.org","domain":"hospital.org"} (to <username>@domain; null: no e-mail)',
-  },
-  latest_instant: {
-    default: 'P1Y',
-    about:
-      'imports reject instants at or after this: a date (midnight UTC), an instant with its offset, or an ISO 8601 period after the day of the import (P1Y: a year from today)',
-  },
-} as const;
-export type SettingKey = keyof typeof SETTINGS;
+import { SETTINGS, type SettingKey } from '../model/constants.ts';
+
+/** The keys, defaults and meanings live in the model (`src/model/constants.ts`). */
+export { SETTINGS, type SettingKey };
 
 export async function getSetting(db: Sql, key: SettingKey): Promise<string> {
   const [row] = await db.all<{ value: string }>(`SELECT value FROM settings WHERE key = $1`, [key]);

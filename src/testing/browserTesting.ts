@@ -14,7 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import axe from 'axe-core';
 import { DuckDBStore } from '../store/duckdbStore.ts';
 import { testSystem, removeTestDir, type TestSystem } from './testSystem.ts';
-import type { DemoAccount } from '../server/demoAccounts.ts';
+import type { DemoAccount } from '../admin/demoAccounts.ts';
 
 const CHROMIUM = process.env['UPTAKE_CHROMIUM'] ?? '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

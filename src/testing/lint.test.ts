@@ -200,10 +200,7 @@ describe('import cycles', () => {
 
   it('none in the project', () => {
     const cycles = importCycles(root, ['src', 'bench', 'web/src']);
-    // TEMPORARY (issue #12): src/cli/main.ts and its *Command.ts modules import each other
-    // (storeOptions); another branch of issue #12 removes that, then the lead deletes this filter.
-    const known = (c: string[]) => c.every((f) => f.startsWith('src/cli/'));
-    expect(cycles.filter((c) => !known(c))).toEqual([]);
+    expect(cycles).toEqual([]);
   });
 });
 

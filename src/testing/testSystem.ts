@@ -14,7 +14,7 @@ import type { Store } from '../store/Store.ts';
 import type { TestEngine } from './testEngines.ts';
 import { generate, type GenerateResult } from '../synth/generate.ts';
 import { buildServer, type ServerOptions } from '../server/buildServer.ts';
-import { ensureDemoAccounts, type DemoAccount } from '../server/demoAccounts.ts';
+import { ensureDemoAccounts, type DemoAccount } from '../admin/demoAccounts.ts';
 
 let dir: string | null = null;
 let generated: Promise<GenerateResult> | null = null;

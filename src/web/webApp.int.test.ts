@@ -26,7 +26,7 @@ import { parseTool, parseToolsFile, saveTool } from '../analysis/tools.ts';
 import { buildEvaluationFixture } from '../testing/evaluationFixture.ts';
 import { setSetting } from '../store/settings.ts';
 import { call, login, testSystem, removeTestDir, type TestSystem } from '../testing/testSystem.ts';
-import type { DemoAccount } from '../server/demoAccounts.ts';
+import type { DemoAccount } from '../admin/demoAccounts.ts';
 import { SSO_FAILURES } from '../model/ssoFailures.ts';
 
 const CHROMIUM = process.env['UPTAKE_CHROMIUM'] ?? '/usr/bin/chromium';

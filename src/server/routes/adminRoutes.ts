@@ -6,20 +6,21 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { z } from 'zod';
 import { UptakeError } from '../../errors/UptakeError.ts';
 import { importFiles } from '../../ingest/importFiles.ts';
 import { previewRemoval, removeImport } from '../../ingest/removeImport.ts';
 import { makeTempDir, removeTempDir } from '../../store/tempFiles.ts';
 import { exportTable } from '../../export/exportTable.ts';
 import { Pseudonymizer } from '../../ingest/pseudonymize.ts';
-import { keyFile, rejectsDir } from '../../cli/paths.ts';
+import { inRoster } from '../../admin/accounts.ts';
+import { firstRejectedLines, getImport, listImports } from '../../admin/imports.ts';
+import { changeSettings, type OrgSettings } from '../../admin/orgSettings.ts';
+import { keyFile, rejectsDir } from '../../admin/paths.ts';
+import type { SettingKey } from '../../model/constants.ts';
 import { isTimeZone, type MetricOptions } from '../../model/options.ts';
-import { checkSetting, setSetting } from '../../store/settings.ts';
-import type { OrgSettings } from '../orgSettings.ts';
 import { API } from '../contract.ts';
 import { defineRoute, logAccess, type Services } from '../routing.ts';
-import { importReportSchema, importRowSchema } from '../schemas.ts';
+import { importReportSchema } from '../schemas.ts';
 
 const ADMIN = ['admin'] as const;
 
@@ -82,9 +83,8 @@ const EXPORT_TYPES = {
 } as const;
 
 export function adminRoutes(app: FastifyInstance, s: Services): void {
-  const inRoster = async (id: string): Promise<void> => {
-    const [c] = await s.db.all(`SELECT 1 AS x FROM clinicians WHERE user_id = $1`, [id]);
-    if (!c)
+  const checkInRoster = async (id: string): Promise<void> => {
+    if (!(await inRoster(s.db, id)))
       throw new UptakeError(
         'INVALID_INPUT',
         `body clinician_id: ${id} is not in the roster; import the roster first or fix the id`,
@@ -97,25 +97,11 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     summary: 'Past imports with their reports',
     access: ADMIN,
     async handler({ req, auth }) {
-      const d = s.db.dialect;
-      const rows = await s.db.all<
-        Record<string, unknown> & { report: string | null; su: number | null; fu: number | null }
-      >(
-        `SELECT import_id, table_name, format, file, ${d.epochUs('started_at')} AS su, ${d.epochUs('finished_at')} AS fu,
-           rows_read, rows_stored, rows_rejected, rows_duplicate, unmapped, removed_by, report
-         FROM imports ORDER BY import_id`,
-      );
+      const rows = await listImports(s.db);
       await logAccess(s, req, auth, 'view', 'imports');
-      const iso = (us: number | null) =>
-        us === null ? null : new Date(Number(us) / 1000).toISOString();
-      return rows.map(({ su, fu, report, ...r }) => {
-        const parsed = report ? importReportSchema.safeParse(JSON.parse(report)) : null;
-        return {
-          ...r,
-          started_at: iso(su),
-          finished_at: iso(fu),
-          report: parsed?.success ? parsed.data : null,
-        } as z.input<typeof importRowSchema>;
+      return rows.map((r) => {
+        const parsed = r.report ? importReportSchema.safeParse(r.report) : null;
+        return { ...r, report: parsed?.success ? parsed.data : null };
       });
     },
   });
@@ -127,17 +113,11 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     description: `At most ${MAX_REJECTS} rejected lines; never the rejected row itself (it may hold a raw identifier).`,
     access: ADMIN,
     async handler({ req, auth, params }) {
-      const [imp] = await s.db.all<{ report: string | null }>(
-        `SELECT report FROM imports WHERE import_id = $1`,
-        [params.id],
-      );
-      if (!imp?.report) throw new UptakeError('NOT_FOUND', `no import ${params.id}`);
-      const rejects = await s.db.all<{ line: number; reason: string }>(
-        `SELECT line, reason FROM import_rejects WHERE import_id = $1 ORDER BY line LIMIT ${MAX_REJECTS}`,
-        [params.id],
-      );
+      const imp = await getImport(s.db, params.id);
+      if (!imp) throw new UptakeError('NOT_FOUND', `no import ${params.id}`);
+      const rejects = await firstRejectedLines(s.db, params.id, MAX_REJECTS);
       await logAccess(s, req, auth, 'view', `imports/${params.id}`);
-      return { report: JSON.parse(imp.report) as z.input<typeof importReportSchema>, rejects };
+      return { report: imp.report, rejects };
     },
   });
 
@@ -319,7 +299,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     access: ADMIN,
     async handler({ req, auth, body }) {
       const current = await s.settings();
-      const writes: [Parameters<typeof setSetting>[1], string][] = [];
+      const writes: [SettingKey, string][] = [];
       if (body.timezone !== undefined) writes.push(['timezone', body.timezone]);
       if (body.suppression_threshold !== undefined)
         writes.push(['suppression_threshold', String(body.suppression_threshold)]);
@@ -341,10 +321,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
       if (body.goal_rules !== undefined)
         writes.push(['goal_rules', JSON.stringify({ ...current.goal_rules, ...body.goal_rules })]);
       if (body.smtp !== undefined) writes.push(['smtp', JSON.stringify(body.smtp)]);
-      for (const [k, v] of writes) checkSetting(k, v);
-      await s.db.transaction(async (tx) => {
-        for (const [k, v] of writes) await setSetting(tx, k, v);
-      });
+      await changeSettings(s.db, writes);
       await logAccess(s, req, auth, 'update', 'settings', JSON.stringify(body));
       return settingsOut(await s.settings());
     },
@@ -368,7 +345,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
     summary: 'Create an account',
     access: ADMIN,
     async handler({ req, auth, body }) {
-      if (body.clinician_id) await inRoster(body.clinician_id);
+      if (body.clinician_id) await checkInRoster(body.clinician_id);
       const user = await s.accounts.create({
         username: body.username,
         password: body.password,
@@ -395,7 +372,7 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
           'CONFLICT',
           'you cannot change your own role; ask another administrator',
         );
-      if (body.clinician_id) await inRoster(body.clinician_id);
+      if (body.clinician_id) await checkInRoster(body.clinician_id);
       const user = await s.accounts.update(params.username, body);
       await logAccess(
         s,

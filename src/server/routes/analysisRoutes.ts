@@ -15,7 +15,7 @@ import {
 import { resolveWeeks } from '../../analysis/range.ts';
 import { suppressCells } from '../../metrics/suppress.ts';
 import { getTool, listGoLives, listToolNames } from '../../analysis/tools.ts';
-import type { User } from '../auth.ts';
+import type { User } from '../../model/accounts.ts';
 import type { Dataset } from '../cache.ts';
 import { API } from '../contract.ts';
 import { currentDenseExtent } from '../denseExtent.ts';

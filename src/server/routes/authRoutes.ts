@@ -1,7 +1,7 @@
 /** Sign-in, sign-out and the signed-in user. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UptakeError } from '../../errors/UptakeError.ts';
-import type { User } from '../auth.ts';
+import type { User } from '../../model/accounts.ts';
 import { API } from '../contract.ts';
 import { defineRoute, type Services } from '../routing.ts';
 import { type Me } from '../schemas.ts';
@@ -49,7 +49,7 @@ export async function startSignedIn(
   user: User,
   how: string | null,
 ): Promise<{ token: string; csrf: string }> {
-  const session = await s.accounts.startSession(user.username);
+  const session = await s.sessions.startSession(user.username);
   reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(req, s, session.maxAgeS));
   await s.log.write({
     username: user.username,
@@ -131,7 +131,7 @@ export function authRoutes(app: FastifyInstance, s: Services): void {
     csrf: false,
     async handler({ req, reply, auth }) {
       if (auth) {
-        await s.accounts.endSession(auth.token);
+        await s.sessions.endSession(auth.token);
         await s.log.write({
           username: auth.user.username,
           role: auth.user.role,

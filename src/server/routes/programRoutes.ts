@@ -23,7 +23,7 @@ import { localToday } from '../../analysis/range.ts';
 import { getTool, listGoLives } from '../../analysis/tools.ts';
 import { UptakeError } from '../../errors/UptakeError.ts';
 import { Pseudonymizer } from '../../ingest/pseudonymize.ts';
-import { keyFile } from '../../cli/paths.ts';
+import { keyFile } from '../../admin/paths.ts';
 import type { GoalProposal, GoalRow } from '../../model/goal.ts';
 import type { NoticeRow } from '../../model/feedback.ts';
 import type { BusinessCalendar } from '../../model/businessTime.ts';
@@ -79,11 +79,11 @@ import {
 } from '../../program/notices.ts';
 import { dayClock, localInstant } from '../../synth/tz.ts';
 import type { Roster } from '../aggregates.ts';
-import type { User } from '../auth.ts';
+import type { User } from '../../model/accounts.ts';
 import { API } from '../contract.ts';
 import { goalWeeklySeries, rosterSize } from '../goalSeries.ts';
 import type { Mailer } from '../mailer.ts';
-import type { OrgSettings } from '../orgSettings.ts';
+import type { OrgSettings } from '../../admin/orgSettings.ts';
 import { defineRoute, logAccess, type Auth, type Services } from '../routing.ts';
 import type { GoalSummary } from '../programSchemas.ts';
 

@@ -34,11 +34,11 @@ import {
   type Quantiles,
   type Roster,
 } from '../aggregates.ts';
-import type { User } from '../auth.ts';
+import type { User } from '../../model/accounts.ts';
 import { memo, type BaseFacts, type Dataset } from '../cache.ts';
 import { definitions } from '../definitions.ts';
 import { denseExtentOf } from '../denseExtent.ts';
-import type { OrgSettings } from '../orgSettings.ts';
+import type { OrgSettings } from '../../admin/orgSettings.ts';
 import { API } from '../contract.ts';
 import { defineRoute, logAccess, type Services } from '../routing.ts';
 import { DISTRIBUTION_METRICS, type DistributionMetric, type GroupKind } from '../schemas.ts';

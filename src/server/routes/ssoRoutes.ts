@@ -16,7 +16,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { UptakeError } from '../../errors/UptakeError.ts';
-import type { User } from '../auth.ts';
+import type { User } from '../../model/accounts.ts';
 import { API } from '../contract.ts';
 import { defineRoute, type Services } from '../routing.ts';
 import {

@@ -52,7 +52,6 @@ import {
   type GoalGroupBy,
   type GoalMetric,
   type GoalState,
-  type GoalStatus,
   type VoteChoice,
 } from '../program.ts';
 import { fitOrigin, goalChart } from '../programCharts.ts';
@@ -402,12 +401,11 @@ function GoalBody({
           {p ? (
             <>
               <p data-testid="goal-explanation">
-                <strong>{GOAL_STATUS[p.status as GoalStatus].label}:</strong> {statusExplanation(d)}
+                <strong>{GOAL_STATUS[p.status].label}:</strong> {statusExplanation(d)}
               </p>
               <p className="muted">
-                {GOAL_STATUS[p.status as GoalStatus].label} means{' '}
-                {GOAL_STATUS[p.status as GoalStatus].means}. The status is computed each week from
-                the data, never set by hand.
+                {GOAL_STATUS[p.status].label} means {GOAL_STATUS[p.status].means}. The status is
+                computed each week from the data, never set by hand.
               </p>
             </>
           ) : (

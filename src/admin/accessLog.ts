@@ -13,10 +13,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Sql, SqlValue } from '../store/Store.ts';
-import type { z } from 'zod';
-import type { accessLogRowSchema, auditBundleSchema, auditEventSchema } from './schemas.ts';
+import type { AccessLogRow, AuditBundle, AuditEvent, Outcome } from '../model/accessLog.ts';
 
-export type Outcome = 'success' | 'denied' | 'failure';
+export type { Outcome };
+
 /** What was done: views are reads; the rest are changes or sign-in events. */
 export type AccessAction = 'view' | 'login' | 'logout' | 'create' | 'update' | 'delete' | 'upload';
 
@@ -30,8 +30,7 @@ export interface AccessEntry {
   ip?: string | null | undefined;
 }
 
-type Row = z.infer<typeof accessLogRowSchema>;
-type AuditEvent = z.infer<typeof auditEventSchema>;
+type Row = AccessLogRow;
 
 let seq = 0;
 
@@ -143,7 +142,7 @@ export class AccessLog {
   }
 
   /** The newest `limit` entries as a FHIR R4 Bundle (type collection) of AuditEvent. */
-  async fhir(limit: number): Promise<z.infer<typeof auditBundleSchema>> {
+  async fhir(limit: number): Promise<AuditBundle> {
     const rows = await this.rows(limit);
     return {
       resourceType: 'Bundle',

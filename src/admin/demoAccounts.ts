@@ -7,8 +7,8 @@ import { answerHelpRequest, createHelpRequest } from '../program/helpRequests.ts
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Store } from '../store/Store.ts';
-import { Accounts } from './auth.ts';
-import type { GroupRef, Role } from './schemas.ts';
+import type { GroupRef, Role } from '../model/accounts.ts';
+import { accountsOf } from './accounts.ts';
 
 export interface DemoAccount {
   username: string;
@@ -51,7 +51,7 @@ export async function ensureDemoAccounts(
   file: string,
   preferred: readonly string[] = [],
 ): Promise<DemoAccount[]> {
-  const accounts = new Accounts(store, (e) => store.dialect.epochUs(e));
+  const accounts = accountsOf(store);
   if (existsSync(file)) {
     try {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as DemoAccount[];
