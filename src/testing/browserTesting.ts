@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import axe from 'axe-core';
 import { DuckDBStore } from '../store/duckdbStore.ts';
 import { testSystem, removeTestDir, type TestSystem } from './testSystem.ts';
@@ -31,34 +31,52 @@ export interface BrowserApp {
   close(): Promise<void>;
 }
 
-/** Build the web app, start a test system serving it and launch Chromium. */
-export async function startBrowserApp(): Promise<BrowserApp> {
+/** Chromium is where the suite expects it, or the test says how to install it. */
+function needChromium(): void {
   if (!existsSync(CHROMIUM))
     throw new Error(
       `Chromium is not at ${CHROMIUM}: install it (apt-get install -y chromium) or set UPTAKE_CHROMIUM`,
     );
+}
+
+/** Build the web app into a new temporary folder and return the folder (remove it when done). */
+export async function buildWebApp(): Promise<string> {
   const webOut = mkdtempSync(join(tmpdir(), 'uptake-web-'));
-  const [, browser] = await Promise.all([
-    build({
-      root: join(ROOT, 'web'),
-      configFile: join(ROOT, 'web/vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir: webOut, emptyOutDir: true },
-    }),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    }),
-  ]);
+  await build({
+    root: join(ROOT, 'web'),
+    configFile: join(ROOT, 'web/vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: webOut, emptyOutDir: true },
+  });
+  return webOut;
+}
+
+/**
+ * Debian's Chromium, headless, through playwright-core (which gives every launch a fresh,
+ * temporary `--user-data-dir`); `extraArgs` for a test's own switches (e.g. host rules).
+ */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  needChromium();
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      ...extraArgs,
+    ],
+  });
+}
+
+/** Build the web app, start a test system serving it and launch Chromium. */
+export async function startBrowserApp(): Promise<BrowserApp> {
+  needChromium();
+  const [webOut, browser] = await Promise.all([buildWebApp(), launchChromium()]);
   const sys = await testSystem(
     { name: 'duckdb', open: () => DuckDBStore.open(':memory:') },
     { webDir: webOut },
@@ -104,6 +122,11 @@ export async function signIn(
 /** Open `#/route` and wait until its data and charts are there. */
 export async function openPage(app: BrowserApp, page: Page, route: string): Promise<void> {
   await page.goto(`${app.base}/#/${route}`);
+  await settle(page);
+}
+
+/** Wait until the page's heading, data (no loading state left) and charts are there. */
+export async function settle(page: Page): Promise<void> {
   await page.locator('main h1').first().waitFor();
   await page.waitForFunction(() => !document.querySelector('.loading'), null, { timeout: 60_000 });
   await page.waitForFunction(() =>
@@ -111,8 +134,26 @@ export async function openPage(app: BrowserApp, page: Page, route: string): Prom
   );
 }
 
-/** axe-core in the page (WCAG 2.1 A/AA and best practice) and no raw identifier on it. */
+/**
+ * Serious and critical axe-core findings in a page or frame: WCAG 2.1 A/AA, and best practice
+ * unless `bestPractice` is false (a page framed by another site's document).
+ */
+export async function axeViolations(f: Page | Frame, bestPractice = true): Promise<string[]> {
+  await f.evaluate(axe.source);
+  const values = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+  if (bestPractice) values.push('best-practice');
+  return f.evaluate(async (tags) => {
+    const w = window as unknown as { axe: typeof axe };
+    const r = await w.axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }, values);
+}
+
+/** axe-core in the page and no raw patient, encounter or appointment identifier on it. */
 export async function checkPage(page: Page, name: string): Promise<void> {
+  // Every text and attribute of the page, but not chart geometry (path data is all numbers).
   const text = await page.evaluate(() => {
     const parts = [document.title, document.body.innerText];
     for (const el of document.querySelectorAll('*'))
@@ -120,21 +161,10 @@ export async function checkPage(page: Page, name: string): Promise<void> {
         if (!['d', 'points', 'transform', 'viewBox'].includes(at.name)) parts.push(at.value);
     return parts.join('\n');
   });
-  expect(RAW_ID.exec(text)?.[0], `${name}: a raw patient identifier`).toBe(undefined);
-  await page.evaluate(axe.source);
-  const violations = await page.evaluate(async () => {
-    const w = window as unknown as { axe: typeof axe };
-    const r = await w.axe.run(document, {
-      runOnly: {
-        type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
-      },
-    });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  expect(violations, `${name}: axe`).toEqual([]);
+  expect(RAW_ID.exec(text)?.[0], `${name}: a raw patient/encounter/appointment identifier`).toBe(
+    undefined,
+  );
+  expect(await axeViolations(page), `${name}: axe`).toEqual([]);
 }
 
 export type { DemoAccount };

@@ -13,23 +13,20 @@
  *   the frame shows why and a button; the new window it opens lands on My report.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import axe from 'axe-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { DuckDBStore } from '../store/duckdbStore.ts';
 import { buildServer } from '../server/buildServer.ts';
 import type { SsoConfig } from '../server/sso.ts';
 import { startTestIdp, type TestIdp } from '../testing/testIdp.ts';
 import { testSystem, removeTestDir, type TestSystem } from '../testing/testSystem.ts';
+import { axeViolations, buildWebApp, launchChromium } from '../testing/browserTesting.ts';
 
-const CHROMIUM = process.env['UPTAKE_CHROMIUM'] ?? '/usr/bin/chromium';
 const SHOTS = 'test-output/screenshots';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -71,37 +68,13 @@ const launchOf = (at: string, launch: string) =>
   `${at}/api/sso/smart/launch?iss=${encodeURIComponent(`${idp.base}/fhir`)}&launch=${launch}`;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `Chromium is not at ${CHROMIUM}: install it (apt-get install -y chromium) or set UPTAKE_CHROMIUM`,
-    );
   mkdirSync(join(ROOT, SHOTS), { recursive: true });
-  webOut = mkdtempSync(join(tmpdir(), 'uptake-web-'));
   [idp, ehr, stranger] = await Promise.all([startTestIdp(), ehrPage(), ehrPage()]);
-  const [, b] = await Promise.all([
-    build({
-      root: join(ROOT, 'web'),
-      configFile: join(ROOT, 'web/vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir: webOut, emptyOutDir: true },
-    }),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // A host name that is not loopback, for a server where no Secure cookie is possible.
-        '--host-resolver-rules=MAP uptake.test 127.0.0.1',
-      ],
-    }),
+  [webOut, browser] = await Promise.all([
+    buildWebApp(),
+    // A host name that is not loopback, for a server where no Secure cookie is possible.
+    launchChromium(['--host-resolver-rules=MAP uptake.test 127.0.0.1']),
   ]);
-  browser = b;
   // The redirect URI is built from the public URL, known once the server listens.
   const sso = smart('http://localhost');
   sys = await testSystem(
@@ -181,19 +154,6 @@ const meIn = (f: Frame | Page) =>
     const r = await fetch('/api/me');
     return r.ok ? ((await r.json()) as { username: string; clinician_id: string | null }) : null;
   });
-
-async function axeViolations(f: Frame): Promise<string[]> {
-  await f.evaluate(axe.source);
-  return f.evaluate(async () => {
-    const w = window as unknown as { axe: typeof axe };
-    const r = await w.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact})`);
-  });
-}
 
 describe('SMART launch inside an EHR frame, in Chromium', () => {
   test('the framed launch lands on My report of the practitioner’s roster clinician', async () => {
@@ -275,7 +235,7 @@ describe('SMART launch inside an EHR frame, in Chromium', () => {
     );
     await page.screenshot({ path: join(ROOT, SHOTS, 'smart-frame-new-window.png') });
     const f = await frameAt(page, remoteUrl);
-    expect(await axeViolations(f)).toEqual([]);
+    expect(await axeViolations(f, false)).toEqual([]);
     // The launch stopped before the EHR: its context is not spent.
     expect(idp.seen.length).toBe(asked);
     const button = frame.getByRole('link', { name: 'Open Uptake in a new window' });

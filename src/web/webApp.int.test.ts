@@ -13,14 +13,11 @@
  * organisation's zone; the built files go out compressed and cached.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import axe from 'axe-core';
+import type { Browser, Page } from 'playwright-core';
 import { DuckDBStore } from '../store/duckdbStore.ts';
 import { parseTool, parseToolsFile, saveTool } from '../analysis/tools.ts';
 import { buildEvaluationFixture } from '../testing/evaluationFixture.ts';
@@ -28,13 +25,15 @@ import { setSetting } from '../store/settings.ts';
 import { call, login, testSystem, removeTestDir, type TestSystem } from '../testing/testSystem.ts';
 import type { DemoAccount } from '../admin/demoAccounts.ts';
 import { SSO_FAILURES } from '../model/ssoFailures.ts';
+import {
+  buildWebApp,
+  checkPage as checkPageShared,
+  launchChromium,
+  settle,
+} from '../testing/browserTesting.ts';
 
-const CHROMIUM = process.env['UPTAKE_CHROMIUM'] ?? '/usr/bin/chromium';
 const SHOTS = 'test-output/screenshots';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Raw patient, encounter and appointment identifiers of the generator look like these. */
-const RAW_ID = /\b[pac]\d{6,8}\b/;
 
 let sys: TestSystem;
 /** While set, the server's day table waits before taking an import in (to see the pages meanwhile). */
@@ -45,35 +44,8 @@ let webOut = '';
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `Chromium is not at ${CHROMIUM}: install it (apt-get install -y chromium) or set UPTAKE_CHROMIUM`,
-    );
   mkdirSync(join(ROOT, SHOTS), { recursive: true });
-  webOut = mkdtempSync(join(tmpdir(), 'uptake-web-'));
-  const [, b] = await Promise.all([
-    build({
-      root: join(ROOT, 'web'),
-      configFile: join(ROOT, 'web/vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir: webOut, emptyOutDir: true },
-    }),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      // Playwright gives every launch a fresh, temporary --user-data-dir of its own.
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    }),
-  ]);
-  browser = b;
+  [webOut, browser] = await Promise.all([buildWebApp(), launchChromium()]);
   sys = await testSystem(
     { name: 'duckdb', open: () => DuckDBStore.open(':memory:') },
     { webDir: webOut, warmCache: true, beforeDayRefresh: () => hold ?? Promise.resolve() },
@@ -142,41 +114,9 @@ async function open(page: Page, route: string, shot: string, at = base): Promise
   await checkPage(page, shot);
 }
 
-async function settle(page: Page): Promise<void> {
-  await page.locator('main h1').first().waitFor();
-  await page.waitForFunction(() => !document.querySelector('.loading'), null, { timeout: 60_000 });
-  await page.waitForFunction(() =>
-    [...document.querySelectorAll('[data-chart]')].every((el) => el.querySelector('svg')),
-  );
-}
-
-/** axe-core in the page (WCAG 2.1 A/AA and best practice), raw identifiers, landmarks. */
+/** The shared checks, and one `main` landmark per page. */
 async function checkPage(page: Page, name: string): Promise<void> {
-  // Every text and attribute of the page, but not chart geometry (path data is all numbers).
-  const text = await page.evaluate(() => {
-    const parts = [document.title, document.body.innerText];
-    for (const el of document.querySelectorAll('*'))
-      for (const at of el.attributes)
-        if (!['d', 'points', 'transform', 'viewBox'].includes(at.name)) parts.push(at.value);
-    return parts.join('\n');
-  });
-  expect(RAW_ID.exec(text)?.[0], `${name}: a raw patient/encounter/appointment identifier`).toBe(
-    undefined,
-  );
-  await page.evaluate(axe.source);
-  const violations = await page.evaluate(async () => {
-    const w = window as unknown as { axe: typeof axe };
-    const r = await w.axe.run(document, {
-      runOnly: {
-        type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
-      },
-    });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  expect(violations, `${name}: axe`).toEqual([]);
+  await checkPageShared(page, name);
   expect(await page.locator('main').count()).toBe(1);
 }
 
