@@ -20,14 +20,25 @@ export interface DemoAccount {
   about: string;
 }
 
-interface RosterRow {
+export interface RosterRow {
   user_id: string;
   name: string | null;
   department: string | null;
   specialty: string | null;
 }
 
-function usernameOf(r: RosterRow, taken: Set<string>): string {
+/** The demo's IT / clinical-informatics account (role `it`): triages the feedback to IT. */
+const IT_ACCOUNT: Omit<DemoAccount, 'password'> = {
+  username: 'it',
+  role: 'it',
+  clinician_id: null,
+  groups: [],
+  about:
+    'IT / informatics: triage board, IT dashboard, the organisation’s aggregates (no clinician’s own numbers)',
+};
+
+/** A user name from the roster name (`tobias.underwood`), unique among `taken` (which it extends). */
+export function usernameOf(r: RosterRow, taken: Set<string>): string {
   const base =
     (r.name ?? '')
       .normalize('NFKD')
@@ -56,7 +67,16 @@ export async function ensureDemoAccounts(
     try {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as DemoAccount[];
       const present = await Promise.all(saved.map((a) => accounts.get(a.username)));
-      if (saved.length && present.every((u, i) => u && u.role === saved[i]!.role)) return saved;
+      if (saved.length && present.every((u, i) => u && u.role === saved[i]!.role)) {
+        // A demo made before the `it` role existed gets its IT account on this start.
+        if (saved.some((a) => a.role === 'it') || (await accounts.get(IT_ACCOUNT.username)))
+          return saved;
+        const it = { ...IT_ACCOUNT, password: randomBytes(12).toString('base64url') };
+        await accounts.upsert(it);
+        const out = [...saved, it];
+        writeAccounts(file, out);
+        return out;
+      }
     } catch {
       // Unreadable: make new ones.
     }
@@ -76,7 +96,7 @@ export async function ensureDemoAccounts(
   ].slice(0, 2);
   const championDept = bySize.find((d) => !leaderDepts.includes(d)) ?? leaderDepts[0];
   const inDept = (d: string | undefined) => roster.filter((r) => r.department === d);
-  const taken = new Set(['admin', 'leader', 'champion']);
+  const taken = new Set(['admin', 'leader', 'champion', IT_ACCOUNT.username]);
   const pw = () => randomBytes(12).toString('base64url');
   const out: DemoAccount[] = [
     {
@@ -88,6 +108,7 @@ export async function ensureDemoAccounts(
       about: 'everything: organisation, every group, data, settings, users, access log',
     },
   ];
+  out.push({ ...IT_ACCOUNT, password: pw() });
   if (leaderDepts.length)
     out.push({
       username: 'leader',
@@ -124,9 +145,14 @@ export async function ensureDemoAccounts(
     });
   }
   for (const a of out) await accounts.upsert(a);
-  writeFileSync(file, JSON.stringify(out, null, 2) + '\n', { mode: 0o600 });
-  chmodSync(file, 0o600);
+  writeAccounts(file, out);
   return out;
+}
+
+/** The accounts file, owner-only (it holds the passwords). */
+function writeAccounts(file: string, list: readonly DemoAccount[]): void {
+  writeFileSync(file, JSON.stringify(list, null, 2) + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
 }
 
 /** The accounts as a few lines for the terminal. */

@@ -25,6 +25,7 @@ import {
   ensureDemoAccounts,
   ensureDemoHelpRequests,
 } from '../admin/demoAccounts.ts';
+import { demoClock, ensureDemoProgram } from '../admin/demoProgram.ts';
 import { parsePort, startServer, untilStopped } from '../server/index.ts';
 
 export interface DemoFlags {
@@ -164,10 +165,25 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
       join(flags.dir, 'accounts.json'),
       gen.goLive.departments,
     );
-    await ensureDemoHelpRequests(store, accounts);
-    const { app, url } = await startServer(store, { port, host: flags.host });
+    // The demo runs on its data's clock: "today" is the day after the synthetic data end, so
+    // goals' statuses and feedback clocks read as the demo means them whenever it is started.
+    const now = await demoClock(store, gen, gen.timezone);
+    await ensureDemoHelpRequests(store, accounts, now());
+    const program = await ensureDemoProgram(store, accounts, {
+      span: gen,
+      now: now(),
+      keyFile: keyFile(store),
+    });
+    if (program)
+      process.stdout.write(
+        `added the buy-in program: ${program.goals.length} goals, ${program.feedback.length} feedback items, ` +
+          `${program.colleagues} clinician accounts that vote and write them\n`,
+      );
+    const { app, url } = await startServer(store, { port, host: flags.host, now });
     process.stdout.write(
       `\nUptake is running on ${url}  — open it in a browser (Ctrl-C stops it).\n` +
+        `The demo's clock starts at ${now().toISOString().slice(0, 16).replace('T', ' ')} UTC, just after its data end, ` +
+        `so goals and feedback clocks read as of then.\n` +
         `Demo accounts (passwords generated at random on first start, kept in ${join(flags.dir, 'accounts.json')}):\n` +
         `  role       user name / password / what it shows\n` +
         describeAccounts(accounts) +
