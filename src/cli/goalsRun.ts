@@ -210,8 +210,9 @@ export async function listGoalsCli(flags: GoalsListFlags): Promise<void> {
   process.stdout.write(renderReport(flags.format, options, out.map(flat), fields));
 }
 
+/** A value for people: four significant digits, without trailing zeros. */
 const num = (x: number | null | undefined) =>
-  x === null || x === undefined ? '—' : Number.isInteger(x) ? String(x) : x.toPrecision(4);
+  x === null || x === undefined ? '—' : String(Number(x.toPrecision(4)));
 
 /** `uptake goals show ID`. */
 export async function showGoalCli(id: string, flags: GoalsShowFlags): Promise<void> {
