@@ -8,10 +8,11 @@
  * - an adoption share: the tool's weekly adoption rows (`adoptionWeekly`, the adoption page's
  *   SQL), the group's active (or habitual) users over its eligible clinicians, `n` the eligible.
  *
- * The server computes the same from its report cache (`src/server/goalSeries.ts`); both feed the
- * rules of this folder (`goalBaseline`, `goalProgress`).
+ * The server reads the same weekly rows from its report cache (`src/server/goalSeries.ts`) and
+ * reduces them with the same `weeklyMedians` and `weeklyShares`; both feed the rules of this
+ * folder (`goalBaseline`, `goalProgress`).
  */
-import { adoptionWeekly } from '../analysis/adoption.ts';
+import { adoptionWeekly, type AdoptionWeekRow } from '../analysis/adoption.ts';
 import { weeklyClinicianRows } from '../analysis/metricCache.ts';
 import { getTool } from '../analysis/tools.ts';
 import { weekStarts } from '../analysis/weeks.ts';
@@ -69,6 +70,63 @@ function median(xs: number[]): number | null {
   return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
 }
 
+/** A week's value of the group and the clinicians (or eligible clinicians) behind it. */
+export type WeekCell = { value: number | null; n: number };
+
+/**
+ * §1 a week's value of a per-clinician metric: per ISO week (`period_start`), the median of
+ * `metric` across the weekly rows of the clinicians `inGroup` keeps that have scheduled hours,
+ * `n` those clinicians (a clinician without a value that week counts in `n`, not in the median).
+ */
+export function weeklyMedians(
+  rows: Iterable<
+    { user_id: string; period_start: unknown; scheduled_hours: number } & Partial<
+      Record<GoalMetric, unknown>
+    >
+  >,
+  metric: GoalMetric,
+  inGroup: (userId: string) => boolean,
+): Map<string, WeekCell> {
+  const cells = new Map<string, { values: number[]; n: number }>();
+  for (const r of rows) {
+    if (!(r.scheduled_hours > 0) || !inGroup(r.user_id)) continue;
+    const w = String(r.period_start).slice(0, 10);
+    const c = cells.get(w) ?? { values: [], n: 0 };
+    c.n++;
+    const v = r[metric];
+    if (typeof v === 'number' && Number.isFinite(v)) c.values.push(v);
+    cells.set(w, c);
+  }
+  const out = new Map<string, WeekCell>();
+  for (const [w, c] of cells) out.set(w, { value: median(c.values), n: c.n });
+  return out;
+}
+
+/**
+ * §1 a week's value of an adoption share: per week, the group's active (or habitual) users over
+ * its eligible clinicians, summed over the group's go-live cells; `n` the eligible.
+ */
+export function weeklyShares(
+  rows: Iterable<
+    Pick<AdoptionWeekRow, 'group' | 'week_start' | 'weekly_active' | 'habitual' | 'eligible'>
+  >,
+  metric: (typeof GOAL_SHARE_METRICS)[number],
+  group: string,
+): Map<string, WeekCell> {
+  const sums = new Map<string, { users: number; eligible: number }>();
+  for (const r of rows) {
+    if (r.group !== group) continue;
+    const t = sums.get(r.week_start) ?? { users: 0, eligible: 0 };
+    t.users += metric === 'adoption.active_share' ? r.weekly_active : r.habitual;
+    t.eligible += r.eligible;
+    sums.set(r.week_start, t);
+  }
+  const out = new Map<string, WeekCell>();
+  for (const [w, t] of sums)
+    out.set(w, { value: t.eligible > 0 ? t.users / t.eligible : null, n: t.eligible });
+  return out;
+}
+
 /**
  * The group's weekly values over the whole weeks [from, to) (Mondays), one per week (`value`
  * null and `n` 0 for a week without data), oldest first. `org` is the organisation's metric
@@ -82,7 +140,7 @@ export async function storeGoalSeries(
 ): Promise<WeeklyValue[]> {
   if (weeks.from >= weeks.to) return [];
   const mondays = weekStarts(weeks.from, weeks.to);
-  const byWeek = new Map<string, { value: number | null; n: number }>();
+  let byWeek: Map<string, WeekCell>;
   if (isShare(g.metric)) {
     if (!g.tool)
       throw new UptakeError('INVALID_INPUT', 'tool: an adoption share needs the tool it measures');
@@ -93,16 +151,7 @@ export async function storeGoalSeries(
       to: weeks.to,
       timezone: org.timezone,
     });
-    const sums = new Map<string, { users: number; eligible: number }>();
-    for (const r of rows) {
-      if (r.group !== g.group_value) continue;
-      const t = sums.get(r.week_start) ?? { users: 0, eligible: 0 };
-      t.users += g.metric === 'adoption.active_share' ? r.weekly_active : r.habitual;
-      t.eligible += r.eligible;
-      sums.set(r.week_start, t);
-    }
-    for (const [w, t] of sums)
-      byWeek.set(w, { value: t.eligible > 0 ? t.users / t.eligible : null, n: t.eligible });
+    byWeek = weeklyShares(rows, g.metric, g.group_value);
   } else {
     const members =
       g.group_by === 'org'
@@ -125,18 +174,7 @@ export async function storeGoalSeries(
       },
       { cache: true },
     );
-    const cells = new Map<string, { values: number[]; n: number }>();
-    for (const r of rows) {
-      if (!(r.scheduled_hours > 0)) continue;
-      if (members && !members.has(r.user_id)) continue;
-      const w = String(r.period_start).slice(0, 10);
-      const c = cells.get(w) ?? { values: [], n: 0 };
-      c.n++;
-      const v = r[g.metric];
-      if (typeof v === 'number' && Number.isFinite(v)) c.values.push(v);
-      cells.set(w, c);
-    }
-    for (const [w, c] of cells) byWeek.set(w, { value: median(c.values), n: c.n });
+    byWeek = weeklyMedians(rows, g.metric, (id) => !members || members.has(id));
   }
   return mondays.map((w) => ({ week_start: w, ...(byWeek.get(w) ?? { value: null, n: 0 }) }));
 }
