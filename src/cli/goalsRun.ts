@@ -226,8 +226,10 @@ export async function showGoalCli(id: string, flags: GoalsShowFlags): Promise<vo
         await settle(store, now);
         const st = await readSettings(store);
         const g = await goalOrThrow(store, id);
-        const { series, progress } = await tracked(store, st, g, now);
-        if (flags.format === 'fhir')
+        if (flags.format === 'fhir') {
+          // Only an adopted goal has a status to compute.
+          const { progress } =
+            g.state === 'adopted' ? await tracked(store, st, g, now) : { progress: null };
           return (
             JSON.stringify(
               goalToFhir(g, progress?.status ?? null, st.timezone, localToday(st.timezone, now)),
@@ -235,6 +237,8 @@ export async function showGoalCli(id: string, flags: GoalsShowFlags): Promise<vo
               2,
             ) + '\n'
           );
+        }
+        const { series, progress } = await tracked(store, st, g, now);
         const view = await viewGoal(store, g);
         const noise =
           g.baseline !== null && g.noise !== null
@@ -373,7 +377,7 @@ export async function proposeGoalCli(flags: GoalsProposeFlags): Promise<void> {
     const st = await readSettings(store);
     const rules = st.goal_rules;
     const weeks = p.baseline_weeks ?? rules.baseline_weeks;
-    const group = `${p.group_by} ${p.group_value}`;
+    const group = p.group_by === 'org' ? 'the organisation' : `${p.group_by} ${p.group_value}`;
     // The preview: what the web form shows before submitting (nothing is stored).
     const preview = await log.run(
       'view',
@@ -414,7 +418,7 @@ export async function proposeGoalCli(flags: GoalsProposeFlags): Promise<void> {
     const closes = new Date(now.getTime() + rules.window_days * 86_400_000);
     const lines = [
       `goal: ${p.title}`,
-      `  ${p.group_by === 'org' ? 'the organisation' : group}: ${p.direction} ${p.metric}${p.tool ? ` (tool ${p.tool})` : ''} to ${num(p.target)} by ${p.target_date}`,
+      `  ${group}: ${p.direction} ${p.metric}${p.tool ? ` (tool ${p.tool})` : ''} to ${num(p.target)} by ${p.target_date}`,
       baseline
         ? `  baseline ${num(baseline.mean)} (95% CI ${num(baseline.ci95[0])} to ${num(baseline.ci95[1])}; noise ${num(baseline.noise)}; ${baseline.n} of the ${weeks} whole weeks before today have values)`
         : `  baseline: none — fewer than two of the ${weeks} whole weeks before today have values`,
