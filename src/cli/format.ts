@@ -10,6 +10,14 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+/** `rows` as CSV (RFC 4180 quoting): a header of `fields`, then one line per row. */
+export function renderCsv(rows: Record<string, unknown>[], fields: readonly string[]): string {
+  return (
+    [fields.join(','), ...rows.map((r) => fields.map((f) => csvCell(r[f])).join(','))].join('\n') +
+    '\n'
+  );
+}
+
 /** Render `rows` (all with the keys of `fields`, in that order) with the report's options. */
 export function renderReport(
   format: OutputFormat,

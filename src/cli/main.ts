@@ -23,6 +23,8 @@ import { registerTraining } from './trainingCommand.ts';
 import { registerAdoption } from './adoptionCommand.ts';
 import { registerEvaluate } from './evaluateCommand.ts';
 import { registerExport } from './exportCommand.ts';
+import { registerGoals } from './goalsCommand.ts';
+import { registerFeedback } from './feedbackCommand.ts';
 import { VERSION } from '../version.ts';
 
 export function buildProgram(): Command {
@@ -48,6 +50,8 @@ export function buildProgram(): Command {
   registerTraining(program);
   registerAdoption(program);
   registerEvaluate(program);
+  registerGoals(program);
+  registerFeedback(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -66,6 +66,8 @@ describe('uptake starts light', () => {
     ['users add --help', ['users', 'add', '--help'], '"champion"'],
     ['metrics --help', ['metrics', '--help'], '"after18to06"'],
     ['settings --help', ['settings', '--help'], 'earliest_instant'],
+    ['goals propose --help', ['goals', 'propose', '--help'], '"decrease"'],
+    ['feedback export --help', ['feedback', 'export', '--help'], '"csv"'],
   ])('%s loads commander and the definitions only', (_name, args, shown) => {
     const r = start(args);
     expect(r.status).toBe(0);

@@ -41,3 +41,11 @@ export function mayProposeGoal(a: ProgramActor, g: GoalGroup): boolean {
 export function goalVoterCount(accounts: readonly ProgramActor[], g: GoalGroup): number {
   return accounts.filter((a) => isGoalVoter(a, g)).length;
 }
+
+/**
+ * Who reads a goal: IT and administrators every goal; anyone else the goals of the groups they
+ * belong to, and their own proposals.
+ */
+export function mayReadGoal(a: ProgramActor, g: GoalGroup & { proposer: string }): boolean {
+  return a.role === 'it' || a.role === 'admin' || belongsToGroup(a, g) || a.username === g.proposer;
+}

@@ -3,10 +3,14 @@
  * rules of `src/program` (`goalBaseline`, `goalProgress`):
  * - a per-clinician metric: from the report cache's weekly rows (`ReportCache.dataset`, the rows
  *   the organisation and group pages and the go-live evaluation read), the median across the
- *   group's clinicians with scheduled hours each ISO week (`percentileCont`, as §7 and
- *   `groupRows`), `n` those clinicians;
+ *   group's clinicians with scheduled hours each ISO week (`weeklyMedians`, percentile_cont(0.5)
+ *   as §7), `n` those clinicians;
  * - an adoption share: the tool's weekly adoption rows (`adoptionWeekly`, the adoption page's
- *   SQL), the group's active (or habitual) users over its eligible clinicians, `n` the eligible.
+ *   SQL), the group's active (or habitual) users over its eligible clinicians, `n` the eligible
+ *   (`weeklyShares`).
+ *
+ * The reductions are `src/program/storeGoalSeries.ts`'s, which the command line runs on rows
+ * read from the store itself.
  *
  * Ranges are whole ISO weeks. The start is moved back to a 13-week grid so that goals proposed
  * in the same quarter share one cached dataset (and the pages' own), rather than each computing
@@ -16,14 +20,15 @@ import { adoptionWeekly } from '../analysis/adoption.ts';
 import { getTool } from '../analysis/tools.ts';
 import { addDays, daysBetween, weekStarts } from '../analysis/weeks.ts';
 import { UptakeError } from '../errors/UptakeError.ts';
-import { metricOptionsSchema, type MetricOptions } from '../model/options.ts';
+import type { MetricOptions } from '../model/options.ts';
+import { goalMetricOptions, weeklyMedians, weeklyShares } from '../program/storeGoalSeries.ts';
 import {
   GOAL_SHARE_METRICS,
   type GoalGroupBy,
   type GoalMetric,
   type WeeklyValue,
 } from '../model/goal.ts';
-import { groupOf, percentileCont, type Roster } from './aggregates.ts';
+import { groupOf, type Roster } from './aggregates.ts';
 import type { OrgSettings } from '../admin/orgSettings.ts';
 import type { Services } from './routing.ts';
 
@@ -48,20 +53,7 @@ const isShare = (m: GoalMetric): m is (typeof GOAL_SHARE_METRICS)[number] =>
 
 /** The organisation's options with the goal's own laid over them (the time zone stays). */
 export function goalOptions(settings: OrgSettings, own: SeriesOf['metric_options']): MetricOptions {
-  let parsed: unknown = own ?? {};
-  if (typeof own === 'string') {
-    try {
-      parsed = JSON.parse(own);
-    } catch {
-      parsed = {};
-    }
-  }
-  const r = metricOptionsSchema.omit({ timezone: true }).partial().safeParse(parsed);
-  const out: MetricOptions = { ...settings.options };
-  if (r.success)
-    for (const [k, v] of Object.entries(r.data))
-      if (v !== undefined) Object.assign(out, { [k]: v });
-  return out;
+  return goalMetricOptions(settings.options, own);
 }
 
 /** How many roster clinicians the group has (the organisation: all). */
@@ -100,16 +92,7 @@ export async function goalWeeklySeries(
       to: weeks.to,
       timezone: settings.timezone,
     });
-    const sums = new Map<string, { users: number; eligible: number }>();
-    for (const r of rows) {
-      if (r.group !== g.group_value) continue;
-      const t = sums.get(r.week_start) ?? { users: 0, eligible: 0 };
-      t.users += g.metric === 'adoption.active_share' ? r.weekly_active : r.habitual;
-      t.eligible += r.eligible;
-      sums.set(r.week_start, t);
-    }
-    for (const [w, t] of sums)
-      byWeek.set(w, { value: t.eligible > 0 ? t.users / t.eligible : null, n: t.eligible });
+    for (const [w, c] of weeklyShares(rows, g.metric, g.group_value)) byWeek.set(w, c);
   } else {
     // The 13-week grid: the same dataset for every goal of the quarter.
     const since = daysBetween(GRID_ANCHOR, from);
@@ -117,27 +100,9 @@ export async function goalWeeklySeries(
     if (daysBetween(start, weeks.to) > MAX_DAYS) start = from;
     await s.cache.check();
     const ds = await s.cache.dataset(start, weeks.to, goalOptions(settings, g.metric_options), who);
-    const metric = g.metric;
-    const cells = new Map<string, { values: number[]; n: number }>();
-    for (const r of ds.weekly) {
-      if (r.scheduled_hours <= 0) continue;
-      if (g.group_by !== 'org' && groupOf(ds.roster, g.group_by, r.user_id) !== g.group_value)
-        continue;
-      const w = String(r.period_start).slice(0, 10);
-      const c = cells.get(w) ?? { values: [], n: 0 };
-      c.n++;
-      const v = r[metric];
-      if (typeof v === 'number' && Number.isFinite(v)) c.values.push(v);
-      cells.set(w, c);
-    }
-    for (const [w, c] of cells)
-      byWeek.set(w, {
-        value: percentileCont(
-          c.values.sort((a, b) => a - b),
-          0.5,
-        ),
-        n: c.n,
-      });
+    const inGroup = (id: string) =>
+      g.group_by === 'org' || groupOf(ds.roster, g.group_by, id) === g.group_value;
+    for (const [w, c] of weeklyMedians(ds.weekly, g.metric, inGroup)) byWeek.set(w, c);
   }
   return mondays.map((w) => ({ week_start: w, ...(byWeek.get(w) ?? { value: null, n: 0 }) }));
 }
