@@ -18,6 +18,7 @@ import {
   surveyForMe,
 } from './surveyStore.ts';
 import { surveyComparison, surveyResults } from './surveyResults.ts';
+import { changeSettings, readSettings } from '../admin/orgSettings.ts';
 
 const KEY = Buffer.alloc(32, 9);
 const T0 = new Date('2026-03-02T10:00:00Z');
@@ -79,6 +80,16 @@ describe.each(engines())('surveys in the store on $name', (engine) => {
   });
   afterAll(async () => store?.close());
 
+  it('reads and checks the contact budget setting (default 30 days)', async () => {
+    expect((await readSettings(store)).survey_min_days).toBe(30);
+    await expect(changeSettings(store, [['survey_min_days', 'a month']])).rejects.toThrow(
+      /survey_min_days must be a whole number/,
+    );
+    await changeSettings(store, [['survey_min_days', '45']]);
+    expect((await readSettings(store)).survey_min_days).toBe(45);
+    await changeSettings(store, [['survey_min_days', '30']]);
+  });
+
   it('lets only administrators and IT create surveys; a custom survey needs items', async () => {
     await expect(
       createSurvey(store, actor('n1'), { title: 'x', instrument: 'sus', anonymous: false }),
@@ -132,6 +143,12 @@ describe.each(engines())('surveys in the store on $name', (engine) => {
     await expect(
       respondToSurvey(store, actor('s1'), s.id, { answers: { sus1: 6 } }),
     ).rejects.toThrow(/answers.sus1: takes a whole number from 1/);
+    await expect(respondToSurvey(store, actor('s1'), s.id, { answers: {} })).rejects.toThrow(
+      /answers: none given/,
+    );
+    await expect(respondToSurvey(store, actor('s1'), s.id, { answers: { q9: 1 } })).rejects.toThrow(
+      /the survey has no item q9/,
+    );
 
     const r = await surveyResults(store, s.id, { by: 'department', threshold: 5 });
     const byGroup = Object.fromEntries(r.groups.map((g) => [g.group, g]));

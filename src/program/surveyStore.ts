@@ -461,6 +461,8 @@ export async function respondToSurvey(
   const s = await surveyOrThrow(db, surveyId);
   const items = await surveyItems(db, surveyId);
   const answers = checkAnswers(items, input.answers);
+  if (!answers.length)
+    throw invalid('answers: none given; answer at least one item, or dismiss the survey');
   return db.transaction(async (tx) => {
     const invitee = await myInvitation(tx, s, actor, o.key);
     const id = newId(now);
