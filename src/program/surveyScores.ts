@@ -101,8 +101,8 @@ export interface NpsScore {
 }
 
 /**
- * NPS with the adjusted-Wald interval (§3; Rocks, "Confidence intervals for the Net Promoter
- * Score", MeasuringU 2016, after Agresti & Coull 1998): n′ = n + 3, p′ = (P + ¾)/n′,
+ * NPS with the adjusted-Wald interval (§3; B. Rocks, "Interval estimation for the 'Net
+ * Promoter Score'", The American Statistician 70(4):365–372, 2016, after Agresti & Coull 1998): n′ = n + 3, p′ = (P + ¾)/n′,
  * d′ = (D + ¾)/n′, SE = √((p′ + d′ − (p′ − d′)²)/n′), interval 100 × ((p′ − d′) ± 1.96 SE)
  * clipped to ±100. Null when n = 0.
  */
