@@ -26,7 +26,7 @@ import type {
   QuestionnaireResponseItem,
 } from 'fhir/r4.js';
 import { invalid } from '../errors/UptakeError.ts';
-import type { Store } from '../store/Store.ts';
+import type { SqlValue, Store } from '../store/Store.ts';
 import {
   SURVEY_INSTRUMENTS,
   type SurveyCreate,
@@ -36,14 +36,11 @@ import {
   type SurveyState,
 } from '../model/survey.ts';
 import type { ProgramActor } from './actor.ts';
-import {
-  answerReason,
-  createSurvey,
-  insertAnswers,
-  surveyItems,
-  surveyOrThrow,
-} from './surveyStore.ts';
-import { insertSql, isoFromUs } from './rows.ts';
+import { answerReason, createSurvey, surveyItems, surveyOrThrow } from './surveyStore.ts';
+import { isoFromUs, placeholders } from './rows.ts';
+
+const BATCH = 500;
+const DAY_MS = 86_400_000;
 
 export const SURVEY_SYSTEM = 'urn:uptake:survey';
 export const INSTRUMENT_SYSTEM = 'urn:uptake:survey-instrument';
@@ -245,58 +242,76 @@ export async function importQuestionnaireResponses(
   const s = await surveyOrThrow(db, surveyId);
   const items = new Map((await surveyItems(db, surveyId)).map((i) => [i.link_id, i]));
   const out: FhirResponseImport = { stored: 0, duplicate: 0, rejected: [] };
-  await db.transaction(async (tx) => {
-    for (const [index, r] of resources.entries()) {
-      const reason = responseReason(r, items);
-      if (reason) {
-        out.rejected.push({ index, reason });
-        continue;
-      }
+  // Checked and keyed in memory (the resources are parsed already); stored in batches: one query
+  // for the keys already stored and one INSERT per table per batch, never a statement per resource.
+  const good = new Map<string, QuestionnaireResponse>();
+  for (const [index, r] of resources.entries()) {
+    const reason = responseReason(r, items);
+    if (reason) out.rejected.push({ index, reason });
+    else {
       const key = externalKey(o.key, surveyId, r.id!);
-      const [dup] = await tx.all(
-        `SELECT 1 AS x FROM survey_responses WHERE survey_id = $1 AND external_key = $2`,
-        [surveyId, key],
+      if (good.has(key)) out.duplicate++;
+      else good.set(key, r);
+    }
+  }
+  const group = (r: QuestionnaireResponse, k: string) =>
+    r.extension?.find((e) => e.url === EXT.group(k))?.valueString ?? null;
+  await db.transaction(async (tx) => {
+    const keys = [...good.keys()];
+    for (let b = 0; b < keys.length; b += BATCH) {
+      const batch = keys.slice(b, b + BATCH);
+      const stored = new Set(
+        (
+          await tx.all<{ external_key: string }>(
+            `SELECT external_key FROM survey_responses WHERE survey_id = $1 AND external_key IN (${placeholders(batch.length, 2)})`,
+            [surveyId, ...batch],
+          )
+        ).map((x) => x.external_key),
       );
-      if (dup) {
-        out.duplicate++;
-        continue;
-      }
-      const t = Date.parse(r.authored!);
-      const at = s.anonymous ? Math.floor(t / 86_400_000) * 86_400_000 : t;
-      const group = (k: string) =>
-        r.extension?.find((e) => e.url === EXT.group(k))?.valueString ?? null;
-      const row = insertSql(
-        'survey_responses',
-        {
-          id: `f-${key.slice(0, 24)}`,
-          survey_id: surveyId,
-          submitted_at: new Date(at).toISOString(),
-          respondent: null,
-          department: group('department'),
-          specialty: group('specialty'),
-          role: group('role'),
-          source: 'fhir',
-          external_key: key,
-          import_id: null,
-        },
-        { instants: new Set(['submitted_at']) },
+      const fresh = batch.filter((k) => !stored.has(k));
+      out.duplicate += batch.length - fresh.length;
+      if (!fresh.length) continue;
+      const rows: SqlValue[][] = fresh.map((k) => {
+        const r = good.get(k)!;
+        const t = Date.parse(r.authored!);
+        // an anonymous survey keeps the day only
+        const at = s.anonymous ? Math.floor(t / DAY_MS) * DAY_MS : t;
+        return [
+          `f-${k.slice(0, 24)}`,
+          new Date(at).toISOString(),
+          group(r, 'department'),
+          group(r, 'specialty'),
+          group(r, 'role'),
+          k,
+        ];
+      });
+      await tx.run(
+        `INSERT INTO survey_responses (id, survey_id, submitted_at, respondent, department, specialty, role, source, external_key, import_id)
+         VALUES ${rows.map((_, j) => `($${6 * j + 2}, $1, CAST($${6 * j + 3} AS TIMESTAMPTZ), NULL, $${6 * j + 4}, $${6 * j + 5}, $${6 * j + 6}, 'fhir', $${6 * j + 7}, NULL)`).join(', ')}`,
+        [surveyId, ...rows.flat()],
       );
-      await tx.run(row.sql, row.params);
-      await insertAnswers(
-        tx,
-        row.params[0] as string,
-        (r.item ?? []).map((it) => {
+      const answers: SqlValue[][] = fresh.flatMap((k) =>
+        (good.get(k)!.item ?? []).map((it) => {
           const a = it.answer![0]!;
           return a.valueInteger !== undefined
-            ? { link_id: it.linkId, value_number: a.valueInteger, value_text: null }
-            : {
-                link_id: it.linkId,
-                value_number: null,
-                value_text: a.valueString ?? a.valueCoding?.display ?? null,
-              };
+            ? [`f-${k.slice(0, 24)}`, it.linkId, a.valueInteger, null]
+            : [
+                `f-${k.slice(0, 24)}`,
+                it.linkId,
+                null,
+                a.valueString ?? a.valueCoding?.display ?? null,
+              ];
         }),
       );
-      out.stored++;
+      for (let c = 0; c < answers.length; c += BATCH) {
+        const chunk = answers.slice(c, c + BATCH);
+        await tx.run(
+          `INSERT INTO survey_answers (response_id, link_id, value_number, value_text)
+           VALUES ${chunk.map((_, j) => `($${4 * j + 1}, $${4 * j + 2}, $${4 * j + 3}, $${4 * j + 4})`).join(', ')}`,
+          chunk.flat(),
+        );
+      }
+      out.stored += fresh.length;
     }
   });
   return out;

@@ -5,6 +5,7 @@
  * used; `surveyScores.test.ts` checks them on sheets computed by hand.
  */
 import { tQuantile } from '../analysis/stats/regression.ts';
+import { welchFromMoments } from './welch.ts';
 
 /** The 95% normal quantile of §3 (as `docs/program.md` writes it). */
 const Z = 1.96;
@@ -136,21 +137,11 @@ export interface SurveyDifference {
 }
 
 /**
- * Difference of two means (after − before) with Welch's interval, from each side's moments:
- * SE = √(s₁²/n₁ + s₂²/n₂), df by Welch–Satterthwaite, estimate ± t(0.975, df) · SE (as
- * `welch.ts`, which takes the values themselves). Null unless each side has two values.
+ * Difference of two means (after − before) with Welch's interval, from each side's moments
+ * (`welch.ts`: SE = √(s₁²/n₁ + s₂²/n₂), df by Welch–Satterthwaite, estimate ± t(0.975, df) · SE).
+ * Null unless each side has two values.
  */
-export function welchFromMoments(before: SurveyMean, after: SurveyMean): SurveyDifference | null {
-  if (before.n < 2 || after.n < 2 || before.sd === null || after.sd === null) return null;
-  const v1 = before.sd ** 2 / before.n;
-  const v2 = after.sd ** 2 / after.n;
-  const estimate = after.mean - before.mean;
-  const se = Math.sqrt(v1 + v2);
-  if (se === 0) return { estimate, se, df: before.n + after.n - 2, ci95: [estimate, estimate] };
-  const df = (v1 + v2) ** 2 / (v1 ** 2 / (before.n - 1) + v2 ** 2 / (after.n - 1));
-  const half = tQuantile(0.975, df) * se;
-  return { estimate, se, df, ci95: [estimate - half, estimate + half] };
-}
+export { welchFromMoments };
 
 /**
  * NPS after − before (§3): the reported difference is of the unadjusted points; its interval is

@@ -585,7 +585,7 @@ export async function insertAnswers(
   );
 }
 
-/** The invitations of a named survey (for the CLI and the tests), never of an anonymous one's. */
+/** A survey's invitations (an anonymous survey's name no account: `invitee` is the keyed hash). */
 export async function surveyInvitations(db: Store, surveyId: string) {
   const rows = await db.all<Record<string, unknown>>(
     `SELECT ${selectList(db.dialect, Object.keys(surveyInvitationRowSchema.shape), INVITATION_TYPES)}
