@@ -131,6 +131,35 @@ describe.each(engines())('survey responses from CSV on $name', (engine) => {
     expect(res.total).toMatchObject({ invited: 0, responses: 5, response_rate: null });
   });
 
+  it('scores imported SUS sheets as sheets answered in the app, a missing item giving no score', async () => {
+    const s = await createSurvey(store, ADMIN, {
+      title: 'SUS elsewhere',
+      instrument: 'sus',
+      anonymous: false,
+    });
+    const head = ['id', ...Array.from({ length: 10 }, (_, k) => `sus${k + 1}`)].join(',');
+    const file = join(dir, 'sus.csv');
+    // 100; 50; and a sheet with item 7 empty (a response without a score)
+    writeFileSync(
+      file,
+      [head, 'a,5,1,5,1,5,1,5,1,5,1', 'b,3,3,3,3,3,3,3,3,3,3', 'c,3,3,3,3,3,3,,3,3,3', ''].join(
+        '\n',
+      ),
+    );
+    const r = await importSurveyResponsesCsv(store, {
+      surveyId: s.id,
+      file,
+      rejectsDir: dir,
+      key: KEY,
+    });
+    expect(r).toMatchObject({ rows_stored: 3, rows_rejected: 0, rejects_file: null });
+    const res = await surveyResults(store, s.id, { by: 'org', threshold: 1 });
+    expect(res.total.responses).toBe(3);
+    // (100 + 50) / 2 = 75, sd = √((25² + 25²) / 1) = 35.355; t(0.975, 1) = 12.7062 → 75 ± 317.65
+    expect(res.total.sus).toMatchObject({ n: 2, mean: 75, band: 'good' });
+    expect(res.total.sus!.ci95![0]).toBeCloseTo(75 - 12.7062047 * 25, 3);
+  });
+
   it('refuses a file without an id column or without any item column, naming what it needs', async () => {
     const s = await createSurvey(store, ADMIN, {
       title: 'SUS',
