@@ -75,7 +75,16 @@ describe.each(engines())('survey responses from CSV on $name', (engine) => {
       rows_rejected: 5,
       rows_duplicate: 1,
       unknown_columns: ['dept'],
+      // an anonymous survey: the days of the stored rows
+      time_range: { from: '2026-03-02T00:00:00Z', to: '2026-03-05T00:00:00Z' },
     });
+    // the imports list holds it as any import
+    const [entry] = await store.all<{ table_name: string; rows_stored: number }>(
+      `SELECT table_name, rows_stored FROM imports WHERE import_id = $1`,
+      [r.import_id],
+    );
+    expect(entry).toMatchObject({ table_name: 'survey_responses' });
+    expect(Number(entry!.rows_stored)).toBe(5);
     const rejects = await store.all<{ line: number; reason: string }>(
       `SELECT line, reason FROM import_rejects WHERE import_id = $1 ORDER BY line`,
       [r.import_id],

@@ -24,7 +24,13 @@ import { readCsvHeader } from '../ingest/csvHeader.ts';
 import { stageCsv, type CsvLines } from '../ingest/csvRecords.ts';
 import { withProgress } from '../ingest/importCsv.ts';
 import { checkInputFile, importFault } from '../ingest/importFiles.ts';
-import { nextImportId, REJ, writeRejectsFiles, type PendingFile } from '../ingest/loadStaged.ts';
+import {
+  nextImportId,
+  REJ,
+  writeRejectsFiles,
+  type ImportReport,
+  type PendingFile,
+} from '../ingest/loadStaged.ts';
 import { hasNoOffset, valueShape } from '../ingest/tableSpecs.ts';
 import type { SurveyItem } from '../model/survey.ts';
 import { externalKey } from './surveyFhir.ts';
@@ -44,24 +50,19 @@ export interface SurveyCsvOptions {
   onProgress?: ((fraction: number) => void) | undefined;
 }
 
-export interface SurveyCsvReport {
-  import_id: number;
+/**
+ * The report of an import of responses: the importers' `ImportReport` (so the imports list, the
+ * CLI and the API show it as any other), for table `survey_responses`, with the survey and the
+ * items the file had columns for. `rows_duplicate` counts rows whose id came earlier in the file
+ * or was stored by an earlier import; `time_range` spans the stored rows' `submitted_at`.
+ */
+export type SurveyCsvReport = Omit<ImportReport, 'table' | 'lines'> & {
   table: 'survey_responses';
   format: 'csv';
   survey_id: string;
-  file: string;
-  /** The items the file has columns for. */
   items: string[];
-  rows_read: number;
-  rows_stored: number;
-  rows_rejected: number;
-  /** Rows whose id came earlier in the file or was stored by an earlier import. */
-  rows_duplicate: number;
-  unknown_columns: string[];
-  rejects_file: string | null;
   lines: CsvLines;
-  seconds: number;
-}
+};
 
 const S = {
   val: 'imp_srv_val',
@@ -202,6 +203,10 @@ async function importCsvFile(store: Store, o: SurveyCsvOptions): Promise<SurveyC
            QUALIFY row_number() OVER (PARTITION BY rid ORDER BY line) = 1) v
      JOIN ${S.keys} k ON k.rid = v.rid`,
   );
+  const [range] = await st.all<{ lo: string | null; hi: string | null }>(
+    `SELECT strftime(min(submitted_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS lo,
+       strftime(max(submitted_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS hi FROM ${S.good}`,
+  );
   const numeric = (i: SurveyItem) => i.type === 'likert5' || i.type === 'scale0_10';
   await st.run(
     `CREATE TEMP TABLE ${S.ans} AS ${present
@@ -261,10 +266,14 @@ async function importCsvFile(store: Store, o: SurveyCsvOptions): Promise<SurveyC
         items: present.map((i) => i.link_id),
         rows_read: read,
         rows_stored: stored,
+        rows_updated: 0,
         rows_rejected: rejected,
         rows_duplicate: read - rejected - stored,
+        unmapped_events: 0,
+        top_unmapped_actions: [],
         unknown_columns: unknown,
         rejects_file: null,
+        time_range: range?.lo && range.hi ? { from: range.lo, to: range.hi } : null,
         lines: csv.lines,
         seconds: 0,
       };
