@@ -36,6 +36,8 @@ export interface OrgSettings {
   goal_rules: GoalRulesSetting;
   /** Where notices are also e-mailed; null: not configured here. */
   smtp: SmtpSetting | null;
+  /** The contact budget of surveys in days (§3; default 30). */
+  survey_min_days: number;
 }
 
 /** The entries of `o` that are set (a partial setting laid over its defaults). */
@@ -102,6 +104,9 @@ export async function readSettings(db: Sql): Promise<OrgSettings> {
     suppression_threshold: Number.isInteger(threshold) && threshold >= 1 ? threshold : 5,
     identified_reports: get('identified_reports') === 'true',
     options,
+    survey_min_days: /^\d+$/.test(get('survey_min_days'))
+      ? Number(get('survey_min_days'))
+      : Number(SETTINGS.survey_min_days.default),
   };
 }
 

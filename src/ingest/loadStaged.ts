@@ -466,8 +466,12 @@ async function pseudonymMap(st: StagingArea, p: Pseudonymizer, distinct: string[
   );
 }
 
-/** The staging table of an import's rejects: `(k, file_no, line, reason, raw_text)`. */
-const REJ = 'imp_rej';
+/**
+ * The staging table of an import's rejects: `(k, file_no, line, reason, raw_text)` (`k` numbers
+ * them in file and line order). Other importers of the same guarantees (survey responses) fill it
+ * and call `writeRejectsFiles`.
+ */
+export const REJ = 'imp_rej';
 
 /**
  * Reads the physical lines of a file in order, streamed: lines end with `\n` (a CR before it is
@@ -541,7 +545,7 @@ class LineSeeker {
 }
 
 /** A rejects file written inside an import's transaction, and how to stop tracking it. */
-interface PendingFile {
+export interface PendingFile {
   path: string;
   settle: () => void;
 }
@@ -575,9 +579,9 @@ async function createRejectsFile(
  * Each file is added to `pending` as soon as it exists (its import has not committed yet).
  * Returns the paths written.
  */
-async function writeRejectsFiles(
+export async function writeRejectsFiles(
   st: StagingArea,
-  opts: ImportOptions,
+  opts: Pick<ImportOptions, 'rejectsDir' | 'file'> & { table: string },
   importId: number,
   files: string[],
   lineEnd: '\n' | '\r',

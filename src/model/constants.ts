@@ -119,6 +119,11 @@ export const SETTINGS = {
     about:
       'JSON of the SMTP server notices are also e-mailed through, e.g. {"host":"mail.hospital.org","port":587,"from":"uptake@hospital.org","domain":"hospital.org"} (to <username>@domain; null: no e-mail)',
   },
+  survey_min_days: {
+    default: '30',
+    about:
+      'the contact budget of surveys: nobody is invited to a survey within this many days of their last invitation, whatever the survey',
+  },
   latest_instant: {
     default: 'P1Y',
     about:

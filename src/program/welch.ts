@@ -9,6 +9,13 @@ export interface WelchDifference {
   ci95: [number, number];
 }
 
+/** One side of a comparison: its count, mean and sample standard deviation (denominator n − 1). */
+export interface Moments {
+  n: number;
+  mean: number;
+  sd: number | null;
+}
+
 /**
  * mean(after) − mean(before) with Welch's interval (unequal variances):
  * SE = √(s₁²/n₁ + s₂²/n₂), df = SE⁴ / ((s₁²/n₁)²/(n₁−1) + (s₂²/n₂)²/(n₂−1)) (Welch–Satterthwaite),
@@ -19,17 +26,25 @@ export function welchDifference(
   before: readonly number[],
   after: readonly number[],
 ): WelchDifference | null {
-  const n1 = before.length;
-  const n2 = after.length;
-  if (n1 < 2 || n2 < 2) return null;
-  const m1 = before.reduce((s, v) => s + v, 0) / n1;
-  const m2 = after.reduce((s, v) => s + v, 0) / n2;
-  const v1 = before.reduce((s, v) => s + (v - m1) ** 2, 0) / (n1 - 1) / n1;
-  const v2 = after.reduce((s, v) => s + (v - m2) ** 2, 0) / (n2 - 1) / n2;
-  const estimate = m2 - m1;
+  return welchFromMoments(moments(before), moments(after));
+}
+
+/** The same from each side's count, mean and standard deviation (as SQL's aggregates give them). */
+export function welchFromMoments(before: Moments, after: Moments): WelchDifference | null {
+  if (before.n < 2 || after.n < 2 || before.sd === null || after.sd === null) return null;
+  const v1 = before.sd ** 2 / before.n;
+  const v2 = after.sd ** 2 / after.n;
+  const estimate = after.mean - before.mean;
   const se = Math.sqrt(v1 + v2);
-  if (se === 0) return { estimate, se, df: n1 + n2 - 2, ci95: [estimate, estimate] };
-  const df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1));
+  if (se === 0) return { estimate, se, df: before.n + after.n - 2, ci95: [estimate, estimate] };
+  const df = (v1 + v2) ** 2 / (v1 ** 2 / (before.n - 1) + v2 ** 2 / (after.n - 1));
   const half = tQuantile(0.975, df) * se;
   return { estimate, se, df, ci95: [estimate - half, estimate + half] };
+}
+
+function moments(xs: readonly number[]): Moments {
+  const n = xs.length;
+  const mean = n ? xs.reduce((s, v) => s + v, 0) / n : NaN;
+  const sd = n > 1 ? Math.sqrt(xs.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : null;
+  return { n, mean, sd };
 }

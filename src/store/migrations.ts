@@ -415,6 +415,71 @@ export const MIGRATIONS: Migration[] = [
          read_at TIMESTAMPTZ)`,
     ],
   },
+  {
+    version: 13,
+    name: 'surveys: their items, invitations, the contact budget, responses and answers',
+    // The columns are those of the zod row schemas of src/model/survey.ts (a test compares them on
+    // both engines). Small tables of the web app: coordinator-local on Citus (docs/scale-out.md).
+    // No table of an anonymous survey holds an account: invitations keep a keyed hash of (survey,
+    // account), responses their groups only.
+    up: (d) => [
+      `CREATE TABLE surveys (
+         id VARCHAR PRIMARY KEY,
+         created_at TIMESTAMPTZ NOT NULL,
+         created_by VARCHAR NOT NULL,
+         title VARCHAR NOT NULL,
+         instrument VARCHAR NOT NULL,
+         subject VARCHAR,
+         target_groups VARCHAR NOT NULL,
+         golive_tool VARCHAR,
+         golive_by VARCHAR,
+         golive_value VARCHAR,
+         phase VARCHAR,
+         anonymous BOOLEAN NOT NULL,
+         state VARCHAR NOT NULL,
+         opened_at TIMESTAMPTZ,
+         closed_at TIMESTAMPTZ)`,
+      `CREATE TABLE survey_items (
+         survey_id VARCHAR NOT NULL,
+         position INTEGER NOT NULL,
+         link_id VARCHAR NOT NULL,
+         type VARCHAR NOT NULL,
+         text VARCHAR NOT NULL,
+         choices VARCHAR,
+         PRIMARY KEY (survey_id, link_id))`,
+      `CREATE TABLE survey_invitations (
+         survey_id VARCHAR NOT NULL,
+         invitee VARCHAR NOT NULL,
+         invited_at TIMESTAMPTZ NOT NULL,
+         state VARCHAR NOT NULL,
+         dismissed INTEGER NOT NULL,
+         department VARCHAR,
+         specialty VARCHAR,
+         role VARCHAR,
+         PRIMARY KEY (survey_id, invitee))`,
+      `CREATE TABLE survey_contacts (
+         username VARCHAR PRIMARY KEY,
+         last_invited_at TIMESTAMPTZ NOT NULL)`,
+      `CREATE TABLE survey_responses (
+         id VARCHAR PRIMARY KEY,
+         survey_id VARCHAR NOT NULL,
+         submitted_at TIMESTAMPTZ NOT NULL,
+         respondent VARCHAR,
+         department VARCHAR,
+         specialty VARCHAR,
+         role VARCHAR,
+         source VARCHAR NOT NULL,
+         external_key VARCHAR,
+         import_id INTEGER)`,
+      `CREATE INDEX survey_responses_survey ON survey_responses (survey_id)`,
+      `CREATE TABLE survey_answers (
+         response_id VARCHAR NOT NULL,
+         link_id VARCHAR NOT NULL,
+         value_number ${d.double},
+         value_text VARCHAR,
+         PRIMARY KEY (response_id, link_id))`,
+    ],
+  },
 ];
 
 /** The schema version this build of Uptake expects. */

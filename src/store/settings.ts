@@ -83,6 +83,8 @@ export function checkSetting(key: SettingKey, value: string): void {
     throw invalid(`timezone ${value} is not an IANA time zone such as America/New_York`);
   if (key === 'suppression_threshold' && !/^[1-9]\d*$/.test(value))
     throw invalid(`suppression_threshold must be a whole number ≥ 1`);
+  if (key === 'survey_min_days' && !/^(0|[1-9]\d{0,3})$/.test(value))
+    throw invalid(`survey_min_days must be a whole number of days from 0 to 9999`);
   if (key === 'identified_reports' && value !== 'true' && value !== 'false')
     throw invalid(`identified_reports must be true or false`);
   if (

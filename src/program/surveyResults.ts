@@ -1,0 +1,273 @@
+/**
+ * A survey's scores per group (§3), computed where the responses are: one SQL statement scores
+ * every response (SUS, the NPS answer, net satisfaction) and sums them per group — counts, means
+ * and sample standard deviations — so no response is read into JavaScript; the intervals are then
+ * taken from those sums (`surveyScores.ts`). The response rate and its denominator stand beside
+ * every score. Groups with fewer respondents than the organisation's suppression threshold show
+ * no score, no response count and no rate to anyone — administrators included, unlike the
+ * metrics' reports — and the complementary rule of `src/metrics/suppress.ts` hides the next
+ * smallest groups so that no hidden group can be worked out from the organisation's figures.
+ */
+import { invalid } from '../errors/UptakeError.ts';
+import type { Store } from '../store/Store.ts';
+import { ORG_GROUP_VALUE } from '../model/goal.ts';
+import type { SurveyInstrument, SurveyRow } from '../model/survey.ts';
+import { suppressCells, type SuppressionReason } from '../metrics/suppress.ts';
+import { surveyOrThrow } from './surveyStore.ts';
+import {
+  meanFromMoments,
+  npsDifference,
+  npsScore,
+  responseRate,
+  susBand,
+  welchFromMoments,
+  type NpsScore,
+  type SurveyDifference,
+  type SurveyMean,
+  type SusBand,
+} from './surveyScores.ts';
+
+/** How results are cut: by the respondents' department, specialty or role, or not at all. */
+export const SURVEY_RESULT_BYS = ['department', 'specialty', 'role', 'org'] as const;
+export type SurveyResultBy = (typeof SURVEY_RESULT_BYS)[number];
+
+/** The group value of respondents whose roster row has none. */
+export const NO_GROUP = '(none)';
+
+/** One group's result. Every figure is null when the group is suppressed. */
+export interface SurveyGroupResult {
+  group: string;
+  /** People of the group invited (the rate's denominator). */
+  invited: number;
+  responses: number | null;
+  /** responses / invited (null without invitations, e.g. imported responses only). */
+  response_rate: number | null;
+  suppressed: SuppressionReason | null;
+  /** SUS surveys: the mean of the scored responses with its t-interval and adjective band. */
+  sus: (SurveyMean & { band: SusBand }) | null;
+  /** NPS surveys. */
+  nps: NpsScore | null;
+  /** Net-satisfaction surveys: 100 × the mean respondent net, with its t-interval. */
+  net: SurveyMean | null;
+}
+
+export interface SurveyResults {
+  survey: SurveyRow;
+  by: SurveyResultBy;
+  threshold: number;
+  groups: SurveyGroupResult[];
+  /** The whole survey (itself suppressed below the threshold). */
+  total: SurveyGroupResult;
+}
+
+/** The sums the SQL returns per group. */
+interface GroupSums {
+  grp: string;
+  responses: number;
+  sus_n: number;
+  sus_mean: number | null;
+  sus_sd: number | null;
+  nps_n: number;
+  promoters: number;
+  detractors: number;
+  net_n: number;
+  net_mean: number | null;
+  net_sd: number | null;
+}
+
+/** The SQL that scores each response of survey `$1` and sums the scores per group. */
+function groupSumsSql(d: Store['dialect'], by: SurveyResultBy): string {
+  // `by` is one of a closed set, so it may name a column
+  const grp = by === 'org' ? `'${ORG_GROUP_VALUE}'` : `coalesce(r.${by}, '${NO_GROUP}')`;
+  const dbl = (e: string) => `CAST(${e} AS ${d.double})`;
+  return `
+    WITH a AS (
+      SELECT r.id, ${grp} AS grp, i.position, i.type, x.value_number AS v
+      FROM survey_responses r
+      LEFT JOIN survey_answers x ON x.response_id = r.id
+      LEFT JOIN survey_items i ON i.survey_id = r.survey_id AND i.link_id = x.link_id
+      WHERE r.survey_id = $1),
+    per AS (
+      SELECT id, grp,
+        -- SUS: all ten items answered; item k (position k − 1) gives x − 1 when odd, 5 − x when even
+        CASE WHEN count(v) FILTER (WHERE type = 'likert5') = 10
+          THEN 2.5 * sum(CASE WHEN position % 2 = 0 THEN v - 1 ELSE 5 - v END) FILTER (WHERE type = 'likert5')
+        END AS sus,
+        max(v) FILTER (WHERE type = 'scale0_10') AS nps_v,
+        -- net: (answers 4–5 − answers 1–2) / items answered
+        ${dbl(`count(*) FILTER (WHERE type = 'likert5' AND v >= 4)`)}
+          - ${dbl(`count(*) FILTER (WHERE type = 'likert5' AND v <= 2)`)} AS net_diff,
+        count(v) FILTER (WHERE type = 'likert5') AS net_items
+      FROM a GROUP BY id, grp),
+    scored AS (
+      SELECT grp, sus, nps_v,
+        CASE WHEN net_items > 0 THEN 100 * net_diff / net_items END AS net
+      FROM per)
+    SELECT grp, count(*) AS responses,
+      count(sus) AS sus_n, ${dbl('avg(sus)')} AS sus_mean, ${dbl('stddev_samp(sus)')} AS sus_sd,
+      count(nps_v) AS nps_n,
+      count(*) FILTER (WHERE nps_v >= 9) AS promoters,
+      count(*) FILTER (WHERE nps_v <= 6) AS detractors,
+      count(net) AS net_n, ${dbl('avg(net)')} AS net_mean, ${dbl('stddev_samp(net)')} AS net_sd
+    FROM scored GROUP BY grp ORDER BY grp`;
+}
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function scoresOf(instrument: SurveyInstrument, g: GroupSums | undefined) {
+  const none = { sus: null, nps: null, net: null };
+  if (!g) return none;
+  if (instrument === 'sus') {
+    const m = meanFromMoments(g.sus_n, g.sus_mean, g.sus_sd);
+    return { ...none, sus: m ? { ...m, band: susBand(m.mean) } : null };
+  }
+  if (instrument === 'nps') return { ...none, nps: npsScore(g.nps_n, g.promoters, g.detractors) };
+  if (instrument === 'net') return { ...none, net: meanFromMoments(g.net_n, g.net_mean, g.net_sd) };
+  return none;
+}
+
+/**
+ * The results of survey `surveyId` cut by `by`, with `threshold` the organisation's
+ * `suppression_threshold` (applied to everyone, administrators included: §3).
+ */
+export async function surveyResults(
+  db: Store,
+  surveyId: string,
+  o: { by: SurveyResultBy; threshold: number },
+): Promise<SurveyResults> {
+  const survey = await surveyOrThrow(db, surveyId);
+  const read = async (by: SurveyResultBy) => {
+    const sums = (
+      await db.all<Record<string, unknown>>(groupSumsSql(db.dialect, by), [surveyId])
+    ).map((r): GroupSums => ({
+      grp: String(r.grp),
+      responses: Number(r.responses),
+      sus_n: Number(r.sus_n),
+      sus_mean: num(r.sus_mean),
+      sus_sd: num(r.sus_sd),
+      nps_n: Number(r.nps_n),
+      promoters: Number(r.promoters),
+      detractors: Number(r.detractors),
+      net_n: Number(r.net_n),
+      net_mean: num(r.net_mean),
+      net_sd: num(r.net_sd),
+    }));
+    const grp = by === 'org' ? `'${ORG_GROUP_VALUE}'` : `coalesce(${by}, '${NO_GROUP}')`;
+    const invited = await db.all<{ grp: string; n: number }>(
+      `SELECT ${grp} AS grp, count(*) AS n FROM survey_invitations WHERE survey_id = $1 GROUP BY 1`,
+      [surveyId],
+    );
+    return { sums, invited };
+  };
+  const rows = (data: Awaited<ReturnType<typeof read>>): SurveyGroupResult[] => {
+    const sums = new Map(data.sums.map((g) => [g.grp, g]));
+    const invited = new Map(data.invited.map((g) => [String(g.grp), Number(g.n)]));
+    const keys = [...new Set([...sums.keys(), ...invited.keys()])].sort();
+    const hidden = suppressCells(
+      keys.map((k) => ({ key: k, n: sums.get(k)?.responses ?? 0 })),
+      o.threshold,
+    );
+    return keys.map((k) => {
+      const g = sums.get(k);
+      const inv = invited.get(k) ?? 0;
+      const reason = hidden.get(k) ?? null;
+      if (reason)
+        return {
+          group: k,
+          invited: inv,
+          responses: null,
+          response_rate: null,
+          suppressed: reason,
+          sus: null,
+          nps: null,
+          net: null,
+        };
+      const responses = g?.responses ?? 0;
+      return {
+        group: k,
+        invited: inv,
+        responses,
+        response_rate: responseRate(responses, inv),
+        suppressed: null,
+        ...scoresOf(survey.instrument, g),
+      };
+    });
+  };
+  const total = rows(await read('org'))[0] ?? {
+    group: ORG_GROUP_VALUE,
+    invited: 0,
+    responses: null,
+    response_rate: null,
+    suppressed: 'small' as const,
+    sus: null,
+    nps: null,
+    net: null,
+  };
+  return {
+    survey,
+    by: o.by,
+    threshold: o.threshold,
+    groups: o.by === 'org' ? [total] : rows(await read(o.by)),
+    total,
+  };
+}
+
+/** One group before and after. */
+export interface SurveyGroupComparison {
+  group: string;
+  before: SurveyGroupResult | null;
+  after: SurveyGroupResult | null;
+  /** after − before; null when either side is suppressed or has too few scores. */
+  difference: SurveyDifference | null;
+}
+
+/**
+ * Before/after of §3 (e.g. a go-live's `pre` and `post` surveys of one instrument): per group,
+ * SUS and net as a difference of means with Welch's interval, NPS as the difference of the points
+ * with the interval of the adjusted estimates. A group suppressed on either side shows no
+ * difference.
+ */
+export async function surveyComparison(
+  db: Store,
+  beforeId: string,
+  afterId: string,
+  o: { by: SurveyResultBy; threshold: number },
+): Promise<{
+  before: SurveyResults;
+  after: SurveyResults;
+  groups: SurveyGroupComparison[];
+  total: SurveyGroupComparison;
+}> {
+  const before = await surveyResults(db, beforeId, o);
+  const after = await surveyResults(db, afterId, o);
+  const inst = before.survey.instrument;
+  if (inst !== after.survey.instrument || inst === 'custom')
+    throw invalid(
+      `surveys ${beforeId} (${inst}) and ${afterId} (${after.survey.instrument}): before/after compares two SUS, NPS or net-satisfaction surveys of the same instrument`,
+    );
+  const diff = (b: SurveyGroupResult | null, a: SurveyGroupResult | null) => {
+    if (!b || !a || b.suppressed || a.suppressed) return null;
+    if (inst === 'nps') return b.nps && a.nps ? npsDifference(b.nps, a.nps) : null;
+    const mb = inst === 'sus' ? b.sus : b.net;
+    const ma = inst === 'sus' ? a.sus : a.net;
+    return mb && ma ? welchFromMoments(mb, ma) : null;
+  };
+  const bMap = new Map(before.groups.map((g) => [g.group, g]));
+  const aMap = new Map(after.groups.map((g) => [g.group, g]));
+  const keys = [...new Set([...bMap.keys(), ...aMap.keys()])].sort();
+  return {
+    before,
+    after,
+    groups: keys.map((k) => {
+      const b = bMap.get(k) ?? null;
+      const a = aMap.get(k) ?? null;
+      return { group: k, before: b, after: a, difference: diff(b, a) };
+    }),
+    total: {
+      group: ORG_GROUP_VALUE,
+      before: before.total,
+      after: after.total,
+      difference: diff(before.total, after.total),
+    },
+  };
+}
