@@ -149,45 +149,42 @@ export class PostgresStore extends PgSql implements Store {
   /** Connect (a pool), check the server answers, and migrate the schema. */
   static async open(url: string, opts: { citus?: boolean } = {}): Promise<PostgresStore> {
     const where = safeUrl(url);
-    let pool: pg.Pool;
     try {
       new URL(url);
       if (!/^postgres(ql)?:$/.test(new URL(url).protocol)) throw new Error('scheme');
-      // Every session in UTC, so that text forms of instants never depend on the server's zone.
-      pool = new pg.Pool({ connectionString: url, max: 8, options: '-c TimeZone=UTC' });
     } catch {
       throw new UptakeError(
         'INVALID_INPUT',
         `${where} is not a PostgreSQL URL; expected postgres://user:password@host:5432/database`,
       );
     }
+    // Every session in UTC, so that text forms of instants never depend on the server's zone;
+    // from PostgreSQL 14, sessions also notice a client that went away (a killed CLI) within
+    // seconds. Both are startup options of the connection: a query in the pool's 'connect' event
+    // would overlap the pool's first query on the same client (deprecated by pg, an error in pg 9).
+    let options = '-c TimeZone=UTC';
+    const probe = new pg.Client({ connectionString: url, options });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      const [r] = (
+        await probe.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`)
+      ).rows;
+      if (Number(r?.v ?? 0) >= 140000)
+        options += ` -c client_connection_check_interval=${CLIENT_CHECK_MS}`;
+    } catch (e) {
+      throw connectionError(e, where);
+    } finally {
+      await probe.end().catch(() => undefined);
+    }
+    const pool = new pg.Pool({ connectionString: url, max: 8, options });
     pool.on('error', () => undefined);
     // A connection that breaks while a client is checked out (the server stopped, the session was
     // ended) is reported to the statement or COPY under way, which fails with a clear line; the
     // client's own 'error' event would otherwise crash the process ("Unhandled 'error' event").
-    let checkClient = false;
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
-      if (checkClient)
-        client
-          .query(`SET client_connection_check_interval = ${CLIENT_CHECK_MS}`)
-          .catch(() => undefined);
     });
-    try {
-      const c = await pool.connect();
-      try {
-        const [r] = (
-          await c.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`)
-        ).rows;
-        checkClient = Number(r?.v ?? 0) >= 140000;
-        if (checkClient) await c.query(`SET client_connection_check_interval = ${CLIENT_CHECK_MS}`);
-      } finally {
-        c.release();
-      }
-    } catch (e) {
-      await pool.end().catch(() => undefined);
-      throw connectionError(e, where);
-    }
     const store = new PostgresStore(pool, where, url);
     try {
       await migrate(store, opts);
