@@ -10,7 +10,7 @@ import { CLINICIAN_FIELDS, PER8_METRICS, type ClinicianMetricRow } from '../mode
 import { ERROR_CODES } from '../errors/UptakeError.ts';
 import { HELP_TIERS, HELP_TOPICS, type HelpTopic } from '../model/help.ts';
 import { businessCalendarSchema, slaTargetsSchema } from '../model/businessTime.ts';
-import { goalRulesSettingSchema } from '../model/goal.ts';
+import { GOAL_GROUP_BYS, goalRulesSettingSchema } from '../model/goal.ts';
 import { smtpSettingSchema } from '../model/feedback.ts';
 import {
   ADOPTION_METRICS,
@@ -83,6 +83,12 @@ export const meSchema = named(
     role: z.enum(ROLES),
     clinician_id: z.string().nullable(),
     groups: z.array(groupRefSchema),
+    /**
+     * Every group the user belongs to (§1): their roster clinician's department, specialty and
+     * role, the groups a leader or champion serves, and the organisation — the groups they may
+     * propose a goal for (administrators: any group).
+     */
+    member_of: z.array(z.object({ by: z.enum(GOAL_GROUP_BYS), value: z.string() })),
     csrf: z.string(),
     identified_reports: z.boolean(),
   }),

@@ -39,6 +39,7 @@ export type Pinned = [
         role: Role;
         clinician_id: string | null;
         groups: { by: Kind; value: string }[];
+        member_of: { by: Kind | 'org'; value: string }[];
         csrf: string;
         identified_reports: boolean;
       }
