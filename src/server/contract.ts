@@ -249,6 +249,7 @@ export const API = contract({
   'GET /api/export/:table': { params: exportParams, query: exportQuery, file: true },
   'GET /api/settings': { response: settingsSchema },
   'PUT /api/settings': { body: settingsUpdate, response: settingsSchema },
+  'POST /api/settings/smtp/test': { response: z.object({ to: z.string() }) },
   'GET /api/users': { response: z.array(userSchema) },
   'POST /api/users': { body: userCreate, response: userSchema, status: 201 },
   'PUT /api/users/:username': { params: usernameParams, body: userUpdate, response: userSchema },

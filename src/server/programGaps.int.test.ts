@@ -1,12 +1,20 @@
 /**
  * The gaps issue #13 left in the program's API, on both engines, on the hand-made organisation of
  * `programFixture.ts`: `/api/me` lists the groups the user belongs to (the groups they may propose
- * a goal for).
+ * a goal for); the SMTP settings keep a password that is used and never sent back (nor written
+ * to the access log or listed by `uptake settings`), and a test e-mail goes through them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../testing/testEngines.ts';
 import type { Me } from './contract.ts';
-import { cardiologyGoal, programSystem, type ProgramSystem } from '../testing/programFixture.ts';
+import {
+  cardiologyGoal,
+  programSystem,
+  smtpSink,
+  until,
+  type ProgramSystem,
+} from '../testing/programFixture.ts';
+import { storedSettings } from '../admin/orgSettings.ts';
 import { call, removeTestDir } from '../testing/testSystem.ts';
 
 afterAll(() => removeTestDir());
@@ -74,5 +82,77 @@ describe.each(engines())('the program’s gaps on $name', (engine) => {
       cardiologyGoal(3, { group_by: 'specialty', group_value: 'Nursing' }),
     );
     expect(no.statusCode, no.body).toBe(403);
+  });
+
+  it('SMTP settings: the password is write-only, used to sign in, never sent back or logged', async () => {
+    const SECRET = 'sm7p-pass-do-not-leak';
+    const sink = await smtpSink({ auth: { user: 'uptake-mailer', password: SECRET } });
+    try {
+      const smtp = {
+        host: '127.0.0.1',
+        port: sink.port,
+        secure: false,
+        from: 'uptake@hospital.test',
+        domain: 'hospital.test',
+        user: 'uptake-mailer',
+      };
+      const put = await send('admin', 'PUT', '/api/settings', {
+        smtp: { ...smtp, password: SECRET },
+      });
+      expect(put.statusCode, put.body).toBe(200);
+      expect(put.body).not.toContain(SECRET);
+      const shown = { ...smtp, password_set: true };
+      expect((put.json() as { smtp: unknown }).smtp).toEqual(shown);
+      const got = await call(p.sys.app, p.as['admin']!, 'GET', '/api/settings');
+      expect(got.body).not.toContain(SECRET);
+      expect((got.json() as { smtp: unknown }).smtp).toEqual(shown);
+      // Another field changed without the password: it is kept.
+      const again = await send('admin', 'PUT', '/api/settings', {
+        smtp: { ...smtp, from: 'it@hospital.test' },
+      });
+      expect(again.statusCode, again.body).toBe(200);
+      expect((again.json() as { smtp: unknown }).smtp).toEqual({
+        ...shown,
+        from: 'it@hospital.test',
+      });
+      // The CLI's list (`uptake settings`) and the access log never show it.
+      expect(JSON.stringify(await storedSettings(p.sys.store))).not.toContain(SECRET);
+      const log = await call(p.sys.app, p.as['admin']!, 'GET', '/api/access-log?limit=50');
+      expect(log.statusCode).toBe(200);
+      expect(log.body).not.toContain(SECRET);
+      expect(log.body).toContain('uptake-mailer');
+
+      // A test e-mail signs in with it and reaches the administrator.
+      const test = await send('admin', 'POST', '/api/settings/smtp/test');
+      expect(test.statusCode, test.body).toBe(200);
+      expect(test.json()).toEqual({ to: 'admin@hospital.test' });
+      const mail = await until(() => sink.mails[0], 'the test e-mail');
+      expect(mail.to).toEqual(['admin@hospital.test']);
+      expect(mail.data).toMatch(/Subject: Uptake: a test e-mail/);
+      expect(sink.logins).toContainEqual({ user: 'uptake-mailer', password: SECRET });
+      // Only administrators send one.
+      expect((await send('itstaff', 'POST', '/api/settings/smtp/test')).statusCode).toBe(403);
+
+      // A wrong password: the test says why, with the server's answer, and no 500.
+      const wrong = await send('admin', 'PUT', '/api/settings', {
+        smtp: { ...smtp, password: 'not-it' },
+      });
+      expect(wrong.statusCode, wrong.body).toBe(200);
+      const failed = await send('admin', 'POST', '/api/settings/smtp/test');
+      expect(failed.statusCode, failed.body).toBe(503);
+      expect(failed.body).toMatch(/SMTP/);
+      expect(failed.body).not.toContain('not-it');
+
+      // `password: null` removes it.
+      const cleared = await send('admin', 'PUT', '/api/settings', {
+        smtp: { ...smtp, password: null },
+      });
+      expect((cleared.json() as { smtp: unknown }).smtp).toEqual({ ...shown, password_set: false });
+      // Without SMTP there is nothing to test.
+      await send('admin', 'PUT', '/api/settings', { smtp: null });
+      expect((await send('admin', 'POST', '/api/settings/smtp/test')).statusCode).toBe(409);
+    } finally {
+      await sink.close();
+    }
   });
 });

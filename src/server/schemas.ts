@@ -521,8 +521,14 @@ export const settingsSchema = named(
     sla_targets: slaTargetsSchema,
     /** Goals: the voting window, the quorum and the default baseline weeks. */
     goal_rules: goalRulesSettingSchema,
-    /** Where notices are also e-mailed (null: not configured in the settings). */
-    smtp: smtpSettingSchema.nullable(),
+    /**
+     * Where notices are also e-mailed (null: not configured in the settings). The password is
+     * write-only: never sent back, only whether one is set.
+     */
+    smtp: smtpSettingSchema
+      .omit({ password: true })
+      .extend({ password_set: z.boolean() })
+      .nullable(),
   }),
 );
 
@@ -539,7 +545,12 @@ export const settingsUpdate = named(
       sla_targets: slaTargetsSchema.partial().strict().optional(),
       /** The rules sent replace theirs; the others stay. */
       goal_rules: goalRulesSettingSchema.partial().strict().optional(),
-      smtp: smtpSettingSchema.strict().nullable().optional(),
+      /** Without `password` the stored one is kept; `password: null` removes it. */
+      smtp: smtpSettingSchema
+        .extend({ password: smtpSettingSchema.shape.password.unwrap().nullable().optional() })
+        .strict()
+        .nullable()
+        .optional(),
     })
     .strict(),
 );
