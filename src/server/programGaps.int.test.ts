@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../testing/testEngines.ts';
-import type { Me } from './contract.ts';
+import type { FeedbackDetail, FeedbackList, Me } from './contract.ts';
 import {
   cardiologyGoal,
   programSystem,
@@ -154,5 +154,82 @@ describe.each(engines())('the program’s gaps on $name', (engine) => {
     } finally {
       await sink.close();
     }
+  });
+
+  it('the board lists each item’s clocks against its priority’s targets: running, paused, met, late', async () => {
+    // Business hours 08–17 UTC, no holidays here. Default targets: urgent 4 h / 9 h, high 9 h /
+    // 45 h, normal 18 h / 180 h.
+    const at = (iso: string) => (p.clock.now = new Date(iso));
+    const create = async (who: string, text: string) => {
+      const r = await send(who, 'POST', '/api/feedback', { kind: 'problem', text });
+      expect(r.statusCode, r.body).toBe(201);
+      return (r.json() as { id: string }).id;
+    };
+    const change = async (id: string, body: Record<string, unknown>) => {
+      const r = await send('itstaff', 'POST', `/api/feedback/${id}/change`, body);
+      expect(r.statusCode, r.body).toBe(200);
+    };
+    // Friday 30 January 16:00: C (urgent, no answer yet) and E (urgent, answered on Monday).
+    at('2026-01-30T16:00:00Z');
+    const c = await create('c3', 'The printer queue drops my orders.');
+    const e = await create('c5', 'The results tab freezes.');
+    at('2026-01-30T16:30:00Z');
+    await change(c, { to: 'triaged', priority: 'urgent' });
+    await change(e, { to: 'triaged', priority: 'urgent' });
+    // Monday 2 February 09:00: A (urgent: answered at 10, waiting from 11), B (untouched),
+    // D (high: answered at 09:30, done at 12:00).
+    at('2026-02-02T09:00:00Z');
+    const a = await create('c1', 'Dictation stops after a minute.');
+    const b = await create('c2', 'An idea for the discharge summary.');
+    const d = await create('c4', 'The in-basket filter resets.');
+    at('2026-02-02T09:30:00Z');
+    await change(d, { to: 'triaged', priority: 'high', note: 'Looking at it.' });
+    at('2026-02-02T10:00:00Z');
+    await change(a, { to: 'triaged', priority: 'urgent', note: 'Which microphone do you use?' });
+    at('2026-02-02T11:00:00Z');
+    await change(a, { to: 'waiting', note: 'Please send the model of your microphone.' });
+    at('2026-02-02T12:00:00Z');
+    await change(d, { to: 'done', note: 'Fixed: the filter is kept.' });
+    at('2026-02-02T14:00:00Z');
+    await change(e, { note: 'A fix is on its way.' });
+    at('2026-02-02T15:00:00Z');
+
+    const board = await get<FeedbackList>('itstaff', '/api/feedback?limit=1000');
+    const clocks = (id: string) => board.items.find((i) => i.id === id)!.clocks;
+    // A: answered after 1 h of 4 (met); resolution 09–11 = 2 h of 9, paused while waiting.
+    expect(clocks(a)).toEqual({
+      first_response: { hours: 1, target_hours: 4, stopped: true, status: 'met' },
+      resolution: { hours: 2, target_hours: 9, stopped: false, status: 'paused' },
+    });
+    // B: 09–15 = 6 h of normal's 18 and 180, running.
+    expect(clocks(b)).toEqual({
+      first_response: { hours: 6, target_hours: 18, stopped: false, status: 'running' },
+      resolution: { hours: 6, target_hours: 180, stopped: false, status: 'running' },
+    });
+    // C: Friday 16–17 (1 h) and Monday 08–15 (7 h) = 8 h: past the 4 h of urgent, still
+    // running (late); resolution 8 h of 9, running.
+    expect(clocks(c)).toEqual({
+      first_response: { hours: 8, target_hours: 4, stopped: false, status: 'late' },
+      resolution: { hours: 8, target_hours: 9, stopped: false, status: 'running' },
+    });
+    // D: answered after 0.5 h of 9, done after 3 h of 45: both met.
+    expect(clocks(d)).toEqual({
+      first_response: { hours: 0.5, target_hours: 9, stopped: true, status: 'met' },
+      resolution: { hours: 3, target_hours: 45, stopped: true, status: 'met' },
+    });
+    // E: answered Monday 14:00: Friday 1 h + Monday 08–14 6 h = 7 h, after the 4 h: late.
+    expect(clocks(e)).toEqual({
+      first_response: { hours: 7, target_hours: 4, stopped: true, status: 'late' },
+      resolution: { hours: 8, target_hours: 9, stopped: false, status: 'running' },
+    });
+    // The item's own page says the same.
+    for (const id of [a, b, c, d, e]) {
+      const one = await get<FeedbackDetail>('itstaff', `/api/feedback/${id}`);
+      expect(one.clocks.first_response).toMatchObject(clocks(id)!.first_response);
+      expect(one.clocks.resolution).toMatchObject(clocks(id)!.resolution!);
+    }
+    // The author's own list carries them too.
+    const mine = await get<FeedbackList>('c1', '/api/feedback?scope=mine');
+    expect(mine.items.find((i) => i.id === a)!.clocks).toEqual(clocks(a));
   });
 });

@@ -303,15 +303,31 @@ export const feedbackSubscribeBody = named(
   z.object({ on: z.boolean().default(true) }),
 );
 
-const clockSchema = z.object({
+/**
+ * A clock of an item in a list (the triage board, my items): business hours against the target
+ * of its priority (normal when none), and where it stands — `running`, `paused` (the item waits
+ * for the clinician), `met` (stopped within the target) or `late` (stopped after it, or running
+ * past it).
+ */
+const listClockSchema = z.object({
   hours: num,
-  stopped: z.boolean(),
-  stopped_at: z.string().nullable(),
   /** The target of the item's priority (normal when none), in business hours. */
   target_hours: num,
+  stopped: z.boolean(),
+  status: z.enum(['running', 'paused', 'met', 'late']),
+});
+
+const clockSchema = listClockSchema.extend({
+  stopped_at: z.string().nullable(),
   /** Past its target (stopped after it, or running beyond it). */
   overdue: z.boolean(),
 });
+
+export const feedbackListClocksSchema = named(
+  'FeedbackListClocks',
+  z.object({ first_response: listClockSchema, resolution: listClockSchema.nullable() }),
+  'An item’s clocks on a list, in business hours against its priority’s targets.',
+);
 
 export const feedbackClocksSchema = named(
   'FeedbackClocks',
@@ -349,7 +365,9 @@ export const feedbackListQuery = z.object({
 
 export const feedbackListSchema = named(
   'FeedbackList',
-  z.object({ items: z.array(feedbackItemSchema) }),
+  z.object({
+    items: z.array(feedbackItemSchema.extend({ clocks: feedbackListClocksSchema })),
+  }),
 );
 
 export const feedbackDetailSchema = named(

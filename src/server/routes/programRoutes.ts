@@ -35,6 +35,7 @@ import {
   createFeedback,
   feedbackHistory,
   feedbackItemClocks,
+  feedbackListClocks,
   feedbackUnitFigures,
   getFeedback,
   listFeedback,
@@ -47,6 +48,8 @@ import {
   type FeedbackView,
 } from '../../program/feedbackStore.ts';
 import { isClosed, nextStates } from '../../program/feedbackTransitions.ts';
+import { clockStatus, type FeedbackClock } from '../../program/feedbackClocks.ts';
+import type { FeedbackState } from '../../model/feedback.ts';
 import { votingOpen } from '../../program/goalAdoption.ts';
 import { goalBaseline } from '../../program/goalBaseline.ts';
 import { goalToFhir } from '../../program/goalFhir.ts';
@@ -570,6 +573,14 @@ export function programRoutes(app: FastifyInstance, s: Services, o: ProgramOptio
 
   // --- feedback ---------------------------------------------------------------------------------
 
+  /** A clock against its target: the hours, the target, where it stands (`clockStatus`). */
+  const clockOut = (k: FeedbackClock, target: number, state: FeedbackState) => ({
+    ...k,
+    target_hours: target,
+    overdue: k.hours > target,
+    status: clockStatus(k, target, state),
+  });
+
   /** The view as this reader may see it: the assignee only for IT and administrators. */
   const shown = (v: FeedbackView, a: ProgramActor): FeedbackView =>
     isTriager(a) ? v : { ...v, assignee: null };
@@ -629,6 +640,8 @@ export function programRoutes(app: FastifyInstance, s: Services, o: ProgramOptio
         ...(query.department ? { unit: query.department } : {}),
         limit: query.limit,
       });
+      // Every listed item's clocks from one read of their histories.
+      const clocks = await feedbackListClocks(s.db, items, calendar(c.settings), c.now);
       await logAccess(
         s,
         req,
@@ -637,7 +650,19 @@ export function programRoutes(app: FastifyInstance, s: Services, o: ProgramOptio
         triager && query.scope !== 'mine' ? 'feedback/board' : 'feedback',
         `${items.length} items`,
       );
-      return { items: items.map((v) => shown(v, c.actor)) };
+      return {
+        items: items.map((v) => {
+          const k = clocks.get(v.id)!;
+          const t = c.settings.sla_targets[v.priority ?? 'normal'];
+          return {
+            ...shown(v, c.actor),
+            clocks: {
+              first_response: clockOut(k.first_response, t.first_response_hours, v.state),
+              resolution: k.resolution && clockOut(k.resolution, t.resolution_hours, v.state),
+            },
+          };
+        }),
+      };
     },
   });
 
@@ -729,14 +754,7 @@ export function programRoutes(app: FastifyInstance, s: Services, o: ProgramOptio
         c.now,
       );
       const target = c.settings.sla_targets[v.priority ?? 'normal'];
-      const clock = (
-        k: { hours: number; stopped: boolean; stopped_at: string | null },
-        t: number,
-      ) => ({
-        ...k,
-        target_hours: t,
-        overdue: k.hours > t,
-      });
+      const clock = (k: FeedbackClock, t: number) => clockOut(k, t, v.state);
       const triager = isTriager(c.actor);
       const author = c.actor.username === v.author;
       await logAccess(s, req, auth, 'view', `feedback/${v.id}`);
