@@ -79,6 +79,7 @@ import {
   feedbackDetailSchema,
   feedbackDoneQuery,
   feedbackDoneSchema,
+  feedbackEffectSchema,
   feedbackFiguresQuery,
   feedbackFiguresSchema,
   feedbackIdParams,
@@ -212,6 +213,7 @@ export const API = contract({
   'GET /api/feedback/figures': { query: feedbackFiguresQuery, response: feedbackFiguresSchema },
   'GET /api/feedback/done': { query: feedbackDoneQuery, response: feedbackDoneSchema },
   'GET /api/feedback/:id': { params: feedbackIdParams, response: feedbackDetailSchema },
+  'GET /api/feedback/:id/effect': { params: feedbackIdParams, response: feedbackEffectSchema },
   'POST /api/feedback/:id/vote': { params: feedbackIdParams, response: feedbackItemSchema },
   'DELETE /api/feedback/:id/vote': { params: feedbackIdParams, response: feedbackItemSchema },
   'POST /api/feedback/:id/subscribe': {
@@ -336,6 +338,7 @@ export type {
   FeedbackCreate,
   FeedbackDetail,
   FeedbackDone,
+  FeedbackEffect,
   FeedbackFigures,
   FeedbackItem,
   FeedbackList,

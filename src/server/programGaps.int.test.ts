@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../testing/testEngines.ts';
-import type { FeedbackDetail, FeedbackList, Me } from './contract.ts';
+import type { FeedbackDetail, FeedbackEffect, FeedbackList, GoLiveReport, Me } from './contract.ts';
+import { buildEvaluationFixture, inboxMinutes, WEEKS } from '../testing/evaluationFixture.ts';
+import { addDays } from '../analysis/weeks.ts';
 import {
   cardiologyGoal,
   programSystem,
@@ -15,7 +17,14 @@ import {
   type ProgramSystem,
 } from '../testing/programFixture.ts';
 import { storedSettings } from '../admin/orgSettings.ts';
-import { call, removeTestDir } from '../testing/testSystem.ts';
+import {
+  call,
+  login,
+  removeTestDir,
+  testSystem,
+  type Session,
+  type TestSystem,
+} from '../testing/testSystem.ts';
 
 afterAll(() => removeTestDir());
 describe.each(engines())('the program’s gaps on $name', (engine) => {
@@ -231,5 +240,166 @@ describe.each(engines())('the program’s gaps on $name', (engine) => {
     // The author's own list carries them too.
     const mine = await get<FeedbackList>('c1', '/api/feedback?scope=mine');
     expect(mine.items.find((i) => i.id === a)!.clocks).toEqual(clocks(a));
+  });
+});
+
+/**
+ * §2's before/after of a done item, on the hand-built system of `evaluationFixture.ts`: four
+ * departments of three clinicians, 20 weeks from Monday 5 January 2026, IB-Time8 dropping by
+ * exactly 0.2 in A and B from week 10 (16 March) and in C from week 14; D never. An item linked to
+ * IB-Time8 and department A is done on 16 March: its ITS is A's series alone (the same as the
+ * go-live page's for A), its DiD compares A with B, C and D, none of them live in the item's
+ * definition.
+ */
+describe.each(engines())('a done item’s before and after on $name', (engine) => {
+  let sys: TestSystem;
+  const as: Record<string, Session> = {};
+  const clock = { now: new Date('2026-02-02T10:00:00Z') };
+  const get = <T>(who: string, url: string) =>
+    call(sys.app, as[who]!, 'GET', url).then((r) => {
+      expect(r.statusCode, `${who} GET ${url}: ${r.body}`).toBe(200);
+      return r.json() as T;
+    });
+  const send = (who: string, method: 'POST' | 'PUT', url: string, payload?: unknown) =>
+    call(sys.app, as[who]!, method, url, payload === undefined ? {} : { payload });
+
+  beforeAll(async () => {
+    sys = await testSystem(engine, {
+      load: buildEvaluationFixture,
+      now: () => clock.now,
+      sessionHours: 24 * 365,
+    });
+    as['admin'] = await login(sys.app, sys.account('admin'));
+    for (const [username, role, clinician_id] of [
+      ['a.one', 'clinician', 'a0'],
+      ['b.one', 'clinician', 'b0'],
+      ['it.one', 'it', null],
+    ] as const) {
+      const r = await send('admin', 'POST', '/api/users', {
+        username,
+        role,
+        clinician_id,
+        password: 'a long test password',
+      });
+      expect(r.statusCode, r.body).toBe(201);
+      as[username] = await login(sys.app, { username, password: 'a long test password' });
+    }
+    // Groups of three clinicians show their numbers here.
+    const r = await send('admin', 'PUT', '/api/settings', { suppression_threshold: 3 });
+    expect(r.statusCode, r.body).toBe(200);
+  }, 600_000);
+  afterAll(async () => sys?.close());
+
+  it('shows the metric’s weekly values and both models with the done date as the go-live', async () => {
+    const sent = await send('a.one', 'POST', '/api/feedback', {
+      kind: 'problem',
+      text: 'The in-basket takes me too long.',
+      visibility: 'unit',
+      links: { department: 'A', metric: 'ib_time8' },
+    });
+    expect(sent.statusCode, sent.body).toBe(201);
+    const id = (sent.json() as { id: string }).id;
+    const effect = (who: string) => get<FeedbackEffect>(who, `/api/feedback/${id}/effect`);
+    expect(await effect('a.one')).toMatchObject({
+      status: 'not_applicable',
+      reason: expect.stringMatching(/not done/) as string,
+    });
+    // Done on Monday 16 March (week 10), looked at after the 20 weeks.
+    expect(
+      (
+        await send('it.one', 'POST', `/api/feedback/${id}/change`, {
+          to: 'triaged',
+          priority: 'normal',
+        })
+      ).statusCode,
+    ).toBe(200);
+    clock.now = new Date('2026-03-16T10:00:00Z');
+    const done = await send('it.one', 'POST', `/api/feedback/${id}/change`, {
+      to: 'done',
+      note: 'Pooling and delegation are on for the unit.',
+    });
+    expect(done.statusCode, done.body).toBe(200);
+    clock.now = new Date('2026-05-27T10:00:00Z');
+
+    const e = await effect('a.one');
+    expect(e).toMatchObject({
+      status: 'shown',
+      reason: null,
+      metric: 'ib_time8',
+      group_by: 'department',
+      group_value: 'A',
+      done_date: '2026-03-16',
+      weeks: { from: '2026-01-05', to: '2026-05-18' },
+    });
+    // The weeks of the go-live page's default: the complete dense weeks, the last (a Monday
+    // alone) left out. The weekly values: the median of A's three clinicians, IB-Time8 =
+    // minutes / 60 × 8 / 4.
+    expect(e.series).toHaveLength(WEEKS - 1);
+    e.series.forEach((x, w) => {
+      expect(x.week_start).toBe(addDays('2026-01-05', 7 * w));
+      const values = [0, 1, 2].map((i) => inboxMinutes(0, i, w) / 30).sort((a, b) => a - b);
+      expect(x.value).toBeCloseTo(values[1]!, 9);
+      expect(x.n).toBe(3);
+    });
+    // ITS: ten weeks before and nine after; the interval holds the true drop of 0.2.
+    const its = e.its!;
+    expect(its).toMatchObject({ n_pre: 10, n_post: 9 });
+    const avg = its.estimates!['average_effect']!;
+    expect(avg.ci95[0]).toBeLessThan(-0.2);
+    expect(avg.ci95[1]).toBeGreaterThan(-0.2);
+    expect(its.interpretation).toMatch(/IB-Time8/);
+    // The same series and go-live as A on the go-live page of the tool that did it: the same fit.
+    const page = await get<GoLiveReport>(
+      'admin',
+      '/api/golive?tool=scribe&metric=ib_time8&by=department',
+    );
+    const a = page.results.find((r) => r.group === 'A')!;
+    for (const k of ['average_effect', 'level_change', 'slope_change'])
+      expect(its.estimates![k]!.estimate).toBeCloseTo(a.its!.estimates![k]!.estimate, 9);
+    // DiD against B, C and D, none live in the item's definition: the gap to their mean moves by
+    // −0.2 + 0.2/3 in weeks 10–13 (B dropped too) and by −0.2 + 0.4/3 in weeks 14–18 (C too):
+    // on average over the nine weeks (4 × −0.4/3 + 5 × −0.2/3) / 9 = −2.6/27.
+    const did = e.did!.estimates!['att']!;
+    expect(did.estimate).toBeCloseTo(-2.6 / 27, 6);
+    expect(e.did!.controls).toBeUndefined();
+    const forAdmin = await get<FeedbackEffect>('admin', `/api/feedback/${id}/effect`);
+    expect(forAdmin.did!.controls).toEqual(['B', 'C', 'D']);
+    const forIt = await get<FeedbackEffect>('it.one', `/api/feedback/${id}/effect`);
+    expect(forIt.its!.estimates).toEqual(its.estimates);
+
+    // A reader outside the group, on an item of their own linked to A: not its numbers.
+    const other = await send('b.one', 'POST', '/api/feedback', {
+      kind: 'idea',
+      text: 'A should try our inbox rules.',
+      links: { department: 'A', metric: 'ib_time8' },
+    });
+    const otherId = (other.json() as { id: string }).id;
+    await send('it.one', 'POST', `/api/feedback/${otherId}/change`, { to: 'triaged' });
+    await send('it.one', 'POST', `/api/feedback/${otherId}/change`, {
+      to: 'done',
+      note: 'Passed on.',
+    });
+    expect(await get<FeedbackEffect>('b.one', `/api/feedback/${otherId}/effect`)).toMatchObject({
+      status: 'hidden',
+      series: [],
+      its: null,
+    });
+    // Nor may B read A's unit item: 404, as for the item itself.
+    expect(
+      (await call(sys.app, as['b.one']!, 'GET', `/api/feedback/${id}/effect`)).statusCode,
+    ).toBe(404);
+    // A group below the suppression threshold shows no numbers but to administrators.
+    await send('admin', 'PUT', '/api/settings', { suppression_threshold: 4 });
+    expect(await effect('a.one')).toMatchObject({ status: 'hidden', its: null });
+    expect((await get<FeedbackEffect>('admin', `/api/feedback/${id}/effect`)).status).toBe('shown');
+    await send('admin', 'PUT', '/api/settings', { suppression_threshold: 3 });
+    // Without a metric: nothing to evaluate.
+    const plain = await send('a.one', 'POST', '/api/feedback', { kind: 'praise', text: 'Thanks!' });
+    expect(
+      await get<FeedbackEffect>(
+        'a.one',
+        `/api/feedback/${(plain.json() as { id: string }).id}/effect`,
+      ),
+    ).toMatchObject({ status: 'not_applicable', reason: 'the item names no metric' });
   });
 });

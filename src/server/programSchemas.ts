@@ -33,7 +33,7 @@ import {
   feedbackRatingSchema,
 } from '../model/feedback.ts';
 import { slaTargetsSchema } from '../model/businessTime.ts';
-import { registry } from './schemas.ts';
+import { modelResultSchema, registry } from './schemas.ts';
 
 function named<S extends z.ZodType>(id: string, schema: S, description?: string): S {
   registry.add(schema, description ? { id, description } : { id });
@@ -389,6 +389,34 @@ export const feedbackDetailSchema = named(
   }),
 );
 
+export const feedbackEffectSchema = named(
+  'FeedbackEffect',
+  z.object({
+    /**
+     * `shown`: the evaluation below; `not_applicable`: the item is not done, or names no metric
+     * or no group (`reason` says which); `hidden`: the reader may not see the group's numbers, or
+     * the group is smaller than the suppression threshold.
+     */
+    status: z.enum(['shown', 'not_applicable', 'hidden']),
+    reason: z.string().nullable(),
+    metric: z.string().nullable(),
+    metric_label: z.string().nullable(),
+    group_by: z.enum(GOAL_GROUP_BYS).nullable(),
+    group_value: z.string().nullable(),
+    /** The local date the item was done: the "go-live" of the evaluation. */
+    done_date: localDate.nullable(),
+    /** The weeks evaluated (Mondays, `to` exclusive): those of the go-live page's default. */
+    weeks: z.object({ from: z.string(), to: z.string() }).nullable(),
+    /** The group's weekly values (the median across its clinicians with a value that week). */
+    series: z.array(z.object({ week_start: z.string(), value: num, n: num })),
+    its: modelResultSchema.nullable(),
+    did: modelResultSchema.nullable(),
+  }),
+  'A done item’s metric before and after its done date (§2): the go-live evaluation’s models ' +
+    '(interrupted time series; difference in differences against the groups of the same kind), ' +
+    'with the done date as the go-live of the item’s group.',
+);
+
 export const feedbackFiguresQuery = z.object({
   from: localDate,
   to: localDate,
@@ -510,6 +538,7 @@ export type FeedbackItem = z.infer<typeof feedbackItemSchema>;
 export type FeedbackList = z.infer<typeof feedbackListSchema>;
 export type FeedbackDetail = z.infer<typeof feedbackDetailSchema>;
 export type FeedbackClocksOut = z.infer<typeof feedbackClocksSchema>;
+export type FeedbackEffect = z.infer<typeof feedbackEffectSchema>;
 export type FeedbackFigures = z.infer<typeof feedbackFiguresSchema>;
 export type FeedbackDone = z.infer<typeof feedbackDoneSchema>;
 export type FeedbackCreate = z.input<typeof feedbackCreateBody>;

@@ -707,7 +707,7 @@ export const estimateSchema = named(
   z.object({ estimate: num, se: num, ci95: z.tuple([num, num]), p_value: num }),
 );
 
-const modelResultSchema = named(
+export const modelResultSchema = named(
   'ModelResult',
   z.object({
     model: z.string(),

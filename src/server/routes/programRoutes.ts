@@ -85,6 +85,7 @@ import type { Roster } from '../aggregates.ts';
 import type { User } from '../../model/accounts.ts';
 import { API } from '../contract.ts';
 import { goalWeeklySeries, rosterSize } from '../goalSeries.ts';
+import { feedbackEffect } from '../feedbackEffect.ts';
 import type { Mailer } from '../mailer.ts';
 import type { OrgSettings } from '../../admin/orgSettings.ts';
 import { defineRoute, logAccess, type Auth, type Services } from '../routing.ts';
@@ -773,6 +774,33 @@ export function programRoutes(app: FastifyInstance, s: Services, o: ProgramOptio
         },
         next_states: triager ? nextStates(v.state) : [],
       };
+    },
+  });
+
+  defineRoute(app, s, {
+    ...API['GET /api/feedback/:id/effect'],
+    tag: 'feedback',
+    summary: 'A done item’s metric before and after its done date (ITS and DiD)',
+    description:
+      'For an item linked to a metric and a group (its go-live link’s, else its department ' +
+      'link), once done: the group’s weekly values and the go-live evaluation’s models with the ' +
+      'done date as the go-live, or why not (`status`, `reason`). For readers of the item who may ' +
+      'see the group’s numbers (IT, administrators, its members and leaders); a group below the ' +
+      'suppression threshold shows none but to administrators. 404 for an item one may not read.',
+    access: 'session',
+    onFailure: refused('view', 'feedback'),
+    async handler({ req, auth, params }) {
+      const c = await context(auth);
+      const v = await getFeedback(s.db, c.actor, params.id);
+      const history = await feedbackHistory(s.db, c.actor, params.id);
+      const out = await feedbackEffect(s, v, history, c.settings, {
+        sees: (g) => isTriager(c.actor) || belongsToGroup(c.actor, g),
+        suppressed: (g) => hidden(c, g),
+        admin: c.actor.role === 'admin',
+        username: c.actor.username,
+      });
+      await logAccess(s, req, auth, 'view', `feedback/${v.id}/effect`, out.status);
+      return out;
     },
   });
 
