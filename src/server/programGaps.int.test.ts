@@ -93,6 +93,47 @@ describe.each(engines())('the program’s gaps on $name', (engine) => {
     expect(no.statusCode, no.body).toBe(403);
   });
 
+  it('a unit item’s text is read by its unit’s members, a leader among them; serving is not membership', async () => {
+    // A leader whose own clinician is in Cardiology, serving Oncology.
+    const made = await send('admin', 'POST', '/api/users', {
+      username: 'lead.c6',
+      role: 'leader',
+      clinician_id: 'C6',
+      groups: [{ by: 'department', value: 'Oncology' }],
+      password: 'a long test password',
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    p.as['lead.c6'] = await login(p.sys.app, {
+      username: 'lead.c6',
+      password: 'a long test password',
+    });
+    const item = async (who: string, visibility: string) => {
+      const r = await send(who, 'POST', '/api/feedback', {
+        kind: 'idea',
+        text: `An idea of ${who}, ${visibility}`,
+        visibility,
+      });
+      expect(r.statusCode, r.body).toBe(201);
+      return (r.json() as { id: string }).id;
+    };
+    const cardiologyUnit = await item('c1', 'unit');
+    const cardiologyPrivate = await item('c1', 'private');
+    const oncologyUnit = await item('o1', 'unit');
+    const reads = async (who: string, id: string) =>
+      (await call(p.sys.app, p.as[who]!, 'GET', `/api/feedback/${id}`)).statusCode;
+    // The Cardiology leader reads Cardiology's unit item as a member, not its private one, and
+    // not the unit item of Oncology, which they serve but do not belong to.
+    expect(await reads('lead.c6', cardiologyUnit)).toBe(200);
+    expect(await reads('lead.c6', cardiologyPrivate)).toBe(404);
+    expect(await reads('lead.c6', oncologyUnit)).toBe(404);
+    // A leader without a clinician, serving Cardiology: none of them.
+    expect(await reads('lead', cardiologyUnit)).toBe(404);
+    expect(await reads('lead', cardiologyPrivate)).toBe(404);
+    // IT reads all.
+    for (const id of [cardiologyUnit, cardiologyPrivate, oncologyUnit])
+      expect(await reads('itstaff', id)).toBe(200);
+  });
+
   it('SMTP settings: the password is write-only, used to sign in, never sent back or logged', async () => {
     const SECRET = 'sm7p-pass-do-not-leak';
     const sink = await smtpSink({ auth: { user: 'uptake-mailer', password: SECRET } });

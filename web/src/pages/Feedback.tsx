@@ -378,7 +378,7 @@ function Effect({ id }: { id: string }): ReactNode {
             goLive={x.done_date}
             its={x.its}
             did={x.did}
-            event="done"
+            event="it was done"
             controls={`the other ${x.group_by === 'org' ? 'groups' : `${x.group_by ?? ''}s`}`}
           />
         </>

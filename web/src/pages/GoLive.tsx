@@ -408,8 +408,8 @@ export function BeforeAfter({
           }}
           note={
             <p>
-              Points: the weekly values. Vertical dotted line: the week of {event}. The axis starts
-              at zero.
+              Points: the weekly values. Vertical dotted line: the week of {g.go_live}. The axis
+              starts at zero.
               {hasFit
                 ? ' Solid lines: the interrupted time series fitted before and after go-live; grey dashed line: where the trend before go-live would have gone — the effect is the gap between the solid and the dashed line after go-live.'
                 : ' No fitted lines: the interrupted time series could not be estimated (see below).'}
