@@ -165,6 +165,14 @@ describe.each(engines())('the program’s gaps on $name', (engine) => {
         ...shown,
         from: 'it@hospital.test',
       });
+      // Never sent to another server or account than it was typed for: a new host drops it.
+      const moved = await send('admin', 'PUT', '/api/settings', {
+        smtp: { ...smtp, host: 'localhost', from: 'it@hospital.test' },
+      });
+      expect((moved.json() as { smtp: unknown }).smtp).toMatchObject({ password_set: false });
+      await send('admin', 'PUT', '/api/settings', {
+        smtp: { ...smtp, from: 'it@hospital.test', password: SECRET },
+      });
       // The CLI's list (`uptake settings`) and the access log never show it.
       expect(JSON.stringify(await storedSettings(p.sys.store))).not.toContain(SECRET);
       const log = await call(p.sys.app, p.as['admin']!, 'GET', '/api/access-log?limit=50');

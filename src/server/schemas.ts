@@ -545,7 +545,10 @@ export const settingsUpdate = named(
       sla_targets: slaTargetsSchema.partial().strict().optional(),
       /** The rules sent replace theirs; the others stay. */
       goal_rules: goalRulesSettingSchema.partial().strict().optional(),
-      /** Without `password` the stored one is kept; `password: null` removes it. */
+      /**
+       * Without `password` the stored one is kept (while the host and user stay the same);
+       * `password: null` removes it.
+       */
       smtp: smtpSettingSchema
         .extend({ password: smtpSettingSchema.shape.password.unwrap().nullable().optional() })
         .strict()

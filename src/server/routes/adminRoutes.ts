@@ -330,11 +330,19 @@ export function adminRoutes(app: FastifyInstance, s: Services, mailer: Mailer): 
       if (body.goal_rules !== undefined)
         writes.push(['goal_rules', JSON.stringify({ ...current.goal_rules, ...body.goal_rules })]);
       if (body.smtp !== undefined) {
-        // Write-only: without a password the stored one is kept, `null` removes it.
+        // Write-only: without a password the stored one is kept — for the same host and user
+        // only, so that it is never sent to a server or account it was not typed for — and
+        // `null` removes it.
         let smtp: SmtpSetting | null = null;
         if (body.smtp) {
           const { password, ...rest } = body.smtp;
-          const kept = password === undefined ? current.smtp?.password : (password ?? undefined);
+          const same = current.smtp?.host === rest.host && current.smtp.user === rest.user;
+          const kept =
+            password === undefined
+              ? same
+                ? current.smtp?.password
+                : undefined
+              : (password ?? undefined);
           smtp = kept === undefined ? rest : { ...rest, password: kept };
         }
         writes.push(['smtp', JSON.stringify(smtp)]);

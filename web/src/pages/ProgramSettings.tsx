@@ -409,7 +409,7 @@ function SmtpForm({
       </label>
       <label>
         Password (<span data-testid="smtp-password-state">{passwordSet ? 'set' : 'not set'}</span>
-        ; leave empty to keep it)
+        ; leave empty to keep it for the same host and user)
         <input
           type="password"
           value={password}
