@@ -54,8 +54,8 @@ function jsonSetting<T>(text: string, parse: (v: unknown) => T | undefined, fall
   }
 }
 
-/** The values stored, by key (a key never set is absent: its default applies). */
-export async function storedSettings(db: Sql): Promise<Partial<Record<SettingKey, string>>> {
+/** The values stored, by key, as they are (the SMTP password included). */
+async function rawSettings(db: Sql): Promise<Partial<Record<SettingKey, string>>> {
   const rows = await db.all<{ key: string; value: string }>(
     `SELECT key, value FROM settings ORDER BY key`,
   );
@@ -64,9 +64,28 @@ export async function storedSettings(db: Sql): Promise<Partial<Record<SettingKey
   return out;
 }
 
+/**
+ * The values stored, by key, for a person to read (`uptake settings` lists them; a key never set
+ * is absent: its default applies). The SMTP password is write-only: shown as `"password":"(set)"`.
+ */
+export async function storedSettings(db: Sql): Promise<Partial<Record<SettingKey, string>>> {
+  const out = await rawSettings(db);
+  const smtp = out.smtp;
+  if (smtp !== undefined) {
+    try {
+      const v: unknown = JSON.parse(smtp);
+      if (v && typeof v === 'object' && 'password' in v)
+        out.smtp = JSON.stringify({ ...v, password: '(set)' });
+    } catch {
+      // Not JSON: read as no SMTP (`readSettings`), shown as stored.
+    }
+  }
+  return out;
+}
+
 /** The settings as one typed object; a stored value that is not valid reads as its default. */
 export async function readSettings(db: Sql): Promise<OrgSettings> {
-  const stored = await storedSettings(db);
+  const stored = await rawSettings(db);
   const get = (k: SettingKey) => stored[k] ?? SETTINGS[k].default;
   let metric: Record<string, unknown> = {};
   try {

@@ -34,6 +34,12 @@ export interface AdoptionRequest {
   timezone: string;
   /** Uses a week that count towards "habitual" (default: the tool's). */
   habitualUses?: number | undefined;
+  /**
+   * Read the go-lives from the definition (`tool.golives`) rather than the stored `golives`
+   * table: a tool-like definition that is not stored, such as a feedback item's "go-live" (its
+   * group at its done date, docs/program.md §2).
+   */
+  goLivesFromDefinition?: boolean | undefined;
 }
 
 /** One group (and, for evaluation, one go-live cohort inside it) in one week. */
@@ -200,13 +206,25 @@ export function adoptionCtes(req: AdoptionRequest): AdoptionChain {
     'a_weeks',
     sql`SELECT CAST(v AS DATE) AS week_start FROM ${bound} WHERE k = 'week'`,
   );
+  // The go-lives: the stored ones of the tool, or those of the definition (each value bound).
+  const goLives = req.goLivesFromDefinition
+    ? t.golives.length
+      ? sql`(SELECT * FROM (VALUES ${joinSql(
+          t.golives.map(
+            (g, i) =>
+              sql`(CAST(${param(`gl_by${i}`, g.group_by)} AS VARCHAR), CAST(${param(`gl_value${i}`, g.group)} AS VARCHAR), CAST(${param(`gl_date${i}`, g.date)} AS DATE))`,
+          ),
+          ', ',
+        )}) AS v(group_by, group_value, go_live_date))`
+      : sql`(SELECT CAST(NULL AS VARCHAR) AS group_by, CAST(NULL AS VARCHAR) AS group_value, CAST(NULL AS DATE) AS go_live_date WHERE 1 = 0)`
+    : sql`(SELECT * FROM golives WHERE tool = (SELECT tool FROM ${aParams}))`;
   const aRoster = cte(
     'a_roster',
     sql`SELECT c.user_id, ${GROUP_SQL[req.by]} AS grp, g.go_live
       FROM clinicians c
       LEFT JOIN (
         SELECT c.user_id, min(gl.go_live_date) AS go_live
-        FROM clinicians c JOIN golives gl ON gl.tool = (SELECT tool FROM ${aParams}) AND ${IN_GOLIVE_GROUP}
+        FROM clinicians c JOIN ${goLives} gl ON ${IN_GOLIVE_GROUP}
         GROUP BY c.user_id
       ) g ON g.user_id = c.user_id
       WHERE ${rule('role', 'c.role')} AND ${rule('department', 'c.department')} AND ${rule('specialty', 'c.specialty')}`,

@@ -80,6 +80,8 @@ export interface EvaluateRequest {
   methods: readonly ('its' | 'did')[];
   cache: boolean;
   habitualUses?: number | undefined;
+  /** The go-lives are the definition's, not the stored ones (`AdoptionRequest`). */
+  goLivesFromDefinition?: boolean | undefined;
   /**
    * Where the weekly clinician rows of [from, to) with `metricOptions` come from when the caller
    * already holds them (the server's report cache); otherwise the metrics engine or `metric_cache`.
@@ -282,6 +284,7 @@ export async function evaluate(store: Store, req: EvaluateRequest): Promise<Eval
     from: req.from,
     to: req.to,
     timezone: req.metricOptions.timezone,
+    goLivesFromDefinition: req.goLivesFromDefinition,
   });
   const [rosterRows = []] = await runAdoption(store, [
     sql`SELECT user_id, grp, CAST(go_live AS VARCHAR) AS go_live FROM ${a_roster} ORDER BY user_id`,
@@ -363,6 +366,7 @@ export async function evaluate(store: Store, req: EvaluateRequest): Promise<Eval
       to: req.to,
       timezone: req.metricOptions.timezone,
       habitualUses: req.habitualUses,
+      goLivesFromDefinition: req.goLivesFromDefinition,
     });
     for (const r of rows) {
       const t = index.get(r.week_start);

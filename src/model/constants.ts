@@ -117,7 +117,7 @@ export const SETTINGS = {
   smtp: {
     default: 'null',
     about:
-      'JSON of the SMTP server notices are also e-mailed through, e.g. {"host":"mail.hospital.org","port":587,"from":"uptake@hospital.org","domain":"hospital.org"} (to <username>@domain; null: no e-mail)',
+      'JSON of the SMTP server notices are also e-mailed through, e.g. {"host":"mail.hospital.org","port":587,"from":"uptake@hospital.org","domain":"hospital.org","user":"uptake","password":"…"} (to <username>@domain; user and password optional, the password never listed; null: no e-mail)',
   },
   survey_min_days: {
     default: '30',

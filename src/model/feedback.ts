@@ -216,9 +216,12 @@ export const noticeRowSchema = z.object({
 export type NoticeRow = z.infer<typeof noticeRowSchema>;
 
 /**
- * Where notices are also sent as e-mail (the `smtp` setting; the server's options may give the
- * same, with credentials, which are never stored in the database). A notice goes to
- * `<username>@<domain>` and never carries an item's text, only the one-line summary.
+ * Where notices are also sent as e-mail (the `smtp` setting, set on the Settings page or with
+ * `uptake settings`; the server's options may give the same from the environment). A notice goes
+ * to `<username>@<domain>` and never carries an item's text, only the one-line summary. The
+ * password is write-only: stored (the database's access control guards it, as the settings
+ * table's), used to sign in to the SMTP server, and never sent back by the API, written to the
+ * access log or listed by `uptake settings` (`password_set` says whether there is one).
  */
 export const smtpSettingSchema = z.object({
   host: z.string().trim().min(1).max(255),
@@ -231,5 +234,8 @@ export const smtpSettingSchema = z.object({
     .string()
     .trim()
     .regex(/^[A-Za-z0-9.-]{1,253}$/, 'a mail domain such as hospital.org'),
+  /** The SMTP account to sign in with (none: send without signing in). */
+  user: z.string().trim().min(1).max(320).optional(),
+  password: z.string().min(1).max(1024).optional(),
 });
 export type SmtpSetting = z.infer<typeof smtpSettingSchema>;

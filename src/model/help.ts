@@ -17,7 +17,7 @@ export type HelpStatus = 'open' | 'answered' | 'closed';
 
 /**
  * Where a request goes: the champions of the asker's department, else of their specialty, else
- * of their role; with no champion at all, the IT / informatics team (Uptake's administrators).
+ * of their role; with no champion at all, the IT / informatics team (the `it` accounts and the administrators).
  */
 export const HELP_TIERS = ['department', 'specialty', 'role', 'it'] as const;
 export type HelpTier = (typeof HELP_TIERS)[number];

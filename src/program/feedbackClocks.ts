@@ -100,3 +100,22 @@ export function feedbackClocks(
           },
   };
 }
+
+/** Where a clock stands against its target, as the board and an item's page say it. */
+export const CLOCK_STATUSES = ['running', 'paused', 'met', 'late'] as const;
+export type ClockStatus = (typeof CLOCK_STATUSES)[number];
+
+/**
+ * A clock against its target (business hours): `met` (stopped within it), `late` (stopped after
+ * it, or still running past it), `paused` (running, within it, while the item waits for the
+ * clinician), else `running`.
+ */
+export function clockStatus(
+  c: Pick<FeedbackClock, 'hours' | 'stopped'>,
+  targetHours: number,
+  state: FeedbackState,
+): ClockStatus {
+  if (c.hours > targetHours) return 'late';
+  if (c.stopped) return 'met';
+  return state === 'waiting' ? 'paused' : 'running';
+}

@@ -598,6 +598,34 @@ export async function feedbackItemClocks(
 }
 
 /**
+ * The clocks of many items at once (a list the caller may already read: the board, my items):
+ * their histories in one query, each item's clocks computed as `feedbackItemClocks` does.
+ */
+export async function feedbackListClocks(
+  db: Store,
+  items: readonly Pick<FeedbackItemRow, 'id' | 'author' | 'created_at' | 'state'>[],
+  cal: BusinessCalendar,
+  now = new Date(),
+): Promise<Map<string, FeedbackClocks>> {
+  const out = new Map<string, FeedbackClocks>();
+  if (!items.length) return out;
+  const rows = await db.all<Record<string, unknown>>(
+    `SELECT ${selectList(db.dialect, EVENT_COLUMNS, EVENT_TYPES)} FROM feedback_events
+     WHERE item_id IN (${placeholders(items.length)}) ORDER BY item_id, seq`,
+    items.map((i) => i.id),
+  );
+  const byItem = new Map<string, FeedbackEventRow[]>();
+  for (const r of rows) {
+    const e = parseEvent(r);
+    const l = byItem.get(e.item_id);
+    if (l) l.push(e);
+    else byItem.set(e.item_id, [e]);
+  }
+  for (const i of items) out.set(i.id, feedbackClocks(i, byItem.get(i.id) ?? [], cal, now));
+  return out;
+}
+
+/**
  * Notices rendered for their reader (`noticeView`): each feedback notice with its item as it is
  * now (read whether or not the reader may read it: `noticeView` shows the text only when they
  * may), a goal's notice without one.

@@ -1,4 +1,4 @@
-import type { GoalGroupBy } from '../model/goal.ts';
+import { ORG_GROUP_VALUE, type GoalGroupBy } from '../model/goal.ts';
 import type { ProgramActor } from './actor.ts';
 
 /** A goal's group. */
@@ -19,6 +19,30 @@ export function belongsToGroup(a: ProgramActor, g: GoalGroup): boolean {
     (a.role === 'leader' || a.role === 'champion') &&
     a.groups.some((s) => s.by === g.group_by && s.value === g.group_value)
   );
+}
+
+/** A group as `/api/me` names it. */
+export interface MemberGroup {
+  by: GoalGroupBy;
+  value: string;
+}
+
+/**
+ * Every group the actor belongs to (`belongsToGroup`), in the order a form lists them: their
+ * roster clinician's department, specialty and role, the groups a leader or champion serves, then
+ * the organisation. These are the groups they may propose a goal for (administrators: any group).
+ */
+export function memberGroups(a: ProgramActor): MemberGroup[] {
+  const out: MemberGroup[] = [];
+  const add = (by: GoalGroupBy, value: string | null): void => {
+    if (value !== null && !out.some((g) => g.by === by && g.value === value))
+      out.push({ by, value });
+  };
+  for (const by of ['department', 'specialty', 'role'] as const) add(by, a.clinician?.[by] ?? null);
+  if (a.role === 'leader' || a.role === 'champion') for (const g of a.groups) add(g.by, g.value);
+  if (belongsToGroup(a, { group_by: 'org', group_value: ORG_GROUP_VALUE }))
+    add('org', ORG_GROUP_VALUE);
+  return out;
 }
 
 /** §1: the group's clinicians and champions vote (leaders, IT and administrators do not). */

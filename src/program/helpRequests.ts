@@ -6,8 +6,8 @@
  * asker's name — the clinician chose to ask — but never any of the asker's numbers.
  *
  * A request goes to the nearest coverage (`helpRoute`): the champions of the asker's department,
- * else of their specialty, else of their role, else the IT / informatics team (the administrators:
- * accounts have no separate IT role). The asker is told where before sending; each recipient gets
+ * else of their specialty, else of their role, else the IT / informatics team (the `it` accounts
+ * and the administrators). The asker is told where before sending; each recipient gets
  * a notification (an unread marker, counted on the Help requests page's navigation item) until
  * they have seen the request.
  */
@@ -236,8 +236,21 @@ export async function myHelpRequests(db: Sql, actor: HelpActor): Promise<HelpReq
 }
 
 /**
- * The requests a champion may answer (their groups' clinicians) or, for an administrator, every
- * request; open ones first, then newest first. Never the champion's own requests.
+ * SQL condition (on the request `h` and the roster row `c`) for the requests `actor` may read and
+ * answer, with its values bound from `$first` on: every request for an administrator; those sent
+ * to the IT / informatics team for the `it` role (it is notified of them, never of a champion's);
+ * for a champion, their groups' clinicians'.
+ */
+function answerableBy(actor: HelpActor, first: number): { sql: string; params: string[] } {
+  if (actor.role === 'admin') return { sql: 'TRUE', params: [] };
+  if (actor.role === 'it') return { sql: `h.routed_to = 'it'`, params: [] };
+  return inGroups(actor.groups, first);
+}
+
+/**
+ * The requests a champion may answer (their groups' clinicians), for the `it` role those routed
+ * to IT, or, for an administrator, every request; open ones first, then newest first. Never the
+ * reader's own requests.
  */
 export async function requestsToAnswer(
   db: Sql,
@@ -247,7 +260,7 @@ export async function requestsToAnswer(
   const where: string[] = [];
   const params: string[] = [];
   if (actor.role !== 'admin') {
-    const g = inGroups(actor.groups, 1);
+    const g = answerableBy(actor, 1);
     where.push(g.sql);
     params.push(...g.params);
     if (actor.clinician_id) {
@@ -275,7 +288,7 @@ export async function requestsToAnswer(
 
 /** A request the actor may answer, or NOT_FOUND (also for one outside their groups: no probing). */
 async function answerable(db: Sql, actor: HelpActor, id: string): Promise<HelpRequest> {
-  const g = actor.role === 'admin' ? { sql: 'TRUE', params: [] } : inGroups(actor.groups, 2);
+  const g = answerableBy(actor, 2);
   const [r] = await db.all<RawRow>(
     `SELECT ${COLUMNS} FROM help_requests h LEFT JOIN clinicians c ON c.user_id = h.user_id
      WHERE h.id = $1 AND ${g.sql}`,
@@ -286,7 +299,7 @@ async function answerable(db: Sql, actor: HelpActor, id: string): Promise<HelpRe
   return out(r);
 }
 
-/** A champion (or an administrator) answers; `close` also closes the request. */
+/** A champion, IT (the requests sent to it) or an administrator answers; `close` also closes it. */
 export async function answerHelpRequest(
   db: Sql,
   actor: HelpActor,

@@ -362,18 +362,17 @@ export async function buildServer(
 
   compressApi(app);
 
+  // One mailer: the program's notices and the Settings page's test e-mail.
+  const mailer = new Mailer(
+    async () => opts.smtp ?? (await s.settings()).smtp,
+    (m) => app.log.warn(m),
+  );
   authRoutes(app, s);
   reportRoutes(app, s);
-  adminRoutes(app, s);
+  adminRoutes(app, s, mailer);
   analysisRoutes(app, s);
   helpRoutes(app, s);
-  programRoutes(app, s, {
-    now,
-    mailer: new Mailer(
-      async () => opts.smtp ?? (await s.settings()).smtp,
-      (m) => app.log.warn(m),
-    ),
-  });
+  programRoutes(app, s, { now, mailer });
   ssoRoutes(app, s);
   defineRoute(app, s, {
     ...API['GET /api/openapi.json'],

@@ -149,6 +149,55 @@ describe.each(engines())('help request routing on $name', (engine) => {
     expect((await route(inUnit)).tier).toBe('department');
   });
 
+  it('lets the it role read and answer the requests routed to IT, and only those', async () => {
+    const made = await call(sys.app, admin, 'POST', '/api/users', {
+      payload: { username: 'it.helper', password: PASSWORD, role: 'it', groups: [] },
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const it = await login(sys.app, { username: 'it.helper', password: PASSWORD });
+    // A clinician of a department the department champion covers: not IT's.
+    const toChampion = await ask(inUnit, 'Can you show me the order set for chest pain?');
+    expect(toChampion.routed_to).toBe('department');
+    // The role and specialty champions of the test above are gone: IT is the route again.
+    for (const u of ['champ.role', 'champ.spec'])
+      expect((await call(sys.app, admin, 'DELETE', `/api/users/${u}`)).statusCode).toBe(204);
+    const before = await route(elsewhere);
+    expect(before).toEqual({ tier: 'it', group: null, names: [] });
+    expect(await unread(it)).toBe(0);
+    const r = await ask(elsewhere, 'How do I share a note with a colleague?');
+    expect(r.route).toEqual(before);
+    // The it account is notified, lists it, and sees none of the champions' requests.
+    expect(await unread(it)).toBe(1);
+    const listed = await call(sys.app, it, 'GET', '/api/help-requests');
+    expect(listed.statusCode, listed.body).toBe(200);
+    const rows = (listed.json() as HelpList).requests;
+    expect(rows.every((x) => x.routed_to === 'it')).toBe(true);
+    expect(rows.find((x) => x.id === r.id)).toMatchObject({ unread: true, status: 'open' });
+    expect(rows.find((x) => x.id === toChampion.id)).toBeUndefined();
+    // It answers: the marker goes and the clinician reads the answer.
+    const ans = await call(sys.app, it, 'POST', `/api/help-requests/${r.id}/answer`, {
+      payload: { answer: 'Share → Colleague; I can show you.', close: true },
+    });
+    expect(ans.statusCode, ans.body).toBe(200);
+    expect(ans.json()).toMatchObject({ status: 'closed', answered_by: 'it.helper' });
+    expect(await unread(it)).toBe(0);
+    const mine = (
+      await call(sys.app, elsewhere, 'GET', '/api/me/help-requests')
+    ).json() as HelpList;
+    expect(mine.requests.find((x) => x.id === r.id)!.answer).toMatch(/Colleague/);
+    // A request routed to a champion is not IT's to answer (404, as any id it may not see).
+    const other = await call(sys.app, it, 'POST', `/api/help-requests/${toChampion.id}/answer`, {
+      payload: { answer: 'Not mine to answer', close: false },
+    });
+    expect(other.statusCode).toBe(404);
+    const read = await call(sys.app, it, 'POST', '/api/help-requests/read', {
+      payload: { ids: [toChampion.id] },
+    });
+    expect(read.statusCode, read.body).toBe(200);
+    // Coverage stays the administrators'.
+    expect((await call(sys.app, it, 'GET', '/api/help-coverage')).statusCode).toBe(403);
+  });
+
   it('keeps routes and markers to their owners', async () => {
     // An account that is not a clinician has no route; clinicians cannot mark requests read.
     expect((await call(sys.app, admin, 'GET', '/api/me/help-route')).statusCode).toBe(403);

@@ -7,9 +7,10 @@
  * caused it: a failure is written to the server log and the in-app notice stays.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
+import { UptakeError } from '../errors/UptakeError.ts';
 import type { SmtpSetting } from '../model/feedback.ts';
 
-/** The SMTP server, with optional credentials (never stored in the database). */
+/** The SMTP server, with optional credentials (from the environment or the `smtp` setting). */
 export interface SmtpConfig extends SmtpSetting {
   user?: string | undefined;
   password?: string | undefined;
@@ -63,7 +64,7 @@ export class Mailer {
   }
 
   private transporter(c: SmtpConfig): Transporter {
-    const key = JSON.stringify([c.host, c.port, c.secure, c.user ?? null]);
+    const key = JSON.stringify([c.host, c.port, c.secure, c.user ?? null, c.password ?? null]);
     if (this.transport?.key !== key) {
       this.transport?.t.close();
       this.transport = {
@@ -101,6 +102,29 @@ export class Mailer {
     })().catch((e: unknown) => this.onError(`e-mail failed: ${(e as Error).message}`));
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
+  }
+
+  /**
+   * Send one mail now (the Settings page's test) and return its address: CONFLICT when no SMTP
+   * server is configured, UNAVAILABLE with the server's answer when sending fails.
+   */
+  async sendNow(m: Mail): Promise<string> {
+    const c = await this.config();
+    if (!c)
+      throw new UptakeError(
+        'CONFLICT',
+        'no SMTP server is configured: save the SMTP settings (host, port, from, domain) first',
+      );
+    const to = `${m.username}@${c.domain}`;
+    try {
+      await this.transporter(c).sendMail({ from: c.from, to, subject: m.subject, text: m.text });
+    } catch (e) {
+      throw new UptakeError(
+        'UNAVAILABLE',
+        `the SMTP server ${c.host}:${c.port} did not take the e-mail to ${to}: ${(e as Error).message}; check the host, port, TLS, user and password`,
+      );
+    }
+    return to;
   }
 
   /** Wait for the mails under way (tests; the server's close). */

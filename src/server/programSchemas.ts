@@ -33,7 +33,7 @@ import {
   feedbackRatingSchema,
 } from '../model/feedback.ts';
 import { slaTargetsSchema } from '../model/businessTime.ts';
-import { registry } from './schemas.ts';
+import { modelResultSchema, registry } from './schemas.ts';
 
 function named<S extends z.ZodType>(id: string, schema: S, description?: string): S {
   registry.add(schema, description ? { id, description } : { id });
@@ -303,15 +303,31 @@ export const feedbackSubscribeBody = named(
   z.object({ on: z.boolean().default(true) }),
 );
 
-const clockSchema = z.object({
+/**
+ * A clock of an item in a list (the triage board, my items): business hours against the target
+ * of its priority (normal when none), and where it stands — `running`, `paused` (the item waits
+ * for the clinician), `met` (stopped within the target) or `late` (stopped after it, or running
+ * past it).
+ */
+const listClockSchema = z.object({
   hours: num,
-  stopped: z.boolean(),
-  stopped_at: z.string().nullable(),
   /** The target of the item's priority (normal when none), in business hours. */
   target_hours: num,
+  stopped: z.boolean(),
+  status: z.enum(['running', 'paused', 'met', 'late']),
+});
+
+const clockSchema = listClockSchema.extend({
+  stopped_at: z.string().nullable(),
   /** Past its target (stopped after it, or running beyond it). */
   overdue: z.boolean(),
 });
+
+export const feedbackListClocksSchema = named(
+  'FeedbackListClocks',
+  z.object({ first_response: listClockSchema, resolution: listClockSchema.nullable() }),
+  'An item’s clocks on a list, in business hours against its priority’s targets.',
+);
 
 export const feedbackClocksSchema = named(
   'FeedbackClocks',
@@ -349,7 +365,9 @@ export const feedbackListQuery = z.object({
 
 export const feedbackListSchema = named(
   'FeedbackList',
-  z.object({ items: z.array(feedbackItemSchema) }),
+  z.object({
+    items: z.array(feedbackItemSchema.extend({ clocks: feedbackListClocksSchema })),
+  }),
 );
 
 export const feedbackDetailSchema = named(
@@ -369,6 +387,34 @@ export const feedbackDetailSchema = named(
     /** The states IT may move it to next. */
     next_states: z.array(z.enum(FEEDBACK_STATES)),
   }),
+);
+
+export const feedbackEffectSchema = named(
+  'FeedbackEffect',
+  z.object({
+    /**
+     * `shown`: the evaluation below; `not_applicable`: the item is not done, or names no metric
+     * or no group (`reason` says which); `hidden`: the reader may not see the group's numbers, or
+     * the group is smaller than the suppression threshold.
+     */
+    status: z.enum(['shown', 'not_applicable', 'hidden']),
+    reason: z.string().nullable(),
+    metric: z.string().nullable(),
+    metric_label: z.string().nullable(),
+    group_by: z.enum(GOAL_GROUP_BYS).nullable(),
+    group_value: z.string().nullable(),
+    /** The local date the item was done: the "go-live" of the evaluation. */
+    done_date: localDate.nullable(),
+    /** The weeks evaluated (Mondays, `to` exclusive): those of the go-live page's default. */
+    weeks: z.object({ from: z.string(), to: z.string() }).nullable(),
+    /** The group's weekly values (the median across its clinicians with a value that week). */
+    series: z.array(z.object({ week_start: z.string(), value: num, n: num })),
+    its: modelResultSchema.nullable(),
+    did: modelResultSchema.nullable(),
+  }),
+  'A done item’s metric before and after its done date (§2): the go-live evaluation’s models ' +
+    '(interrupted time series; difference in differences against the groups of the same kind), ' +
+    'with the done date as the go-live of the item’s group.',
 );
 
 export const feedbackFiguresQuery = z.object({
@@ -492,6 +538,7 @@ export type FeedbackItem = z.infer<typeof feedbackItemSchema>;
 export type FeedbackList = z.infer<typeof feedbackListSchema>;
 export type FeedbackDetail = z.infer<typeof feedbackDetailSchema>;
 export type FeedbackClocksOut = z.infer<typeof feedbackClocksSchema>;
+export type FeedbackEffect = z.infer<typeof feedbackEffectSchema>;
 export type FeedbackFigures = z.infer<typeof feedbackFiguresSchema>;
 export type FeedbackDone = z.infer<typeof feedbackDoneSchema>;
 export type FeedbackCreate = z.input<typeof feedbackCreateBody>;

@@ -10,7 +10,7 @@ import { CLINICIAN_FIELDS, PER8_METRICS, type ClinicianMetricRow } from '../mode
 import { ERROR_CODES } from '../errors/UptakeError.ts';
 import { HELP_TIERS, HELP_TOPICS, type HelpTopic } from '../model/help.ts';
 import { businessCalendarSchema, slaTargetsSchema } from '../model/businessTime.ts';
-import { goalRulesSettingSchema } from '../model/goal.ts';
+import { GOAL_GROUP_BYS, goalRulesSettingSchema } from '../model/goal.ts';
 import { smtpSettingSchema } from '../model/feedback.ts';
 import {
   ADOPTION_METRICS,
@@ -83,6 +83,12 @@ export const meSchema = named(
     role: z.enum(ROLES),
     clinician_id: z.string().nullable(),
     groups: z.array(groupRefSchema),
+    /**
+     * Every group the user belongs to (§1): their roster clinician's department, specialty and
+     * role, the groups a leader or champion serves, and the organisation — the groups they may
+     * propose a goal for (administrators: any group).
+     */
+    member_of: z.array(z.object({ by: z.enum(GOAL_GROUP_BYS), value: z.string() })),
     csrf: z.string(),
     identified_reports: z.boolean(),
   }),
@@ -515,8 +521,14 @@ export const settingsSchema = named(
     sla_targets: slaTargetsSchema,
     /** Goals: the voting window, the quorum and the default baseline weeks. */
     goal_rules: goalRulesSettingSchema,
-    /** Where notices are also e-mailed (null: not configured in the settings). */
-    smtp: smtpSettingSchema.nullable(),
+    /**
+     * Where notices are also e-mailed (null: not configured in the settings). The password is
+     * write-only: never sent back, only whether one is set.
+     */
+    smtp: smtpSettingSchema
+      .omit({ password: true })
+      .extend({ password_set: z.boolean() })
+      .nullable(),
   }),
 );
 
@@ -533,7 +545,15 @@ export const settingsUpdate = named(
       sla_targets: slaTargetsSchema.partial().strict().optional(),
       /** The rules sent replace theirs; the others stay. */
       goal_rules: goalRulesSettingSchema.partial().strict().optional(),
-      smtp: smtpSettingSchema.strict().nullable().optional(),
+      /**
+       * Without `password` the stored one is kept (while the host and user stay the same);
+       * `password: null` removes it.
+       */
+      smtp: smtpSettingSchema
+        .extend({ password: smtpSettingSchema.shape.password.unwrap().nullable().optional() })
+        .strict()
+        .nullable()
+        .optional(),
     })
     .strict(),
 );
@@ -690,7 +710,7 @@ export const estimateSchema = named(
   z.object({ estimate: num, se: num, ci95: z.tuple([num, num]), p_value: num }),
 );
 
-const modelResultSchema = named(
+export const modelResultSchema = named(
   'ModelResult',
   z.object({
     model: z.string(),

@@ -157,12 +157,30 @@ export interface Mail {
   data: string;
 }
 
-/** A local SMTP server that keeps what it receives. */
-export async function smtpSink(): Promise<{ port: number; mails: Mail[]; close(): Promise<void> }> {
+/**
+ * A local SMTP server that keeps what it receives. With `auth`, it offers AUTH (over plain
+ * text: a test on 127.0.0.1), accepts only those credentials and keeps every attempt in `logins`.
+ */
+export async function smtpSink(o: { auth?: { user: string; password: string } } = {}): Promise<{
+  port: number;
+  mails: Mail[];
+  logins: { user: string; password: string }[];
+  close(): Promise<void>;
+}> {
   const mails: Mail[] = [];
+  const logins: { user: string; password: string }[] = [];
+  const want = o.auth;
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    authOptional: !want,
+    disabledCommands: want ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    allowInsecureAuth: true,
+    onAuth(auth, _session, done) {
+      const got = { user: auth.username ?? '', password: auth.password ?? '' };
+      logins.push(got);
+      if (want && got.user === want.user && got.password === want.password)
+        done(null, { user: got.user });
+      else done(new Error('invalid user name or password'));
+    },
     logger: false,
     onData(stream, session, done) {
       let data = '';
@@ -177,6 +195,7 @@ export async function smtpSink(): Promise<{ port: number; mails: Mail[]; close()
   return {
     port: (server.server.address() as AddressInfo).port,
     mails,
+    logins,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -73,7 +73,7 @@ export const NAV: readonly NavItem[] = [
     needsClinician: true,
   },
   { key: 'goals', label: 'Goals', roles: EVERYONE },
-  { key: 'help', label: 'Help requests', roles: ['admin', 'champion'] },
+  { key: 'help', label: 'Help requests', roles: ['admin', 'champion', 'it'] },
   { key: 'feedback', label: 'My feedback', roles: ['admin', 'leader', 'champion', 'clinician'] },
   { key: 'triage', label: 'Triage', roles: ['admin', 'it'] },
   { key: 'it-dashboard', label: 'IT dashboard', roles: ['admin', 'it'] },

@@ -39,6 +39,7 @@ export type Pinned = [
         role: Role;
         clinician_id: string | null;
         groups: { by: Kind; value: string }[];
+        member_of: { by: Kind | 'org'; value: string }[];
         csrf: string;
         identified_reports: boolean;
       }
@@ -111,6 +112,9 @@ export type Pinned = [
   Expect<Equal<ApiResponse<'DELETE /api/users/:username'>, undefined>>,
   // Requests: a group page is named by both path parameters.
   Expect<Equal<ApiParams<'GET /api/groups/:by/:value'>, { by: Kind; value: string }>>,
+  // The SMTP password is write-only: the settings answer says only whether one is set.
+  Expect<Equal<'password' extends keyof NonNullable<Settings['smtp']> ? true : false, false>>,
+  Expect<Equal<NonNullable<Settings['smtp']>['password_set'], boolean>>,
 ];
 
 export type Refused = [

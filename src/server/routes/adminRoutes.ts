@@ -15,6 +15,8 @@ import { Pseudonymizer } from '../../ingest/pseudonymize.ts';
 import { inRoster } from '../../admin/accounts.ts';
 import { firstRejectedLines, getImport, listImports } from '../../admin/imports.ts';
 import { changeSettings, type OrgSettings } from '../../admin/orgSettings.ts';
+import type { SmtpSetting } from '../../model/feedback.ts';
+import type { Mailer } from '../mailer.ts';
 import { keyFile, rejectsDir } from '../../admin/paths.ts';
 import type { SettingKey } from '../../model/constants.ts';
 import { isTimeZone, type MetricOptions } from '../../model/options.ts';
@@ -42,6 +44,13 @@ function withoutTimezone(o: MetricOptions): Omit<MetricOptions, 'timezone'> {
   return rest;
 }
 
+/** The SMTP setting as the API shows it: the password never, only whether one is set. */
+function smtpOut(smtp: SmtpSetting | null) {
+  if (!smtp) return null;
+  const { password, ...rest } = smtp;
+  return { ...rest, password_set: password !== undefined };
+}
+
 function settingsOut(s: OrgSettings) {
   const metric = withoutTimezone(s.options);
   return {
@@ -52,7 +61,7 @@ function settingsOut(s: OrgSettings) {
     holidays: s.holidays,
     sla_targets: s.sla_targets,
     goal_rules: s.goal_rules,
-    smtp: s.smtp,
+    smtp: smtpOut(s.smtp),
   };
 }
 
@@ -82,7 +91,7 @@ const EXPORT_TYPES = {
   json: 'application/x-ndjson; charset=utf-8',
 } as const;
 
-export function adminRoutes(app: FastifyInstance, s: Services): void {
+export function adminRoutes(app: FastifyInstance, s: Services, mailer: Mailer): void {
   const checkInRoster = async (id: string): Promise<void> => {
     if (!(await inRoster(s.db, id)))
       throw new UptakeError(
@@ -320,10 +329,64 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
         ]);
       if (body.goal_rules !== undefined)
         writes.push(['goal_rules', JSON.stringify({ ...current.goal_rules, ...body.goal_rules })]);
-      if (body.smtp !== undefined) writes.push(['smtp', JSON.stringify(body.smtp)]);
+      if (body.smtp !== undefined) {
+        // Write-only: without a password the stored one is kept — for the same host and user
+        // only, so that it is never sent to a server or account it was not typed for — and
+        // `null` removes it.
+        let smtp: SmtpSetting | null = null;
+        if (body.smtp) {
+          const { password, ...rest } = body.smtp;
+          const same = current.smtp?.host === rest.host && current.smtp.user === rest.user;
+          const kept =
+            password === undefined
+              ? same
+                ? current.smtp?.password
+                : undefined
+              : (password ?? undefined);
+          smtp = kept === undefined ? rest : { ...rest, password: kept };
+        }
+        writes.push(['smtp', JSON.stringify(smtp)]);
+      }
       await changeSettings(s.db, writes);
-      await logAccess(s, req, auth, 'update', 'settings', JSON.stringify(body));
+      // The access log says a password was sent, never what it is.
+      const logged = body.smtp
+        ? {
+            ...body,
+            smtp: {
+              ...body.smtp,
+              password:
+                body.smtp.password === undefined
+                  ? undefined
+                  : body.smtp.password === null
+                    ? '(removed)'
+                    : '(set)',
+            },
+          }
+        : body;
+      await logAccess(s, req, auth, 'update', 'settings', JSON.stringify(logged));
       return settingsOut(await s.settings());
+    },
+  });
+
+  defineRoute(app, s, {
+    ...API['POST /api/settings/smtp/test'],
+    tag: 'admin',
+    summary: 'Send a test e-mail to me through the SMTP settings',
+    description:
+      'To `<my user name>@<domain>`, now (not in the background): 409 when no SMTP server is ' +
+      'configured, 503 with the server’s answer when it refuses or cannot be reached.',
+    access: ADMIN,
+    async handler({ req, auth }) {
+      const username = auth!.user.username;
+      const to = await mailer.sendNow({
+        username,
+        subject: 'Uptake: a test e-mail',
+        text:
+          `This is a test e-mail from Uptake, sent by ${username} from the Settings page.\n\n` +
+          `Notices of the buy-in program (goals, feedback to IT) are e-mailed this way.\n`,
+      });
+      await logAccess(s, req, auth, 'update', 'settings/smtp/test', `sent to ${to}`);
+      return { to };
     },
   });
 

@@ -6,15 +6,32 @@ import { API } from '../contract.ts';
 import { defineRoute, type Services } from '../routing.ts';
 import { type Me } from '../schemas.ts';
 import { partitionedCookies } from '../sso.ts';
+import { memberGroups } from '../../program/goalVoters.ts';
+import { programActor } from './programRoutes.ts';
 
 export const SESSION_COOKIE = 'uptake_session';
 
-export function toMe(user: User, csrf: string, identified: boolean): Me {
+/**
+ * The signed-in user as `/api/me` and the sign-in answer say it, with every group they belong to
+ * (`memberGroups`, from the roster row of their clinician: read only for a linked account).
+ */
+export async function toMe(
+  s: Services,
+  user: User,
+  csrf: string,
+  identified: boolean,
+): Promise<Me> {
+  let roster: Parameters<typeof programActor>[1] = new Map();
+  if (user.clinician_id) {
+    await s.cache.check();
+    roster = (await s.cache.facts()).roster;
+  }
   return {
     username: user.username,
     role: user.role,
     clinician_id: user.clinician_id,
     groups: user.groups,
+    member_of: memberGroups(programActor(user, roster)),
     csrf,
     identified_reports: identified,
   };
@@ -119,7 +136,7 @@ export function authRoutes(app: FastifyInstance, s: Services): void {
       s.limiter.succeed(username, ip, forwarded);
       const session = await startSignedIn(s, req, reply, user, null);
       const settings = await s.settings();
-      return { user: toMe(user, session.csrf, settings.identified_reports) };
+      return { user: await toMe(s, user, session.csrf, settings.identified_reports) };
     },
   });
 
@@ -152,7 +169,7 @@ export function authRoutes(app: FastifyInstance, s: Services): void {
     access: 'session',
     async handler({ auth }) {
       const settings = await s.settings();
-      return toMe(auth!.user, auth!.csrf, settings.identified_reports);
+      return toMe(s, auth!.user, auth!.csrf, settings.identified_reports);
     },
   });
 }

@@ -1,7 +1,8 @@
 /**
  * Help requests (`src/program/helpRequests.ts`): a clinician asks their unit's peer champions for
  * help and sees the answers; champions see and answer the requests of their groups' clinicians
- * only; administrators see all. Before sending, the clinician is told where the question goes
+ * only; the `it` role those sent to the IT / informatics team (no champion covers the asker);
+ * administrators see all. Before sending, the clinician is told where the question goes
  * (department, specialty or role champions, else the IT / informatics team); the recipients are
  * notified (an unread count for the navigation, unread markers in the list). Every view and
  * change is written to the access log.
@@ -126,7 +127,7 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
     tag: 'help',
     summary: 'Mark help requests as seen (their notifications read)',
     description: 'Ids that are not the caller’s notifications are ignored.',
-    access: ['admin', 'champion'],
+    access: ['admin', 'champion', 'it'],
     async handler({ req, auth, body }) {
       const username = auth!.user.username;
       await markHelpRequestsRead(s.db, username, body.ids);
@@ -150,11 +151,13 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
   defineRoute(app, s, {
     ...API['GET /api/help-requests'],
     tag: 'help',
-    summary: 'Help requests to answer: my groups’ clinicians (champions) or all (administrators)',
+    summary:
+      'Help requests to answer: my groups’ clinicians (champions), those sent to IT (it) or all (administrators)',
     description:
       'Open requests first, then answered, then closed; each newest first. A champion sees the ' +
-      'requests of the clinicians of their groups only (from the roster), never their own.',
-    access: ['admin', 'champion'],
+      'requests of the clinicians of their groups only (from the roster), never their own; the ' +
+      '`it` role those routed to the IT / informatics team (`routed_to: "it"`).',
+    access: ['admin', 'champion', 'it'],
     async handler({ req, auth, query }) {
       const rows = await requestsToAnswer(s.db, actor(auth!), query.status);
       await logAccess(s, req, auth, 'view', 'help-requests', `${query.status}: ${rows.length}`);
@@ -181,9 +184,10 @@ export function helpRoutes(app: FastifyInstance, s: Services): void {
     tag: 'help',
     summary: 'Answer a help request (and optionally close it)',
     description:
-      'A champion may answer the requests of their groups’ clinicians only: any other id is ' +
-      'NOT_FOUND (404), so ids cannot be probed. A closed request cannot be answered (409).',
-    access: ['admin', 'champion'],
+      'A champion may answer the requests of their groups’ clinicians only, the `it` role those ' +
+      'routed to IT: any other id is NOT_FOUND (404), so ids cannot be probed. A closed request ' +
+      'cannot be answered (409).',
+    access: ['admin', 'champion', 'it'],
     async handler({ req, auth, params, body }) {
       const r = await answerHelpRequest(s.db, actor(auth!), params.id, body);
       await logAccess(s, req, auth, 'update', `help-requests/${r.id}`, `answered (${r.status})`);

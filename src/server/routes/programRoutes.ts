@@ -35,6 +35,7 @@ import {
   createFeedback,
   feedbackHistory,
   feedbackItemClocks,
+  feedbackListClocks,
   feedbackUnitFigures,
   getFeedback,
   listFeedback,
@@ -47,6 +48,8 @@ import {
   type FeedbackView,
 } from '../../program/feedbackStore.ts';
 import { isClosed, nextStates } from '../../program/feedbackTransitions.ts';
+import { clockStatus, type FeedbackClock } from '../../program/feedbackClocks.ts';
+import type { FeedbackState } from '../../model/feedback.ts';
 import { votingOpen } from '../../program/goalAdoption.ts';
 import { goalBaseline } from '../../program/goalBaseline.ts';
 import { goalToFhir } from '../../program/goalFhir.ts';
@@ -82,6 +85,7 @@ import type { Roster } from '../aggregates.ts';
 import type { User } from '../../model/accounts.ts';
 import { API } from '../contract.ts';
 import { goalWeeklySeries, rosterSize } from '../goalSeries.ts';
+import { feedbackEffect } from '../feedbackEffect.ts';
 import type { Mailer } from '../mailer.ts';
 import type { OrgSettings } from '../../admin/orgSettings.ts';
 import { defineRoute, logAccess, type Auth, type Services } from '../routing.ts';
@@ -570,6 +574,14 @@ export function programRoutes(app: FastifyInstance, s: Services, o: ProgramOptio
 
   // --- feedback ---------------------------------------------------------------------------------
 
+  /** A clock against its target: the hours, the target, where it stands (`clockStatus`). */
+  const clockOut = (k: FeedbackClock, target: number, state: FeedbackState) => ({
+    ...k,
+    target_hours: target,
+    overdue: k.hours > target,
+    status: clockStatus(k, target, state),
+  });
+
   /** The view as this reader may see it: the assignee only for IT and administrators. */
   const shown = (v: FeedbackView, a: ProgramActor): FeedbackView =>
     isTriager(a) ? v : { ...v, assignee: null };
@@ -629,6 +641,8 @@ export function programRoutes(app: FastifyInstance, s: Services, o: ProgramOptio
         ...(query.department ? { unit: query.department } : {}),
         limit: query.limit,
       });
+      // Every listed item's clocks from one read of their histories.
+      const clocks = await feedbackListClocks(s.db, items, calendar(c.settings), c.now);
       await logAccess(
         s,
         req,
@@ -637,7 +651,19 @@ export function programRoutes(app: FastifyInstance, s: Services, o: ProgramOptio
         triager && query.scope !== 'mine' ? 'feedback/board' : 'feedback',
         `${items.length} items`,
       );
-      return { items: items.map((v) => shown(v, c.actor)) };
+      return {
+        items: items.map((v) => {
+          const k = clocks.get(v.id)!;
+          const t = c.settings.sla_targets[v.priority ?? 'normal'];
+          return {
+            ...shown(v, c.actor),
+            clocks: {
+              first_response: clockOut(k.first_response, t.first_response_hours, v.state),
+              resolution: k.resolution && clockOut(k.resolution, t.resolution_hours, v.state),
+            },
+          };
+        }),
+      };
     },
   });
 
@@ -729,14 +755,7 @@ export function programRoutes(app: FastifyInstance, s: Services, o: ProgramOptio
         c.now,
       );
       const target = c.settings.sla_targets[v.priority ?? 'normal'];
-      const clock = (
-        k: { hours: number; stopped: boolean; stopped_at: string | null },
-        t: number,
-      ) => ({
-        ...k,
-        target_hours: t,
-        overdue: k.hours > t,
-      });
+      const clock = (k: FeedbackClock, t: number) => clockOut(k, t, v.state);
       const triager = isTriager(c.actor);
       const author = c.actor.username === v.author;
       await logAccess(s, req, auth, 'view', `feedback/${v.id}`);
@@ -755,6 +774,33 @@ export function programRoutes(app: FastifyInstance, s: Services, o: ProgramOptio
         },
         next_states: triager ? nextStates(v.state) : [],
       };
+    },
+  });
+
+  defineRoute(app, s, {
+    ...API['GET /api/feedback/:id/effect'],
+    tag: 'feedback',
+    summary: 'A done item’s metric before and after its done date (ITS and DiD)',
+    description:
+      'For an item linked to a metric and a group (its go-live link’s, else its department ' +
+      'link), once done: the group’s weekly values and the go-live evaluation’s models with the ' +
+      'done date as the go-live, or why not (`status`, `reason`). For readers of the item who may ' +
+      'see the group’s numbers (IT, administrators, its members and leaders); a group below the ' +
+      'suppression threshold shows none but to administrators. 404 for an item one may not read.',
+    access: 'session',
+    onFailure: refused('view', 'feedback'),
+    async handler({ req, auth, params }) {
+      const c = await context(auth);
+      const v = await getFeedback(s.db, c.actor, params.id);
+      const history = await feedbackHistory(s.db, c.actor, params.id);
+      const out = await feedbackEffect(s, v, history, c.settings, {
+        sees: (g) => isTriager(c.actor) || belongsToGroup(c.actor, g),
+        suppressed: (g) => hidden(c, g),
+        admin: c.actor.role === 'admin',
+        username: c.actor.username,
+      });
+      await logAccess(s, req, auth, 'view', `feedback/${v.id}/effect`, out.status);
+      return out;
     },
   });
 

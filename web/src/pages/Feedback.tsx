@@ -32,6 +32,7 @@ import {
 } from '../program.ts';
 import { openTellIt } from '../components/TellIt.tsx';
 import { NO_PATIENT_DETAILS } from './Help.tsx';
+import { BeforeAfter } from './GoLive.tsx';
 
 const errorOf = (e: unknown): ApiError =>
   e instanceof ApiError ? e : new ApiError(0, 'NETWORK', String(e));
@@ -328,6 +329,7 @@ function ItemBody({
       </section>
       {d.may.rate ? <DidItHelp item={i} onDone={reload} /> : null}
       <Clocks d={d} />
+      {i.link_metric ? <Effect key={`${i.id}-${i.state}`} id={i.id} /> : null}
       <History d={d} me={me} tz={tz} />
       {d.may.vote || (i.author !== me.username && !forIt) ? (
         <ReaderActions d={d} onDone={reload} />
@@ -335,6 +337,53 @@ function ItemBody({
       {d.may.change ? <ItControls d={d} me={me} onDone={reload} /> : null}
       {!d.may.change && d.may.note ? <AuthorNote d={d} onDone={reload} /> : null}
     </>
+  );
+}
+
+/**
+ * §2: an item linked to a metric and a group shows, once done, the metric's weekly values before
+ * and after its done date, with the go-live evaluation's estimates and intervals — or why not.
+ */
+function Effect({ id }: { id: string }): ReactNode {
+  const e = useApi('GET /api/feedback/:id/effect', { params: { id } });
+  if (e.error) return <ErrorBox error={e.error} />;
+  if (!e.data) return <Loading what="the before and after" />;
+  const x = e.data;
+  const group =
+    x.group_by === 'org' ? 'the organisation' : `${x.group_by ?? ''} ${x.group_value ?? ''}`;
+  return (
+    <section className="section" aria-labelledby="fb-effect" data-effect-status={x.status}>
+      <h2 id="fb-effect">Before and after</h2>
+      {x.status === 'not_applicable' ? (
+        <p className="muted">No before and after: {x.reason}.</p>
+      ) : x.status === 'hidden' ? (
+        <p className="muted">
+          {x.metric_label} in {group} before and after {x.done_date}: not shown — {x.reason}.
+        </p>
+      ) : (
+        <>
+          <p className="lede">
+            {x.metric_label} in {group}, week by week, before and after this item was done (
+            {x.done_date}), evaluated as a go-live: an interrupted time series of the group’s weekly
+            values, and a difference in differences against the other{' '}
+            {x.group_by === 'org' ? 'groups' : `${x.group_by}s`}. Either can say “insufficient
+            data”, with the reason.
+          </p>
+          {x.reason ? <p className="insufficient">Insufficient data: {x.reason}.</p> : null}
+          <BeforeAfter
+            metric={x.metric ?? ''}
+            summary="median"
+            group={group}
+            rows={x.series}
+            goLive={x.done_date}
+            its={x.its}
+            did={x.did}
+            event="it was done"
+            controls={`the other ${x.group_by === 'org' ? 'groups' : `${x.group_by ?? ''}s`}`}
+          />
+        </>
+      )}
+    </section>
   );
 }
 

@@ -64,16 +64,16 @@ function metricWords(metric: string): { name: string; unit: string; scale: numbe
 }
 
 /** "IB-Time8 fell by 0.30 hours per 8 scheduled hours (95% CI 0.10 to 0.50) after go-live". */
-export function effectText(metric: string, e: Estimate, versus = ''): string {
+export function effectText(metric: string, e: Estimate, versus = '', event = 'go-live'): string {
   const { name, unit, scale } = metricWords(metric);
   const v = e.estimate * scale;
   const [lo, hi] = [e.ci95[0] * scale, e.ci95[1] * scale];
   const u = unit ? ` ${unit}` : '';
   if (lo <= 0 && hi >= 0)
-    return `${name} changed by ${v >= 0 ? '+' : '−'}${num(Math.abs(v))}${u} after go-live${versus} (95% CI ${num(lo)} to ${num(hi)}): consistent with no change.`;
+    return `${name} changed by ${v >= 0 ? '+' : '−'}${num(Math.abs(v))}${u} after ${event}${versus} (95% CI ${num(lo)} to ${num(hi)}): consistent with no change.`;
   if (v < 0)
-    return `${name} fell by ${num(-v)}${u} (95% CI ${num(-hi)} to ${num(-lo)}) after go-live${versus}.`;
-  return `${name} rose by ${num(v)}${u} (95% CI ${num(lo)} to ${num(hi)}) after go-live${versus}.`;
+    return `${name} fell by ${num(-v)}${u} (95% CI ${num(-hi)} to ${num(-lo)}) after ${event}${versus}.`;
+  return `${name} rose by ${num(v)}${u} (95% CI ${num(lo)} to ${num(hi)}) after ${event}${versus}.`;
 }
 
 function headline(m: ModelResult | undefined): Estimate | null {
@@ -259,7 +259,62 @@ function GoLiveBody({ r }: { r: GoLiveReport }): ReactNode {
 
 function GroupEffect({ r, g }: { r: GoLiveReport; g: GoLiveResult }): ReactNode {
   const id = `golive-${g.group.replace(/[^A-Za-z0-9]+/g, '-')}`;
-  const rows = r.series.filter((x) => x.group === g.group);
+  return (
+    <section aria-labelledby={id} className="section golive-group">
+      <h2 id={id}>
+        {g.group}
+        {g.go_live ? `, live ${g.go_live}` : ''}
+      </h2>
+      {g.suppressed && g.clinicians === null ? (
+        <p className="lede">
+          Fewer than {r.options.suppression_threshold} clinicians, or would let such a group be
+          worked out: shown without numbers.
+        </p>
+      ) : (
+        <BeforeAfter
+          metric={r.options.metric}
+          summary={r.options.summary}
+          group={g.group}
+          rows={r.series.filter((x) => x.group === g.group)}
+          goLive={g.go_live}
+          its={g.its}
+          did={g.did}
+        />
+      )}
+    </section>
+  );
+}
+
+/**
+ * A group's weekly values before and after a date (a go-live, or a feedback item's done date):
+ * the chart with the date marked, the interrupted time series' fitted lines and counterfactual,
+ * and both models' estimates with their intervals — or why a model could not be estimated.
+ */
+export function BeforeAfter({
+  metric,
+  summary,
+  group,
+  rows,
+  goLive,
+  its,
+  did,
+  event = 'go-live',
+  controls = 'groups not yet live',
+}: {
+  metric: string;
+  summary: string;
+  group: string;
+  rows: { week_start: string; value: number; n: number }[];
+  goLive: string | null;
+  its: ModelResult | null | undefined;
+  did: ModelResult | null | undefined;
+  /** What the date is, in words: "go-live", "done". */
+  event?: string;
+  /** What the difference in differences compares the group with, in words. */
+  controls?: string;
+}): ReactNode {
+  const g = { go_live: goLive, its: its ?? undefined, did: did ?? undefined };
+  const r = { options: { metric, summary } };
   const weeks = rows.map((x) => x.week_start);
   const goWeek = g.go_live ? ([...weeks].reverse().find((w) => w <= g.go_live!) ?? null) : null;
   const { name } = metricWords(r.options.metric);
@@ -309,7 +364,7 @@ function GroupEffect({ r, g }: { r: GoLiveReport; g: GoLiveResult }): ReactNode 
                 symbol: 'none',
                 silent: true,
                 lineStyle: { color: COLORS.golive, type: 'dotted', width: 1.5 },
-                label: { formatter: `go-live ${g.go_live}`, color: COLORS.golive },
+                label: { formatter: `${event} ${g.go_live}`, color: COLORS.golive },
                 data: [{ xAxis: goWeek }],
               },
             }
@@ -327,80 +382,59 @@ function GroupEffect({ r, g }: { r: GoLiveReport; g: GoLiveResult }): ReactNode 
   const itsE = headline(g.its);
   const didE = headline(g.did);
   return (
-    <section aria-labelledby={id} className="section golive-group">
-      <h2 id={id}>
-        {g.group}
-        {g.go_live ? `, live ${g.go_live}` : ''}
-      </h2>
-      {g.suppressed && g.clinicians === null ? (
-        <p className="lede">
-          Fewer than {r.options.suppression_threshold} clinicians, or would let such a group be
-          worked out: shown without numbers.
-        </p>
-      ) : (
-        <>
-          {rows.length ? (
-            <Chart
-              title={`${name} in ${g.group} before and after go-live`}
-              summary={`${rows.length} weeks from ${weeks[0]} to ${weeks[weeks.length - 1]}; go-live ${g.go_live ?? 'unknown'}.`}
-              option={option}
-              table={{
-                columns: [
-                  'Week',
-                  name,
-                  'Clinicians',
-                  'Period',
-                  'Fitted',
-                  'Expected without go-live',
-                ],
-                rows: rows.map((x) => {
-                  const f = fit.get(x.week_start);
-                  return [
-                    x.week_start,
-                    Number(num(x.value)),
-                    x.n,
-                    goWeek && x.week_start >= goWeek
-                      ? f
-                        ? 'after'
-                        : 'transition (left out)'
-                      : 'before',
-                    f ? Number(num(f.fitted)) : '–',
-                    f?.projected != null ? Number(num(f.projected)) : '–',
-                  ];
-                }),
-              }}
-              note={
-                <p>
-                  Points: the weekly values. Vertical dotted line: the week of go-live. The axis
-                  starts at zero.
-                  {hasFit
-                    ? ' Solid lines: the interrupted time series fitted before and after go-live; grey dashed line: where the trend before go-live would have gone — the effect is the gap between the solid and the dashed line after go-live.'
-                    : ' No fitted lines: the interrupted time series could not be estimated (see below).'}
-                </p>
-              }
-            />
-          ) : null}
-          <div className="effects" data-effects="true">
-            {itsE ? (
-              <p className="effect-text">{effectText(r.options.metric, itsE)}</p>
-            ) : g.its?.insufficient_data ? (
-              <p className="insufficient">
-                Not enough data for the interrupted time series: {g.its.insufficient_data.reason}
-              </p>
-            ) : null}
-            {didE ? (
-              <p className="effect-text">
-                {effectText(r.options.metric, didE, ', compared with groups not yet live')}
-              </p>
-            ) : g.did?.insufficient_data ? (
-              <p className="insufficient">
-                Not enough data for the comparison with groups not yet live:{' '}
-                {g.did.insufficient_data.reason}
-              </p>
-            ) : null}
-          </div>
-        </>
-      )}
-    </section>
+    <>
+      {rows.length ? (
+        <Chart
+          title={`${name} in ${group} before and after ${event}`}
+          summary={`${rows.length} weeks from ${weeks[0]} to ${weeks[weeks.length - 1]}; ${event} ${g.go_live ?? 'unknown'}.`}
+          option={option}
+          table={{
+            columns: ['Week', name, 'Clinicians', 'Period', 'Fitted', 'Expected without go-live'],
+            rows: rows.map((x) => {
+              const f = fit.get(x.week_start);
+              return [
+                x.week_start,
+                Number(num(x.value)),
+                x.n,
+                goWeek && x.week_start >= goWeek
+                  ? f
+                    ? 'after'
+                    : 'transition (left out)'
+                  : 'before',
+                f ? Number(num(f.fitted)) : '–',
+                f?.projected != null ? Number(num(f.projected)) : '–',
+              ];
+            }),
+          }}
+          note={
+            <p>
+              Points: the weekly values. Vertical dotted line: the week of {g.go_live}. The axis
+              starts at zero.
+              {hasFit
+                ? ' Solid lines: the interrupted time series fitted before and after go-live; grey dashed line: where the trend before go-live would have gone — the effect is the gap between the solid and the dashed line after go-live.'
+                : ' No fitted lines: the interrupted time series could not be estimated (see below).'}
+            </p>
+          }
+        />
+      ) : null}
+      <div className="effects" data-effects="true">
+        {itsE ? (
+          <p className="effect-text">{effectText(r.options.metric, itsE, '', event)}</p>
+        ) : g.its?.insufficient_data ? (
+          <p className="insufficient">
+            Not enough data for the interrupted time series: {g.its.insufficient_data.reason}
+          </p>
+        ) : null}
+        {didE ? (
+          <p className="effect-text">
+            {effectText(r.options.metric, didE, `, compared with ${controls}`, event)}
+          </p>
+        ) : g.did?.insufficient_data ? (
+          <p className="insufficient">
+            Not enough data for the comparison with {controls}: {g.did.insufficient_data.reason}
+          </p>
+        ) : null}
+      </div>
+    </>
   );
 }

@@ -676,29 +676,23 @@ interface GroupChoice {
 }
 
 /**
- * The groups the caller may propose for: any group for an administrator; the groups a leader or
- * champion serves; for anyone with a clinician, their own department (the unit of "You asked,
- * we did", the only place the API names it) and the organisation.
+ * The groups the caller may propose for: any group for an administrator; for everyone else every
+ * group they belong to, as the server says (`me.member_of`: their clinician's department,
+ * specialty and role, the groups a leader or champion serves, and the organisation).
  */
-function useGroupChoices(me: Me, meta: Meta): GroupChoice[] | null {
-  const unit = useApi('GET /api/feedback/done', me.clinician_id ? {} : null);
-  const ready = !me.clinician_id || unit.data !== null || unit.error !== null;
-  const choices = useMemo(() => {
-    const out: GroupChoice[] = [];
-    const add = (by: GoalGroupBy, value: string): void => {
-      if (!out.some((g) => g.by === by && g.value === value)) out.push({ by, value });
-    };
-    if (me.role === 'admin') {
-      for (const v of meta.departments) add('department', v);
-      for (const v of meta.specialties) add('specialty', v);
-      for (const v of meta.roles) add('role', v);
-    }
-    for (const g of me.groups) add(g.by, g.value);
-    if (unit.data?.unit) add('department', unit.data.unit);
+function groupChoices(me: Me, meta: Meta): GroupChoice[] {
+  const out: GroupChoice[] = [];
+  const add = (by: GoalGroupBy, value: string): void => {
+    if (!out.some((g) => g.by === by && g.value === value)) out.push({ by, value });
+  };
+  if (me.role === 'admin') {
+    for (const v of meta.departments) add('department', v);
+    for (const v of meta.specialties) add('specialty', v);
+    for (const v of meta.roles) add('role', v);
     add('org', ORG_GROUP_VALUE);
-    return out;
-  }, [me, meta, unit.data]);
-  return ready ? choices : null;
+  }
+  for (const g of me.member_of) add(g.by, g.value);
+  return out;
 }
 
 interface Draft {
@@ -716,7 +710,7 @@ interface Draft {
 const groupKey = (g: GroupChoice): string => JSON.stringify([g.by, g.value]);
 
 function ProposeGoal({ me, meta }: { me: Me; meta: Meta }): ReactNode {
-  const groups = useGroupChoices(me, meta);
+  const groups = useMemo(() => groupChoices(me, meta), [me, meta]);
   const tools = useApi('GET /api/tools');
   const [draft, setDraft] = useState<Draft>({
     metric: 'ehr_time8',
@@ -730,7 +724,7 @@ function ProposeGoal({ me, meta }: { me: Me; meta: Meta }): ReactNode {
   });
   const set = <K extends keyof Draft>(k: K, v: Draft[K]): void =>
     setDraft((d) => ({ ...d, [k]: v }));
-  const group = groups?.find((g) => groupKey(g) === draft.group) ?? groups?.[0];
+  const group = groups.find((g) => groupKey(g) === draft.group) ?? groups[0];
   const share = isShareMetric(draft.metric);
   const [preview, setPreview] = useState<{ key: string; p: GoalPreview } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -811,13 +805,6 @@ function ProposeGoal({ me, meta }: { me: Me; meta: Meta }): ReactNode {
       </a>
     </PageHeader>
   );
-  if (!groups)
-    return (
-      <>
-        {header}
-        <Loading what="the groups you may propose for" />
-      </>
-    );
   return (
     <>
       {header}

@@ -196,7 +196,7 @@ export function AskForHelp({
   );
 }
 
-/** The champions' (and administrators') page. */
+/** The champions' page (and IT's: the requests sent to it; administrators': all). */
 export function HelpPage({ me, meta }: PageProps): ReactNode {
   const [status, setStatus] = useState<ListStatus>('all');
   const list = useApi('GET /api/help-requests', { query: { status } });
@@ -216,7 +216,11 @@ export function HelpPage({ me, meta }: PageProps): ReactNode {
     <>
       <PageHeader
         title="Help requests"
-        question="Who in my unit asked for help, and is anyone still waiting?"
+        question={
+          me.role === 'it'
+            ? 'Who asked the IT / informatics team for help, and is anyone still waiting?'
+            : 'Who in my unit asked for help, and is anyone still waiting?'
+        }
       >
         <Select label="Show" value={status} onChange={(v) => setStatus(v as ListStatus)}>
           <option value="all">All</option>
@@ -237,7 +241,10 @@ export function HelpPage({ me, meta }: PageProps): ReactNode {
       {me.role === 'admin' ? <Coverage /> : null}
       {list.data && !list.data.requests.length ? (
         <p>
-          No requests{status === 'all' ? '' : ' of this kind'} from the clinicians of your groups.
+          No requests{status === 'all' ? '' : ' of this kind'}{' '}
+          {me.role === 'it'
+            ? 'sent to the IT / informatics team.'
+            : 'from the clinicians of your groups.'}
         </p>
       ) : null}
       <ul className="help-list">

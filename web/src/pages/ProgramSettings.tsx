@@ -1,8 +1,10 @@
 /**
  * The buy-in program's settings, on the Settings page (administrators; docs/program.md): the
  * holidays of the business calendar the feedback clocks run on, the clock targets per priority,
- * and the goals' voting rules (votes needed, voting window, baseline weeks). Each part is saved
- * on its own (`PUT /api/settings` takes any of its keys).
+ * the goals' voting rules (votes needed, voting window, baseline weeks) and the SMTP server
+ * notices are also e-mailed through (its password write-only: the API says only whether one is
+ * set), with a test e-mail. Each part is saved on its own (`PUT /api/settings` takes any of its
+ * keys).
  */
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, type ApiArgs, type Settings } from '../api.ts';
@@ -56,6 +58,7 @@ export function ProgramSettings({
       <Holidays initial={initial.holidays} onSaved={onSaved} />
       <SlaTargetsForm initial={initial.sla_targets} onSaved={onSaved} />
       <GoalRules initial={initial.goal_rules} onSaved={onSaved} />
+      <SmtpForm initial={initial.smtp} onSaved={onSaved} />
     </section>
   );
 }
@@ -284,6 +287,166 @@ function GoalRules({
       </label>
       <button type="submit">Save goal rules</button>
       {status}
+    </form>
+  );
+}
+
+type SmtpBody = NonNullable<NonNullable<ApiArgs<'PUT /api/settings'>[0]['body']['smtp']>>;
+
+/**
+ * The SMTP server notices are e-mailed through. The password is write-only: the field starts
+ * empty, "set" or "not set" says whether one is stored; left empty, the stored one is kept.
+ */
+function SmtpForm({
+  initial,
+  onSaved,
+}: {
+  initial: Settings['smtp'];
+  onSaved: () => void;
+}): ReactNode {
+  const [host, setHost] = useState(initial?.host ?? '');
+  const [port, setPort] = useState(String(initial?.port ?? 587));
+  const [secure, setSecure] = useState(initial?.secure ?? false);
+  const [from, setFrom] = useState(initial?.from ?? '');
+  const [domain, setDomain] = useState(initial?.domain ?? '');
+  const [user, setUser] = useState(initial?.user ?? '');
+  const [password, setPassword] = useState('');
+  const [removePassword, setRemovePassword] = useState(false);
+  const [tested, setTested] = useState('');
+  const [testError, setTestError] = useState<ApiError | null>(null);
+  const [testing, setTesting] = useState(false);
+  const { save, status } = useSave(() => {
+    setPassword('');
+    setRemovePassword(false);
+    onSaved();
+  });
+  const id = useId();
+  const passwordSet = initial?.password_set ?? false;
+  const body = (): SmtpBody => ({
+    host: host.trim(),
+    port: Number(port),
+    secure,
+    from: from.trim(),
+    domain: domain.trim(),
+    ...(user.trim() ? { user: user.trim() } : {}),
+    ...(removePassword || !user.trim() ? { password: null } : password ? { password } : {}),
+  });
+  const test = async (): Promise<void> => {
+    setTested('');
+    setTestError(null);
+    setTesting(true);
+    try {
+      const r = await api('POST /api/settings/smtp/test');
+      setTested(`A test e-mail was sent to ${r.to}.`);
+    } catch (e) {
+      setTestError(errorOf(e));
+    } finally {
+      setTesting(false);
+    }
+  };
+  return (
+    <form
+      className="settings"
+      aria-labelledby={`${id}-h`}
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        void save({ body: { smtp: body() } }, 'SMTP settings');
+      }}
+    >
+      <h3 id={`${id}-h`}>E-mail (SMTP)</h3>
+      <p className="help">
+        Notices are also e-mailed to each account’s user name at the mail domain, through this
+        server: the one-line summary only, never an item’s text.
+        {initial ? '' : ' No SMTP server is set: notices stay in the app.'}
+      </p>
+      <label>
+        Host
+        <input value={host} onChange={(e) => setHost(e.target.value)} required maxLength={255} />
+      </label>
+      <label>
+        Port
+        <input
+          type="number"
+          min={1}
+          max={65535}
+          step={1}
+          value={port}
+          onChange={(e) => setPort(e.target.value)}
+          required
+        />
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={secure} onChange={(e) => setSecure(e.target.checked)} />
+        Implicit TLS (usually port 465; otherwise STARTTLS when the server offers it)
+      </label>
+      <label>
+        From (sender address)
+        <input
+          type="email"
+          value={from}
+          onChange={(e) => setFrom(e.target.value)}
+          required
+          maxLength={320}
+        />
+      </label>
+      <label>
+        Mail domain of the accounts
+        <input
+          value={domain}
+          onChange={(e) => setDomain(e.target.value)}
+          required
+          placeholder="hospital.org"
+        />
+      </label>
+      <label>
+        User (empty: send without signing in)
+        <input
+          value={user}
+          onChange={(e) => setUser(e.target.value)}
+          autoComplete="off"
+          maxLength={320}
+        />
+      </label>
+      <label>
+        Password (<span data-testid="smtp-password-state">{passwordSet ? 'set' : 'not set'}</span>
+        ; leave empty to keep it for the same host and user)
+        <input
+          type="password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          autoComplete="new-password"
+          disabled={!user.trim() || removePassword}
+          maxLength={1024}
+        />
+      </label>
+      {passwordSet ? (
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={removePassword}
+            onChange={(e) => setRemovePassword(e.target.checked)}
+          />
+          Remove the stored password
+        </label>
+      ) : null}
+      <div className="inline-row">
+        <button type="submit">Save SMTP settings</button>
+        {initial ? (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => void test()}
+            disabled={testing}
+          >
+            Send a test e-mail to me
+          </button>
+        ) : null}
+      </div>
+      {status}
+      <div role="status" aria-live="polite">
+        {tested ? <p className="ok">{tested}</p> : null}
+      </div>
+      {testError ? <ErrorBox error={testError} /> : null}
     </form>
   );
 }

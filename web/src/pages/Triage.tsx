@@ -1,11 +1,13 @@
 /**
  * The triage board (the `it` role and administrators; docs/program.md §Feedback): "What have
  * clinicians told us, and who is waiting for an answer?" Every item, filtered by state, kind,
- * priority, assignee and unit, oldest open first; an item opens with its clocks against the
- * targets of its priority, its history, and the controls to triage, answer, assign and merge it.
+ * priority, assignee and unit, oldest open first, each with its first-response and resolution
+ * clocks in business time against its priority's targets (running, paused while waiting, met,
+ * late: in words, not colour alone); an item opens with its history and the controls to triage,
+ * answer, assign and merge it.
  */
 import { useState, type ReactNode } from 'react';
-import type { ApiQuery, FeedbackItem, Me, Meta } from '../api.ts';
+import type { ApiQuery, FeedbackList, Me, Meta } from '../api.ts';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { zoned } from '../dates.ts';
 import { href, useApi } from '../hooks.ts';
@@ -16,6 +18,7 @@ import {
   OPEN_STATES,
   PRIORITIES,
   PRIORITY_LABEL,
+  businessHours,
   stateWords,
   type FeedbackKind,
   type FeedbackPriority,
@@ -120,7 +123,9 @@ function Board({ me, meta }: { me: Me; meta: Meta }): ReactNode {
       {list.data ? (
         <p className="lede" data-testid="triage-count">
           {items.length} item{items.length === 1 ? '' : 's'}, oldest first. Times in {meta.timezone}
-          . Open an item to see its clocks against the targets of its priority.
+          . Clocks in business hours (Monday to Friday 08:00–17:00, without holidays) against the
+          targets of each item’s priority (normal until triaged); both pause while an item waits for
+          the clinician.
         </p>
       ) : null}
       {list.data && items.length ? <BoardTable items={items} tz={meta.timezone} /> : null}
@@ -128,7 +133,30 @@ function Board({ me, meta }: { me: Me; meta: Meta }): ReactNode {
   );
 }
 
-function BoardTable({ items, tz }: { items: FeedbackItem[]; tz: string }): ReactNode {
+type BoardItem = FeedbackList['items'][number];
+type ListClock = BoardItem['clocks']['first_response'];
+
+const CLOCK_WORDS: Record<ListClock['status'], string> = {
+  running: 'running',
+  paused: 'paused (waiting)',
+  met: 'met',
+  late: 'late',
+};
+
+/** One clock in a cell: "Late · 8.0 business hours of 4.0". */
+function ClockCell({ c }: { c: ListClock | null }): ReactNode {
+  if (!c) return <span className="muted">none (a duplicate)</span>;
+  return (
+    <span className="nowrap">
+      <span className={`clock-status clock-status-${c.status}`} data-clock-status={c.status}>
+        {CLOCK_WORDS[c.status]}
+      </span>{' '}
+      {businessHours(c.hours)} of {businessHours(c.target_hours)}
+    </span>
+  );
+}
+
+function BoardTable({ items, tz }: { items: BoardItem[]; tz: string }): ReactNode {
   return (
     <div className="table-wrap" tabIndex={0} role="region" aria-label="Table: feedback items">
       <table className="triage-table">
@@ -142,6 +170,8 @@ function BoardTable({ items, tz }: { items: FeedbackItem[]; tz: string }): React
             <th scope="col">Unit</th>
             <th scope="col">Me too</th>
             <th scope="col">Assigned to</th>
+            <th scope="col">First response</th>
+            <th scope="col">Resolution</th>
             <th scope="col">Sent</th>
           </tr>
         </thead>
@@ -159,6 +189,12 @@ function BoardTable({ items, tz }: { items: FeedbackItem[]; tz: string }): React
               <td>{i.unit ?? '—'}</td>
               <td className="num">{i.votes}</td>
               <td>{i.assignee ?? '—'}</td>
+              <td data-clock="first_response">
+                <ClockCell c={i.clocks.first_response} />
+              </td>
+              <td data-clock="resolution">
+                <ClockCell c={i.clocks.resolution} />
+              </td>
               <td className="nowrap">{zoned(i.created_at, tz)}</td>
             </tr>
           ))}
