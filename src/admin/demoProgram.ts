@@ -480,7 +480,7 @@ async function seedGoals(
     proposedAt: Date;
     targetDate: string;
     intended: string;
-    votes: 'adopt' | 'reject' | 'open' | 'withdraw';
+    votes: 'adopt' | 'reject' | 'open' | 'closing' | 'withdraw';
     comments?: string[];
   }
   const plans: Planned[] = [];
@@ -635,9 +635,12 @@ async function seedGoals(
     ],
   );
   // Open votes, so "Goals for your group" shows them: one in the first clinician's department,
-  // one for the whole organisation; the printed accounts have not voted yet.
-  const recent = localAt(tz, addDays(today, -6), 11, 15);
-  simple('voting', firstDept, 'ib_time8', recent, addDays(wk(weeks + 10), 4), 'open', [
+  // one for the whole organisation; the printed accounts have not voted yet. The department's
+  // vote closes 30 minutes after the demo starts, one vote short of the quorum: a printed
+  // clinician's vote decides it, and the goal is seen adopted (and `too_early`) within the
+  // session, as the default 14-day window would not allow.
+  const closingSoon = new Date(o.now.getTime() - 14 * 86_400_000 + 30 * 60_000);
+  simple('voting', firstDept, 'ib_time8', closingSoon, addDays(wk(weeks + 10), 4), 'closing', [
     'Would the pooled results go to the MAs of each pod or to one shared pool?',
   ]);
   simple(
@@ -699,9 +702,12 @@ async function seedGoals(
           ? ['support', 'oppose', 'oppose', 'abstain', 'oppose', 'support', 'oppose']
           : p.votes === 'open'
             ? ['support', 'support', 'oppose']
-            : ['support', 'oppose'];
+            : p.votes === 'closing'
+              ? ['support', 'support', 'oppose', 'support']
+              : ['support', 'oppose'];
     // The printed accounts keep their vote on open goals (to try one-click voting).
-    const casting = (p.votes === 'open' ? vs.filter((a) => !printed.has(a.username)) : vs).slice(
+    const open = p.votes === 'open' || p.votes === 'closing';
+    const casting = (open ? vs.filter((a) => !printed.has(a.username)) : vs).slice(
       0,
       choices.length,
     );
