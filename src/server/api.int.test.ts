@@ -156,7 +156,7 @@ describe.each(engines())('API on $name', (engine) => {
     );
     expect(Object.keys(g.distribution).sort()).toEqual([...DISTRIBUTION_METRICS].sort());
     expect(g.org.group).toBe('organisation');
-  });
+  }, 180_000); // three whole computations of the metric SQL: room for a loaded machine
 
   it('follows the settings: metric options and the range asked for', async () => {
     const set = await call(sys.app, admin, 'PUT', '/api/settings', {
