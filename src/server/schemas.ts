@@ -517,6 +517,8 @@ export const settingsSchema = named(
     goal_rules: goalRulesSettingSchema,
     /** Where notices are also e-mailed (null: not configured in the settings). */
     smtp: smtpSettingSchema.nullable(),
+    /** Surveys' contact budget: days between two invitations of one person. */
+    survey_min_days: z.number().int().nonnegative(),
   }),
 );
 
@@ -534,6 +536,7 @@ export const settingsUpdate = named(
       /** The rules sent replace theirs; the others stay. */
       goal_rules: goalRulesSettingSchema.partial().strict().optional(),
       smtp: smtpSettingSchema.strict().nullable().optional(),
+      survey_min_days: z.number().int().min(0).max(9999).optional(),
     })
     .strict(),
 );

@@ -53,11 +53,12 @@ function settingsOut(s: OrgSettings) {
     sla_targets: s.sla_targets,
     goal_rules: s.goal_rules,
     smtp: s.smtp,
+    survey_min_days: s.survey_min_days,
   };
 }
 
-/** Copy `body` to `file`, refusing more than `max` bytes. */
-async function saveUpload(body: Readable, file: string, max: number): Promise<number> {
+/** Copy `body` to `file`, refusing more than `max` bytes (also the surveys' CSV uploads). */
+export async function saveUpload(body: Readable, file: string, max: number): Promise<number> {
   let bytes = 0;
   const limit = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -321,6 +322,8 @@ export function adminRoutes(app: FastifyInstance, s: Services): void {
       if (body.goal_rules !== undefined)
         writes.push(['goal_rules', JSON.stringify({ ...current.goal_rules, ...body.goal_rules })]);
       if (body.smtp !== undefined) writes.push(['smtp', JSON.stringify(body.smtp)]);
+      if (body.survey_min_days !== undefined)
+        writes.push(['survey_min_days', String(body.survey_min_days)]);
       await changeSettings(s.db, writes);
       await logAccess(s, req, auth, 'update', 'settings', JSON.stringify(body));
       return settingsOut(await s.settings());
