@@ -43,7 +43,11 @@ export const surveyDetailSchema = named(
 );
 
 export const surveyCreateBody = named('SurveyCreate', surveyCreateSchema);
-export const surveyIdParams = z.object({ id: z.string().min(1).max(64) });
+/** A survey's id (`newId`, or a FHIR id's characters): nothing else reaches a query. */
+const surveyId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/, 'a survey id such as lx2k9a1-0f3c9e2a');
+export const surveyIdParams = z.object({ id: surveyId });
 
 /** What an invitation round did (`inviteToSurvey`). */
 export const invitationRoundSchema = z.object({
@@ -104,8 +108,8 @@ export const surveyResultsSchema = named(
 );
 
 export const surveyCompareQuery = z.object({
-  before: z.string().min(1).max(64),
-  after: z.string().min(1).max(64),
+  before: surveyId,
+  after: surveyId,
   by: z.enum(SURVEY_RESULT_BY).default('department'),
 });
 
