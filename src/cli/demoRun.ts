@@ -26,6 +26,7 @@ import {
   ensureDemoHelpRequests,
 } from '../admin/demoAccounts.ts';
 import { demoClock, ensureDemoProgram } from '../admin/demoProgram.ts';
+import { DEMO_SURVEY_EFFECT, ensureDemoSurveys } from '../admin/demoSurveys.ts';
 import { parsePort, startServer, untilStopped } from '../server/index.ts';
 
 export interface DemoFlags {
@@ -178,6 +179,17 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
       process.stdout.write(
         `added the buy-in program: ${program.goals.length} goals, ${program.feedback.length} feedback items, ` +
           `${program.colleagues} clinician accounts that vote and write them\n`,
+      );
+    const surveys = await ensureDemoSurveys(store, {
+      span: gen,
+      now: now(),
+      keyFile: keyFile(store),
+    });
+    if (surveys)
+      process.stdout.write(
+        `added surveys: SUS and NPS of the go-live departments before and after the go-live ` +
+          `(${surveys.responses} responses; the model's go-live effect is +${DEMO_SURVEY_EFFECT.sus} SUS points ` +
+          `and +${DEMO_SURVEY_EFFECT.nps_rating} on the 0–10 rating), and an open survey for everyone\n`,
       );
     const { app, url } = await startServer(store, { port, host: flags.host, now });
     process.stdout.write(

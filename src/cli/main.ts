@@ -25,6 +25,7 @@ import { registerEvaluate } from './evaluateCommand.ts';
 import { registerExport } from './exportCommand.ts';
 import { registerGoals } from './goalsCommand.ts';
 import { registerFeedback } from './feedbackCommand.ts';
+import { registerSurveys } from './surveysCommand.ts';
 import { VERSION } from '../version.ts';
 
 export function buildProgram(): Command {
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerEvaluate(program);
   registerGoals(program);
   registerFeedback(program);
+  registerSurveys(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -18,6 +18,7 @@
  *   with its position and the reason, and the others are stored.
  */
 import { createHmac } from 'node:crypto';
+import { z } from 'zod';
 import type {
   Extension,
   Questionnaire,
@@ -58,6 +59,90 @@ const STATUS: Record<SurveyState, Questionnaire['status']> = {
   closed: 'retired',
 };
 const GROUP_KEYS = ['department', 'specialty', 'role'] as const;
+
+const ext = z
+  .object({
+    url: z.string(),
+    valueString: z.string().optional(),
+    valueInteger: z.number().int().optional(),
+    valueBoolean: z.boolean().optional(),
+  })
+  .passthrough();
+/** The parts of a Questionnaire the importer reads: a malformed one is refused naming the field. */
+const questionnaireShape = z
+  .object({
+    resourceType: z.literal('Questionnaire'),
+    title: z.string().optional(),
+    name: z.string().optional(),
+    code: z
+      .array(z.object({ system: z.string().optional(), code: z.string().optional() }).passthrough())
+      .optional(),
+    extension: z.array(ext).optional(),
+    item: z
+      .array(
+        z
+          .object({
+            linkId: z.string(),
+            type: z.string(),
+            text: z.string().optional(),
+            extension: z.array(ext).optional(),
+            answerOption: z
+              .array(
+                z
+                  .object({
+                    valueString: z.string().optional(),
+                    valueCoding: z
+                      .object({ display: z.string().optional() })
+                      .passthrough()
+                      .optional(),
+                  })
+                  .passthrough(),
+              )
+              .optional(),
+          })
+          .passthrough(),
+      )
+      .optional(),
+  })
+  .passthrough();
+/** The parts of a QuestionnaireResponse the importer reads: one that fails is rejected alone. */
+const responseShape = z
+  .object({
+    resourceType: z.literal('QuestionnaireResponse'),
+    id: z.string().optional(),
+    authored: z.string().optional(),
+    extension: z.array(ext).optional(),
+    item: z
+      .array(
+        z
+          .object({
+            linkId: z.string(),
+            answer: z
+              .array(
+                z
+                  .object({
+                    valueInteger: z.number().int().optional(),
+                    valueString: z.string().optional(),
+                    valueCoding: z
+                      .object({ display: z.string().optional() })
+                      .passthrough()
+                      .optional(),
+                  })
+                  .passthrough(),
+              )
+              .optional(),
+          })
+          .passthrough(),
+      )
+      .optional(),
+  })
+  .passthrough();
+
+/** Where the shape of a resource first fails, as `field: message`. */
+function shapeIssue(e: z.ZodError): string {
+  const i = e.issues[0];
+  return `${i?.path.join('.') || 'resource'}: ${i?.message ?? 'invalid'}`;
+}
 
 /** A survey and its items as a FHIR R4 Questionnaire. */
 export function surveyToQuestionnaire(s: SurveyRow, items: readonly SurveyItem[]): Questionnaire {
@@ -143,6 +228,9 @@ export async function importQuestionnaire(
   o: { now?: Date } = {},
 ): Promise<SurveyRow> {
   if (q.resourceType !== 'Questionnaire') throw invalid('resourceType: not a Questionnaire');
+  // Resources come from files and other systems: their shape is checked before it is read.
+  const shape = questionnaireShape.safeParse(q);
+  if (!shape.success) throw invalid(shapeIssue(shape.error));
   const code = q.code?.find((c) => c.system === INSTRUMENT_SYSTEM)?.code;
   const instrument: SurveyInstrument =
     code && (SURVEY_INSTRUMENTS as readonly string[]).includes(code)
@@ -328,6 +416,8 @@ export function externalKey(key: Uint8Array, surveyId: string, id: string): stri
 function responseReason(r: QuestionnaireResponse, items: Map<string, SurveyItem>): string | null {
   if (r.resourceType !== 'QuestionnaireResponse')
     return 'resourceType: not a QuestionnaireResponse';
+  const shape = responseShape.safeParse(r);
+  if (!shape.success) return shapeIssue(shape.error);
   if (!r.id) return 'id: missing; each response needs its id so a re-import stores nothing twice';
   if (!r.authored || Number.isNaN(Date.parse(r.authored)))
     return 'authored: missing or not an instant; give when the response was written';

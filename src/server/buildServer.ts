@@ -29,6 +29,7 @@ import { adminRoutes } from './routes/adminRoutes.ts';
 import { analysisRoutes } from './routes/analysisRoutes.ts';
 import { helpRoutes } from './routes/helpRoutes.ts';
 import { programRoutes } from './routes/programRoutes.ts';
+import { surveyRoutes } from './routes/surveyRoutes.ts';
 import { Mailer, type SmtpConfig } from './mailer.ts';
 import { ssoRoutes } from './routes/ssoRoutes.ts';
 import { SingleSignOn, type SsoConfig } from './sso.ts';
@@ -373,6 +374,7 @@ export async function buildServer(
   analysisRoutes(app, s);
   helpRoutes(app, s);
   programRoutes(app, s, { now, mailer });
+  surveyRoutes(app, s, { now });
   ssoRoutes(app, s);
   defineRoute(app, s, {
     ...API['GET /api/openapi.json'],

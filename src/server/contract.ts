@@ -107,6 +107,28 @@ import {
   noticesSchema,
   unreadSchema,
 } from './programSchemas.ts';
+import {
+  fhirResponseImportSchema,
+  mySurveySchema,
+  questionnaireBody,
+  questionnaireResponsesBody,
+  surveyAnsweredSchema,
+  surveyAnswersBody,
+  surveyCompareQuery,
+  surveyComparisonSchema,
+  surveyCreateBody,
+  surveyCsvQuery,
+  surveyCsvReportSchema,
+  surveyDetailSchema,
+  surveyDismissedSchema,
+  surveyFhirSchema,
+  surveyIdParams,
+  surveyListSchema,
+  surveyOpenedSchema,
+  surveyResultsQuery,
+  surveyResultsSchema,
+  surveySchema,
+} from './surveySchemas.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -242,6 +264,41 @@ export const API = contract({
   'GET /api/notices/unread': { response: unreadSchema },
   'POST /api/notices/read': { body: noticesReadBody, response: unreadSchema },
 
+  // --- surveys (issue #14, docs/program.md §Surveys) ---------------------------------------------
+  'GET /api/surveys': { response: surveyListSchema },
+  'POST /api/surveys': { body: surveyCreateBody, response: surveySchema, status: 201 },
+  'GET /api/surveys/compare': { query: surveyCompareQuery, response: surveyComparisonSchema },
+  'POST /api/surveys/fhir': { body: questionnaireBody, response: surveySchema, status: 201 },
+  'GET /api/surveys/:id': { params: surveyIdParams, response: surveyDetailSchema },
+  'POST /api/surveys/:id/open': { params: surveyIdParams, response: surveyOpenedSchema },
+  'POST /api/surveys/:id/invite': { params: surveyIdParams, response: surveyOpenedSchema },
+  'POST /api/surveys/:id/close': { params: surveyIdParams, response: surveySchema },
+  'GET /api/surveys/:id/results': {
+    params: surveyIdParams,
+    query: surveyResultsQuery,
+    response: surveyResultsSchema,
+  },
+  'GET /api/surveys/:id/fhir': { params: surveyIdParams, response: surveyFhirSchema },
+  'POST /api/surveys/:id/responses/fhir': {
+    params: surveyIdParams,
+    body: questionnaireResponsesBody,
+    response: fhirResponseImportSchema,
+  },
+  'POST /api/surveys/:id/responses/csv': {
+    params: surveyIdParams,
+    query: surveyCsvQuery,
+    body: 'stream',
+    response: surveyCsvReportSchema,
+  },
+  'GET /api/me/survey': { response: mySurveySchema },
+  'POST /api/me/surveys/:id/answers': {
+    params: surveyIdParams,
+    body: surveyAnswersBody,
+    response: surveyAnsweredSchema,
+    status: 201,
+  },
+  'POST /api/me/surveys/:id/dismiss': { params: surveyIdParams, response: surveyDismissedSchema },
+
   // --- administration ----------------------------------------------------------------------------
   'GET /api/imports': { response: z.array(importRowSchema) },
   'GET /api/imports/:id': { params: importIdParams, response: importDetailSchema },
@@ -358,6 +415,20 @@ export type {
   VoteTallyOut,
   WeeklyValueOut,
 } from './programSchemas.ts';
+
+// Surveys
+export type {
+  MySurvey,
+  SurveyComparisonOut,
+  SurveyCreateIn,
+  SurveyDetail,
+  SurveyFhirOut,
+  SurveyGroupResultOut,
+  SurveyItemOut,
+  SurveyList,
+  SurveyOut,
+  SurveyResultsOut,
+} from './surveySchemas.ts';
 
 // Administration
 export type ImportRow = z.infer<typeof importRowSchema>;

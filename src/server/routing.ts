@@ -110,6 +110,11 @@ export interface RouteDef<
    * refused uploads to the access log.
    */
   onFailure?: (ctx: { req: FastifyRequest; auth: Auth | null }, e: unknown) => Promise<void>;
+  /**
+   * What the access log names when it refuses a request before the handler (CSRF, role), instead
+   * of its path: for routes whose path would tie the caller to something (an anonymous survey).
+   */
+  logAs?: string;
   /** Fastify route config (e.g. rate limits). */
   config?: Record<string, unknown>;
   handler(ctx: Ctx<z.output<Q>, z.output<P>, z.output<B>>): Promise<z.input<R> | undefined | void>;
@@ -150,7 +155,7 @@ export function defineRoute<
       const auth = req.auth;
       if (def.access !== 'public') {
         if (!auth) throw new UptakeError('UNAUTHENTICATED', 'sign in first (POST /api/login)');
-        const path = req.url.split('?')[0] ?? req.url;
+        const path = def.logAs ?? req.url.split('?')[0] ?? req.url;
         if (needsCsrf) {
           const token = req.headers['x-csrf-token'];
           if (typeof token !== 'string' || !sameSecret(token, auth.csrf)) {

@@ -529,6 +529,8 @@ export const settingsSchema = named(
       .omit({ password: true })
       .extend({ password_set: z.boolean() })
       .nullable(),
+    /** Surveys' contact budget: days between two invitations of one person. */
+    survey_min_days: z.number().int().nonnegative(),
   }),
 );
 
@@ -554,6 +556,7 @@ export const settingsUpdate = named(
         .strict()
         .nullable()
         .optional(),
+      survey_min_days: z.number().int().min(0).max(9999).optional(),
     })
     .strict(),
 );

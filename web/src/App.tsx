@@ -26,6 +26,7 @@ import { AdoptionPage } from './pages/Adoption.tsx';
 import { GoLivePage } from './pages/GoLive.tsx';
 import { GoalsPage } from './pages/Goals.tsx';
 import { FeedbackPage } from './pages/Feedback.tsx';
+import { SurveysPage } from './pages/Surveys.tsx';
 import { TriagePage } from './pages/Triage.tsx';
 import { ItDashboardPage } from './pages/ItDashboard.tsx';
 import { Bell, NoticesPage } from './pages/Notices.tsx';
@@ -38,6 +39,7 @@ type PageKey =
   | 'golive'
   | 'me'
   | 'goals'
+  | 'surveys'
   | 'help'
   | 'feedback'
   | 'triage'
@@ -73,6 +75,7 @@ export const NAV: readonly NavItem[] = [
     needsClinician: true,
   },
   { key: 'goals', label: 'Goals', roles: EVERYONE },
+  { key: 'surveys', label: 'Surveys', roles: ['admin', 'it', 'leader', 'champion'] },
   { key: 'help', label: 'Help requests', roles: ['admin', 'champion', 'it'] },
   { key: 'feedback', label: 'My feedback', roles: ['admin', 'leader', 'champion', 'clinician'] },
   { key: 'triage', label: 'Triage', roles: ['admin', 'it'] },
@@ -419,6 +422,9 @@ function Shell({
         break;
       case 'feedback':
         content = <FeedbackPage {...common} sub={route.path[1]} />;
+        break;
+      case 'surveys':
+        content = <SurveysPage {...common} sub={route.path[1]} />;
         break;
       case 'triage':
         content = <TriagePage {...common} sub={route.path[1]} />;

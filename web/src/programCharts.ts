@@ -18,7 +18,7 @@ const weekLabel = (d: string): string =>
   });
 
 /** Whisker renderer of a custom series whose items are [category, low, high] (vertical or not). */
-function whiskers(horizontal: boolean) {
+export function whiskers(horizontal: boolean) {
   return (
     _p: unknown,
     api: {

@@ -62,11 +62,12 @@ function settingsOut(s: OrgSettings) {
     sla_targets: s.sla_targets,
     goal_rules: s.goal_rules,
     smtp: smtpOut(s.smtp),
+    survey_min_days: s.survey_min_days,
   };
 }
 
-/** Copy `body` to `file`, refusing more than `max` bytes. */
-async function saveUpload(body: Readable, file: string, max: number): Promise<number> {
+/** Copy `body` to `file`, refusing more than `max` bytes (also the surveys' CSV uploads). */
+export async function saveUpload(body: Readable, file: string, max: number): Promise<number> {
   let bytes = 0;
   const limit = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -347,6 +348,8 @@ export function adminRoutes(app: FastifyInstance, s: Services, mailer: Mailer): 
         }
         writes.push(['smtp', JSON.stringify(smtp)]);
       }
+      if (body.survey_min_days !== undefined)
+        writes.push(['survey_min_days', String(body.survey_min_days)]);
       await changeSettings(s.db, writes);
       // The access log says a password was sent, never what it is.
       const logged = body.smtp

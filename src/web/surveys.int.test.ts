@@ -1,0 +1,92 @@
+/**
+ * Surveys in the browser (issue #14): an administrator opens a SUS survey of the whole
+ * organisation; the demo clinician finds it on My report and answers all ten statements with the
+ * keyboard alone (Tab to a statement, arrow keys to choose), well within a minute; the
+ * administrator then sees the result on the Surveys page — SUS 75 (odd statements "Agree", even
+ * ones "Disagree": 2.5 × (5 × 3 + 5 × 3)), band "good" — with its chart. axe-core on each page.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  checkPage,
+  openPage,
+  signIn,
+  startBrowserApp,
+  type BrowserApp,
+} from '../testing/browserTesting.ts';
+import { call, login } from '../testing/testSystem.ts';
+
+let app: BrowserApp;
+let survey = '';
+
+beforeAll(async () => {
+  app = await startBrowserApp();
+  const admin = await login(app.sys.app, app.sys.account('admin'));
+  // One respondent: a threshold of 1 lets the test read the result (5 would suppress it).
+  const t = await call(app.sys.app, admin, 'PUT', '/api/settings', {
+    payload: { suppression_threshold: 1 },
+  });
+  expect(t.statusCode, t.body).toBe(200);
+  const c = await call(app.sys.app, admin, 'POST', '/api/surveys', {
+    payload: { title: 'How usable is the EHR?', instrument: 'sus', anonymous: true },
+  });
+  expect(c.statusCode, c.body).toBe(201);
+  survey = c.json().id;
+  const o = await call(app.sys.app, admin, 'POST', `/api/surveys/${survey}/open`);
+  expect(o.statusCode, o.body).toBe(200);
+}, 300_000);
+afterAll(async () => app?.close());
+
+describe('surveys in Chromium', () => {
+  test('a clinician answers the SUS with the keyboard; the administrator sees the result', async () => {
+    const clin = await signIn(app, app.sys.account('clinician', 0));
+    await openPage(app, clin, 'me');
+    const card = clin.getByRole('region', { name: /Survey: How usable is the EHR\?/ });
+    await card.waitFor();
+    await checkPage(clin, 'survey-card');
+    const started = Date.now();
+    const groups = card.getByRole('group');
+    expect(await groups.count()).toBe(10);
+    // Keyboard only: focus the first choice of statement 1, then per statement: Space picks
+    // "1 Strongly disagree", arrows move on, Tab goes to the next statement.
+    await groups.nth(0).getByRole('radio').first().focus();
+    for (let k = 0; k < 10; k++) {
+      await clin.keyboard.press('Space');
+      const steps = k % 2 === 0 ? 3 : 1; // "4 Agree" or "2 Disagree"
+      for (let s = 0; s < steps; s++) await clin.keyboard.press('ArrowRight');
+      await clin.keyboard.press('Tab');
+    }
+    for (let k = 0; k < 10; k++)
+      expect(
+        await groups
+          .nth(k)
+          .getByRole('radio', { name: k % 2 === 0 ? '4 Agree' : '2 Disagree' })
+          .isChecked(),
+      ).toBe(true);
+    // The Tab after the last statement reached the Send button.
+    await expect
+      .poll(() => clin.evaluate(() => document.activeElement?.textContent ?? ''))
+      .toBe('Send answers');
+    await clin.keyboard.press('Enter');
+    await clin.getByText('Thank you — your answers are in.').waitFor();
+    expect(Date.now() - started).toBeLessThan(60_000);
+    await clin.context().close();
+
+    const admin = await signIn(app, app.sys.account('admin'));
+    await openPage(app, admin, 'surveys');
+    await admin.getByRole('link', { name: 'How usable is the EHR?' }).click();
+    await admin.getByRole('heading', { name: 'Survey: How usable is the EHR?' }).waitFor();
+    await admin.waitForFunction(() => !document.querySelector('.loading'));
+    // Per department the one respondent's group is hidden (the other has none: complementary
+    // suppression); the organisation's figure is shown.
+    expect(await admin.locator('main').innerText()).toMatch(/Primary Care\s+\d+\s+not shown/);
+    await admin.getByLabel('Per', { exact: true }).selectOption('org');
+    const figure = admin.locator('figure', { hasText: 'SUS score per organisation' });
+    await figure.locator('svg').first().waitFor();
+    await figure.getByRole('button', { name: /table/i }).click();
+    const text = await figure.innerText();
+    expect(text).toMatch(/organisation\s+75\b/);
+    expect(text).toMatch(/good; 1 of \d+ invited/);
+    await checkPage(admin, 'survey-results');
+    expect(app.problems).toEqual([]);
+  }, 180_000);
+});

@@ -1,0 +1,96 @@
+/**
+ * Chart recipes of surveys (docs/program.md §Surveys), as `charts.ts` writes them: each returns
+ * the ECharts option, a one-sentence summary (the chart's accessible name) and the table of the
+ * same numbers. Scores per group as dots with their 95% intervals drawn as whiskers (SUS with its
+ * adjective band, NPS, net satisfaction), and before/after differences the same way around zero.
+ * A suppressed group has no dot and says so.
+ */
+import type { Recipe } from './charts.ts';
+import { AXIS, COLORS } from './components/Chart.tsx';
+import { whiskers } from './programCharts.ts';
+
+/** One row of an interval chart: a point with its interval, or why there is none. */
+export interface IntervalRow {
+  label: string;
+  point: number | null;
+  ci: [number, number] | null;
+  /** Shown in the table beside the numbers (e.g. the SUS band, n). */
+  note: string;
+}
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+/** Dots with interval whiskers, one row per group, on a fixed axis (`min`–`max`). */
+export function intervalChart(
+  rows: IntervalRow[],
+  what: string,
+  axis: { min: number; max: number; zero?: boolean },
+): Recipe {
+  const labels = rows.map((r) => (r.point === null ? `${r.label} — ${r.note}` : r.label));
+  const dots = rows
+    .map((r, i) => (r.point === null ? null : [r1(r.point), i]))
+    .filter((x) => x !== null);
+  const bars = rows
+    .map((r, i) => (r.point !== null && r.ci ? [i, r1(r.ci[0]), r1(r.ci[1])] : null))
+    .filter((x) => x !== null);
+  const shown = rows.filter((r) => r.point !== null);
+  const summary = shown.length
+    ? `${what}, with 95% intervals: ${shown.map((r) => `${r.label} ${r1(r.point!)}${r.ci ? ` (${r1(r.ci[0])} to ${r1(r.ci[1])})` : ' (no interval: one response)'}`).join('; ')}.`
+    : `No group has a ${what.toLowerCase()} to show.`;
+  const longest = Math.max(0, ...labels.map((l) => l.length));
+  return {
+    summary,
+    option: {
+      grid: { left: Math.min(280, longest * 7 + 16), right: 24, top: 16, bottom: 36 },
+      tooltip: { trigger: 'item' },
+      xAxis: { type: 'value', min: axis.min, max: axis.max, ...AXIS },
+      yAxis: {
+        type: 'category',
+        data: labels,
+        inverse: true,
+        ...AXIS,
+        axisLabel: {
+          ...AXIS.axisLabel,
+          width: Math.min(270, longest * 7 + 6),
+          overflow: 'truncate',
+        },
+      },
+      series: [
+        {
+          name: '95% interval',
+          type: 'custom',
+          data: bars,
+          encode: { x: [1, 2], y: 0 },
+          silent: true,
+          renderItem: whiskers(true),
+        },
+        {
+          name: what,
+          type: 'scatter',
+          data: dots,
+          symbolSize: 11,
+          itemStyle: { color: COLORS.primary },
+          z: 5,
+          ...(axis.zero
+            ? {
+                markLine: {
+                  silent: true,
+                  symbol: 'none',
+                  data: [{ xAxis: 0 }],
+                  lineStyle: { color: COLORS.ink, type: 'dashed' },
+                },
+              }
+            : {}),
+        },
+      ],
+    },
+    table: {
+      columns: ['Group', what, 'Lower 95%', 'Upper 95%', 'Note'],
+      rows: rows.map((r) =>
+        r.point === null
+          ? [r.label, '', '', '', r.note]
+          : [r.label, r1(r.point), r.ci ? r1(r.ci[0]) : '', r.ci ? r1(r.ci[1]) : '', r.note],
+      ),
+    },
+  };
+}
