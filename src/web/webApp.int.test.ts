@@ -238,6 +238,7 @@ describe('web app in Chromium', () => {
       'Adoption',
       'Go-live',
       'Goals',
+      'Surveys',
       'My feedback',
     ]);
     await open(page, 'org', 'leader-organisation');
@@ -320,6 +321,7 @@ describe('web app in Chromium', () => {
       'Groups',
       'My report',
       'Goals',
+      'Surveys',
       'Help requests',
       'My feedback',
     ]);
@@ -400,7 +402,7 @@ describe('web app in Chromium', () => {
     expect(skip.visible && skip.outline).toBe(true);
     const seen: string[] = [];
     // The header's links and controls (Goals, My feedback, Notices, Tell IT, …) come first.
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 48; i++) {
       await page.keyboard.press('Tab');
       const f = await focused();
       expect(f.outline, `focus visible on ${f.tag} ${f.text}`).toBe(true);
@@ -449,6 +451,7 @@ describe('web app in Chromium', () => {
       'Adoption',
       'Go-live',
       'Goals',
+      'Surveys',
       'Help requests',
       'My feedback',
       'Triage',
