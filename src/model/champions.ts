@@ -117,3 +117,74 @@ export const coverageReportSchema = z.object({
   activity: z.array(championActivitySchema),
 });
 export type CoverageReport = z.infer<typeof coverageReportSchema>;
+
+/** Training targets of §4: above the specialty's 75th percentile in 4 of the last 6 weeks. */
+export const TRAINING_RULE = { weeks: 6, weeks_above: 4, quantile: 0.75 } as const;
+
+/** One week of a clinician's metric against their specialty's 75th percentile. */
+export const targetWeekSchema = z.object({
+  week_start: z.string(),
+  value: z.number().nullable(),
+  p75: z.number().nullable(),
+  above: z.boolean(),
+});
+
+/** A metric persistently high for the clinician, and the course that addresses it. */
+export const trainingTargetSchema = z.object({
+  metric: z.string(),
+  metric_label: z.string(),
+  tool: z.string(),
+  course: z.string(),
+  weeks_above: z.number(),
+  weeks: z.array(targetWeekSchema),
+  why: z.string(),
+});
+export type TrainingTarget = z.infer<typeof trainingTargetSchema>;
+
+export const trainingTargetsSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  targets: z.array(trainingTargetSchema),
+});
+export type TrainingTargets = z.infer<typeof trainingTargetsSchema>;
+
+/** Counts per unit (department) and course: never names. */
+export const trainingCountsSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  rows: z.array(
+    z.object({
+      department: z.string(),
+      course: z.string(),
+      metric: z.string(),
+      clinicians: z.number(),
+    }),
+  ),
+});
+export type TrainingCounts = z.infer<typeof trainingCountsSchema>;
+
+const estimateSchema = z.object({
+  estimate: z.number(),
+  se: z.number(),
+  ci95: z.tuple([z.number(), z.number()]),
+  p_value: z.number(),
+});
+
+/** The training effect of a course on its targeted metric (difference in differences). */
+export const trainingEffectSchema = z.object({
+  course: z.string(),
+  tool: z.string().nullable(),
+  metric: z.string().nullable(),
+  metric_label: z.string().nullable(),
+  from: z.string(),
+  to: z.string(),
+  trained: z.number(),
+  controls: z.number(),
+  /** The week (Monday) of the cohort estimated: the week most of them completed the course. */
+  cohort_week: z.string().nullable(),
+  effect: estimateSchema.nullable(),
+  pre_trend_difference: estimateSchema.nullable(),
+  assumptions: z.array(z.string()),
+  insufficient_data: z.object({ reason: z.string() }).nullable(),
+});
+export type TrainingEffect = z.infer<typeof trainingEffectSchema>;

@@ -28,6 +28,7 @@ import { defineRoute, type Services } from './routing.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
 import { analysisRoutes } from './routes/analysisRoutes.ts';
 import { helpRoutes } from './routes/helpRoutes.ts';
+import { championRoutes } from './routes/championRoutes.ts';
 import { programRoutes } from './routes/programRoutes.ts';
 import { Mailer, type SmtpConfig } from './mailer.ts';
 import { ssoRoutes } from './routes/ssoRoutes.ts';
@@ -374,6 +375,7 @@ export async function buildServer(
       (m) => app.log.warn(m),
     ),
   });
+  championRoutes(app, s, { now });
   ssoRoutes(app, s);
   defineRoute(app, s, {
     ...API['GET /api/openapi.json'],

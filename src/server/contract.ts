@@ -18,6 +18,16 @@
  */
 import { z } from 'zod';
 import {
+  championSuggestionsOut,
+  championSuggestionsQuery,
+  coverageReportOut,
+  invitationAnswer,
+  invitationCreate,
+  invitationIdParams,
+  invitationOut,
+  invitationsOut,
+} from './championSchemas.ts';
+import {
   accessLogQuery,
   accessLogRowSchema,
   adoptionQuery,
@@ -258,6 +268,24 @@ export const API = contract({
 
   // --- this description --------------------------------------------------------------------------
   'GET /api/openapi.json': { response: z.record(z.string(), z.unknown()) },
+
+  // --- champions and training (issue #14, program.md §4) ----------------------------------------
+  'GET /api/champions/suggestions': {
+    query: championSuggestionsQuery,
+    response: championSuggestionsOut,
+  },
+  'POST /api/champions/invitations': {
+    body: invitationCreate,
+    response: invitationOut,
+    status: 201,
+  },
+  'GET /api/me/champion-invitations': { response: invitationsOut },
+  'POST /api/me/champion-invitations/:id': {
+    params: invitationIdParams,
+    body: invitationAnswer,
+    response: invitationOut,
+  },
+  'GET /api/champions/coverage': { response: coverageReportOut },
 });
 
 // --- what clients derive from it -------------------------------------------------------------------

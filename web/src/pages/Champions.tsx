@@ -1,0 +1,232 @@
+/**
+ * Champions (program.md §4). Administrators, on the Help requests page: the clinicians the data
+ * suggests as champions, each with the evidence (their figure and the specialty's cut-off), an
+ * "Invite" button, and the coverage per department with each champion's activity — uncovered
+ * departments said in words, not by colour alone. A clinician, privately on My report: an
+ * invitation to become a champion, which only they can accept or decline.
+ */
+import { useState, type ReactNode } from 'react';
+import { api, ApiError, type ApiResponse } from '../api.ts';
+import { DataTable } from '../components/Chart.tsx';
+import { ErrorBox, Loading } from '../components/ui.tsx';
+import { zoned } from '../dates.ts';
+import { useApi } from '../hooks.ts';
+
+type Suggestion = ApiResponse<'GET /api/champions/suggestions'>['suggestions'][number];
+type Invitation = ApiResponse<'GET /api/me/champion-invitations'>[number];
+
+function errorOf(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError(0, 'NETWORK', String(e));
+}
+
+const n2 = (v: number | null): string => (v === null ? '—' : v.toFixed(2));
+const figure = (f: Suggestion['ehr_time8'], word: string): string =>
+  `${n2(f.value)} (${word} ${n2(f.cutoff)})`;
+
+/** Administrators: suggested champions with their evidence, and the invitations. */
+export function ChampionSuggestions(): ReactNode {
+  const s = useApi('GET /api/champions/suggestions');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  if (s.error) return <ErrorBox error={s.error} />;
+  if (!s.data) return <Loading what="the suggested champions" />;
+  const d = s.data;
+  const invite = async (c: Suggestion) => {
+    setBusy(c.user_id);
+    setError(null);
+    try {
+      await api('POST /api/champions/invitations', { body: { user_id: c.user_id } });
+      s.reload();
+    } catch (e) {
+      setError(errorOf(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <section className="section" aria-labelledby="suggested-champions">
+      <h2 id="suggested-champions">Suggested champions</h2>
+      <p data-testid="champion-rule">
+        From {d.from} to {d.to}: of {d.considered} clinicians with at least{' '}
+        {d.rule.min_scheduled_hours} scheduled hours, <strong>{d.suggestions.length}</strong> have
+        EHR-Time8 and after-hours hours per 8 scheduled hours at or below their specialty’s 40th
+        percentile, appointments per scheduled hour at or above its median, and habitual use of
+        every tool live for them. Only you see this list; a clinician becomes a champion only by
+        accepting your invitation.
+      </p>
+      {d.suggestions.length ? (
+        <div
+          className="table-wrap"
+          tabIndex={0}
+          role="region"
+          aria-label="Table: suggested champions"
+        >
+          <table>
+            <caption>
+              Suggested champions and the evidence (value, and the specialty’s cut-off)
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Clinician</th>
+                <th scope="col">Department</th>
+                <th scope="col">Specialty (n)</th>
+                <th scope="col">Scheduled hours</th>
+                <th scope="col">EHR-Time8</th>
+                <th scope="col">After-hours per 8 h</th>
+                <th scope="col">Appointments per hour</th>
+                <th scope="col">Live tools</th>
+                <th scope="col">Invitation</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.suggestions.map((c) => (
+                <tr key={c.user_id}>
+                  <th scope="row">{c.name ?? c.user_id}</th>
+                  <td>{c.department ?? '—'}</td>
+                  <td>
+                    {c.specialty} ({c.specialty_n})
+                  </td>
+                  <td>{c.scheduled_hours.toFixed(1)}</td>
+                  <td>{figure(c.ehr_time8, '40th pct.')}</td>
+                  <td>{figure(c.after_hours8, '40th pct.')}</td>
+                  <td>{figure(c.appointments_per_hour, 'median')}</td>
+                  <td>
+                    {c.tools.length
+                      ? c.tools
+                          .map((t) => `${t.tool}: habitual ${t.habitual_weeks} of 4 weeks`)
+                          .join('; ')
+                      : 'none live'}
+                  </td>
+                  <td>
+                    {c.invitation !== 'none' ? (
+                      c.invitation
+                    ) : c.username ? (
+                      <button
+                        type="button"
+                        disabled={busy !== null}
+                        onClick={() => void invite(c)}
+                        aria-label={`Invite ${c.name ?? c.user_id} to be a champion`}
+                      >
+                        Invite
+                      </button>
+                    ) : (
+                      'no account yet'
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {error ? <ErrorBox error={error} /> : null}
+    </section>
+  );
+}
+
+/** Administrators: champions per 10 clinicians of each department, and each champion's activity. */
+export function ChampionCoverage(): ReactNode {
+  const c = useApi('GET /api/champions/coverage');
+  if (c.error) return <ErrorBox error={c.error} />;
+  if (!c.data) return <Loading what="the champion coverage" />;
+  const uncovered = c.data.departments.filter((d) => d.uncovered);
+  return (
+    <section className="section" aria-labelledby="champion-coverage">
+      <h2 id="champion-coverage">Coverage per department</h2>
+      <p data-testid="uncovered-summary">
+        <strong>
+          {uncovered.length} of {c.data.departments.length}
+        </strong>{' '}
+        departments are uncovered (no champion, or fewer than 1 per 15 clinicians)
+        {uncovered.length ? `: ${uncovered.map((d) => d.department).join(', ')}` : ''}.
+      </p>
+      <DataTable
+        caption="Champions per 10 clinicians of each department"
+        data={{
+          columns: ['Department', 'Clinicians', 'Champions', 'Per 10 clinicians', 'Status'],
+          rows: c.data.departments.map((d) => [
+            d.department,
+            d.clinicians,
+            d.champions.join(', ') || 'none',
+            d.per_10.toFixed(2),
+            d.status,
+          ]),
+        }}
+      />
+      <DataTable
+        caption="Champion activity: help requests answered, median business hours to a first answer"
+        data={{
+          columns: ['Champion', 'Requests answered', 'Median business hours to first answer'],
+          rows: c.data.activity.map((a) => [
+            a.username,
+            a.answered,
+            a.median_business_hours_to_first_answer === null
+              ? '—'
+              : a.median_business_hours_to_first_answer.toFixed(1),
+          ]),
+        }}
+      />
+    </section>
+  );
+}
+
+/** A clinician's own invitations, privately on My report: accept or decline. */
+export function MyChampionInvitation({ timezone }: { timezone: string }): ReactNode {
+  const list = useApi('GET /api/me/champion-invitations');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<Invitation | null>(null);
+  if (list.error) return <ErrorBox error={list.error} />;
+  const open = (list.data ?? []).filter((i) => i.state === 'invited');
+  if (!open.length && !done) return null;
+  const answer = async (i: Invitation, a: 'accept' | 'decline') => {
+    setBusy(true);
+    setError(null);
+    try {
+      setDone(
+        await api('POST /api/me/champion-invitations/:id', {
+          params: { id: i.id },
+          body: { answer: a },
+        }),
+      );
+      list.reload();
+    } catch (e) {
+      setError(errorOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="section no-print" aria-labelledby="champion-invitation">
+      <h2 id="champion-invitation">Invitation to be a peer champion</h2>
+      {done ? (
+        <p role="status" data-testid="invitation-answer">
+          {done.state === 'accepted'
+            ? `Thank you: you are now a peer champion of ${done.department}. The Help requests page lists your colleagues’ questions (sign in again or reload to see it).`
+            : `You declined; you will not be asked again for ${done.department}.`}
+        </p>
+      ) : null}
+      {open.map((i) => (
+        <div key={i.id} className="notice">
+          <p>
+            You are invited (on {zoned(i.invited_at, timezone)}) to be a peer champion of{' '}
+            <strong>{i.department}</strong>: the colleague your unit asks for help with the EHR.
+            Only you see this. Why you: {i.reason}
+          </p>
+          <button type="button" disabled={busy} onClick={() => void answer(i, 'accept')}>
+            Accept
+          </button>{' '}
+          <button
+            type="button"
+            className="secondary"
+            disabled={busy}
+            onClick={() => void answer(i, 'decline')}
+          >
+            Decline
+          </button>
+        </div>
+      ))}
+      {error ? <ErrorBox error={error} /> : null}
+    </section>
+  );
+}
