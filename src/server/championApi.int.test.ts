@@ -7,19 +7,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChampionSuggestions, CoverageReport, Invitation } from '../model/champions.ts';
 import { championCandidates, championWindow } from '../program/champions.ts';
+import { trainingTargets } from '../program/trainingTargets.ts';
+import { parseTool, saveTool } from '../analysis/tools.ts';
 import { metricCtes, parseRequest } from '../metrics/computeMetrics.ts';
 import { DEFAULT_OPTIONS } from '../model/options.ts';
 import { engines } from '../testing/testEngines.ts';
+import { join } from 'node:path';
+import { generate, type GenerateResult } from '../synth/generate.ts';
+import { importCsv } from '../ingest/importCsv.ts';
+import { Pseudonymizer } from '../ingest/pseudonymize.ts';
+import { TABLES } from '../model/canonical.ts';
+import { setSetting } from '../store/settings.ts';
 import {
   call,
   login,
   removeTestDir,
+  testDir,
   testSystem,
   type Session,
   type TestSystem,
 } from '../testing/testSystem.ts';
 
 afterAll(removeTestDir);
+
+let gen: Promise<GenerateResult> | undefined;
 
 describe.each(engines())('champions API on $name', (engine) => {
   let sys: TestSystem;
@@ -30,7 +41,23 @@ describe.each(engines())('champions API on $name', (engine) => {
   let asOf: string;
 
   beforeAll(async () => {
-    sys = await testSystem(engine);
+    // Seven weeks of data (the training rule looks at 6 whole weeks; the shared files hold 3).
+    gen ??= generate({ outDir: join(testDir(), 'data7'), clinicians: 40, days: 49, seed: 11 });
+    const g = await gen;
+    sys = await testSystem(engine, {
+      load: async (store) => {
+        const pseudonymizer = Pseudonymizer.load(join(testDir(), 'key7'));
+        for (const table of TABLES)
+          await importCsv(store, {
+            table,
+            file: g.files[table],
+            pseudonymizer,
+            rejectsDir: join(testDir(), `rejects7-${engine.name}`),
+          });
+        await setSetting(store, 'timezone', g.timezone);
+      },
+    });
+    sys.gen = g;
     admin = await login(sys.app, sys.account('admin'));
     leader = await login(sys.app, sys.account('leader'));
     champion = await login(sys.app, sys.account('champion'));
@@ -163,5 +190,95 @@ describe.each(engines())('champions API on $name', (engine) => {
     expect(about.map((e) => e.detail).sort()).toEqual(
       [`${pick.user_id}, ${pick.department}`, 'accepted'].sort(),
     );
+  });
+
+  it('shows training targets to the clinician alone, and counts per unit to leaders', async () => {
+    await saveTool(
+      sys.store,
+      parseTool({
+        name: 'notes-course-test',
+        actions: ['no_such_action'],
+        courses: ['Note writing basics'],
+        target_metric: 'note_time8',
+        target_direction: 'decrease',
+      }),
+    );
+    // The same rule over the metric SQL of the events (weekly rows of the 6 weeks).
+    const weeks = { from: '2026-01-12', to: '2026-02-23' };
+    const chain = (await metricCtes(
+      sys.store,
+      parseRequest({
+        ...weeks,
+        period: 'week',
+        options: { ...DEFAULT_OPTIONS, timezone: sys.gen.timezone },
+      }),
+    ))!;
+    const all = await trainingTargets(sys.store, chain.clinician_rows);
+    expect(all.length).toBeGreaterThan(0);
+    for (const t of all) expect(t.weeks_above).toBeGreaterThanOrEqual(4);
+    // Accounts linked to a clinician with a target, and to one without.
+    const withTarget = all[0]!.user_id;
+    for (const [username, clinician_id] of [
+      ['has.target', withTarget],
+      [
+        'no.target',
+        (
+          await sys.store.all<{ user_id: string }>(
+            `SELECT user_id FROM clinicians ORDER BY user_id`,
+          )
+        )
+          .map((r) => r.user_id)
+          .find((u) => !all.some((t) => t.user_id === u))!,
+      ],
+    ])
+      expect(
+        (
+          await call(sys.app, admin, 'POST', '/api/users', {
+            payload: {
+              username,
+              password: 'a long test password',
+              role: 'clinician',
+              clinician_id,
+            },
+          })
+        ).statusCode,
+      ).toBe(201);
+    const mine = await login(sys.app, { username: 'has.target', password: 'a long test password' });
+    const other = await login(sys.app, { username: 'no.target', password: 'a long test password' });
+    const r = await call(sys.app, mine, 'GET', `/api/me/training-targets?as_of=${asOf}`);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toEqual({
+      ...weeks,
+      targets: all
+        .filter((t) => t.user_id === withTarget)
+        .map(({ user_id: _u, department: _d, ...t }) => t),
+    });
+    expect(r.json().targets[0].course).toBe('Note writing basics');
+    // Another clinician never sees it.
+    const o = (await call(sys.app, other, 'GET', `/api/me/training-targets?as_of=${asOf}`)).json();
+    expect(o.targets).toEqual([]);
+    expect(JSON.stringify(o)).not.toContain(withTarget);
+    // Counts: not for clinicians; for leaders, counts of their groups only, never a name or id.
+    expect(
+      (await call(sys.app, clinician, 'GET', `/api/training-targets/counts?as_of=${asOf}`))
+        .statusCode,
+    ).toBe(403);
+    const lead = await call(sys.app, leader, 'GET', `/api/training-targets/counts?as_of=${asOf}`);
+    expect(lead.statusCode, lead.body).toBe(200);
+    const leaderDepts = sys
+      .account('leader')
+      .groups.filter((g) => g.by === 'department')
+      .map((g) => g.value);
+    for (const row of lead.json().rows) {
+      expect(Object.keys(row).sort()).toEqual(['clinicians', 'course', 'department', 'metric']);
+      expect(leaderDepts).toContain(row.department);
+    }
+    const adm = (
+      await call(sys.app, admin, 'GET', `/api/training-targets/counts?as_of=${asOf}`)
+    ).json();
+    expect(adm.rows.reduce((n: number, x: { clinicians: number }) => n + x.clinicians, 0)).toBe(
+      all.length,
+    );
+    for (const t of all) expect(JSON.stringify(adm)).not.toContain(t.user_id);
   });
 });

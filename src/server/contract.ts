@@ -26,6 +26,9 @@ import {
   invitationIdParams,
   invitationOut,
   invitationsOut,
+  trainingCountsOut,
+  trainingTargetsOut,
+  trainingTargetsQuery,
 } from './championSchemas.ts';
 import {
   accessLogQuery,
@@ -286,6 +289,8 @@ export const API = contract({
     response: invitationOut,
   },
   'GET /api/champions/coverage': { response: coverageReportOut },
+  'GET /api/me/training-targets': { query: trainingTargetsQuery, response: trainingTargetsOut },
+  'GET /api/training-targets/counts': { query: trainingTargetsQuery, response: trainingCountsOut },
 });
 
 // --- what clients derive from it -------------------------------------------------------------------

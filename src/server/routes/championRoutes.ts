@@ -21,6 +21,10 @@ import {
   myInvitations,
 } from '../../program/championInvitations.ts';
 import { coverageReport } from '../../program/championCoverage.ts';
+import { countTargets, trainingTargets } from '../../program/trainingTargets.ts';
+import { addDays, mondayOnOrBefore } from '../../analysis/weeks.ts';
+import { TRAINING_RULE } from '../../model/champions.ts';
+import type { User } from '../../model/accounts.ts';
 import { API } from '../contract.ts';
 import { defineRoute, logAccess, type Services } from '../routing.ts';
 
@@ -55,6 +59,30 @@ async function suggestions(s: Services, asOf: string): Promise<ChampionSuggestio
         username: linked.get(c.user_id) ?? null,
       })),
   };
+}
+
+/** The weekly clinician rows of the 6 whole weeks before `asOf`'s week, from the day table. */
+async function targetWeeks(s: Services, asOf: string) {
+  const settings = await s.settings();
+  const to = mondayOnOrBefore(asOf);
+  const from = addDays(to, -7 * TRAINING_RULE.weeks);
+  await s.cache.days.ready(settings.options);
+  const req = parseRequest({ from, to, period: 'week', options: settings.options });
+  return {
+    from,
+    to,
+    weekly: dayTableCtes(s.db.dialect, req, dayFingerprint(settings.options)).clinician_rows,
+  };
+}
+
+/** Whether roster clinician `c` is in one of `u`'s groups (administrators: everyone). */
+function inGroupsOf(
+  u: User,
+  c: { department: string | null; specialty: string | null; role: string | null } | undefined,
+): boolean {
+  if (u.role === 'admin') return true;
+  if (!c) return false;
+  return u.groups.some((g) => c[g.by] === g.value);
 }
 
 export function championRoutes(app: FastifyInstance, s: Services, o: { now: () => Date }): void {
@@ -190,6 +218,48 @@ export function championRoutes(app: FastifyInstance, s: Services, o: { now: () =
         `${r.departments.filter((d) => d.uncovered).length} of ${r.departments.length} uncovered`,
       );
       return r;
+    },
+  });
+
+  defineRoute(app, s, {
+    ...API['GET /api/me/training-targets'],
+    tag: 'champions',
+    summary: 'My training targets: metrics persistently high for me, and the course for each',
+    description:
+      'A metric above my specialty’s 75th percentile in at least 4 of the 6 whole weeks before ' +
+      '`as_of`’s week, with the course that addresses it (a tool meant to lower the metric names ' +
+      'it) and why. Mine only; empty for an account not linked to a roster clinician.',
+    access: 'session',
+    async handler({ req, auth, query }) {
+      const me = auth!.user.clinician_id;
+      const w = await targetWeeks(s, query.as_of ?? (await today()));
+      const targets = me
+        ? (await trainingTargets(s.db, w.weekly, { userId: me })).map(
+            ({ user_id: _u, department: _d, ...t }) => t,
+          )
+        : [];
+      await logAccess(s, req, auth, 'view', 'me/training-targets', `${targets.length} targets`);
+      return { from: w.from, to: w.to, targets };
+    },
+  });
+
+  defineRoute(app, s, {
+    ...API['GET /api/training-targets/counts'],
+    tag: 'champions',
+    summary: 'Training targets per unit: counts only, never names',
+    description:
+      'How many clinicians of each department have a training target, per course — over the ' +
+      'clinicians of my groups (leaders, champions) or everyone (administrators).',
+    access: ['admin', 'leader', 'champion'],
+    async handler({ req, auth, query }) {
+      const w = await targetWeeks(s, query.as_of ?? (await today()));
+      const roster = (await s.cache.facts()).roster;
+      const mine = (await trainingTargets(s.db, w.weekly)).filter((t) =>
+        inGroupsOf(auth!.user, roster.get(t.user_id)),
+      );
+      const rows = countTargets(mine);
+      await logAccess(s, req, auth, 'view', 'training-targets/counts', `${rows.length} rows`);
+      return { from: w.from, to: w.to, rows };
     },
   });
 }

@@ -230,3 +230,49 @@ export function MyChampionInvitation({ timezone }: { timezone: string }): ReactN
     </section>
   );
 }
+
+/** A clinician's own training targets, privately on My report: the course, and why. */
+export function MyTrainingTargets(): ReactNode {
+  const t = useApi('GET /api/me/training-targets');
+  if (t.error) return <ErrorBox error={t.error} />;
+  if (!t.data?.targets.length) return null;
+  return (
+    <section className="section no-print" aria-labelledby="training-targets">
+      <h2 id="training-targets">A course for you</h2>
+      <ul>
+        {t.data.targets.map((x) => (
+          <li key={`${x.metric}-${x.course}`}>
+            <strong>{x.course}</strong>: {x.why} Only you see this.
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Champions and administrators: how many clinicians of each unit have a training target. */
+export function TrainingTargetCounts(): ReactNode {
+  const c = useApi('GET /api/training-targets/counts');
+  if (c.error) return <ErrorBox error={c.error} />;
+  if (!c.data) return <Loading what="the training targets" />;
+  return (
+    <section className="section" aria-labelledby="training-counts">
+      <h2 id="training-counts">Training targets per unit</h2>
+      <p>
+        Clinicians whose metric was above their specialty’s 75th percentile in 4 of the 6 weeks from{' '}
+        {c.data.from} to {c.data.to}, per department and suggested course: counts only, never names.
+      </p>
+      {c.data.rows.length ? (
+        <DataTable
+          caption="Clinicians with a training target, per department and course"
+          data={{
+            columns: ['Department', 'Course', 'Metric', 'Clinicians'],
+            rows: c.data.rows.map((r) => [r.department, r.course, r.metric, r.clinicians]),
+          }}
+        />
+      ) : (
+        <p>No clinician of your groups has a training target.</p>
+      )}
+    </section>
+  );
+}

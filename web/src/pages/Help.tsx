@@ -18,7 +18,7 @@ import { DataTable } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { zoned } from '../dates.ts';
 import { useApi } from '../hooks.ts';
-import { ChampionCoverage, ChampionSuggestions } from './Champions.tsx';
+import { ChampionCoverage, ChampionSuggestions, TrainingTargetCounts } from './Champions.tsx';
 
 export type HelpTopic = HelpRequest['topic'];
 type ListStatus = NonNullable<ApiQuery<'GET /api/help-requests'>['status']>;
@@ -242,6 +242,7 @@ export function HelpPage({ me, meta }: PageProps): ReactNode {
           <ChampionCoverage />
         </>
       ) : null}
+      <TrainingTargetCounts />
       {list.data && !list.data.requests.length ? (
         <p>
           No requests{status === 'all' ? '' : ' of this kind'} from the clinicians of your groups.
