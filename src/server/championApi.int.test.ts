@@ -280,5 +280,20 @@ describe.each(engines())('champions API on $name', (engine) => {
       all.length,
     );
     for (const t of all) expect(JSON.stringify(adm)).not.toContain(t.user_id);
+
+    // The training effect: not for clinicians or champions; an aggregate with its reason.
+    const eff = `/api/training/effect?course=${encodeURIComponent('Note writing basics')}`;
+    expect((await call(sys.app, clinician, 'GET', eff)).statusCode).toBe(403);
+    expect((await call(sys.app, champion, 'GET', eff)).statusCode).toBe(403);
+    const e = await call(sys.app, leader, 'GET', eff);
+    expect(e.statusCode, e.body).toBe(200);
+    expect(e.json()).toMatchObject({
+      tool: 'notes-course-test',
+      metric: 'note_time8',
+      effect: null,
+      insufficient_data: {
+        reason: 'nobody has completed “Note writing basics” in the training records',
+      },
+    });
   });
 });

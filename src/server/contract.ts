@@ -27,6 +27,8 @@ import {
   invitationOut,
   invitationsOut,
   trainingCountsOut,
+  trainingEffectOut,
+  trainingEffectQuery,
   trainingTargetsOut,
   trainingTargetsQuery,
 } from './championSchemas.ts';
@@ -291,6 +293,7 @@ export const API = contract({
   'GET /api/champions/coverage': { response: coverageReportOut },
   'GET /api/me/training-targets': { query: trainingTargetsQuery, response: trainingTargetsOut },
   'GET /api/training-targets/counts': { query: trainingTargetsQuery, response: trainingCountsOut },
+  'GET /api/training/effect': { query: trainingEffectQuery, response: trainingEffectOut },
 });
 
 // --- what clients derive from it -------------------------------------------------------------------

@@ -22,6 +22,7 @@ import {
 } from '../../program/championInvitations.ts';
 import { coverageReport } from '../../program/championCoverage.ts';
 import { countTargets, trainingTargets } from '../../program/trainingTargets.ts';
+import { trainingEffect } from '../../program/trainingEffect.ts';
 import { addDays, mondayOnOrBefore } from '../../analysis/weeks.ts';
 import { TRAINING_RULE } from '../../model/champions.ts';
 import type { User } from '../../model/accounts.ts';
@@ -260,6 +261,54 @@ export function championRoutes(app: FastifyInstance, s: Services, o: { now: () =
       const rows = countTargets(mine);
       await logAccess(s, req, auth, 'view', 'training-targets/counts', `${rows.length} rows`);
       return { from: w.from, to: w.to, rows };
+    },
+  });
+
+  defineRoute(app, s, {
+    ...API['GET /api/training/effect'],
+    tag: 'champions',
+    summary: 'The effect of a course on the metric it targets (difference in differences)',
+    description:
+      'The change in the targeted metric (the target metric of the tool that names the course) ' +
+      'of the largest cohort of clinicians who completed the course in one week, against ' +
+      'clinicians of the same specialties who had not taken it yet, with its 95% interval and ' +
+      'assumptions; or `insufficient_data` with the reason. A side with fewer clinicians than ' +
+      'the suppression threshold is not estimated.',
+    access: ['admin', 'it', 'leader'],
+    async handler({ req, auth, query }) {
+      const settings = await s.settings();
+      await s.cache.days.ready(settings.options);
+      let r = await trainingEffect(s.db, query.course, {
+        today: await today(),
+        timezone: settings.timezone,
+        weekly: async (from, to) =>
+          from < to
+            ? dayTableCtes(
+                s.db.dialect,
+                parseRequest({ from, to, period: 'week', options: settings.options }),
+                dayFingerprint(settings.options),
+              ).clinician_rows
+            : null,
+      });
+      const k = settings.suppression_threshold;
+      if (r.effect && (r.trained < k || r.controls < k))
+        r = {
+          ...r,
+          effect: null,
+          pre_trend_difference: null,
+          insufficient_data: {
+            reason: `fewer than ${k} clinicians on one side (${r.trained} trained, ${r.controls} not yet): below the suppression threshold`,
+          },
+        };
+      await logAccess(
+        s,
+        req,
+        auth,
+        'view',
+        'training/effect',
+        `${query.course}: ${r.effect ? 'estimated' : 'insufficient data'}`,
+      );
+      return r;
     },
   });
 }

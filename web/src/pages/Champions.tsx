@@ -276,3 +276,53 @@ export function TrainingTargetCounts(): ReactNode {
     </section>
   );
 }
+
+/** Administrators: the effect of a course on the metric it targets, with its interval. */
+export function TrainingEffectView(): ReactNode {
+  const [course, setCourse] = useState('');
+  const [asked, setAsked] = useState<string | null>(null);
+  const r = useApi('GET /api/training/effect', asked ? { query: { course: asked } } : null);
+  const e = r.data;
+  return (
+    <section className="section" aria-labelledby="training-effect">
+      <h2 id="training-effect">Training effect</h2>
+      <form
+        onSubmit={(ev) => {
+          ev.preventDefault();
+          if (course.trim()) setAsked(course.trim());
+        }}
+      >
+        <label>
+          Course (as in the training records){' '}
+          <input value={course} onChange={(ev) => setCourse(ev.target.value)} maxLength={200} />
+        </label>{' '}
+        <button type="submit">Estimate</button>
+      </form>
+      {r.error ? <ErrorBox error={r.error} /> : null}
+      {asked && !e && !r.error ? <Loading what="the training effect" /> : null}
+      {e ? (
+        <div data-testid="training-effect">
+          {e.effect ? (
+            <p>
+              {e.trained} clinicians who took “{e.course}” in the week of {e.cohort_week}: their{' '}
+              {e.metric_label} changed by <strong>{e.effect.estimate.toFixed(2)}</strong> (95%
+              interval {e.effect.ci95[0].toFixed(2)} to {e.effect.ci95[1].toFixed(2)}) against{' '}
+              {e.controls} clinicians of the same specialties who had not taken it yet ({e.from} to{' '}
+              {e.to}).
+            </p>
+          ) : (
+            <p>Insufficient data: {e.insufficient_data?.reason}</p>
+          )}
+          <details>
+            <summary>Assumptions</summary>
+            <ul>
+              {e.assumptions.map((a) => (
+                <li key={a}>{a}</li>
+              ))}
+            </ul>
+          </details>
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -18,7 +18,12 @@ import { DataTable } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { zoned } from '../dates.ts';
 import { useApi } from '../hooks.ts';
-import { ChampionCoverage, ChampionSuggestions, TrainingTargetCounts } from './Champions.tsx';
+import {
+  ChampionCoverage,
+  ChampionSuggestions,
+  TrainingEffectView,
+  TrainingTargetCounts,
+} from './Champions.tsx';
 
 export type HelpTopic = HelpRequest['topic'];
 type ListStatus = NonNullable<ApiQuery<'GET /api/help-requests'>['status']>;
@@ -240,6 +245,7 @@ export function HelpPage({ me, meta }: PageProps): ReactNode {
           <Coverage />
           <ChampionSuggestions />
           <ChampionCoverage />
+          <TrainingEffectView />
         </>
       ) : null}
       <TrainingTargetCounts />
