@@ -2,6 +2,8 @@
  * `uptake demo`'s work, loaded only when the command runs (so that `uptake --help` and other
  * commands do not load the generator, the importers and the server).
  */
+import { ensureDemoChampions } from '../admin/demoChampions.ts';
+import { localToday } from '../analysis/range.ts';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TABLES } from '../model/canonical.ts';
@@ -178,6 +180,18 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
       process.stdout.write(
         `added the buy-in program: ${program.goals.length} goals, ${program.feedback.length} feedback items, ` +
           `${program.colleagues} clinician accounts that vote and write them\n`,
+      );
+    const champions = await ensureDemoChampions(store, accounts, {
+      today: localToday(gen.timezone, now()),
+      timezone: gen.timezone,
+      options: settings.options,
+      now: now(),
+    });
+    if (champions)
+      process.stdout.write(
+        `added champions: ${champions.suggested} suggested by the data, ${champions.accepted ?? 'none'} accepted, ` +
+          `${champions.invited ?? 'none'} invited; uncovered departments: ${champions.uncovered.join(', ') || 'none'}; ` +
+          `${champions.training_targets} training targets\n`,
       );
     const { app, url } = await startServer(store, { port, host: flags.host, now });
     process.stdout.write(
