@@ -36,7 +36,8 @@ export const championSuggestionsOut = named(
 
 export const invitationCreate = z
   .object({
-    user_id: z.string().min(1).max(100),
+    // The roster id, as accounts link to it (`src/model/accounts.ts`).
+    user_id: z.string().regex(/^[A-Za-z0-9._:@-]{1,100}$/, 'a roster clinician id'),
     as_of: localDate.optional(),
   })
   .strict();
@@ -67,7 +68,17 @@ export const trainingCountsOut = named(
   trainingCountsSchema,
   'How many clinicians of each unit have a training target, per course: counts only, never names.',
 );
-export const trainingEffectQuery = z.object({ course: z.string().min(1).max(200) }).strict();
+export const trainingEffectQuery = z
+  .object({
+    // A course name as in the training records; no control characters (a NUL cannot be stored).
+    course: z
+      .string()
+      .min(1)
+      .max(200)
+      // eslint-disable-next-line no-control-regex
+      .regex(/^[^\u0000-\u001f\u007f]+$/, 'a course name without control characters'),
+  })
+  .strict();
 export const trainingEffectOut = named(
   'TrainingEffect',
   trainingEffectSchema,
