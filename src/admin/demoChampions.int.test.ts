@@ -21,7 +21,7 @@ import { setSetting } from '../store/settings.ts';
 import type { Store } from '../store/Store.ts';
 import { ensureDemoAccounts } from './demoAccounts.ts';
 import { accountsOf } from './accounts.ts';
-import { ensureDemoChampions } from './demoChampions.ts';
+import { demoInvitee, ensureDemoChampions } from './demoChampions.ts';
 
 let dir: string;
 let gen: GenerateResult;
@@ -84,6 +84,12 @@ for (const engine of engines()) {
         { state: 'invited' },
       ]);
       expect((await accountsOf(store).get(r!.invited!))!.role).toBe('clinician');
+      // The waiting invitee can sign in (a new password each start) and see it.
+      const invitee = (await demoInvitee(store))!;
+      expect(invitee.username).toBe(r!.invited);
+      expect(
+        await accountsOf(store).authenticate(invitee.username, invitee.password),
+      ).not.toBeNull();
       // Started again: nothing new.
       expect(await ensureDemoChampions(store, demo, o)).toBeNull();
     });

@@ -30,6 +30,26 @@ export interface DemoChampionsSummary {
 }
 
 /**
+ * The account of the demo's waiting invitation, with a new password on every start (printed by
+ * `uptake demo`), so that a visitor can sign in as the invited clinician and accept it on My
+ * report. Null once it was answered.
+ */
+export async function demoInvitee(
+  store: Store,
+): Promise<{ username: string; password: string; department: string } | null> {
+  const [inv] = await store.all<{ user_id: string; department: string }>(
+    `SELECT user_id, department FROM champion_invitations WHERE state = 'invited' ORDER BY invited_at LIMIT 1`,
+  );
+  if (!inv) return null;
+  const accounts = accountsOf(store);
+  const account = await accounts.linkedTo(inv.user_id);
+  if (!account || account.role !== 'clinician') return null;
+  const password = randomBytes(12).toString('base64url');
+  await accounts.update(account.username, { password });
+  return { username: account.username, password, department: inv.department };
+}
+
+/**
  * Seed the demo's champions once (see the file's comment). `today` is the demo's local date
  * (its clock); the day table of `options` must be filled (as `uptake demo` does before serving).
  */

@@ -2,7 +2,7 @@
  * `uptake demo`'s work, loaded only when the command runs (so that `uptake --help` and other
  * commands do not load the generator, the importers and the server).
  */
-import { ensureDemoChampions } from '../admin/demoChampions.ts';
+import { demoInvitee, ensureDemoChampions } from '../admin/demoChampions.ts';
 import { localToday } from '../analysis/range.ts';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -193,6 +193,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
           `${champions.invited ?? 'none'} invited; uncovered departments: ${champions.uncovered.join(', ') || 'none'}; ` +
           `${champions.training_targets} training targets\n`,
       );
+    const invitee = await demoInvitee(store);
     const { app, url } = await startServer(store, { port, host: flags.host, now });
     process.stdout.write(
       `\nUptake is running on ${url}  — open it in a browser (Ctrl-C stops it).\n` +
@@ -201,6 +202,9 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
         `Demo accounts (passwords generated at random on first start, kept in ${join(flags.dir, 'accounts.json')}):\n` +
         `  role       user name / password / what it shows\n` +
         describeAccounts(accounts) +
+        (invitee
+          ? `  invited    ${invitee.username} / ${invitee.password} / a clinician invited to be a champion of ${invitee.department}: accept it on My report (password new on each start)\n`
+          : '') +
         '\n',
     );
     await untilStopped(app);
