@@ -110,7 +110,9 @@ for (const engine of engines()) {
       // Two weeks after the course only (t = 8, 9): at least 3 are needed.
       const early = await run('Inbox zero', '2026-03-17');
       expect(early.effect).toBeNull();
-      expect(early.insufficient_data!.reason).toMatch(/^only 2 weeks after go-live/);
+      expect(early.insufficient_data!.reason).toMatch(
+        /^only 2 weeks after the course week with a group not yet trained as a control; at least 3 are needed$/,
+      );
       const unmapped = await run('Unmapped course');
       expect(unmapped.insufficient_data!.reason).toContain(
         'no tool names “Unmapped course” among its courses with a target metric',

@@ -170,7 +170,15 @@ export async function trainingEffect(
     minPost: TRAINING_EFFECT.min_post,
     lag: 'auto',
   });
-  if (!did.fit) return no(did.insufficient_data?.reason ?? 'the model could not be fitted', out);
+  // The evaluation's reasons speak of a go-live; here the event is the course week.
+  if (!did.fit)
+    return no(
+      (did.insufficient_data?.reason ?? 'the model could not be fitted')
+        .replaceAll('go-live', 'the course week')
+        .replaceAll('still not live', 'not yet trained')
+        .replaceAll('not yet live', 'not yet trained'),
+      out,
+    );
   return {
     ...base,
     ...out,

@@ -105,6 +105,7 @@ for (const engine of engines()) {
           // 3 completions against 1 of "advanced tips".
           course: 'Ambient notes: getting started',
           patterns: ['Ambient notes%'],
+          eligible: { roles: [], departments: [], specialties: [] },
         },
       ]);
     });
@@ -146,6 +147,23 @@ for (const engine of engines()) {
           clinicians: 1,
         },
       ]);
+    });
+
+    it('offers a course only to the clinicians its tool is for', async () => {
+      // The same tool, for department B only: u5 (department A) is no longer offered its course,
+      // though B's clinicians do not change A's percentiles (d5 is still excluded: trained).
+      await saveTool(
+        store,
+        parseTool({
+          name: 'ambient',
+          actions: ['ambient_*'],
+          courses: ['Ambient notes*'],
+          target_metric: 'note_time8',
+          target_direction: 'decrease',
+          eligible: { departments: ['B'] },
+        }),
+      );
+      expect(await trainingTargets(store, weeklyCte(store.dialect.double))).toEqual([]);
     });
   });
 }

@@ -13,13 +13,14 @@
  *
  * Set-based SQL over the weekly per-clinician rows (any chain's `clinician_rows` by week): the
  * weekly 75th percentile per specialty over the clinicians with scheduled hours that week, and
- * per clinician the weeks strictly above it.
+ * per clinician the weeks strictly above it. A course is offered only to the clinicians its tool
+ * is for (the tool's eligibility rules); the percentile is still their whole specialty's.
  */
 import { getTool, globToLike, listToolNames } from '../analysis/tools.ts';
 import { metricLabel } from '../analysis/evaluate.ts';
 import { TRAINING_RULE, type TrainingTarget } from '../model/champions.ts';
 import { CLINICIAN_METRICS } from '../model/metricRow.ts';
-import { cte, param, runChain, sql, type Cte } from '../store/cte.ts';
+import { cte, joinSql, param, runChain, sql, type Cte, type SqlFragment } from '../store/cte.ts';
 import type { Store } from '../store/Store.ts';
 
 /** A course that addresses a metric, through the tool that names both. */
@@ -29,6 +30,8 @@ export interface CourseForMetric {
   course: string;
   /** The tool's course patterns as LIKE patterns (to find who completed one of them). */
   patterns: string[];
+  /** The tool's eligibility rules (empty: everyone): a course is offered only to whom the tool is for. */
+  eligible: { roles: string[]; departments: string[]; specialties: string[] };
 }
 
 /** The courses that address a metric (one per tool meant to decrease a metric and naming courses). */
@@ -49,9 +52,28 @@ export async function coursesForMetrics(store: Store): Promise<CourseForMetric[]
       metric: t.target_metric,
       course: best?.course ?? t.courses[0]!,
       patterns,
+      eligible: t.eligible,
     });
   }
   return out;
+}
+
+/** SQL conditions (`AND …`, on roster row `c`) of the tool's eligibility rules, every value bound. */
+function eligibleSql(e: CourseForMetric['eligible']): SqlFragment {
+  const parts: SqlFragment[] = [];
+  for (const [col, list] of [
+    ['role', e.roles],
+    ['department', e.departments],
+    ['specialty', e.specialties],
+  ] as const)
+    if (list.length)
+      parts.push(
+        sql`AND c.${col} IN (${joinSql(
+          list.map((v, i) => param(`el_${col}_${i}`, v)),
+          ', ',
+        )})`,
+      );
+  return joinSql(parts, ' ');
 }
 
 interface WeekRow {
@@ -87,7 +109,8 @@ export async function trainingTargets(
     const w = cte(
       'tt_w',
       sql`SELECT r.user_id, c.department, c.specialty, CAST(r.period_start AS VARCHAR) AS week_start,
-        CAST(r.${m.metric} AS ${dbl}) AS v
+        CAST(r.${m.metric} AS ${dbl}) AS v,
+        CASE WHEN TRUE ${eligibleSql(m.eligible)} THEN 1 ELSE 0 END AS eligible
       FROM ${weekly} r JOIN clinicians c ON c.user_id = r.user_id
       WHERE c.specialty IS NOT NULL AND r.scheduled_hours > 0 AND r.${m.metric} IS NOT NULL`,
     );
@@ -99,7 +122,7 @@ export async function trainingTargets(
     );
     const marked = cte(
       'tt_marked',
-      sql`SELECT w.user_id, w.department, w.week_start, w.v, k.p75,
+      sql`SELECT w.user_id, w.department, w.week_start, w.v, k.p75, w.eligible,
         CASE WHEN w.v > k.p75 THEN 1 ELSE 0 END AS above
       FROM ${w} w JOIN ${cut} k ON k.specialty = w.specialty AND k.week_start = w.week_start`,
     );
@@ -111,7 +134,7 @@ export async function trainingTargets(
       sql`SELECT x.* FROM (
           SELECT mk.*, sum(mk.above) OVER (PARTITION BY mk.user_id) AS weeks_above FROM ${marked} mk
         ) x
-        WHERE x.weeks_above >= ${TRAINING_RULE.weeks_above}
+        WHERE x.weeks_above >= ${TRAINING_RULE.weeks_above} AND x.eligible = 1
           AND x.user_id NOT IN (SELECT user_id FROM ${done})
           ${o.userId !== undefined ? sql`AND x.user_id = ${param('me', o.userId ?? '')}` : ''}
         ORDER BY x.user_id, x.week_start`,
