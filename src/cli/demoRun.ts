@@ -203,7 +203,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
         `  role       user name / password / what it shows\n` +
         describeAccounts(accounts) +
         (invitee
-          ? `  invited    ${invitee.username} / ${invitee.password} / a clinician invited to be a champion of ${invitee.department}: accept it on My report (password new on each start)\n`
+          ? `\n  ${'invited'.padEnd(9)}  ${invitee.username}  ${invitee.password}   a clinician invited to be a champion of ${invitee.department}: accept it on My report (a new password on each start)`
           : '') +
         '\n',
     );
