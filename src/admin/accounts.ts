@@ -97,6 +97,18 @@ export async function inRoster(db: Sql, clinicianId: string): Promise<boolean> {
   return !!c;
 }
 
+/**
+ * Whether an account may become a champion by accepting an invitation: a clinician or a champion
+ * only (an administrator, leader or `it` account would lose its role); CONFLICT otherwise.
+ */
+export function mayBecomeChampion(u: Pick<User, 'username' | 'role'>): void {
+  if (u.role !== 'clinician' && u.role !== 'champion')
+    throw new UptakeError(
+      'CONFLICT',
+      `account ${u.username} has the ${u.role} role, which accepting would replace; ask an administrator to give it the champion role instead`,
+    );
+}
+
 /** The accounts of one store. */
 export class Accounts {
   private readonly listeners: ((username: string) => void)[] = [];
@@ -242,6 +254,28 @@ export class Accounts {
     if (u.password !== undefined || role !== before.role)
       await this.db.run(`DELETE FROM sessions WHERE username = $1`, [username]);
     // Kept sessions carry the user's groups and roster clinician: they are read again.
+    this.changed(username);
+    return (await this.get(username))!;
+  }
+
+  /**
+   * A clinician accepted a champion invitation (src/program/championInvitations.ts): their
+   * account becomes a champion of `department` (a champion gains the department among their
+   * groups). Only a clinician or champion account can: any other role would lose what it has
+   * (CONFLICT, checked before the acceptance is recorded with `mayBecomeChampion`). Sessions are
+   * kept — a right is added, none removed — and re-read with the new role and groups.
+   */
+  async grantChampion(username: string, department: string): Promise<User> {
+    const before = await this.get(username);
+    if (!before) throw new UptakeError('NOT_FOUND', `no user ${username}`);
+    mayBecomeChampion(before);
+    const groups = before.role === 'champion' ? before.groups : [];
+    if (!groups.some((g) => g.by === 'department' && g.value === department))
+      groups.push({ by: 'department', value: department });
+    await this.db.run(`UPDATE users SET role = 'champion', groups_json = $2 WHERE username = $1`, [
+      username,
+      JSON.stringify(groups),
+    ]);
     this.changed(username);
     return (await this.get(username))!;
   }

@@ -2,6 +2,8 @@
  * `uptake demo`'s work, loaded only when the command runs (so that `uptake --help` and other
  * commands do not load the generator, the importers and the server).
  */
+import { demoInvitee, ensureDemoChampions } from '../admin/demoChampions.ts';
+import { localToday } from '../analysis/range.ts';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TABLES } from '../model/canonical.ts';
@@ -191,6 +193,19 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
           `(${surveys.responses} responses; the model's go-live effect is +${DEMO_SURVEY_EFFECT.sus} SUS points ` +
           `and +${DEMO_SURVEY_EFFECT.nps_rating} on the 0–10 rating), and an open survey for everyone\n`,
       );
+    const champions = await ensureDemoChampions(store, accounts, {
+      today: localToday(gen.timezone, now()),
+      timezone: gen.timezone,
+      options: settings.options,
+      now: now(),
+    });
+    if (champions)
+      process.stdout.write(
+        `added champions: ${champions.suggested} suggested by the data, ${champions.accepted ?? 'none'} accepted, ` +
+          `${champions.invited ?? 'none'} invited; uncovered departments: ${champions.uncovered.join(', ') || 'none'}; ` +
+          `${champions.training_targets} training targets\n`,
+      );
+    const invitee = await demoInvitee(store);
     const { app, url } = await startServer(store, { port, host: flags.host, now });
     process.stdout.write(
       `\nUptake is running on ${url}  — open it in a browser (Ctrl-C stops it).\n` +
@@ -199,6 +214,9 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
         `Demo accounts (passwords generated at random on first start, kept in ${join(flags.dir, 'accounts.json')}):\n` +
         `  role       user name / password / what it shows\n` +
         describeAccounts(accounts) +
+        (invitee
+          ? `\n  ${'invited'.padEnd(9)}  ${invitee.username}  ${invitee.password}   a clinician invited to be a champion of ${invitee.department}: accept it on My report (a new password on each start)`
+          : '') +
         '\n',
     );
     await untilStopped(app);

@@ -15,6 +15,7 @@ import {
   feedbackVoteRowSchema,
   noticeRowSchema,
 } from '../model/feedback.ts';
+import { invitationSchema } from '../model/champions.ts';
 
 const TABLES: [string, z.ZodObject][] = [
   ['goals', goalRowSchema],
@@ -25,6 +26,8 @@ const TABLES: [string, z.ZodObject][] = [
   ['feedback_votes', feedbackVoteRowSchema],
   ['feedback_subscriptions', feedbackSubscriptionRowSchema],
   ['notices', noticeRowSchema],
+  // Migration 14.
+  ['champion_invitations', invitationSchema],
 ];
 
 describe.each(engines())('program tables on $name', (engine) => {

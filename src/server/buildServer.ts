@@ -28,6 +28,7 @@ import { defineRoute, type Services } from './routing.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
 import { analysisRoutes } from './routes/analysisRoutes.ts';
 import { helpRoutes } from './routes/helpRoutes.ts';
+import { championRoutes } from './routes/championRoutes.ts';
 import { programRoutes } from './routes/programRoutes.ts';
 import { surveyRoutes } from './routes/surveyRoutes.ts';
 import { Mailer, type SmtpConfig } from './mailer.ts';
@@ -375,6 +376,7 @@ export async function buildServer(
   helpRoutes(app, s);
   programRoutes(app, s, { now, mailer });
   surveyRoutes(app, s, { now });
+  championRoutes(app, s, { now });
   ssoRoutes(app, s);
   defineRoute(app, s, {
     ...API['GET /api/openapi.json'],

@@ -18,6 +18,21 @@
  */
 import { z } from 'zod';
 import {
+  championSuggestionsOut,
+  championSuggestionsQuery,
+  coverageReportOut,
+  invitationAnswer,
+  invitationCreate,
+  invitationIdParams,
+  invitationOut,
+  invitationsOut,
+  trainingCountsOut,
+  trainingEffectOut,
+  trainingEffectQuery,
+  trainingTargetsOut,
+  trainingTargetsQuery,
+} from './championSchemas.ts';
+import {
   accessLogQuery,
   accessLogRowSchema,
   adoptionQuery,
@@ -318,6 +333,27 @@ export const API = contract({
 
   // --- this description --------------------------------------------------------------------------
   'GET /api/openapi.json': { response: z.record(z.string(), z.unknown()) },
+
+  // --- champions and training (issue #14, program.md §4) ----------------------------------------
+  'GET /api/champions/suggestions': {
+    query: championSuggestionsQuery,
+    response: championSuggestionsOut,
+  },
+  'POST /api/champions/invitations': {
+    body: invitationCreate,
+    response: invitationOut,
+    status: 201,
+  },
+  'GET /api/me/champion-invitations': { response: invitationsOut },
+  'POST /api/me/champion-invitations/:id': {
+    params: invitationIdParams,
+    body: invitationAnswer,
+    response: invitationOut,
+  },
+  'GET /api/champions/coverage': { response: coverageReportOut },
+  'GET /api/me/training-targets': { query: trainingTargetsQuery, response: trainingTargetsOut },
+  'GET /api/training-targets/counts': { query: trainingTargetsQuery, response: trainingCountsOut },
+  'GET /api/training/effect': { query: trainingEffectQuery, response: trainingEffectOut },
 });
 
 // --- what clients derive from it -------------------------------------------------------------------

@@ -480,6 +480,25 @@ export const MIGRATIONS: Migration[] = [
          PRIMARY KEY (response_id, link_id))`,
     ],
   },
+  {
+    version: 14,
+    name: 'champion invitations: a suggested clinician is invited and becomes a champion only by accepting',
+    // One row per invitation (program.md §4): the roster clinician, the department they would
+    // champion, who invited them and when, the evidence shown (text), and their answer. The
+    // columns are those of `invitationSchema` (src/model/champions.ts). A small table of the web
+    // app: coordinator-local on Citus.
+    up: () => [
+      `CREATE TABLE champion_invitations (
+         id VARCHAR PRIMARY KEY,
+         user_id VARCHAR NOT NULL,
+         department VARCHAR NOT NULL,
+         invited_by VARCHAR NOT NULL,
+         invited_at TIMESTAMPTZ NOT NULL,
+         state VARCHAR NOT NULL,
+         decided_at TIMESTAMPTZ,
+         reason VARCHAR NOT NULL)`,
+    ],
+  },
 ];
 
 /** The schema version this build of Uptake expects. */

@@ -15,6 +15,7 @@ import axe from 'axe-core';
 import { DuckDBStore } from '../store/duckdbStore.ts';
 import { testSystem, removeTestDir, type TestSystem } from './testSystem.ts';
 import type { DemoAccount } from '../admin/demoAccounts.ts';
+import type { ServerOptions } from '../server/buildServer.ts';
 
 const CHROMIUM = process.env['UPTAKE_CHROMIUM'] ?? '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -73,13 +74,13 @@ export async function launchChromium(extraArgs: readonly string[] = []): Promise
   });
 }
 
-/** Build the web app, start a test system serving it and launch Chromium. */
-export async function startBrowserApp(): Promise<BrowserApp> {
+/** Build the web app, start a test system serving it (with `opts`, e.g. the server's clock) and launch Chromium. */
+export async function startBrowserApp(opts: ServerOptions = {}): Promise<BrowserApp> {
   needChromium();
   const [webOut, browser] = await Promise.all([buildWebApp(), launchChromium()]);
   const sys = await testSystem(
     { name: 'duckdb', open: () => DuckDBStore.open(':memory:') },
-    { webDir: webOut },
+    { ...opts, webDir: webOut },
   );
   const base = await sys.app.listen({ port: 0, host: '127.0.0.1' });
   return {

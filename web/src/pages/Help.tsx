@@ -18,6 +18,12 @@ import { DataTable } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { zoned } from '../dates.ts';
 import { useApi } from '../hooks.ts';
+import {
+  ChampionCoverage,
+  ChampionSuggestions,
+  TrainingEffectView,
+  TrainingTargetCounts,
+} from './Champions.tsx';
 
 export type HelpTopic = HelpRequest['topic'];
 type ListStatus = NonNullable<ApiQuery<'GET /api/help-requests'>['status']>;
@@ -238,7 +244,15 @@ export function HelpPage({ me, meta }: PageProps): ReactNode {
           .
         </p>
       ) : null}
-      {me.role === 'admin' ? <Coverage /> : null}
+      {me.role === 'admin' ? (
+        <>
+          <Coverage />
+          <ChampionSuggestions />
+          <ChampionCoverage />
+          <TrainingEffectView />
+        </>
+      ) : null}
+      <TrainingTargetCounts />
       {list.data && !list.data.requests.length ? (
         <p>
           No requests{status === 'all' ? '' : ' of this kind'}{' '}

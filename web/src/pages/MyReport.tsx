@@ -22,6 +22,7 @@ import {
 } from '../components/ui.tsx';
 import { useApi, useGoLives, useRefreshWhileUpdating } from '../hooks.ts';
 import { AskForHelp, type HelpTopic } from './Help.tsx';
+import { MyChampionInvitation, MyTrainingTargets } from './Champions.tsx';
 import { GoalsForMyGroup, YouAskedWeDid } from './MyProgram.tsx';
 import { SurveyCard } from './SurveyCard.tsx';
 import { definitionOf, fmt, GROUP_BY_LABEL, info, periodText, unitText } from '../metrics.ts';
@@ -62,6 +63,8 @@ export function MyReportPage({ meta, range, setRange }: PageProps): ReactNode {
         Private: only you see your own numbers. Your peers appear only as a group.
       </p>
       <SurveyCard />
+      <MyChampionInvitation timezone={meta.timezone} />
+      <MyTrainingTargets />
       {report.error ? <ErrorBox error={report.error} /> : null}
       {(report.loading && !report.data) || (report.data && !goLives.ready) ? (
         <Loading what="your report" />
