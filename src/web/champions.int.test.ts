@@ -76,3 +76,43 @@ describe('champion invitation in the browser', () => {
     expect(app.problems).toEqual([]);
   });
 });
+
+describe('training targets and the contact budget in the browser', () => {
+  test('a leader sees training targets per unit, counts only, on the Organisation page', async () => {
+    const leader = await login(app.sys.app, app.sys.account('leader'));
+    const r = await call(app.sys.app, leader, 'GET', '/api/training-targets/counts');
+    expect(r.statusCode, r.body).toBe(200);
+    const { rows } = r.json() as {
+      rows: { department: string; course: string; clinicians: number }[];
+    };
+    const page = await signIn(app, app.sys.account('leader'));
+    await openPage(app, page, 'org');
+    await page.getByRole('heading', { name: 'Training targets per unit' }).waitFor();
+    await page.getByRole('heading', { name: 'Training effect' }).waitFor();
+    const table = page.getByRole('table', { name: /Clinicians with a training target/ });
+    if (rows.length) {
+      await table.waitFor();
+      // One header row, then one row per department and course, as the API counts them.
+      expect(await table.getByRole('row').count()).toBe(rows.length + 1);
+      expect(await table.innerText()).toContain(rows[0]!.course);
+    } else {
+      await page.getByText('No clinician of your groups has a training target.').waitFor();
+    }
+    await checkPage(page, 'organisation with training targets');
+    expect(app.problems).toEqual([]);
+  });
+
+  test('an administrator sets the surveys’ contact budget on the Settings page', async () => {
+    const page = await signIn(app, app.sys.account('admin'));
+    await openPage(app, page, 'settings');
+    const days = page.getByRole('spinbutton', { name: 'Days between invitations' });
+    await days.fill('45');
+    await page.getByRole('button', { name: 'Save contact budget' }).click();
+    await page.getByText('Survey contact budget saved.').waitFor();
+    const admin = await login(app.sys.app, app.sys.account('admin'));
+    const s = await call(app.sys.app, admin, 'GET', '/api/settings');
+    expect(s.json()).toMatchObject({ survey_min_days: 45 });
+    await checkPage(page, 'settings with the contact budget');
+    expect(app.problems).toEqual([]);
+  });
+});

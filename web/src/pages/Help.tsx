@@ -252,7 +252,8 @@ export function HelpPage({ me, meta }: PageProps): ReactNode {
           <TrainingEffectView />
         </>
       ) : null}
-      <TrainingTargetCounts />
+      {/* Counts per unit are for those who lead units: not IT, who triage the organisation's. */}
+      {me.role === 'it' ? null : <TrainingTargetCounts />}
       {list.data && !list.data.requests.length ? (
         <p>
           No requests{status === 'all' ? '' : ' of this kind'}{' '}

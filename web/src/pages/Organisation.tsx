@@ -42,6 +42,7 @@ import {
   unitText,
   type Per8Metric,
 } from '../metrics.ts';
+import { TrainingEffectView, TrainingTargetCounts } from './Champions.tsx';
 
 const HEADLINE = ['ehr_time8', 'wow8', 'ib_time8', 'note_time8'] as const;
 
@@ -94,6 +95,13 @@ export function OrganisationPage({ me, meta, range, setRange }: PageProps): Reac
         />
       ) : null}
       <OrgGoals timezone={meta.timezone} />
+      {/* Administrators, champions and IT find these on the Help requests page; leaders here. */}
+      {me.role === 'leader' ? (
+        <>
+          <TrainingTargetCounts />
+          <TrainingEffectView />
+        </>
+      ) : null}
     </>
   );
 }

@@ -1,7 +1,8 @@
 /**
  * The buy-in program's settings, on the Settings page (administrators; docs/program.md): the
  * holidays of the business calendar the feedback clocks run on, the clock targets per priority,
- * the goals' voting rules (votes needed, voting window, baseline weeks) and the SMTP server
+ * the goals' voting rules (votes needed, voting window, baseline weeks), the surveys' contact
+ * budget (days between invitations, program.md §3) and the SMTP server
  * notices are also e-mailed through (its password write-only: the API says only whether one is
  * set), with a test e-mail. Each part is saved on its own (`PUT /api/settings` takes any of its
  * keys).
@@ -58,6 +59,7 @@ export function ProgramSettings({
       <Holidays initial={initial.holidays} onSaved={onSaved} />
       <SlaTargetsForm initial={initial.sla_targets} onSaved={onSaved} />
       <GoalRules initial={initial.goal_rules} onSaved={onSaved} />
+      <SurveyBudget initial={initial.survey_min_days} onSaved={onSaved} />
       <SmtpForm initial={initial.smtp} onSaved={onSaved} />
     </section>
   );
@@ -286,6 +288,44 @@ function GoalRules({
         />
       </label>
       <button type="submit">Save goal rules</button>
+      {status}
+    </form>
+  );
+}
+
+function SurveyBudget({ initial, onSaved }: { initial: number; onSaved: () => void }): ReactNode {
+  const [days, setDays] = useState(String(initial));
+  const { save, status } = useSave(onSaved);
+  const id = useId();
+  return (
+    <form
+      className="settings"
+      aria-labelledby={`${id}-h`}
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        void save({ body: { survey_min_days: Number(days) } }, 'Survey contact budget');
+      }}
+    >
+      <h3 id={`${id}-h`}>Survey contact budget</h3>
+      <p className="help" id={`${id}-help`}>
+        Nobody is asked to answer a survey within this many days of their last invitation, whatever
+        the survey; someone who dismissed a survey twice is not asked it again. 0 lets every open
+        survey through at once (one at a time on My report).
+      </p>
+      <label>
+        Days between invitations
+        <input
+          type="number"
+          min={0}
+          max={9999}
+          step={1}
+          value={days}
+          onChange={(e) => setDays(e.target.value)}
+          aria-describedby={`${id}-help`}
+          required
+        />
+      </label>
+      <button type="submit">Save contact budget</button>
       {status}
     </form>
   );
