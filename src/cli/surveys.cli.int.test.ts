@@ -171,13 +171,23 @@ describe.each(targets)('uptake surveys on $name', ({ name }) => {
     expect(card.ci_low).toBeCloseTo(70 - (T4 * SD) / Math.sqrt(5), 6);
     expect(card.ci_high).toBeCloseTo(70 + (T4 * SD) / Math.sqrt(5), 6);
     expect(total.group).toBe('organisation');
+    // the items too: statement 1 (odd) answered 3, 4, 5, 4, 3 → mean 3.8, counts per value
+    const sus1 = out.items.find(
+      (i: { group: string; item: string }) => i.group === 'Cardiology' && i.item === 'sus1',
+    );
+    expect(sus1).toMatchObject({ answered: 5, counts: '1:0 2:0 3:2 4:2 5:1' });
+    expect(sus1.mean).toBeCloseTo(3.8, 10);
     const csv = uptake(['surveys', 'results', sus, '--format', 'csv']).stdout.split('\n');
     expect(csv[1]).toBe(
       'group,invited,responses,response_rate,score,ci_low,ci_high,n,band,promoters,detractors,suppressed',
     );
     expect(csv[2]!.split(',').slice(0, 5)).toEqual(['Cardiology', '6', '5', String(5 / 6), '70']);
+    expect(csv[csv.indexOf('# items') + 1]).toBe(
+      'group,item,type,answered,mean,ci_low,ci_high,counts,choice,count,share,share_low,share_high,suppressed',
+    );
     const table = uptake(['surveys', 'results', sus]);
     expect(table.stdout).toMatch(/Cardiology +6 +5 +0\.83 +70/);
+    expect(table.stdout).toMatch(/Cardiology +sus1 +likert5 +5 +3\.80/);
   });
 
   it('compares before and after with Welch’s interval', () => {

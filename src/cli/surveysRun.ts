@@ -30,7 +30,8 @@ import {
 } from '../program/surveyResults.ts';
 import { listSurveys, surveyItems, surveyOrThrow, surveyTargets } from '../program/surveyStore.ts';
 import type { Store } from '../store/Store.ts';
-import { renderReport, renderTable, type OutputFormat } from './format.ts';
+import type { SurveyItemResult } from '../program/surveyItemResults.ts';
+import { renderCsv, renderReport, renderTable, type OutputFormat } from './format.ts';
 import { describeImport } from './importRun.ts';
 import type { StoreFlags } from './options.ts';
 import { CliLog, ownerActor } from './programContext.ts';
@@ -228,6 +229,65 @@ const COMPARE_FIELDS = [
   'suppressed',
 ] as const;
 
+const ITEM_FIELDS = [
+  'group',
+  'item',
+  'type',
+  'answered',
+  'mean',
+  'ci_low',
+  'ci_high',
+  'counts',
+  'choice',
+  'count',
+  'share',
+  'share_low',
+  'share_high',
+  'suppressed',
+] as const;
+
+/**
+ * A group's items as flat rows: one per item (answered, the mean and its interval, and for a
+ * 1–5 or 0–10 item the count per value as `value:count …`), then one per choice of a
+ * single-choice item (count, share, Wilson interval). A suppressed group is one row saying so.
+ */
+function itemRows(g: SurveyGroupResult): Record<string, unknown>[] {
+  const blank = Object.fromEntries(ITEM_FIELDS.map((f) => [f, null]));
+  if (!g.items) return [{ ...blank, group: g.group, suppressed: g.suppressed }];
+  return g.items.flatMap((i: SurveyItemResult) => [
+    {
+      ...blank,
+      group: g.group,
+      item: i.link_id,
+      type: i.type,
+      answered: i.answered,
+      mean: i.mean?.mean ?? null,
+      ci_low: i.mean?.ci95?.[0] ?? null,
+      ci_high: i.mean?.ci95?.[1] ?? null,
+      counts: i.distribution?.map((d) => `${d.value}:${d.count}`).join(' ') ?? null,
+    },
+    ...(i.choices ?? []).map((c) => ({
+      ...blank,
+      group: g.group,
+      item: i.link_id,
+      type: i.type,
+      answered: i.answered,
+      choice: c.choice,
+      count: c.count,
+      share: c.share,
+      share_low: c.ci95?.[0] ?? null,
+      share_high: c.ci95?.[1] ?? null,
+    })),
+  ]);
+}
+
+/** The whole survey's free-text answers (the store owner's view), per item. */
+function freeTexts(total: SurveyGroupResult): { item: string; text: string }[] {
+  return (total.items ?? []).flatMap((i) =>
+    (i.texts ?? []).map((text) => ({ item: i.link_id, text })),
+  );
+}
+
 /** `uptake surveys results ID [--before ID]`. */
 export async function surveyResultsCli(id: string, flags: SurveysResultsFlags): Promise<void> {
   const now = new Date();
@@ -250,8 +310,9 @@ export async function surveyResultsCli(id: string, flags: SurveysResultsFlags): 
       const rows = [...(flags.by === 'org' ? [] : c.groups), c.total].map(flatComparison);
       return renderReport(flags.format, options, rows, COMPARE_FIELDS);
     }
+    // The command line is the store owner's (an administrator's) view: free texts included.
     const r = await log.run('view', `surveys/${id}/results`, () =>
-      surveyResults(store, id, { by: flags.by, threshold }),
+      surveyResults(store, id, { by: flags.by, threshold, freeTexts: true }),
     );
     const options = {
       survey: `${id} (${r.survey.title})`,
@@ -260,11 +321,33 @@ export async function surveyResultsCli(id: string, flags: SurveysResultsFlags): 
       suppression_threshold: threshold,
       interval: r.survey.instrument === 'nps' ? '95% adjusted Wald' : '95% t',
     };
-    const rows = [...(flags.by === 'org' ? [] : r.groups), r.total].map((g) => ({
-      group: g.group,
-      ...flatResult(g),
-    }));
-    return renderReport(flags.format, options, rows, RESULT_FIELDS);
+    const groups = [...(flags.by === 'org' ? [] : r.groups), r.total];
+    const rows = groups.map((g) => ({ group: g.group, ...flatResult(g) }));
+    const items = groups.flatMap(itemRows);
+    const texts = freeTexts(r.total);
+    if (flags.format === 'json')
+      return JSON.stringify({ options, rows, items, free_texts: texts }, null, 2) + '\n';
+    const report = renderReport(flags.format, options, rows, RESULT_FIELDS);
+    // CSV: the items and the free texts follow as further tables, each under a `#` line.
+    if (flags.format === 'csv')
+      return [
+        report,
+        '# items\n',
+        renderCsv(items, ITEM_FIELDS),
+        ...(texts.length ? ['# free_texts\n', renderCsv(texts, ['item', 'text'])] : []),
+      ].join('');
+    return [
+      report,
+      '\nitems (counts: answer value:respondents; choices: share with its Wilson 95% interval)\n',
+      renderTable(items, ITEM_FIELDS),
+      '\n',
+      ...(texts.length
+        ? [
+            '\nfree-text answers of the whole survey (alphabetical)\n',
+            ...texts.map((t) => `  ${t.item}: ${t.text.replace(/\s+/g, ' ')}\n`),
+          ]
+        : []),
+    ].join('');
   });
   process.stdout.write(text);
 }

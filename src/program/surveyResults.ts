@@ -7,13 +7,23 @@
  * no score, no response count and no rate to anyone — administrators included, unlike the
  * metrics' reports — and the complementary rule of `src/metrics/suppress.ts` hides the next
  * smallest groups so that no hidden group can be worked out from the organisation's figures.
+ * Every group that is shown also carries its items' figures (`surveyItemResults.ts`: means with
+ * t-intervals, answer counts, choice shares with Wilson intervals, free-text counts); the texts of
+ * free-text answers appear only in the whole survey's result, and only when the caller asks for
+ * them (the survey's owners: administrators and IT).
  */
 import { invalid } from '../errors/UptakeError.ts';
 import type { Store } from '../store/Store.ts';
 import { ORG_GROUP_VALUE } from '../model/goal.ts';
 import type { SurveyInstrument, SurveyRow } from '../model/survey.ts';
 import { suppressCells, type SuppressionReason } from '../metrics/suppress.ts';
-import { surveyOrThrow } from './surveyStore.ts';
+import { surveyItems, surveyOrThrow } from './surveyStore.ts';
+import {
+  surveyFreeTexts,
+  surveyItemResults,
+  surveyItemSums,
+  type SurveyItemResult,
+} from './surveyItemResults.ts';
 import {
   meanFromMoments,
   npsDifference,
@@ -49,6 +59,8 @@ export interface SurveyGroupResult {
   nps: NpsScore | null;
   /** Net-satisfaction surveys: 100 × the mean respondent net, with its t-interval. */
   net: SurveyMean | null;
+  /** Every item's figures in the survey's order (`surveyItemResults.ts`); null when suppressed. */
+  items: SurveyItemResult[] | null;
 }
 
 export interface SurveyResults {
@@ -75,10 +87,15 @@ interface GroupSums {
   net_sd: number | null;
 }
 
+/** A response's group as SQL over `survey_responses r`. */
+function groupOf(by: SurveyResultBy): string {
+  // `by` is one of a closed set, so it may name a column
+  return by === 'org' ? `'${ORG_GROUP_VALUE}'` : `coalesce(r.${by}, '${NO_GROUP}')`;
+}
+
 /** The SQL that scores each response of survey `$1` and sums the scores per group. */
 function groupSumsSql(d: Store['dialect'], by: SurveyResultBy): string {
-  // `by` is one of a closed set, so it may name a column
-  const grp = by === 'org' ? `'${ORG_GROUP_VALUE}'` : `coalesce(r.${by}, '${NO_GROUP}')`;
+  const grp = groupOf(by);
   const dbl = (e: string) => `CAST(${e} AS ${d.double})`;
   return `
     WITH a AS (
@@ -128,14 +145,17 @@ function scoresOf(instrument: SurveyInstrument, g: GroupSums | undefined) {
 
 /**
  * The results of survey `surveyId` cut by `by`, with `threshold` the organisation's
- * `suppression_threshold` (applied to everyone, administrators included: §3).
+ * `suppression_threshold` (applied to everyone, administrators included: §3). `freeTexts`: put
+ * the free-text answers on the whole survey's items (only for the survey's owners, administrators
+ * and IT; never per group, never when the whole survey is suppressed).
  */
 export async function surveyResults(
   db: Store,
   surveyId: string,
-  o: { by: SurveyResultBy; threshold: number },
+  o: { by: SurveyResultBy; threshold: number; freeTexts?: boolean },
 ): Promise<SurveyResults> {
   const survey = await surveyOrThrow(db, surveyId);
+  const items = await surveyItems(db, surveyId);
   const read = async (by: SurveyResultBy) => {
     const sums = (
       await db.all<Record<string, unknown>>(groupSumsSql(db.dialect, by), [surveyId])
@@ -157,9 +177,13 @@ export async function surveyResults(
       `SELECT ${grp} AS grp, count(*) AS n FROM survey_invitations WHERE survey_id = $1 GROUP BY 1`,
       [surveyId],
     );
-    return { sums, invited };
+    const itemSums = await surveyItemSums(db, surveyId, groupOf(by));
+    return { sums, invited, itemSums };
   };
-  const rows = (data: Awaited<ReturnType<typeof read>>): SurveyGroupResult[] => {
+  const rows = (
+    data: Awaited<ReturnType<typeof read>>,
+    texts?: Map<string, string[]>,
+  ): SurveyGroupResult[] => {
     const sums = new Map(data.sums.map((g) => [g.grp, g]));
     const invited = new Map(data.invited.map((g) => [String(g.grp), Number(g.n)]));
     const keys = [...new Set([...sums.keys(), ...invited.keys()])].sort();
@@ -181,6 +205,7 @@ export async function surveyResults(
           sus: null,
           nps: null,
           net: null,
+          items: null,
         };
       const responses = g?.responses ?? 0;
       return {
@@ -190,10 +215,16 @@ export async function surveyResults(
         response_rate: responseRate(responses, inv),
         suppressed: null,
         ...scoresOf(survey.instrument, g),
+        items: surveyItemResults(items, data.itemSums.get(k), texts),
       };
     });
   };
-  const total = rows(await read('org'))[0] ?? {
+  const org = await read('org');
+  // The texts are read only when they will be shown: the whole survey is not suppressed.
+  const shown = rows(org)[0];
+  const texts =
+    o.freeTexts && shown && !shown.suppressed ? await surveyFreeTexts(db, surveyId) : undefined;
+  const total = rows(org, texts)[0] ?? {
     group: ORG_GROUP_VALUE,
     invited: 0,
     responses: null,
@@ -202,6 +233,7 @@ export async function surveyResults(
     sus: null,
     nps: null,
     net: null,
+    items: null,
   };
   return {
     survey,

@@ -2,7 +2,9 @@
  * Surveys in the store, on both engines: who may create them, the contact budget at its edges
  * (day 29, 30, 31 of `survey_min_days` = 30; dismissed twice), one survey at a time, SUS results
  * per department computed by hand with suppression (also what an administrator gets), NPS before
- * and after, and anonymity: after an anonymous survey is answered, no table holds the account.
+ * and after, a custom survey's items by hand (means with t-intervals, counts, choice shares with
+ * Wilson intervals, free texts for the owners only, alphabetically), and anonymity: after an
+ * anonymous survey is answered, no table holds the account.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../testing/testEngines.ts';
@@ -163,6 +165,9 @@ describe.each(engines())('surveys in the store on $name', (engine) => {
     expect(byGroup.North!.sus!.ci95![0]).toBeCloseTo(51.5715, 3);
     expect(byGroup.North!.sus!.ci95![1]).toBeCloseTo(91.7618, 3);
     expect(byGroup.North!.sus!.band).toBe('good');
+    // the items too: North's answers to statement 1 are 5, 3, 4, 4, 4, 3 → mean 23 / 6
+    expect(byGroup.North!.items![0]).toMatchObject({ link_id: 'sus1', answered: 6 });
+    expect(byGroup.North!.items![0]!.mean!.mean).toBeCloseTo(23 / 6, 10);
     // South has 2 respondents (< 5): small; East (5) is hidden too, or South = total − the rest
     expect(byGroup.South).toMatchObject({
       suppressed: 'small',
@@ -275,6 +280,115 @@ describe.each(engines())('surveys in the store on $name', (engine) => {
     expect(d.North!.difference).not.toBeNull();
     expect(d.East!.before!.suppressed).toBe('small');
     expect(d.East!.difference).toBeNull();
+  });
+
+  it('sums a custom survey’s items by hand, suppressed groups showing none, texts for owners', async () => {
+    const s = await createSurvey(
+      store,
+      ADMIN,
+      {
+        title: 'custom',
+        instrument: 'custom',
+        anonymous: false,
+        items: [
+          { link_id: 'q1', type: 'likert5', text: 'The tool is easy to use' },
+          {
+            link_id: 'q2',
+            type: 'single_choice',
+            text: 'Shift',
+            choices: ['Day', 'Night', 'Both'],
+          },
+          { link_id: 'q3', type: 'free_text', text: 'Anything else?' },
+          { link_id: 'q4', type: 'scale0_10', text: 'Recommend?' },
+        ],
+      },
+      { now: at(400) },
+    );
+    await openSurvey(store, ADMIN, s.id, { now: at(400) });
+    await inviteToSurvey(store, ADMIN, s.id, { minDays: 0, now: at(400) });
+    // North (5 respondents, shown at threshold 5); East 2 (small); South none (small too)
+    const sheets: [string, Record<string, number | string>][] = [
+      ['n1', { q1: 2, q2: 'Day', q3: 'Zebra crossing', q4: 10 }],
+      ['n2', { q1: 3, q2: 'Day', q3: 'apple pie' }],
+      ['n3', { q1: 4, q2: 'Day', q3: 'Mango' }],
+      ['n4', { q1: 4, q2: 'Night' }],
+      ['n5', { q1: 5 }],
+      ['e1', { q1: 1, q2: 'Both', q3: 'Banana' }],
+      ['e2', { q1: 1, q2: 'Both' }],
+    ];
+    for (const [u, answers] of sheets)
+      await respondToSurvey(store, actor(u), s.id, { answers }, { now: at(401) });
+    const r = await surveyResults(store, s.id, { by: 'department', threshold: 5 });
+    const g = Object.fromEntries(r.groups.map((x) => [x.group, x]));
+    expect(g.East).toMatchObject({ suppressed: 'small', items: null });
+    expect(g.South).toMatchObject({ suppressed: 'small', items: null });
+    const [q1, q2, q3, q4] = g.North!.items!;
+    // q1 North: 2, 3, 4, 4, 5 → mean 3.6, Σ(x − 3.6)² = 5.2, sd = √1.3 = 1.140175,
+    // half-width t(0.975, 4) · sd / √5 = 2.776445 × 0.509902 = 1.415715 → 2.184285 … 5.015715
+    expect(q1).toMatchObject({ link_id: 'q1', type: 'likert5', answered: 5, choices: null });
+    expect(q1!.mean!.mean).toBeCloseTo(3.6, 10);
+    expect(q1!.mean!.sd).toBeCloseTo(Math.sqrt(1.3), 10);
+    expect(q1!.mean!.ci95![0]).toBeCloseTo(2.184285, 5);
+    expect(q1!.mean!.ci95![1]).toBeCloseTo(5.015715, 5);
+    expect(q1!.distribution!.map((v) => [v.value, v.count])).toEqual([
+      [1, 0],
+      [2, 1],
+      [3, 1],
+      [4, 2],
+      [5, 1],
+    ]);
+    // q2 North: Day 3, Night 1, Both 0 of 4 answering. Wilson, z² = 3.8416, 1 + z²/4 = 1.9604:
+    // Day p = 0.75: centre (0.75 + 0.4802) / 1.9604 = 0.627525, half (1.96 / 1.9604) ·
+    // √(0.1875/4 + 3.8416/64) = 0.326889 → 0.300636 … 0.954414; Night the mirror, 0.045586 …
+    // 0.699364; Both 0: centre 0.244950, half 0.999796 × 0.245 → 0 … 0.489900
+    expect(q2).toMatchObject({
+      type: 'single_choice',
+      answered: 4,
+      mean: null,
+      distribution: null,
+    });
+    const [day, night, both] = q2!.choices!;
+    expect(day).toMatchObject({ choice: 'Day', count: 3, share: 0.75 });
+    expect(day!.ci95![0]).toBeCloseTo(0.300636, 5);
+    expect(day!.ci95![1]).toBeCloseTo(0.954414, 5);
+    expect(night).toMatchObject({ choice: 'Night', count: 1, share: 0.25 });
+    expect(night!.ci95![0]).toBeCloseTo(0.045586, 5);
+    expect(night!.ci95![1]).toBeCloseTo(0.699364, 5);
+    expect(both).toMatchObject({ choice: 'Both', count: 0, share: 0 });
+    expect(both!.ci95![0]).toBe(0);
+    expect(both!.ci95![1]).toBeCloseTo(0.4899, 5);
+    // free text: counts only per group, never the texts
+    expect(q3).toMatchObject({ type: 'free_text', answered: 3, mean: null, texts: null });
+    // q4: one answer, a mean without an interval; the 0–10 scale counted in full
+    expect(q4).toMatchObject({ answered: 1, mean: { n: 1, mean: 10, ci95: null } });
+    expect(q4!.distribution).toHaveLength(11);
+    expect(q4!.distribution![10]).toEqual({ value: 10, count: 1 });
+    // the whole survey (7): q1 2, 3, 4, 4, 5, 1, 1 → mean 20/7, Σ(x − 20/7)² = 104/7,
+    // sd = √(104/42); q2 Day 3, Night 1, Both 2 of 6 → Both 1/3 with Wilson 0.096769 … 0.700012
+    const [t1, t2, t3] = r.total.items!;
+    expect(t1!.mean!.mean).toBeCloseTo(20 / 7, 10);
+    expect(t1!.mean!.sd).toBeCloseTo(Math.sqrt(104 / 42), 10);
+    expect(t2!.choices![2]).toMatchObject({ choice: 'Both', count: 2 });
+    expect(t2!.choices![2]!.ci95![0]).toBeCloseTo(0.096769, 5);
+    expect(t2!.choices![2]!.ci95![1]).toBeCloseTo(0.700012, 5);
+    // without the owners' flag (a leader's or champion's view) the total has counts only
+    expect(t3).toMatchObject({ answered: 4, texts: null });
+    // the owners: the texts of the whole survey only, alphabetically (not in code-unit order)
+    const owner = await surveyResults(store, s.id, {
+      by: 'department',
+      threshold: 5,
+      freeTexts: true,
+    });
+    expect(owner.total.items![2]!.texts).toEqual([
+      'apple pie',
+      'Banana',
+      'Mango',
+      'Zebra crossing',
+    ]);
+    expect(owner.groups.find((x) => x.group === 'North')!.items![2]!.texts).toBeNull();
+    // a suppressed total shows no item, and no text, to anyone
+    const hidden = await surveyResults(store, s.id, { by: 'org', threshold: 8, freeTexts: true });
+    expect(hidden.total).toMatchObject({ suppressed: 'small', items: null });
   });
 });
 

@@ -461,6 +461,7 @@ export type {
   SurveyFhirOut,
   SurveyGroupResultOut,
   SurveyItemOut,
+  SurveyItemResultOut,
   SurveyList,
   SurveyOut,
   SurveyResultsOut,

@@ -79,6 +79,49 @@ const npsOut = z.object({
   ci95: interval,
 });
 
+/**
+ * One item's figures in one group (`src/program/surveyItemResults.ts`); the fields that do not
+ * fit the item's type are null.
+ */
+const surveyItemResultSchema = named(
+  'SurveyItemResult',
+  z.object({
+    link_id: z.string(),
+    type: surveyItemSchema.shape.type,
+    text: z.string(),
+    /** Respondents of the group who answered the item. */
+    answered: count,
+    /** 1–5 and 0–10 items: the mean answer with its 95% t-interval. */
+    mean: surveyMean.nullable(),
+    /** 1–5 and 0–10 items: the count of every value of the scale, zeros included. */
+    distribution: z.array(z.object({ value: z.number().int(), count })).nullable(),
+    /** Single-choice items: each choice's count and share of those who answered, Wilson 95%. */
+    choices: z
+      .array(
+        z.object({
+          choice: z.string(),
+          count,
+          share: z.number().nullable(),
+          ci95: interval.nullable(),
+        }),
+      )
+      .nullable(),
+    /**
+     * Free-text items: the answers, alphabetically — only in `total`, only for administrators and
+     * IT, only when the total is not suppressed; null otherwise.
+     */
+    texts: z
+      .array(z.string())
+      .nullable()
+      .describe(
+        'Free-text answers, alphabetically: only in total, only for administrators and IT, only when the total is not suppressed',
+      ),
+  }),
+  'One item in one group: answered (n); for 1–5 and 0–10 items the mean with its 95% ' +
+    't-interval and the count per value; for single-choice items each choice’s count and share ' +
+    'with its Wilson 95% interval; for free-text items the count (the texts only as said).',
+);
+
 /** One group's result; every figure null when `suppressed`. */
 export const surveyGroupResultSchema = z.object({
   group: z.string(),
@@ -89,6 +132,11 @@ export const surveyGroupResultSchema = z.object({
   sus: surveyMean.extend({ band: z.string() }).nullable(),
   nps: npsOut.nullable(),
   net: surveyMean.nullable(),
+  /** Every item of the survey in order; null when the group is suppressed. */
+  items: z
+    .array(surveyItemResultSchema)
+    .nullable()
+    .describe('Every item of the survey in order; null when the group is suppressed'),
 });
 
 export const SURVEY_RESULT_BY = ['department', 'specialty', 'role', 'org'] as const;
@@ -204,6 +252,7 @@ export type SurveyDetail = z.infer<typeof surveyDetailSchema>;
 export type SurveyCreateIn = z.input<typeof surveyCreateBody>;
 export type SurveyResultsOut = z.infer<typeof surveyResultsSchema>;
 export type SurveyGroupResultOut = z.infer<typeof surveyGroupResultSchema>;
+export type SurveyItemResultOut = z.infer<typeof surveyItemResultSchema>;
 export type SurveyComparisonOut = z.infer<typeof surveyComparisonSchema>;
 export type MySurvey = z.infer<typeof mySurveySchema>;
 export type SurveyItemOut = z.infer<typeof surveyItemSchema>;

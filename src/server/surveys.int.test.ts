@@ -5,7 +5,8 @@
  * t-interval, the adjective band and the response rate with its denominator, all by hand; the
  * contact budget holds a second survey back until `survey_min_days` (set through the settings)
  * allows it; a group of four respondents is suppressed for the administrator too; FHIR export and
- * import of the Questionnaire and of responses; a CSV upload of responses. Security: roles, CSRF,
+ * import of the Questionnaire and of responses; a CSV upload of responses; a custom survey's
+ * items, whose free texts only administrators and IT read. Security: roles, CSRF,
  * no account of an anonymous survey anywhere (rows, FHIR, access log), 400s that name the field.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -312,6 +313,54 @@ describe.each(engines())('surveys through the API on $name', (engine) => {
     // 4 in the app + 2 from CSV + 1 from FHIR; no department on the imported ones
     const list = await get<SurveyList>('admin', '/api/surveys');
     expect(list.surveys.find((s) => s.id === nps)?.responses).toBe(7);
+  });
+
+  it('sums a custom survey’s items; the free texts only for administrators and IT, sorted', async () => {
+    const c = await send('itstaff', '/api/surveys', {
+      title: 'Custom',
+      instrument: 'custom',
+      anonymous: true,
+      items: [
+        { link_id: 'ease', type: 'likert5', text: 'Easy to use' },
+        { link_id: 'note', type: 'free_text', text: 'Anything else?' },
+      ],
+    });
+    expect(c.statusCode, c.body).toBe(201);
+    const id = (c.json() as SurveyOut).id;
+    // five imported responses of Cardiology (threshold 5): ease 1, 2, 3, 4, 5 → mean 3,
+    // sd √2.5, 95% t-interval 3 ± t(0.975, 4) · √2.5 / √5
+    const csv =
+      'id,department,ease,note\nr1,Cardiology,1,zeta\nr2,Cardiology,2,Alpha\nr3,Cardiology,3,\n' +
+      'r4,Cardiology,4,beta\nr5,Cardiology,5,\n';
+    const up = await p.sys.app.inject({
+      method: 'POST',
+      url: `/api/surveys/${id}/responses/csv`,
+      headers: {
+        cookie: p.as['admin']!.cookie,
+        'x-csrf-token': p.as['admin']!.csrf,
+        'content-type': 'text/csv',
+      },
+      payload: csv,
+    });
+    expect(up.json(), up.body).toMatchObject({ rows_stored: 5, rows_rejected: 0 });
+    const items = async (who: string) => {
+      const r = await get<SurveyResultsOut>(who, `/api/surveys/${id}/results?by=department`);
+      return {
+        group: r.groups.find((g) => g.group === 'Cardiology')!.items!,
+        total: r.total.items!,
+      };
+    };
+    const admin = await items('admin');
+    const [ease, note] = admin.group;
+    expect(ease).toMatchObject({ answered: 5, mean: { n: 5, mean: 3 } });
+    expect(ease!.mean!.ci95![1]).toBeCloseTo(3 + (T4 * Math.sqrt(2.5)) / Math.sqrt(5), 6);
+    expect(note).toMatchObject({ type: 'free_text', answered: 3, texts: null });
+    expect(admin.total[1]!.texts).toEqual(['Alpha', 'beta', 'zeta']);
+    expect((await items('itstaff')).total[1]!.texts).toEqual(['Alpha', 'beta', 'zeta']);
+    for (const who of ['lead', 'champ']) {
+      const seen = await items(who);
+      expect(seen.total[1], who).toMatchObject({ answered: 3, texts: null });
+    }
   });
 
   it('exports and imports FHIR; an anonymous survey names no account anywhere', async () => {

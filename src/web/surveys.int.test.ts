@@ -3,7 +3,8 @@
  * organisation; the demo clinician finds it on My report and answers all ten statements with the
  * keyboard alone (Tab to a statement, arrow keys to choose), well within a minute; the
  * administrator then sees the result on the Surveys page — SUS 75 (odd statements "Agree", even
- * ones "Disagree": 2.5 × (5 × 3 + 5 × 3)), band "good" — with its chart. axe-core on each page.
+ * ones "Disagree": 2.5 × (5 × 3 + 5 × 3)), band "good" — with its chart, and the Items section with
+ * each statement's mean. axe-core on each page.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -86,6 +87,10 @@ describe('surveys in Chromium', () => {
     const text = await figure.innerText();
     expect(text).toMatch(/organisation\s+75\b/);
     expect(text).toMatch(/good; 1 of \d+ invited/);
+    // The Items section: statement 1 answered "4 Agree" by the one respondent → mean 4.00
+    const items = admin.getByRole('region', { name: 'Items' });
+    await items.getByRole('figure', { name: /Mean answer per item/ }).waitFor();
+    expect(await items.innerText()).toMatch(/organisation\s+1\s+4\.00/);
     await checkPage(admin, 'survey-results');
     expect(app.problems).toEqual([]);
   }, 180_000);

@@ -55,6 +55,7 @@ export type {
   SurveyCreateIn,
   SurveyDetail,
   SurveyGroupResultOut,
+  SurveyItemResultOut,
   SurveyList,
   SurveyOut,
   SurveyResultsOut,

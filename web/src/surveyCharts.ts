@@ -5,6 +5,7 @@
  * adjective band, NPS, net satisfaction), and before/after differences the same way around zero.
  * A suppressed group has no dot and says so.
  */
+import type { SurveyItemResultOut } from './api.ts';
 import type { Recipe } from './charts.ts';
 import { AXIS, COLORS } from './components/Chart.tsx';
 import { whiskers } from './programCharts.ts';
@@ -18,14 +19,15 @@ export interface IntervalRow {
   note: string;
 }
 
-const r1 = (x: number) => Math.round(x * 10) / 10;
-
 /** Dots with interval whiskers, one row per group, on a fixed axis (`min`–`max`). */
 export function intervalChart(
   rows: IntervalRow[],
   what: string,
   axis: { min: number; max: number; zero?: boolean },
+  /** Decimals shown (scores 0–100: one; item means on a 1–5 scale: two); what a row is. */
+  { digits = 1, row = 'Group' }: { digits?: number; row?: string } = {},
 ): Recipe {
+  const r1 = (x: number) => Math.round(x * 10 ** digits) / 10 ** digits;
   const labels = rows.map((r) => (r.point === null ? `${r.label} — ${r.note}` : r.label));
   const dots = rows
     .map((r, i) => (r.point === null ? null : [r1(r.point), i]))
@@ -36,7 +38,7 @@ export function intervalChart(
   const shown = rows.filter((r) => r.point !== null);
   const summary = shown.length
     ? `${what}, with 95% intervals: ${shown.map((r) => `${r.label} ${r1(r.point!)}${r.ci ? ` (${r1(r.ci[0])} to ${r1(r.ci[1])})` : ' (no interval: one response)'}`).join('; ')}.`
-    : `No group has a ${what.toLowerCase()} to show.`;
+    : `No ${row.toLowerCase()} has a ${what.toLowerCase()} to show.`;
   const longest = Math.max(0, ...labels.map((l) => l.length));
   return {
     summary,
@@ -85,7 +87,7 @@ export function intervalChart(
       ],
     },
     table: {
-      columns: ['Group', what, 'Lower 95%', 'Upper 95%', 'Note'],
+      columns: [row, what, 'Lower 95%', 'Upper 95%', 'Note'],
       rows: rows.map((r) =>
         r.point === null
           ? [r.label, '', '', '', r.note]
@@ -93,4 +95,31 @@ export function intervalChart(
       ),
     },
   };
+}
+
+/** An item's short name for a chart's axis: its number and the start of its text. */
+export function itemLabel(i: SurveyItemResultOut, k: number): string {
+  const t = i.text.length > 48 ? `${i.text.slice(0, 46)}…` : i.text;
+  return `${k + 1}. ${t}`;
+}
+
+/**
+ * The mean answer of each item of one scale (1–5 or 0–10) with its 95% t-interval as whiskers,
+ * for the whole survey; an item nobody answered has no dot and says so.
+ */
+export function itemMeansChart(
+  items: { item: SurveyItemResultOut; k: number }[],
+  scale: { min: number; max: number },
+): Recipe {
+  return intervalChart(
+    items.map(({ item, k }) => ({
+      label: itemLabel(item, k),
+      point: item.mean?.mean ?? null,
+      ci: item.mean?.ci95 ?? null,
+      note: item.mean ? `${item.answered} answered` : 'nobody answered',
+    })),
+    `Mean answer (${scale.min}–${scale.max})`,
+    scale,
+    { digits: 2, row: 'Item' },
+  );
 }

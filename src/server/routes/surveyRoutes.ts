@@ -7,7 +7,8 @@
  *   (`survey_min_days`) —, run a further invitation round, close them, and import responses (FHIR
  *   QuestionnaireResponses, or a CSV upload like every other upload).
  * - Administrators, IT, leaders and champions read results: per group, with the response rate and
- *   its denominator, suppressed below the threshold for everyone (§3); before/after of two surveys.
+ *   its denominator, and per item, suppressed below the threshold for everyone (§3); before/after
+ *   of two surveys. Only administrators and IT read the free-text answers (of the whole survey).
  *   Clinicians read no results.
  * - A clinician (or champion) sees the one survey waiting for them, answers or dismisses it.
  *
@@ -260,12 +261,24 @@ export function surveyRoutes(app: FastifyInstance, s: Services, o: { now: () => 
     description:
       'SUS with its t-interval and adjective band, NPS with the adjusted-Wald interval, net ' +
       'satisfaction with its t-interval; groups with fewer respondents than the suppression ' +
-      'threshold show no figure to anyone, administrators included (§3).',
+      'threshold show no figure to anyone, administrators included (§3). Every shown group and ' +
+      'the total carry `items`, one per item of the survey (custom and shipped): answered (n); ' +
+      'for 1–5 and 0–10 items the mean with its 95% t-interval and the count per value; for ' +
+      'single-choice items each choice’s count and share with its Wilson 95% interval; for ' +
+      'free-text items the count. The free-text answers themselves, alphabetically, only in ' +
+      '`total` and only for administrators and IT (the survey’s owners), never per group and ' +
+      'never when the total is suppressed; leaders and champions see the counts only.',
     access: READERS,
     onFailure: refused('view'),
     async handler({ req, auth, params, query }) {
       const threshold = (await settings()).suppression_threshold;
-      const r = await surveyResults(s.db, params.id, { by: query.by, threshold });
+      // The texts are the owners' (administrators and IT), as creating and closing surveys are.
+      const owner = (MANAGERS as readonly string[]).includes(auth!.user.role);
+      const r = await surveyResults(s.db, params.id, {
+        by: query.by,
+        threshold,
+        freeTexts: owner,
+      });
       await logAccess(s, req, auth, 'view', `surveys/${params.id}/results`, `by ${query.by}`);
       return { ...r, survey: await out(r.survey) };
     },

@@ -3,8 +3,8 @@
  * satisfaction, or custom items), target them at departments, open and close them; they, leaders
  * and champions read the results per group — SUS with its adjective band, NPS, net satisfaction,
  * each with its 95% interval drawn, the response rate with its denominator — and before/after
- * against an earlier survey of the same instrument. Groups below the suppression threshold show
- * nothing, for administrators too.
+ * against an earlier survey of the same instrument; and every item's answers (`SurveyItems.tsx`).
+ * Groups below the suppression threshold show nothing, for administrators too.
  */
 import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import {
@@ -18,6 +18,7 @@ import { Chart, DataTable } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { href, useApi } from '../hooks.ts';
 import { intervalChart, type IntervalRow } from '../surveyCharts.ts';
+import { SurveyItems } from './SurveyItems.tsx';
 
 const INSTRUMENT_LABEL: Record<SurveyOut['instrument'], string> = {
   sus: 'SUS (System Usability Scale)',
@@ -30,7 +31,7 @@ type By = (typeof BYS)[number];
 
 export function SurveysPage({ me, sub }: PageProps & { sub: string | undefined }): ReactNode {
   const manage = me.role === 'admin' || me.role === 'it';
-  return sub ? <SurveyResults id={sub} /> : <SurveyList manage={manage} />;
+  return sub ? <SurveyResults id={sub} owner={manage} /> : <SurveyList manage={manage} />;
 }
 
 function errorOf(e: unknown): ApiError {
@@ -263,7 +264,7 @@ const AXES = {
 };
 const SCORE = { sus: 'SUS score', nps: 'NPS', net: 'Net satisfaction', custom: 'Score' };
 
-function SurveyResults({ id }: { id: string }): ReactNode {
+function SurveyResults({ id, owner }: { id: string; owner: boolean }): ReactNode {
   const [by, setBy] = useState<By>('department');
   const [before, setBefore] = useState('');
   const results = useApi('GET /api/surveys/:id/results', { params: { id }, query: { by } });
@@ -352,6 +353,11 @@ function SurveyResults({ id }: { id: string }): ReactNode {
             g.response_rate === null ? '' : `${Math.round(g.response_rate * 100)}%`,
           ]),
         }}
+      />
+      <SurveyItems
+        results={r}
+        groups={[...(by === 'org' ? [] : r.groups), r.total]}
+        owner={owner}
       />
       {r.survey.instrument !== 'custom' ? (
         <section className="section" aria-labelledby="survey-compare">
