@@ -251,42 +251,27 @@ function GoalRules({
         people voted (or the whole group, if smaller) and support outnumbers opposition. A new rule
         applies to goals proposed from now on.
       </p>
-      <label>
-        Votes needed
-        <input
-          type="number"
-          min={1}
-          max={10000}
-          step={1}
-          value={minVotes}
-          onChange={(e) => setMinVotes(e.target.value)}
-          required
-        />
-      </label>
-      <label>
-        Voting window (days)
-        <input
-          type="number"
-          min={1}
-          max={90}
-          step={1}
-          value={windowDays}
-          onChange={(e) => setWindowDays(e.target.value)}
-          required
-        />
-      </label>
-      <label>
-        Baseline weeks (whole weeks before the proposal)
-        <input
-          type="number"
-          min={2}
-          max={52}
-          step={1}
-          value={baselineWeeks}
-          onChange={(e) => setBaselineWeeks(e.target.value)}
-          required
-        />
-      </label>
+      <WholeNumber
+        label="Votes needed"
+        min={1}
+        max={10000}
+        value={minVotes}
+        onChange={setMinVotes}
+      />
+      <WholeNumber
+        label="Voting window (days)"
+        min={1}
+        max={90}
+        value={windowDays}
+        onChange={setWindowDays}
+      />
+      <WholeNumber
+        label="Baseline weeks (whole weeks before the proposal)"
+        min={2}
+        max={52}
+        value={baselineWeeks}
+        onChange={setBaselineWeeks}
+      />
       <button type="submit">Save goal rules</button>
       {status}
     </form>
@@ -312,22 +297,43 @@ function SurveyBudget({ initial, onSaved }: { initial: number; onSaved: () => vo
         the survey; someone who dismissed a survey twice is not asked it again. 0 lets every open
         survey through at once (one at a time on My report).
       </p>
-      <label>
-        Days between invitations
-        <input
-          type="number"
-          min={0}
-          max={9999}
-          step={1}
-          value={days}
-          onChange={(e) => setDays(e.target.value)}
-          aria-describedby={`${id}-help`}
-          required
-        />
-      </label>
+      <WholeNumber
+        label="Days between invitations"
+        min={0}
+        max={9999}
+        value={days}
+        onChange={setDays}
+        describedBy={`${id}-help`}
+      />
       <button type="submit">Save contact budget</button>
       {status}
     </form>
+  );
+}
+
+/** A labelled whole-number input of the settings' forms (kept as typed text until saved). */
+function WholeNumber(p: {
+  label: string;
+  min: number;
+  max: number;
+  value: string;
+  onChange: (v: string) => void;
+  describedBy?: string;
+}): ReactNode {
+  return (
+    <label>
+      {p.label}
+      <input
+        type="number"
+        min={p.min}
+        max={p.max}
+        step={1}
+        value={p.value}
+        onChange={(e) => p.onChange(e.target.value)}
+        aria-describedby={p.describedBy}
+        required
+      />
+    </label>
   );
 }
 
@@ -403,18 +409,7 @@ function SmtpForm({
         Host
         <input value={host} onChange={(e) => setHost(e.target.value)} required maxLength={255} />
       </label>
-      <label>
-        Port
-        <input
-          type="number"
-          min={1}
-          max={65535}
-          step={1}
-          value={port}
-          onChange={(e) => setPort(e.target.value)}
-          required
-        />
-      </label>
+      <WholeNumber label="Port" min={1} max={65535} value={port} onChange={setPort} />
       <label className="check">
         <input type="checkbox" checked={secure} onChange={(e) => setSecure(e.target.checked)} />
         Implicit TLS (usually port 465; otherwise STARTTLS when the server offers it)
