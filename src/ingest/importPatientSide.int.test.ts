@@ -4,7 +4,8 @@
  * upload (`importFiles`, format detected), on every engine: counts, rejects with line and reason,
  * idempotence, pseudonyms that join with the schedule and with each other, removal and export.
  * That no raw identifier reaches the store is asserted with the other tables in
- * `privacy.int.test.ts`.
+ * `privacy.int.test.ts`. FHIR R4: Communication → messages, DiagnosticReport and
+ * DocumentReference → releases.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,9 @@ import { importFiles } from './importFiles.ts';
 import { Pseudonymizer } from './pseudonymize.ts';
 import { previewRemoval, removeImport } from './removeImport.ts';
 import type { ImportReport } from './loadStaged.ts';
+import { importFhir } from './fhir/importFhir.ts';
+import { writeNdjson } from '../testing/fhirFixtures.ts';
+import type * as r4 from 'fhir/r4.js';
 
 const FILES: Record<
   'schedule' | 'patient_events' | 'patient_accounts' | 'messages' | 'releases',
@@ -332,6 +336,159 @@ for (const engine of engines()) {
           [...Object.keys(schema.shape), 'import_id'].sort(),
         );
       }
+    });
+  });
+}
+
+/** A practitioner not in the roster keeps its relative reference as user id (formats.md §3). */
+const U1 = 'Practitioner/u1';
+
+const communication = (
+  id: string,
+  sender: string,
+  recipient: string,
+  o: Partial<r4.Communication> = {},
+): r4.Communication => ({
+  resourceType: 'Communication',
+  id,
+  status: 'completed',
+  subject: { reference: 'Patient/MRN-RAW-7' },
+  sent: '2026-03-03T10:00:00Z',
+  sender: { reference: sender },
+  recipient: [{ reference: recipient }],
+  ...o,
+});
+
+for (const engine of engines()) {
+  describe(`patient-side FHIR import (${engine.name})`, () => {
+    let store: Store;
+    let dir: string;
+    let p: Pseudonymizer;
+    beforeAll(async () => {
+      store = await engine.open();
+      dir = mkdtempSync(join(tmpdir(), 'uptake-patient-fhir-'));
+      p = Pseudonymizer.load(join(dir, 'key'));
+    });
+    afterAll(async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const run = (table: 'messages' | 'releases', file: string) =>
+      importFhir(store, {
+        table,
+        files: [file],
+        pseudonymizer: p,
+        rejectsDir: join(dir, 'rejects'),
+      });
+
+    it('maps Communication to messages: direction from the sender, replies by inResponseTo', async () => {
+      const file = join(dir, 'Communication.ndjson');
+      writeNdjson(file, [
+        communication('c1', 'Patient/MRN-RAW-7', 'Practitioner/u1', {
+          encounter: { reference: 'Encounter/E1' },
+        }),
+        communication('c2', 'Practitioner/u1', 'Patient/MRN-RAW-7', {
+          sent: '2026-03-03T15:00:00Z',
+          inResponseTo: [{ reference: 'Communication/c1' }],
+        }),
+        communication('c3', 'RelatedPerson/mum', 'Patient/MRN-RAW-7'),
+        communication('c4', 'Practitioner/u1', 'Patient/MRN-RAW-7', { status: 'entered-in-error' }),
+        communication('c5', 'Practitioner/u1', 'Patient/MRN-RAW-7', { sent: '' }),
+      ]);
+      const r = await run('messages', file);
+      expect(r).toMatchObject({ rows_stored: 2, rows_rejected: 2 });
+      expect(r.notes).toMatchObject({ communications_entered_in_error: 1 });
+      const rejects = await store.all<{ line: number; reason: string }>(
+        `SELECT line, reason FROM import_rejects WHERE import_id = $1 ORDER BY line`,
+        [r.import_id],
+      );
+      expect(rejects).toEqual([
+        {
+          line: 3,
+          reason: expect.stringMatching(
+            /^its sender is a patient and its first recipient names no clinician/,
+          ),
+        },
+        { line: 5, reason: expect.stringMatching(/^the Communication has no sent/) },
+      ]);
+      const rows = await store.all<Record<string, string | null>>(
+        `SELECT message_id, patient_id, clinician_id, direction, in_reply_to, encounter_id FROM messages ORDER BY sent_at`,
+      );
+      const mrn = p.pseudonym('patient', 'Patient/MRN-RAW-7');
+      const c1 = p.pseudonym('message', 'Communication/c1');
+      expect(rows).toEqual([
+        {
+          message_id: c1,
+          patient_id: mrn,
+          clinician_id: U1,
+          direction: 'to_clinician',
+          in_reply_to: null,
+          encounter_id: 'Encounter/E1',
+        },
+        {
+          message_id: p.pseudonym('message', 'Communication/c2'),
+          patient_id: mrn,
+          clinician_id: U1,
+          direction: 'to_patient',
+          in_reply_to: c1,
+          encounter_id: null,
+        },
+      ]);
+      expect((await run('messages', file)).rows_stored).toBe(0);
+    });
+
+    it('maps DiagnosticReport and DocumentReference to releases', async () => {
+      const file = join(dir, 'releases.ndjson');
+      const report: r4.DiagnosticReport = {
+        resourceType: 'DiagnosticReport',
+        id: 'dr1',
+        status: 'final',
+        code: { text: 'CBC' },
+        subject: { reference: 'Patient/MRN-RAW-7' },
+        issued: '2026-03-03T08:00:00Z',
+        performer: [{ reference: 'Organization/lab' }],
+        resultsInterpreter: [{ reference: 'Practitioner/u1' }],
+      };
+      const note: r4.DocumentReference = {
+        resourceType: 'DocumentReference',
+        id: 'dn1',
+        status: 'current',
+        content: [{ attachment: { contentType: 'text/plain' } }],
+        subject: { reference: 'Patient/MRN-RAW-7' },
+        date: '2026-03-04T08:00:00Z',
+        author: [{ reference: 'Practitioner/u1' }],
+        context: { encounter: [{ reference: 'Encounter/E1' }] },
+      };
+      writeNdjson(file, [
+        report,
+        note,
+        { ...report, id: 'dr2', status: 'registered' },
+        { ...report, id: 'dr3', issued: undefined },
+        { ...note, id: 'dn2', subject: undefined },
+      ]);
+      const r = await run('releases', file);
+      expect(r).toMatchObject({ rows_stored: 2, rows_rejected: 2 });
+      expect(r.notes).toMatchObject({ diagnosticreport_registered: 1 });
+      const rows = await store.all<Record<string, string | null>>(
+        `SELECT resource_id, patient_id, kind, clinician_id, encounter_id FROM releases ORDER BY available_at`,
+      );
+      const mrn = p.pseudonym('patient', 'Patient/MRN-RAW-7');
+      expect(rows).toEqual([
+        {
+          resource_id: p.pseudonym('resource', 'DiagnosticReport/dr1'),
+          patient_id: mrn,
+          kind: 'result',
+          clinician_id: U1,
+          encounter_id: null,
+        },
+        {
+          resource_id: p.pseudonym('resource', 'DocumentReference/dn1'),
+          patient_id: mrn,
+          kind: 'note',
+          clinician_id: U1,
+          encounter_id: 'Encounter/E1',
+        },
+      ]);
     });
   });
 }
