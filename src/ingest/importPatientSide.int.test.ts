@@ -4,8 +4,8 @@
  * upload (`importFiles`, format detected), on every engine: counts, rejects with line and reason,
  * idempotence, pseudonyms that join with the schedule and with each other, removal and export.
  * That no raw identifier reaches the store is asserted with the other tables in
- * `privacy.int.test.ts`. FHIR R4: Communication → messages, DiagnosticReport and
- * DocumentReference → releases.
+ * `privacy.int.test.ts`. FHIR R4: AuditEvent of a patient → patient_events, Communication →
+ * messages, DiagnosticReport and DocumentReference → releases.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { Pseudonymizer } from './pseudonymize.ts';
 import { previewRemoval, removeImport } from './removeImport.ts';
 import type { ImportReport } from './loadStaged.ts';
 import { importFhir } from './fhir/importFhir.ts';
-import { writeNdjson } from '../testing/fhirFixtures.ts';
+import { loginEvent, restEvent, writeNdjson } from '../testing/fhirFixtures.ts';
 import type * as r4 from 'fhir/r4.js';
 
 const FILES: Record<
@@ -373,7 +373,7 @@ for (const engine of engines()) {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     });
-    const run = (table: 'messages' | 'releases', file: string) =>
+    const run = (table: 'patient_events' | 'messages' | 'releases', file: string) =>
       importFhir(store, {
         table,
         files: [file],
@@ -489,6 +489,99 @@ for (const engine of engines()) {
           encounter_id: 'Encounter/E1',
         },
       ]);
+    });
+
+    it('maps AuditEvents of patients and proxies to patient events; a viewed result joins its release', async () => {
+      const file = join(dir, 'AuditEvent.ndjson');
+      const t = '2026-03-04T12:00:00Z';
+      const pat = { reference: 'Patient/MRN-RAW-7' };
+      writeNdjson(file, [
+        restEvent({
+          id: 'pe1',
+          recorded: t,
+          interaction: 'read',
+          action: 'R',
+          user: pat,
+          what: 'DiagnosticReport/dr1',
+          patient: pat.reference,
+        }),
+        restEvent({
+          id: 'pe2',
+          recorded: t,
+          interaction: 'read',
+          action: 'R',
+          user: { reference: 'RelatedPerson/mum' },
+          what: 'DocumentReference/dn1',
+          patient: pat.reference,
+        }),
+        loginEvent('pe3', t, pat),
+        restEvent({
+          id: 'pe4',
+          recorded: t,
+          interaction: 'read',
+          action: 'R',
+          user: { reference: 'Practitioner/u1' },
+          what: 'DiagnosticReport/dr1',
+          patient: pat.reference,
+        }),
+        restEvent({
+          id: 'pe5',
+          recorded: t,
+          interaction: 'read',
+          action: 'R',
+          user: { reference: 'RelatedPerson/mum' },
+          what: 'DocumentReference/dn1',
+        }),
+      ]);
+      const r = await run('patient_events', file);
+      expect(r).toMatchObject({ rows_stored: 3, rows_rejected: 1 });
+      expect(r.notes).toMatchObject({ audit_events_not_by_a_patient: 1 });
+      const [reject] = await store.all<{ line: number; reason: string }>(
+        `SELECT line, reason FROM import_rejects WHERE import_id = $1`,
+        [r.import_id],
+      );
+      expect(reject).toEqual({
+        line: 5,
+        reason: expect.stringMatching(
+          /^its requestor is a RelatedPerson and no entity names the patient/,
+        ),
+      });
+      const mrn = p.pseudonym('patient', 'Patient/MRN-RAW-7');
+      const rows = await store.all<Record<string, string | null>>(
+        `SELECT event_id, patient_id, action, actor, resource_id, source FROM patient_events ORDER BY event_id`,
+      );
+      expect(rows).toEqual([
+        {
+          event_id: 'pe1',
+          patient_id: mrn,
+          action: 'view_result',
+          actor: 'patient',
+          resource_id: p.pseudonym('resource', 'DiagnosticReport/dr1'),
+          source: 'fhir',
+        },
+        {
+          event_id: 'pe2',
+          patient_id: mrn,
+          action: 'view_note',
+          actor: 'proxy',
+          resource_id: p.pseudonym('resource', 'DocumentReference/dn1'),
+          source: 'fhir',
+        },
+        {
+          event_id: 'pe3',
+          patient_id: mrn,
+          action: 'login',
+          actor: 'patient',
+          resource_id: null,
+          source: 'fhir',
+        },
+      ]);
+      // The releases of the test before: each view joins the release it viewed.
+      const [joined] = await store.all<{ n: number }>(
+        `SELECT count(*) AS n FROM patient_events e JOIN releases r ON r.resource_id = e.resource_id AND r.patient_id = e.patient_id`,
+      );
+      expect(Number(joined?.n)).toBe(2);
+      expect((await run('patient_events', file)).rows_stored).toBe(0);
     });
   });
 }

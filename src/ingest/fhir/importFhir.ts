@@ -1,8 +1,8 @@
 /**
  * FHIR R4 import (`docs/formats.md`): AuditEvent → events, Practitioner +
  * PractitionerRole → clinicians, Schedule + Slot + Appointment → schedule, MedicationRequest +
- * ServiceRequest → orders; the patient side: Communication → messages, DiagnosticReport +
- * DocumentReference → releases. Files are NDJSON, Bundles or single resources (`read.ts`); each
+ * ServiceRequest → orders; the patient side: AuditEvent of a patient → patient_events,
+ * Communication → messages, DiagnosticReport + DocumentReference → releases. Files are NDJSON, Bundles or single resources (`read.ts`); each
  * table's mapping is SQL over the staged resources; `loadStaged` validates, pseudonymizes and
  * stores in one transaction, with one report for all the files of the call.
  */
@@ -21,7 +21,7 @@ import {
   storeIdentities,
 } from './identities.ts';
 import { mapOrders, ORDER_TABLES } from './orders.ts';
-import { mapMessages, mapReleases, PATIENT_SIDE_TABLES } from './patientSide.ts';
+import { mapMessages, mapPatientEvents, mapReleases, PATIENT_SIDE_TABLES } from './patientSide.ts';
 import { createRecordTables, createRecordView, F, linesTable, readFile } from './read.ts';
 import { mapRoster } from './roster.ts';
 import { mapSchedule, SCHEDULE_TABLES } from './schedule.ts';
@@ -81,6 +81,12 @@ const MAPPINGS: Partial<Record<ImportTable, Mapping>> = {
     map: (st) => mapOrders(st),
   },
   // The patient side (engagement.md §1; `patientSide.ts`).
+  patient_events: {
+    types: ['AuditEvent'],
+    helpers: IDENTITY_HELPERS,
+    expected: 'an AuditEvent',
+    map: (st) => mapPatientEvents(st),
+  },
   messages: {
     types: ['Communication'],
     helpers: IDENTITY_HELPERS,

@@ -23,11 +23,34 @@
  *   `encounter_id`: `encounter` or `context.encounter[0]`;
  * - status `entered-in-error`, `cancelled` or `registered` (nothing released yet) is no release
  *   (counted in the notes).
+ *
+ * AuditEvent whose requestor agent (else the first) is a patient → patient_events (IHE BALP
+ * PatientRead / PatientQuery; AuditEvents of clinicians are `events`, counted in the notes here):
+ * - `event_id`: `id` (else a SHA-256 of the resource); `occurred_at`: `recorded`, else
+ *   `period.start`; `source`: `fhir`;
+ * - `actor`: `patient` for a Patient, `proxy` for a RelatedPerson; `patient_id`: the requestor
+ *   when a Patient, else the entity that is a patient (BALP's patient slice), else R5's `patient`;
+ * - `resource_id`: the first entity that is neither the patient nor an Encounter, as `Type/id`
+ *   (the form of `releases.resource_id`); `encounter_id`: the Encounter entity;
+ * - `action`: `login` for DICOM 110122 (Login); `download` for 110106 (Export); `message_sent` /
+ *   `message_read` for C / R of a Communication; `view_result` for R of a DiagnosticReport or
+ *   Observation; `view_note` for R of a DocumentReference or Composition; else `other`.
  */
 import type { StagingArea } from '../../store/Store.ts';
+import { AUDIT_EVENT, entityType, requestor } from './auditEvent.ts';
 import { I, resolveRefs } from './identities.ts';
 import { F } from './read.ts';
-import { contentHash, dateTime, normRef, REFERENCE, refKey, toResolve, transform } from './sql.ts';
+import {
+  contentHash,
+  dateTime,
+  literalType,
+  normRef,
+  REFERENCE,
+  refKey,
+  toResolve,
+  transform,
+  typeField,
+} from './sql.ts';
 
 const COMMUNICATION = {
   id: 'VARCHAR',
@@ -62,7 +85,8 @@ const DOCUMENT_REFERENCE = {
 /** Staging tables of these mappings. */
 const COMM = 'imp_fhir_comm';
 const REL = 'imp_fhir_rel';
-export const PATIENT_SIDE_TABLES = [COMM, REL];
+const PEV = 'imp_fhir_pev';
+export const PATIENT_SIDE_TABLES = [COMM, REL, PEV];
 
 /** SQL: a join of the resolved references on Reference `r` of staged row `q` (when `when`). */
 const ref = (alias: string, r: string, when = 'true') =>
@@ -152,5 +176,58 @@ export async function mapReleases(st: StagingArea): Promise<void> {
        CASE WHEN q.status IN ('entered-in-error', 'cancelled', 'registered')
          THEN lower(q.rtype) || '_' || replace(q.status, '-', '_') END
      FROM ${REL} q ${ref('cl', 'q.clin', 'q.clin IS NOT NULL')} ${ref('sb', 'q.subject', toResolve('q.subject'))}`,
+  );
+}
+
+/** AuditEvents whose requestor is a patient → `imp_fhir_map` rows of `patient_events`. */
+export async function mapPatientEvents(st: StagingArea): Promise<void> {
+  // An entity's type as its text says it (literal reference, `what.type`, entity type, role).
+  const fastType = (e: string) =>
+    entityType(e, `coalesce(${literalType(`${e}.what.reference`)}, ${typeField(`${e}.what`)})`);
+  await st.run(
+    `CREATE TEMP TABLE ${PEV} AS
+     SELECT rec_id, file_no, txt, s, ai, s.agent[ai].who AS who,
+       list_filter(ents, lambda x: x.t = 'Patient')[1].e.what AS pat,
+       list_filter(ents, lambda x: x.t NOT IN ('Patient', 'Encounter'))[1] AS obj,
+       list_filter(ents, lambda x: x.t = 'Encounter')[1].e.what AS enc
+     FROM (SELECT *, ${requestor('s')} AS ai,
+             list_transform(s.entity, lambda e: {'e': e, 't': ${fastType('e')}}) AS ents
+           FROM (SELECT rec_id, file_no, coalesce(res, raw) AS txt, ${transform('coalesce(res, raw)', AUDIT_EVENT)} AS s
+                 FROM ${F.rec} WHERE base_reason IS NULL AND rtype = 'AuditEvent'))`,
+  );
+  await resolveRefs(
+    st,
+    [
+      `SELECT file_no, rec_id, who AS r FROM ${PEV} WHERE who IS NOT NULL`,
+      `SELECT file_no, rec_id, pat FROM ${PEV} WHERE ${toResolve('pat')}`,
+      `SELECT file_no, rec_id, s.patient FROM ${PEV} WHERE ${toResolve('s.patient')}`,
+      `SELECT file_no, rec_id, obj.e.what FROM ${PEV} WHERE ${toResolve('obj.e.what')}`,
+    ].join(' UNION ALL '),
+    I.refs,
+  );
+  const code = `coalesce(nullif(q.s.subtype[1].code, ''), nullif(q.s.type.code, ''))`;
+  const rt = 'q.obj.t';
+  await st.run(
+    `INSERT INTO ${F.map} (rec_id, event_id, occurred_at, patient_id, action, encounter_id, resource_id, actor, source, fhir_reason, skip)
+     SELECT q.rec_id, coalesce(nullif(q.s.id, ''), ${contentHash('q.txt')}),
+       ${dateTime(`coalesce(nullif(q.s.recorded, ''), nullif(q.s.period.start, ''))`)},
+       CASE WHEN u.ty = 'Patient' THEN u.pid
+         ELSE coalesce(${patientOf('q.pat', 'pa')}, ${patientOf('q.s.patient', 'pp')}) END,
+       CASE WHEN ${code} IN ('110122', 'login') THEN 'login'
+         WHEN ${code} IN ('110106', 'export') THEN 'download'
+         WHEN ${rt} = 'Communication' AND q.s.action = 'C' THEN 'message_sent'
+         WHEN ${rt} = 'Communication' AND q.s.action = 'R' THEN 'message_read'
+         WHEN ${rt} IN ('DiagnosticReport', 'Observation') AND q.s.action = 'R' THEN 'view_result'
+         WHEN ${rt} IN ('DocumentReference', 'Composition') AND q.s.action = 'R' THEN 'view_note'
+         ELSE 'other' END,
+       ${normRef('q.enc.reference')}, ${targetOf('q.obj.e.what', 'ob')},
+       CASE WHEN u.ty = 'RelatedPerson' THEN 'proxy' ELSE 'patient' END, 'fhir',
+       CASE WHEN coalesce(nullif(q.s.recorded, ''), nullif(q.s.period.start, '')) IS NULL
+           THEN 'the AuditEvent has neither recorded nor period.start, so no time'
+         WHEN u.ty <> 'Patient' AND coalesce(${patientOf('q.pat', 'pa')}, ${patientOf('q.s.patient', 'pp')}) IS NULL
+           THEN 'its requestor is a ' || u.ty || ' and no entity names the patient it acted for' END,
+       CASE WHEN NOT coalesce(u.is_patient, false) THEN 'audit_events_not_by_a_patient' END
+     FROM ${PEV} q ${ref('u', 'q.who', 'q.who IS NOT NULL')} ${ref('pa', 'q.pat', toResolve('q.pat'))}
+       ${ref('pp', 'q.s.patient', toResolve('q.s.patient'))} ${ref('ob', 'q.obj.e.what', toResolve('q.obj.e.what'))}`,
   );
 }
