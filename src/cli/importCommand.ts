@@ -1,7 +1,7 @@
 /** `uptake import TABLE FILES…`: its definition; the work is `importRun.ts`, loaded when it runs. */
 import { Command, Option } from 'commander';
-import { IMPORT_FORMATS, TABLES } from '../model/constants.ts';
-import type { TableName } from '../model/canonical.ts';
+import { FILE_IMPORT_TABLES, IMPORT_FORMATS } from '../model/constants.ts';
+import type { FileImportTable } from '../model/canonical.ts';
 import { storeOptions } from './options.ts';
 import type { ImportFlags } from './importRun.ts';
 
@@ -10,10 +10,12 @@ export function registerImport(program: Command): void {
     program
       .command('import')
       .description(
-        'import canonical files into the store: events, clinicians (roster), schedule or orders',
+        'import canonical files into the store: events, clinicians (roster), schedule or orders; the patient side: patient_events, patient_accounts, messages or releases (canonical CSV or Parquet)',
       )
       .addArgument(
-        new Command().createArgument('<table>', `one of ${TABLES.join(', ')}`).choices(TABLES),
+        new Command()
+          .createArgument('<table>', `one of ${FILE_IMPORT_TABLES.join(', ')}`)
+          .choices(FILE_IMPORT_TABLES),
       )
       .argument('<files...>', 'files to import')
       .addOption(
@@ -38,7 +40,7 @@ export function registerImport(program: Command): void {
         'FHIR clinicians: the role of practitioners that have no PractitionerRole (instead of rejecting them)',
       )
       .option('--json', 'print the import reports as JSON'),
-  ).action(async (table: TableName, files: string[], flags: ImportFlags) => {
+  ).action(async (table: FileImportTable, files: string[], flags: ImportFlags) => {
     const { runImport } = await import('./importRun.ts');
     await runImport(table, files, flags);
   });

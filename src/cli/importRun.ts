@@ -1,7 +1,7 @@
 /** `uptake import`'s work (its definition is `importCommand.ts`), and the report a person reads. */
 import cliProgress from 'cli-progress';
 import { basename } from 'node:path';
-import type { TableName } from '../model/canonical.ts';
+import type { FileImportTable } from '../model/canonical.ts';
 import { isTimeZone } from '../model/options.ts';
 import { invalid, UptakeError } from '../errors/UptakeError.ts';
 import type { ImportReport } from '../ingest/importCsv.ts';
@@ -56,7 +56,7 @@ export function describeImport(r: ImportReport): string {
 
 /** Import `files` into `table` of the chosen store, printing a report per file. */
 export async function runImport(
-  table: TableName,
+  table: FileImportTable,
   files: string[],
   flags: ImportFlags,
 ): Promise<void> {

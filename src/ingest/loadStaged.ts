@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import type { ImportTable } from '../model/canonical.ts';
 import { quoteLiteral } from '../store/quote.ts';
 import type { Sql, StagingArea, Store } from '../store/Store.ts';
-import type { Pseudonymizer } from './pseudonymize.ts';
+import type { IdentifierType, Pseudonymizer } from './pseudonymize.ts';
 import { hasNoOffset, instantSql, TABLE_SPECS, typed, TZ, windowReasons } from './tableSpecs.ts';
 import type { CsvLines } from './csvRecords.ts';
 import { instantWindow } from '../store/settings.ts';
@@ -258,8 +258,13 @@ export async function loadStaged(
     : `SELECT * EXCLUDE (file_no, reason, raw_text) FROM ${T.val} WHERE reason IS NULL`;
   if (hasPatient)
     await pseudonymMap(st, opts.pseudonymizer, JSON.parse(stats?.patients ?? '[]') as string[]);
+  // Other identifier columns (the patient side's resource and message ids): one map each.
+  const idColumns = Object.entries(spec.pseudonymized ?? {});
+  for (const [i, [column, type]] of idColumns.entries())
+    await identifierMap(st, opts.pseudonymizer, type, idMapTable(i), column);
   const replace = [
     hasPatient ? 'pm.pid AS patient_id' : null,
+    ...idColumns.map(([column], i) => `x${i}.pid AS ${column}`),
     opts.table === 'events' ? `coalesce(g.category, m.category, 'other') AS category` : null,
   ].filter(Boolean);
   const mapTable = opts.table === 'events' ? await loadActionMap(st, opts.actionMap) : null;
@@ -268,6 +273,7 @@ export async function loadStaged(
        ${mapTable ? ', (g.category IS NULL AND m.category IS NULL) AS unmapped' : ''}
      FROM (${dedup}) g
      ${hasPatient ? `LEFT JOIN ${T.pmap} pm ON pm.raw = g.patient_id` : ''}
+     ${idColumns.map(([column], i) => `LEFT JOIN ${idMapTable(i)} x${i} ON x${i}.raw = g.${column}`).join('\n')}
      ${mapTable ? `LEFT JOIN ${mapTable} m ON m.action = g.action` : ''}`,
   );
 
@@ -449,9 +455,53 @@ export async function loadStaged(
   for (const f of pending) f.settle();
   await st.run(`DROP VIEW IF EXISTS ${T.good}`);
   await st.run(`DROP VIEW IF EXISTS ${T.val}`);
-  for (const t of [...src.tempTables, T.pmap, T.off, 'imp_amap', 'imp_params', REJ, `${REJ}_pe`])
+  const idMaps = idColumns.flatMap((_, i) => [idMapTable(i), `${idMapTable(i)}_raw`]);
+  for (const t of [
+    ...src.tempTables,
+    T.pmap,
+    T.off,
+    'imp_amap',
+    'imp_params',
+    REJ,
+    `${REJ}_pe`,
+    ...idMaps,
+  ])
     await st.run(`DROP TABLE IF EXISTS ${t}`);
   return result;
+}
+
+/** The staging table `(raw, pid)` of the pseudonyms of the `i`-th other identifier column. */
+const idMapTable = (i: number) => `imp_idmap${i}`;
+
+/**
+ * The table `table(raw, pid)` of pseudonyms of type `type` for the distinct values of `column`
+ * in the valid rows. Unlike patients, these ids can be as many as the rows (one per message), so
+ * the distinct values stay in the staging area and are hashed page by page, never all in memory.
+ */
+async function identifierMap(
+  st: StagingArea,
+  p: Pseudonymizer,
+  type: IdentifierType,
+  table: string,
+  column: string,
+): Promise<void> {
+  await st.run(
+    `CREATE OR REPLACE TEMP TABLE ${table}_raw AS SELECT row_number() OVER (ORDER BY raw) AS k, raw
+     FROM (SELECT DISTINCT "${column}" AS raw FROM ${T.val} WHERE reason IS NULL AND "${column}" IS NOT NULL)`,
+  );
+  await st.run(`CREATE OR REPLACE TEMP TABLE ${table} (raw VARCHAR, pid VARCHAR)`);
+  for (let last = 0; ;) {
+    const page = await st.all<{ k: number; raw: string }>(
+      `SELECT k, raw FROM ${table}_raw WHERE k > $1 ORDER BY k LIMIT 50000`,
+      [last],
+    );
+    if (!page.length) break;
+    await st.appendText(
+      table,
+      page.map((r) => [r.raw, p.pseudonym(type, r.raw)]),
+    );
+    last = Number(page[page.length - 1]!.k);
+  }
 }
 
 /**

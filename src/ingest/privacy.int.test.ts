@@ -1,6 +1,7 @@
 /**
  * No raw patient identifier ever reaches the store: the DuckDB file's bytes and every text column
- * of every PostgreSQL table are searched for a known raw identifier after imports of every table,
+ * of every PostgreSQL table are searched for a known raw identifier after imports of every table
+ * (the patient side's resource and message ids hold it too),
  * including files whose patient id sits in another column (swapped or misplaced columns), whose
  * rows are rejected: their reasons (import_rejects, the report) never quote a value.
  */
@@ -22,12 +23,30 @@ import { sniffFormat, describeSniffed } from './sniff.ts';
 
 const RAW = 'MRN-4711-RAW';
 
-function writeFiles(dir: string): Record<'events' | 'schedule' | 'orders', string> {
-  const f = {
-    events: join(dir, 'events.csv'),
-    schedule: join(dir, 'schedule.csv'),
-    orders: join(dir, 'orders.csv'),
-  };
+/** The tables with patient identifiers, each imported from a file that holds RAW. */
+type PatientTables =
+  | 'events'
+  | 'schedule'
+  | 'orders'
+  | 'patient_events'
+  | 'patient_accounts'
+  | 'messages'
+  | 'releases';
+
+function writeFiles(dir: string): Record<PatientTables, string> {
+  const f = Object.fromEntries(
+    (
+      [
+        'events',
+        'schedule',
+        'orders',
+        'patient_events',
+        'patient_accounts',
+        'messages',
+        'releases',
+      ] as const
+    ).map((t) => [t, join(dir, `${t}.csv`)]),
+  ) as Record<PatientTables, string>;
   writeFileSync(
     f.events,
     `event_id,occurred_at,user_id,action,category,patient_id\na,2026-03-02T10:00:00Z,u1,x,notes,${RAW}\nb,2026-03-02T10:01:00Z,u1,x,notes,${RAW}\n`,
@@ -39,6 +58,23 @@ function writeFiles(dir: string): Record<'events' | 'schedule' | 'orders', strin
   writeFileSync(
     f.orders,
     `order_id,user_id,signed_at,patient_id\no1,u1,2026-03-02T10:05:00Z,${RAW}\n`,
+  );
+  // The patient side: resource and message ids are pseudonymized too (they name one patient's
+  // record in the source system, and may be built from the MRN, as these are).
+  writeFileSync(
+    f.patient_events,
+    `event_id,occurred_at,patient_id,action,resource_id\npe1,2026-03-02T18:00:00Z,${RAW},view_result,RES-${RAW}\n`,
+  );
+  writeFileSync(f.patient_accounts, `patient_id,activated_at\n${RAW},2025-01-10T12:00:00Z\n`);
+  writeFileSync(
+    f.messages,
+    `message_id,sent_at,patient_id,clinician_id,direction,in_reply_to\n` +
+      `MSG-${RAW}-1,2026-03-03T10:00:00Z,${RAW},u1,to_clinician,\n` +
+      `MSG-${RAW}-2,2026-03-03T11:00:00Z,${RAW},u1,to_patient,MSG-${RAW}-1\n`,
+  );
+  writeFileSync(
+    f.releases,
+    `resource_id,patient_id,kind,available_at\nRES-${RAW},${RAW},result,2026-03-02T12:00:00Z\n`,
   );
   return f;
 }
@@ -97,6 +133,26 @@ async function importMisplaced(store: Store, dir: string): Promise<void> {
     ],
     ['clinicians', 'user_id,role,fte,timezone', [`u1,md,${RAW},`, `u2,md,1,${RAW}`]],
     ['training', 'user_id,course,completed_at,hours', [`u1,c1,${t},${RAW}`, `u1,c2,${RAW},1`]],
+    [
+      'patient_events',
+      'event_id,occurred_at,patient_id,action,actor',
+      [`pe1,${t},p1,${RAW},`, `pe2,${t},p1,login,${RAW}`, `pe3,${RAW},p1,login,`],
+    ],
+    [
+      'patient_accounts',
+      'patient_id,activated_at,deactivated_at',
+      [`p1,${RAW},`, `p2,${t},${RAW}`],
+    ],
+    [
+      'messages',
+      'message_id,sent_at,patient_id,clinician_id,direction',
+      [`m1,${t},p1,u1,${RAW}`, `m2,${RAW},p1,u1,to_patient`],
+    ],
+    [
+      'releases',
+      'resource_id,patient_id,kind,available_at',
+      [`r1,p1,${RAW},${t}`, `r2,p1,note,${RAW}`],
+    ],
   ];
   for (const [table, header, rows] of files) {
     const file = join(dir, `misplaced-${table}.csv`);
@@ -146,7 +202,7 @@ async function importMisplaced(store: Store, dir: string): Promise<void> {
   });
   expect(rp.rows_rejected).toBe(1);
   const reasons = await store.all<{ reason: string }>(`SELECT reason FROM import_rejects`);
-  expect(reasons.length).toBe(21);
+  expect(reasons.length).toBe(30);
   for (const { reason } of reasons) expect(reason).not.toContain(RAW);
 }
 
@@ -176,7 +232,9 @@ describe('pseudonymization at import', () => {
     const again = await DuckDBStore.open(db);
     const ids = await again.all<{ p: string }>(
       `SELECT * FROM (SELECT patient_id AS p FROM events UNION SELECT patient_id FROM schedule
-         UNION SELECT patient_id FROM orders) WHERE p IS NOT NULL`,
+         UNION SELECT patient_id FROM orders UNION SELECT patient_id FROM patient_events
+         UNION SELECT patient_id FROM patient_accounts UNION SELECT patient_id FROM messages
+         UNION SELECT patient_id FROM releases) WHERE p IS NOT NULL`,
     );
     expect(ids).toHaveLength(1);
     expect(ids[0]?.p).toMatch(/^P[0-9a-f]{32}$/);

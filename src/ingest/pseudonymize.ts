@@ -8,7 +8,13 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { invalid } from '../errors/UptakeError.ts';
 
-export type IdentifierType = 'patient';
+/**
+ * The kinds of identifier pseudonymized, each with its own key. Besides patients: the ids of
+ * what was released to a patient (`resource`: a result, a note; joins `patient_events` with
+ * `releases`) and of secure messages (`message`: `message_id` and `in_reply_to`), since in the
+ * source system each names one patient's record (and some systems build them from the MRN).
+ */
+export type IdentifierType = 'patient' | 'resource' | 'message';
 
 export class Pseudonymizer {
   private readonly keys = new Map<IdentifierType, Buffer>();

@@ -3,6 +3,7 @@
  * refused before anything is stored, with a message that says what it looks like.
  */
 import { open } from 'node:fs/promises';
+import { CSV_COLUMNS } from '../model/canonical.ts';
 import { splitCsvLine } from './csvHeader.ts';
 
 export type SniffedFormat =
@@ -44,7 +45,13 @@ export async function sniffFormat(file: string): Promise<SniffedFormat> {
     );
     if (header.length > 1) {
       if (EPIC_COLUMNS.every((c) => header.includes(c))) return 'epic-access-log';
-      if (['user_id'].every((c) => header.includes(c))) return 'canonical-csv';
+      // A clinician's table names user_id; the patient side's have no user_id, but all their
+      // required columns.
+      if (
+        header.includes('user_id') ||
+        Object.values(CSV_COLUMNS).some((t) => t.required.every((c) => header.includes(c)))
+      )
+        return 'canonical-csv';
       return 'csv';
     }
     return 'unknown';

@@ -13,12 +13,17 @@ import {
   APPOINTMENT_STATUSES,
   CATEGORIES,
   CHANNELS,
+  MESSAGE_DIRECTIONS,
   ORDER_TYPES,
+  PATIENT_ACTIONS,
+  PATIENT_ACTORS,
+  RELEASE_KINDS,
   SCHEDULE_KINDS,
   VISIT_TYPES,
   type ImportTable,
 } from '../model/canonical.ts';
 import type { StagedColumn } from '../store/Store.ts';
+import type { IdentifierType } from './pseudonymize.ts';
 
 /** A SQL list literal of our own closed vocabularies (never user text). */
 const list = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(', ');
@@ -77,17 +82,21 @@ export const hasNoOffset = (c: string) => `NOT regexp_matches(${c}, ${OFFSET_RE}
 /** The typed (TIMESTAMPTZ) column computed once from raw instant field `f`. */
 export const typed = (f: string) => `"t_${f}"`;
 
-/** SQL: why instant field `f` is unusable (a CASE branch over the raw and the typed column). */
-function instantReason(f: string, tzParam: string): string {
+/**
+ * SQL: why instant field `f` is unusable (CASE branches over the raw and the typed column). An
+ * optional field (`optional`) may be empty; when given it must be an instant like a required one.
+ */
+function instantReason(f: string, tzParam: string, optional = false): string {
   const c = q(f);
-  return `WHEN ${c} IS NULL THEN '${f} is empty; give an ISO 8601 instant such as 2026-03-02T08:15:00-05:00'
-    WHEN ${typed(f)} IS NULL AND regexp_matches(${c}, ${OFFSET_RE}) AND NOT ${offsetInRangeSql(c)}
+  const given = optional ? `${c} IS NOT NULL AND ` : '';
+  return `${optional ? '' : `WHEN ${c} IS NULL THEN '${f} is empty; give an ISO 8601 instant such as 2026-03-02T08:15:00-05:00'`}
+    WHEN ${given}${typed(f)} IS NULL AND regexp_matches(${c}, ${OFFSET_RE}) AND NOT ${offsetInRangeSql(c)}
       THEN '${offsetReason(f)}'
-    WHEN ${typed(f)} IS NULL AND ${tzParam} IS NULL AND NOT regexp_matches(${c}, ${OFFSET_RE}) AND TRY_CAST(${c} AS TIMESTAMP) IS NOT NULL
+    WHEN ${given}${typed(f)} IS NULL AND ${tzParam} IS NULL AND NOT regexp_matches(${c}, ${OFFSET_RE}) AND TRY_CAST(${c} AS TIMESTAMP) IS NOT NULL
       THEN '${f} has no UTC offset; add one (e.g. -05:00 or Z) or name the source time zone with --source-tz'
-    WHEN ${typed(f)} IS NULL AND NOT regexp_matches(${c}, ${OFFSET_RE}) AND TRY_CAST(${c} AS TIMESTAMP) IS NOT NULL
+    WHEN ${given}${typed(f)} IS NULL AND NOT regexp_matches(${c}, ${OFFSET_RE}) AND TRY_CAST(${c} AS TIMESTAMP) IS NOT NULL
       THEN '${f} is a local time that does not exist in ' || ${tzParam} || ': the clocks were put forward over it; add the UTC offset the system meant, or check --source-tz'
-    WHEN ${typed(f)} IS NULL THEN '${f} is not a valid ISO 8601 date and time such as 2026-03-02T08:15:00-05:00 ' || ${valueShape(c)}`;
+    WHEN ${given}${typed(f)} IS NULL THEN '${f} is not a valid ISO 8601 date and time such as 2026-03-02T08:15:00-05:00 ' || ${valueShape(c)}`;
 }
 
 /**
@@ -126,6 +135,12 @@ export interface TableSpec {
   key: string[];
   /** Rows whose key exists are updated (roster) rather than skipped. */
   upsert: boolean;
+  /**
+   * Identifier columns besides `patient_id` (which is always a patient's pseudonym) that are
+   * replaced by a keyed pseudonym of their type: columns of one type (`message_id` and
+   * `in_reply_to`) get the same pseudonym for the same text, so they still join.
+   */
+  pseudonymized?: Readonly<Record<string, IdentifierType>>;
 }
 
 /**
@@ -257,5 +272,99 @@ export const TABLE_SPECS: Record<ImportTable, TableSpec> = {
     ],
     key: ['user_id', 'course', 'completed_at'],
     upsert: false,
+  },
+  // The patient side (engagement.md §1). Patient events are keyed like events, by source and
+  // event id (two portals may number their audit logs alike).
+  patient_events: {
+    table: 'patient_events',
+    instants: ['occurred_at'],
+    columns: [
+      { name: 'event_id', type: 'VARCHAR', sql: 'event_id' },
+      { name: 'source', type: 'VARCHAR', sql: `coalesce(source, 'csv')` },
+      { name: 'occurred_at', type: 'TIMESTAMPTZ', sql: typed('occurred_at') },
+      { name: 'patient_id', type: 'VARCHAR', sql: 'patient_id' },
+      { name: 'action', type: 'VARCHAR', sql: 'lower(action)' },
+      { name: 'clinician_id', type: 'VARCHAR', sql: 'clinician_id' },
+      { name: 'encounter_id', type: 'VARCHAR', sql: 'encounter_id' },
+      { name: 'resource_id', type: 'VARCHAR', sql: 'resource_id' },
+      { name: 'channel', type: 'VARCHAR', sql: 'channel' },
+      { name: 'actor', type: 'VARCHAR', sql: 'lower(actor)' },
+    ],
+    reasons: [
+      required('event_id'),
+      instantReason('occurred_at', TZ),
+      required('patient_id'),
+      required('action'),
+      oneOf('action', PATIENT_ACTIONS),
+      oneOf('actor', PATIENT_ACTORS),
+    ],
+    key: ['source', 'event_id'],
+    upsert: false,
+    pseudonymized: { resource_id: 'resource' },
+  },
+  // One account per patient: a later extract (with deactivated_at) replaces the row, as a later
+  // roster does; the same file again changes nothing.
+  patient_accounts: {
+    table: 'patient_accounts',
+    instants: ['activated_at', 'deactivated_at'],
+    columns: [
+      { name: 'patient_id', type: 'VARCHAR', sql: 'patient_id' },
+      { name: 'activated_at', type: 'TIMESTAMPTZ', sql: typed('activated_at') },
+      { name: 'deactivated_at', type: 'TIMESTAMPTZ', sql: typed('deactivated_at') },
+    ],
+    reasons: [
+      required('patient_id'),
+      instantReason('activated_at', TZ),
+      instantReason('deactivated_at', TZ, true),
+      `WHEN ${typed('deactivated_at')} < ${typed('activated_at')} THEN 'deactivated_at is before activated_at; an account is deactivated after it is activated'`,
+    ],
+    key: ['patient_id'],
+    upsert: true,
+  },
+  messages: {
+    table: 'messages',
+    instants: ['sent_at'],
+    columns: [
+      { name: 'message_id', type: 'VARCHAR', sql: 'message_id' },
+      { name: 'sent_at', type: 'TIMESTAMPTZ', sql: typed('sent_at') },
+      { name: 'patient_id', type: 'VARCHAR', sql: 'patient_id' },
+      { name: 'clinician_id', type: 'VARCHAR', sql: 'clinician_id' },
+      { name: 'direction', type: 'VARCHAR', sql: 'lower(direction)' },
+      { name: 'in_reply_to', type: 'VARCHAR', sql: 'in_reply_to' },
+      { name: 'encounter_id', type: 'VARCHAR', sql: 'encounter_id' },
+    ],
+    reasons: [
+      required('message_id'),
+      instantReason('sent_at', TZ),
+      required('patient_id'),
+      required('clinician_id'),
+      required('direction'),
+      oneOf('direction', MESSAGE_DIRECTIONS),
+    ],
+    key: ['message_id'],
+    upsert: false,
+    pseudonymized: { message_id: 'message', in_reply_to: 'message' },
+  },
+  releases: {
+    table: 'releases',
+    instants: ['available_at'],
+    columns: [
+      { name: 'resource_id', type: 'VARCHAR', sql: 'resource_id' },
+      { name: 'patient_id', type: 'VARCHAR', sql: 'patient_id' },
+      { name: 'kind', type: 'VARCHAR', sql: 'lower(kind)' },
+      { name: 'available_at', type: 'TIMESTAMPTZ', sql: typed('available_at') },
+      { name: 'clinician_id', type: 'VARCHAR', sql: 'clinician_id' },
+      { name: 'encounter_id', type: 'VARCHAR', sql: 'encounter_id' },
+    ],
+    reasons: [
+      required('resource_id'),
+      required('patient_id'),
+      required('kind'),
+      oneOf('kind', RELEASE_KINDS),
+      instantReason('available_at', TZ),
+    ],
+    key: ['resource_id'],
+    upsert: false,
+    pseudonymized: { resource_id: 'resource' },
   },
 };

@@ -4,9 +4,18 @@
  * and TIMESTAMPTZ (stored in UTC) in the store.
  */
 import { z } from 'zod';
-import { CHANNELS, IMPORT_TABLES, TABLES } from './constants.ts';
+import {
+  CHANNELS,
+  FILE_IMPORT_TABLES,
+  IMPORT_TABLES,
+  INSTANT_WITH_OFFSET,
+  PATIENT_TABLES,
+  TABLES,
+} from './constants.ts';
+import { csvColumnsOf, PATIENT_SCHEMAS } from './patientSide.ts';
 
-export { CHANNELS, IMPORT_TABLES, TABLES };
+export { CHANNELS, FILE_IMPORT_TABLES, IMPORT_TABLES, INSTANT_WITH_OFFSET, PATIENT_TABLES, TABLES };
+export * from './patientSide.ts';
 
 export const CATEGORIES = [
   'notes',
@@ -36,9 +45,6 @@ export type VisitType = (typeof VISIT_TYPES)[number];
 export const SCHEDULE_KINDS = ['session', 'appointment'] as const;
 export const ORDER_TYPES = ['medication', 'other'] as const;
 
-/** An ISO 8601 instant that carries its offset (`Z` or `±hh:mm`): naive local times are refused. */
-export const INSTANT_WITH_OFFSET =
-  /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
 const instant = z
   .string()
   .regex(
@@ -116,7 +122,13 @@ export const trainingSchema = z.object({
 });
 export type TrainingRow = z.infer<typeof trainingSchema>;
 
-/** Every table an import can fill: the four canonical tables and training records. */
+/** The patient side of engagement (engagement.md §1). */
+export type PatientTable = (typeof PATIENT_TABLES)[number];
+
+/** The tables `uptake import` and the upload fill. */
+export type FileImportTable = (typeof FILE_IMPORT_TABLES)[number];
+
+/** Every table an import can fill: the canonical tables, training records and the patient side. */
 export type ImportTable = (typeof IMPORT_TABLES)[number];
 
 /** Columns of each canonical CSV file (`docs/formats.md`), required ones first. */
@@ -152,4 +164,9 @@ export const CSV_COLUMNS: Record<
     required: ['user_id', 'course', 'completed_at'],
     optional: ['hours', 'source'],
   },
+  // The patient side: from the schemas of `patientSide.ts`, its one contract.
+  patient_events: csvColumnsOf(PATIENT_SCHEMAS.patient_events),
+  patient_accounts: csvColumnsOf(PATIENT_SCHEMAS.patient_accounts),
+  messages: csvColumnsOf(PATIENT_SCHEMAS.messages),
+  releases: csvColumnsOf(PATIENT_SCHEMAS.releases),
 };

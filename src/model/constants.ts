@@ -13,8 +13,52 @@ export const CHANNELS = ['desktop', 'mobile', 'web', 'api'] as const;
 /** The four canonical tables, as named on the CLI (`uptake import <table>`). */
 export const TABLES = ['events', 'clinicians', 'schedule', 'orders'] as const;
 
-/** Every table an import can fill: the four canonical tables and training records. */
-export const IMPORT_TABLES = [...TABLES, 'training'] as const;
+/**
+ * The patient side of engagement (`shared/spec/engagement.md` §1, issue #15): what patients do in
+ * a portal or patient app, their portal accounts, secure messages and what was released to them.
+ * Import tables, but not among `TABLES`: the clinician metrics never read them, and a system
+ * without a portal has none.
+ */
+export const PATIENT_TABLES = [
+  'patient_events',
+  'patient_accounts',
+  'messages',
+  'releases',
+] as const;
+
+/** The tables `uptake import` and the web app's upload fill (training has its own command). */
+export const FILE_IMPORT_TABLES = [...TABLES, ...PATIENT_TABLES] as const;
+
+/** Every table an import can fill: the canonical tables, training records and the patient side. */
+export const IMPORT_TABLES = [...TABLES, 'training', ...PATIENT_TABLES] as const;
+
+/** What a patient (or a proxy) did in a portal or patient app (`patient_events.action`). */
+export const PATIENT_ACTIONS = [
+  'login',
+  'view_result',
+  'view_note',
+  'view_visit_summary',
+  'view_followup',
+  'acknowledge_followup',
+  'download',
+  'transmit',
+  'message_sent',
+  'message_read',
+  'other',
+] as const;
+
+/** Who acted in a patient event: the patient, or a proxy (a parent, a carer). */
+export const PATIENT_ACTORS = ['patient', 'proxy'] as const;
+
+/** Which way a secure message went. */
+export const MESSAGE_DIRECTIONS = ['to_clinician', 'to_patient'] as const;
+
+/** What was made available to a patient. */
+export const RELEASE_KINDS = ['result', 'note', 'visit_summary', 'followup'] as const;
+
+/** An ISO 8601 instant that carries its offset (`Z` or `±hh:mm`): naive local times are refused. */
+export const INSTANT_WITH_OFFSET =
+  /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
 
 /** The forms a file of a canonical table may come in (`docs/formats.md`). */
 export const IMPORT_FORMATS = ['csv', 'epic-access-log', 'fhir', 'parquet'] as const;

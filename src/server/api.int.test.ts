@@ -347,7 +347,7 @@ describe.each(engines())('API on $name', (engine) => {
     expect(log[1]!.detail).toBe(`${n!.n} rows as csv`);
   });
 
-  it('takes Epic access-log exports and FHIR NDJSON uploads, detecting the format from the file', async () => {
+  it('takes Epic access-log exports, FHIR NDJSON and patient-side uploads, detecting the format from the file', async () => {
     const uid = sys.account('clinician').clinician_id!;
     const upload = (query: string, payload: string, type = 'application/octet-stream') =>
       sys.app.inject({
@@ -401,6 +401,23 @@ describe.each(engines())('API on $name', (engine) => {
       `SELECT count(*) AS n FROM events WHERE patient_id LIKE '%SECRET%'`,
     );
     expect(Number(stored[0]!.n)).toBe(0);
+    // The patient side (no user_id column) is detected as canonical CSV and validated alike.
+    const messages =
+      'message_id,sent_at,patient_id,clinician_id,direction\n' +
+      `MSG-SECRET-1,2026-01-26T10:00:00-05:00,MRN-SECRET-3,${uid},to_clinician\n` +
+      `MSG-SECRET-2,2026-01-26T11:00:00-05:00,MRN-SECRET-3,${uid},sideways\n`;
+    const m = await upload('table=messages&filename=messages.csv', messages, 'text/csv');
+    expect(m.statusCode, m.body).toBe(200);
+    expect(m.json()).toMatchObject({ table: 'messages', format: 'csv', rows_stored: 1 });
+    expect(m.json().rows_rejected).toBe(1);
+    const [msg] = await sys.store.all<{ message_id: string; patient_id: string }>(
+      `SELECT message_id, patient_id FROM messages WHERE import_id = $1`,
+      [m.json().import_id],
+    );
+    expect(msg?.message_id).toMatch(PSEUDONYM);
+    expect(msg?.patient_id).toMatch(PSEUDONYM);
+    const notATable = await upload('table=training', messages, 'text/csv');
+    expect(notATable.statusCode).toBe(400);
   });
 });
 

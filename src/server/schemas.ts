@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { localDate, metricOptionsSchema, PERIODS, WOW_WINDOWS } from '../model/options.ts';
-import { CHANNELS, IMPORT_TABLES, TABLES } from '../model/canonical.ts';
+import { CHANNELS, FILE_IMPORT_TABLES, IMPORT_TABLES } from '../model/canonical.ts';
 import { CLINICIAN_FIELDS, PER8_METRICS, type ClinicianMetricRow } from '../model/metricRow.ts';
 import { ERROR_CODES } from '../errors/UptakeError.ts';
 import { HELP_TIERS, HELP_TOPICS, type HelpTopic } from '../model/help.ts';
@@ -478,7 +478,7 @@ export const exportQuery = z.object({
 });
 
 export const uploadQuery = z.object({
-  table: z.enum(TABLES),
+  table: z.enum(FILE_IMPORT_TABLES),
   format: z
     .enum(['auto', 'csv', 'epic-access-log', 'fhir', 'parquet'])
     .default('auto')

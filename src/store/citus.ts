@@ -3,7 +3,8 @@
  * and co-located, so each clinician's sessionization (the one sort of the metric SQL, partitioned
  * by user) runs on the node that holds that clinician's rows; the roster and the small
  * definitions (tools, their rules, go-lives, action names) are reference tables, copied to every
- * node, so group reports and adoption join locally. See docs/scale-out.md.
+ * node, so group reports and adoption join locally. The patient side (engagement.md §1) is
+ * distributed by `patient_id`, co-located with itself. See docs/scale-out.md.
  */
 import { UptakeError } from '../errors/UptakeError.ts';
 import type { Sql } from './Store.ts';
@@ -47,6 +48,27 @@ export const CITUS_LAYOUT: readonly { table: string; sql: string }[] = [
   { table: 'action_names', sql: `SELECT create_reference_table('action_names')` },
   // Identifier → roster clinician: joined by every import that resolves a clinician reference.
   { table: 'clinician_identifiers', sql: `SELECT create_reference_table('clinician_identifiers')` },
+  // The patient side (engagement.md §1): distributed by patient_id and co-located with each
+  // other, not with the events. patient_id is the one column all four have and always fill
+  // (clinician_id is optional, and a distribution column may not be NULL); and the measures
+  // work per patient first — a patient's actions, messages, results and the views of them, and
+  // their account — before meeting a clinician's seen patients, a few per clinic day.
+  {
+    table: 'patient_events',
+    sql: `SELECT create_distributed_table('patient_events', 'patient_id', colocate_with => 'none')`,
+  },
+  {
+    table: 'messages',
+    sql: `SELECT create_distributed_table('messages', 'patient_id', colocate_with => 'patient_events')`,
+  },
+  {
+    table: 'releases',
+    sql: `SELECT create_distributed_table('releases', 'patient_id', colocate_with => 'patient_events')`,
+  },
+  {
+    table: 'patient_accounts',
+    sql: `SELECT create_distributed_table('patient_accounts', 'patient_id', colocate_with => 'patient_events')`,
+  },
 ];
 
 /** Apply the Citus layout to the tables not yet distributed; refuses without the extension. */

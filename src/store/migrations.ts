@@ -499,6 +499,50 @@ export const MIGRATIONS: Migration[] = [
          reason VARCHAR NOT NULL)`,
     ],
   },
+  {
+    version: 15,
+    name: 'the patient side of engagement: patient events, portal accounts, secure messages and releases',
+    // engagement.md §1, in the columns of the schemas of src/model/patientSide.ts (patient_events
+    // adds `source`'s default, as events do). Identifiers of patients, resources and messages
+    // are keyed pseudonyms. No primary keys: imports de-duplicate with anti-joins (as events), and
+    // on Citus the distribution column (patient_id) must be in every unique constraint.
+    up: () => [
+      `CREATE TABLE patient_events (
+         event_id VARCHAR NOT NULL,
+         source VARCHAR NOT NULL,
+         occurred_at TIMESTAMPTZ NOT NULL,
+         patient_id VARCHAR NOT NULL,
+         action VARCHAR NOT NULL,
+         clinician_id VARCHAR,
+         encounter_id VARCHAR,
+         resource_id VARCHAR,
+         channel VARCHAR,
+         actor VARCHAR,
+         import_id INTEGER)`,
+      `CREATE TABLE patient_accounts (
+         patient_id VARCHAR NOT NULL,
+         activated_at TIMESTAMPTZ NOT NULL,
+         deactivated_at TIMESTAMPTZ,
+         import_id INTEGER)`,
+      `CREATE TABLE messages (
+         message_id VARCHAR NOT NULL,
+         sent_at TIMESTAMPTZ NOT NULL,
+         patient_id VARCHAR NOT NULL,
+         clinician_id VARCHAR NOT NULL,
+         direction VARCHAR NOT NULL,
+         in_reply_to VARCHAR,
+         encounter_id VARCHAR,
+         import_id INTEGER)`,
+      `CREATE TABLE releases (
+         resource_id VARCHAR NOT NULL,
+         patient_id VARCHAR NOT NULL,
+         kind VARCHAR NOT NULL,
+         available_at TIMESTAMPTZ NOT NULL,
+         clinician_id VARCHAR,
+         encounter_id VARCHAR,
+         import_id INTEGER)`,
+    ],
+  },
 ];
 
 /** The schema version this build of Uptake expects. */

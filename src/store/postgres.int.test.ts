@@ -114,7 +114,7 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
     }
   });
 
-  it('applies the Citus layout: events, schedule, orders, training and the day table by user_id, co-located; the roster, definitions and day-table bookkeeping as reference', async () => {
+  it('applies the Citus layout: events, schedule, orders, training and the day table by user_id, co-located; the patient side by patient_id, co-located; the roster, definitions and day-table bookkeeping as reference', async () => {
     // Citus is not packaged for this machine: stand-ins with Citus's signatures record the calls,
     // so the layout's statements run for real against PostgreSQL and can be checked.
     const url = await freshPgDatabase(adminUrl!);
@@ -139,11 +139,20 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
         { fn: 'reference', tbl: 'clinicians', col: null, colocate: null },
         { fn: 'distributed', tbl: 'events', col: 'user_id', colocate: 'default' },
         { fn: 'reference', tbl: 'golives', col: null, colocate: null },
+        { fn: 'distributed', tbl: 'messages', col: 'patient_id', colocate: 'patient_events' },
         { fn: 'distributed', tbl: 'metric_day_patients', col: 'user_id', colocate: 'events' },
         { fn: 'reference', tbl: 'metric_day_sets', col: null, colocate: null },
         { fn: 'distributed', tbl: 'metric_days', col: 'user_id', colocate: 'events' },
         { fn: 'reference', tbl: 'metric_import_extents', col: null, colocate: null },
         { fn: 'distributed', tbl: 'orders', col: 'user_id', colocate: 'events' },
+        {
+          fn: 'distributed',
+          tbl: 'patient_accounts',
+          col: 'patient_id',
+          colocate: 'patient_events',
+        },
+        { fn: 'distributed', tbl: 'patient_events', col: 'patient_id', colocate: 'none' },
+        { fn: 'distributed', tbl: 'releases', col: 'patient_id', colocate: 'patient_events' },
         { fn: 'distributed', tbl: 'schedule', col: 'user_id', colocate: 'events' },
         { fn: 'reference', tbl: 'tool_rules', col: null, colocate: null },
         { fn: 'reference', tbl: 'tools', col: null, colocate: null },
@@ -152,7 +161,8 @@ describe.skipIf(!adminUrl)('PostgreSQL engine', () => {
       // Citus requires the distribution column in every unique constraint of a distributed table.
       const uniques = await store.all(
         `SELECT c.relname AS t FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
-         WHERE k.contype IN ('p', 'u') AND c.relname IN ('events', 'schedule', 'orders', 'training', 'metric_days', 'metric_day_patients')`,
+         WHERE k.contype IN ('p', 'u') AND c.relname IN ('events', 'schedule', 'orders', 'training', 'metric_days', 'metric_day_patients',
+           'patient_events', 'patient_accounts', 'messages', 'releases')`,
       );
       expect(uniques).toEqual([]);
     } finally {

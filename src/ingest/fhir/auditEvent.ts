@@ -44,7 +44,7 @@ export const FHIR_ACTION_MAP = fileURLToPath(
 const CODING = { system: 'VARCHAR', code: 'VARCHAR', display: 'VARCHAR' } as const;
 
 /** The parts of an AuditEvent the mapping reads (R4, plus R5's `patient` when present). */
-const AUDIT_EVENT = {
+export const AUDIT_EVENT = {
   id: 'VARCHAR',
   recorded: 'VARCHAR',
   period: { start: 'VARCHAR' },
@@ -77,7 +77,7 @@ function queryType(q: string): string {
  * an entity type from the resource-types code system, else the type its query searches, else
  * Patient when its role is object-role 1 (Patient).
  */
-function entityType(e: string, whatType: string): string {
+export function entityType(e: string, whatType: string): string {
   return `coalesce(${whatType},
     CASE WHEN ${e}.type.system = 'http://hl7.org/fhir/resource-types' THEN nullif(${e}.type.code, '') END,
     ${queryType(`${e}.query`)},
@@ -126,7 +126,7 @@ const AE_ENT = 'imp_fhir_ae_ent';
 export const AUDIT_EVENT_TABLES = [AE_REFS, AE_ENT];
 
 /** SQL: the position (from 1) of the requestor agent of AuditEvent struct `s`, else 1. */
-const requestor = (s: string) =>
+export const requestor = (s: string) =>
   `coalesce(list_position(list_transform(${s}.agent, lambda g: coalesce(g.requestor, false)), true), 1)`;
 
 /**

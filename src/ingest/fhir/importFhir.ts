@@ -1,12 +1,13 @@
 /**
  * FHIR R4 import (`docs/formats.md`): AuditEvent → events, Practitioner +
  * PractitionerRole → clinicians, Schedule + Slot + Appointment → schedule, MedicationRequest +
- * ServiceRequest → orders. Files are NDJSON, Bundles or single resources (`read.ts`); each
+ * ServiceRequest → orders; the patient side: AuditEvent of a patient → patient_events,
+ * Communication → messages, DiagnosticReport + DocumentReference → releases. Files are NDJSON, Bundles or single resources (`read.ts`); each
  * table's mapping is SQL over the staged resources; `loadStaged` validates, pseudonymizes and
  * stores in one transaction, with one report for all the files of the call.
  */
 import { invalid } from '../../errors/UptakeError.ts';
-import { CSV_COLUMNS, type ImportTable, type TableName } from '../../model/canonical.ts';
+import { CSV_COLUMNS, type ImportTable } from '../../model/canonical.ts';
 import { NPI_SYSTEM } from '../../model/clinicianIdentifiers.ts';
 import type { StagingArea, Store } from '../../store/Store.ts';
 import { loadStaged, T, type ImportOptions, type ImportReport } from '../loadStaged.ts';
@@ -20,6 +21,7 @@ import {
   storeIdentities,
 } from './identities.ts';
 import { mapOrders, ORDER_TABLES } from './orders.ts';
+import { mapMessages, mapPatientEvents, mapReleases, PATIENT_SIDE_TABLES } from './patientSide.ts';
 import { createRecordTables, createRecordView, F, linesTable, readFile } from './read.ts';
 import { mapRoster } from './roster.ts';
 import { mapSchedule, SCHEDULE_TABLES } from './schedule.ts';
@@ -52,7 +54,7 @@ interface Mapping {
   map(st: StagingArea, opts: FhirImportOptions): Promise<void>;
 }
 
-const MAPPINGS: Record<TableName, Mapping> = {
+const MAPPINGS: Partial<Record<ImportTable, Mapping>> = {
   events: {
     types: ['AuditEvent'],
     helpers: IDENTITY_HELPERS,
@@ -78,6 +80,25 @@ const MAPPINGS: Record<TableName, Mapping> = {
     expected: 'a MedicationRequest or ServiceRequest',
     map: (st) => mapOrders(st),
   },
+  // The patient side (engagement.md §1; `patientSide.ts`).
+  patient_events: {
+    types: ['AuditEvent'],
+    helpers: IDENTITY_HELPERS,
+    expected: 'an AuditEvent',
+    map: (st) => mapPatientEvents(st),
+  },
+  messages: {
+    types: ['Communication'],
+    helpers: IDENTITY_HELPERS,
+    expected: 'a Communication',
+    map: (st) => mapMessages(st),
+  },
+  releases: {
+    types: ['DiagnosticReport', 'DocumentReference'],
+    helpers: IDENTITY_HELPERS,
+    expected: 'a DiagnosticReport or DocumentReference',
+    map: (st) => mapReleases(st),
+  },
 };
 
 /** Import FHIR files (one or several, read together) into one canonical table of `store`. */
@@ -85,10 +106,10 @@ export async function importFhir(store: Store, opts: FhirImportOptions): Promise
   const t0 = Date.now();
   const { files, ...rest } = opts;
   if (!files.length) throw invalid('no FHIR file given');
-  const mapping = (MAPPINGS as Partial<Record<ImportTable, Mapping>>)[opts.table];
+  const mapping = MAPPINGS[opts.table];
   if (!mapping) {
     throw invalid(
-      `FHIR files fill events, clinicians, schedule or orders, not ${opts.table}; import ${opts.table} as CSV`,
+      `FHIR files fill ${Object.keys(MAPPINGS).join(', ')}, not ${opts.table}; import ${opts.table} as CSV`,
     );
   }
   const keySystem = opts.identifierSystem ?? NPI_SYSTEM;
@@ -113,6 +134,7 @@ export async function importFhir(store: Store, opts: FhirImportOptions): Promise
     ...AUDIT_EVENT_TABLES,
     ...ORDER_TABLES,
     ...SCHEDULE_TABLES,
+    ...PATIENT_SIDE_TABLES,
     'imp_fhir_entries',
   ];
   const drop = async () => {

@@ -43,6 +43,10 @@ const TABLES = members<UploadTable>({
   clinicians: true,
   schedule: true,
   orders: true,
+  patient_events: true,
+  patient_accounts: true,
+  messages: true,
+  releases: true,
 });
 
 /** The upload's name as the server accepts it: letters, digits, `._-` and spaces. */
@@ -423,6 +427,10 @@ const EXPORT_TABLES = members<ExportTable>({
   schedule: true,
   orders: true,
   training: true,
+  patient_events: true,
+  patient_accounts: true,
+  messages: true,
+  releases: true,
 });
 const EXPORT_FORMATS: Record<ExportFormat, string> = {
   parquet: 'Parquet',
