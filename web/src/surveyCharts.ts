@@ -40,10 +40,13 @@ export function intervalChart(
     ? `${what}, with 95% intervals: ${shown.map((r) => `${r.label} ${r1(r.point!)}${r.ci ? ` (${r1(r.ci[0])} to ${r1(r.ci[1])})` : ' (no interval: one response)'}`).join('; ')}.`
     : `No ${row.toLowerCase()} has a ${what.toLowerCase()} to show.`;
   const longest = Math.max(0, ...labels.map((l) => l.length));
+  // Labels at most ~170 px wide: on a phone (a 340 px chart) the whiskers keep half the width;
+  // a longer label is cut with an ellipsis, and the table below the chart has it whole.
+  const labelWidth = Math.min(160, longest * 7 + 6);
   return {
     summary,
     option: {
-      grid: { left: Math.min(280, longest * 7 + 16), right: 24, top: 16, bottom: 36 },
+      grid: { left: labelWidth + 10, right: 24, top: 16, bottom: 36 },
       tooltip: { trigger: 'item' },
       xAxis: { type: 'value', min: axis.min, max: axis.max, ...AXIS },
       yAxis: {
@@ -53,7 +56,7 @@ export function intervalChart(
         ...AXIS,
         axisLabel: {
           ...AXIS.axisLabel,
-          width: Math.min(270, longest * 7 + 6),
+          width: labelWidth,
           overflow: 'truncate',
         },
       },

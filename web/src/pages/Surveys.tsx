@@ -199,7 +199,7 @@ function CreateSurvey({ onCreated }: { onCreated: () => void }): ReactNode {
           />
         </div>
         <div className="field">
-          <label>
+          <label className="check">
             <input
               type="checkbox"
               checked={anonymous}
