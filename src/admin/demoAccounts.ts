@@ -156,10 +156,15 @@ function writeAccounts(file: string, list: readonly DemoAccount[]): void {
 }
 
 /** The accounts as a few lines for the terminal. */
-export function describeAccounts(list: readonly DemoAccount[]): string {
-  const w = Math.max(...list.map((a) => a.username.length), 9);
-  return list
-    .map((a) => `  ${a.role.padEnd(9)}  ${a.username.padEnd(w)}  ${a.password}   ${a.about}`)
+export function describeAccounts(
+  list: readonly DemoAccount[],
+  /** Lines of other accounts (the invited clinician), aligned with the rest. */
+  extra: readonly { label: string; username: string; password: string; about: string }[] = [],
+): string {
+  const rows = [...list.map((a) => ({ ...a, label: a.role })), ...extra];
+  const w = Math.max(...rows.map((a) => a.username.length), 9);
+  return rows
+    .map((a) => `  ${a.label.padEnd(9)}  ${a.username.padEnd(w)}  ${a.password}   ${a.about}`)
     .join('\n');
 }
 

@@ -213,10 +213,19 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
         `so goals and feedback clocks read as of then.\n` +
         `Demo accounts (passwords generated at random on first start, kept in ${join(flags.dir, 'accounts.json')}):\n` +
         `  role       user name / password / what it shows\n` +
-        describeAccounts(accounts) +
-        (invitee
-          ? `\n  ${'invited'.padEnd(9)}  ${invitee.username}  ${invitee.password}   a clinician invited to be a champion of ${invitee.department}: accept it on My report (a new password on each start)`
-          : '') +
+        describeAccounts(
+          accounts,
+          invitee
+            ? [
+                {
+                  label: 'invited',
+                  username: invitee.username,
+                  password: invitee.password,
+                  about: `a clinician invited to be a champion of ${invitee.department}: accept it on My report (a new password on each start)`,
+                },
+              ]
+            : [],
+        ) +
         '\n',
     );
     await untilStopped(app);
