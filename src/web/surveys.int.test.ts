@@ -43,13 +43,21 @@ describe('surveys in Chromium', () => {
     await openPage(app, clin, 'me');
     const card = clin.getByRole('region', { name: /Survey: How usable is the EHR\?/ });
     await card.waitFor();
+    // Folded: the report stays on top; the questions appear on "Answer now".
+    expect(await card.getByRole('group').count()).toBe(0);
     await checkPage(clin, 'survey-card');
     const started = Date.now();
+    // Keyboard only: Enter on "Answer now" puts the focus on the first choice of statement 1;
+    // then per statement: Space picks "1 Strongly disagree", arrows move on, Tab goes to the next.
+    await card.getByRole('button', { name: 'Answer now' }).focus();
+    await clin.keyboard.press('Enter');
     const groups = card.getByRole('group');
+    await groups.first().waitFor();
     expect(await groups.count()).toBe(10);
-    // Keyboard only: focus the first choice of statement 1, then per statement: Space picks
-    // "1 Strongly disagree", arrows move on, Tab goes to the next statement.
-    await groups.nth(0).getByRole('radio').first().focus();
+    await expect
+      .poll(() => clin.evaluate(() => document.activeElement?.getAttribute('type')))
+      .toBe('radio');
+    await checkPage(clin, 'survey-card open');
     for (let k = 0; k < 10; k++) {
       await clin.keyboard.press('Space');
       const steps = k % 2 === 0 ? 3 : 1; // "4 Agree" or "2 Disagree"

@@ -2,11 +2,12 @@
  * The survey waiting for the clinician on My report (docs/program.md §Surveys): one at a time,
  * under the contact budget. Each question is a group of radio buttons (a fieldset with a legend),
  * so the keyboard alone answers it: Tab to a question, arrow keys to choose, Tab on; SUS's ten
- * statements fit on one screen and take well under a minute. "Not now" hides it (after the second
- * time it is not asked again). An anonymous survey says so: only department, specialty and role
+ * statements fit on one screen and take well under a minute. The card opens folded — its title,
+ * how long it takes, "Answer now" and "Not now" — so My report's numbers stay near the top of a
+ * phone's screen. "Not now" hides it (after the second time it is not asked again). An anonymous survey says so: only department, specialty and role
  * are kept with the answers.
  */
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, type MySurvey } from '../api.ts';
 import { ErrorBox } from '../components/ui.tsx';
 import { useApi } from '../hooks.ts';
@@ -36,6 +37,13 @@ function SurveyForm({ s, onDone }: { s: Waiting; onDone: (m: string) => void }):
   const [answers, setAnswers] = useState<Record<string, number | string>>({});
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  // Folded until asked for, so that the report stays the first thing a busy clinician sees.
+  const [open, setOpen] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  // The button that opened the form is gone: the keyboard goes on from the first question.
+  useEffect(() => {
+    if (open) form.current?.querySelector<HTMLElement>('input, textarea')?.focus();
+  }, [open]);
   const set = (id: string, v: number | string) => setAnswers((a) => ({ ...a, [id]: v }));
   const answered = Object.keys(answers).length;
 
@@ -68,6 +76,11 @@ function SurveyForm({ s, onDone }: { s: Waiting; onDone: (m: string) => void }):
     }
   }
 
+  const notNow = (
+    <button type="button" className="secondary" disabled={busy} onClick={() => void dismiss()}>
+      Not now
+    </button>
+  );
   return (
     <section className="section no-print survey-card" aria-labelledby="my-survey">
       <h2 id="my-survey">Survey: {s.title}</h2>
@@ -80,30 +93,32 @@ function SurveyForm({ s, onDone }: { s: Waiting; onDone: (m: string) => void }):
         You may leave any question out.
       </p>
       {error ? <ErrorBox error={error} /> : null}
-      <form onSubmit={(e) => void submit(e)}>
-        {s.items.map((item, k) => (
-          <Question
-            key={item.link_id}
-            n={k + 1}
-            item={item}
-            value={answers[item.link_id]}
-            set={set}
-          />
-        ))}
+      {open ? (
+        <form ref={form} onSubmit={(e) => void submit(e)}>
+          {s.items.map((item, k) => (
+            <Question
+              key={item.link_id}
+              n={k + 1}
+              item={item}
+              value={answers[item.link_id]}
+              set={set}
+            />
+          ))}
+          <div className="actions">
+            <button type="submit" disabled={busy || answered === 0}>
+              Send answers
+            </button>{' '}
+            {notNow}
+          </div>
+        </form>
+      ) : (
         <div className="actions">
-          <button type="submit" disabled={busy || answered === 0}>
-            Send answers
+          <button type="button" onClick={() => setOpen(true)}>
+            Answer now
           </button>{' '}
-          <button
-            type="button"
-            className="secondary"
-            disabled={busy}
-            onClick={() => void dismiss()}
-          >
-            Not now
-          </button>
+          {notNow}
         </div>
-      </form>
+      )}
     </section>
   );
 }
