@@ -17,6 +17,7 @@ import { surveyComparison, surveyResults } from '../program/surveyResults.ts';
 import { listSurveys, surveyForMe } from '../program/surveyStore.ts';
 import { susScore } from '../program/surveyScores.ts';
 import { SUS_LINK_IDS } from '../program/surveyInstruments.ts';
+import { saveTool } from '../analysis/tools.ts';
 import { accountsOf } from './accounts.ts';
 import {
   DEMO_SURVEY_EFFECT,
@@ -79,6 +80,22 @@ describe.each(engines())('the demo’s surveys on $name', (engine) => {
           role: 'clinician',
           clinician_id: `${d[0]}${i}`,
         });
+    await saveTool(store, {
+      name: SPAN.goLive.tool,
+      description: null,
+      habitual_uses: 5,
+      actions: ['AMBIENT*'],
+      categories: [],
+      eligible: { roles: [], departments: [], specialties: [] },
+      courses: [],
+      target_metric: null,
+      target_direction: null,
+      golives: SPAN.goLive.departments.map((group) => ({
+        group_by: 'department' as const,
+        group,
+        date: SPAN.goLive.date,
+      })),
+    });
     made = await ensureDemoSurveys(store, { span: SPAN, now: NOW, keyFile: keyFile() });
   }, 120_000);
   afterAll(async () => {
@@ -99,6 +116,15 @@ describe.each(engines())('the demo’s surveys on $name', (engine) => {
         { by: 'department', value: 'Oncology' },
       ]);
     }
+    // Each names the roll-out as a whole and its phase, so the Go-live page can pair them.
+    expect(
+      closed.map((s) => [s.instrument, s.golive_tool, s.golive_by, s.golive_value, s.phase]).sort(),
+    ).toEqual([
+      ['nps', 'Ambient notes', 'org', 'organisation', 'post'],
+      ['nps', 'Ambient notes', 'org', 'organisation', 'pre'],
+      ['sus', 'Ambient notes', 'org', 'organisation', 'post'],
+      ['sus', 'Ambient notes', 'org', 'organisation', 'pre'],
+    ]);
     const pre = all.find((s) => s.id === made!.pre.sus)!;
     expect(pre.opened_at!.slice(0, 10)).toBe('2026-03-09');
     expect(all.find((s) => s.id === made!.open)!.state).toBe('open');

@@ -17,6 +17,7 @@
  * budget of 0 days; the open survey is invited at the demo's present under the organisation's
  * `survey_min_days`. Idempotent: nothing is made when any survey exists.
  */
+import { listGoLives } from '../analysis/tools.ts';
 import { addDays, daysBetween } from '../analysis/weeks.ts';
 import { Pseudonymizer } from '../ingest/pseudonymize.ts';
 import type { ProgramActor } from '../program/actor.ts';
@@ -36,6 +37,7 @@ import { Rng, mixSeed } from '../synth/prng.ts';
 import { dayClock, localInstant } from '../synth/tz.ts';
 import { accountsOf } from './accounts.ts';
 import type { DemoSpan } from './demoProgram.ts';
+import { ORG_GROUP_VALUE } from '../model/goal.ts';
 import { readSettings } from './orgSettings.ts';
 
 /** The go-live's known effect in the demo's model. */
@@ -113,6 +115,8 @@ export async function ensureDemoSurveys(
     ]),
   );
   let responses = 0;
+  // The surveys name the go-live when the tool is registered (the demo registers it first).
+  const linked = (await listGoLives(store, g.tool)).length > 0;
 
   /** One survey of a phase: created, opened and invited at `open`, answered, closed at `close`. */
   async function phase(
@@ -130,6 +134,12 @@ export async function ensureDemoSurveys(
         instrument,
         ...(instrument === 'nps' ? { subject: g.tool } : {}),
         target_groups: targets,
+        // Around the roll-out as a whole (both departments): the Go-live page pairs the phases.
+        ...(linked
+          ? {
+              golive: { tool: g.tool, group_by: 'org', group_value: ORG_GROUP_VALUE, phase: which },
+            }
+          : {}),
         anonymous: true,
       },
       { now: open },

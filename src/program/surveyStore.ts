@@ -139,13 +139,20 @@ export async function createSurvey(
   const s = p.data;
   const now = o.now ?? new Date();
   if (s.golive) {
+    // `org`: around the tool's go-live across its groups (a roll-out to several departments),
+    // which needs at least one go-live of the tool; the target groups then say who is asked.
+    const whole = s.golive.group_by === 'org';
     const [g] = await db.all(
-      `SELECT 1 AS x FROM golives WHERE tool = $1 AND group_by = $2 AND group_value = $3`,
-      [s.golive.tool, s.golive.group_by, s.golive.group_value],
+      whole
+        ? `SELECT 1 AS x FROM golives WHERE tool = $1`
+        : `SELECT 1 AS x FROM golives WHERE tool = $1 AND group_by = $2 AND group_value = $3`,
+      whole ? [s.golive.tool] : [s.golive.tool, s.golive.group_by, s.golive.group_value],
     );
     if (!g)
       throw invalid(
-        `golive: no go-live of ${s.golive.tool} for ${s.golive.group_by} "${s.golive.group_value}"; see uptake tool list`,
+        whole
+          ? `golive: ${s.golive.tool} has no go-live; see uptake tool list`
+          : `golive: no go-live of ${s.golive.tool} for ${s.golive.group_by} "${s.golive.group_value}"; see uptake tool list`,
       );
   }
   const items = instrumentItems(s.instrument, s.subject ?? null) ?? s.items!;

@@ -15,6 +15,7 @@ import {
   type BrowserApp,
 } from '../testing/browserTesting.ts';
 import { call, login } from '../testing/testSystem.ts';
+import { parseTool, saveTool } from '../analysis/tools.ts';
 
 let app: BrowserApp;
 let survey = '';
@@ -100,6 +101,65 @@ describe('surveys in Chromium', () => {
     await items.getByRole('figure', { name: /Mean answer per item/ }).waitFor();
     expect(await items.innerText()).toMatch(/organisation\s+1\s+4\.00/);
     await checkPage(admin, 'survey-results');
+    expect(app.problems).toEqual([]);
+  }, 180_000);
+
+  test('the Go-live page shows the NPS before and after the go-live, with its interval', async () => {
+    const admin = await login(app.sys.app, app.sys.account('admin'));
+    const tool = 'survey-tool';
+    await saveTool(app.sys.store, {
+      ...parseTool({ name: tool, actions: ['NOTHING_MATCHES'] }),
+      golives: [
+        { group_by: 'department', group: app.sys.gen.goLive.departments[0]!, date: '2026-01-12' },
+      ],
+    });
+    const ids: Record<string, string> = {};
+    for (const [phase, answers] of [
+      ['pre', [10, 0, 0]],
+      ['post', [10, 10, 0]],
+    ] as const) {
+      const c = await call(app.sys.app, admin, 'POST', '/api/surveys', {
+        payload: {
+          title: `NPS ${phase}`,
+          instrument: 'nps',
+          subject: tool,
+          golive: { tool, group_by: 'org', group_value: 'organisation', phase },
+          anonymous: true,
+        },
+      });
+      expect(c.statusCode, c.body).toBe(201);
+      ids[phase] = c.json().id;
+      const csv = `id,nps\n${answers.map((a, i) => `${phase}${i},${a}`).join('\n')}\n`;
+      const up = await call(
+        app.sys.app,
+        admin,
+        'POST',
+        `/api/surveys/${ids[phase]}/responses/csv`,
+        {
+          payload: csv,
+          headers: { 'content-type': 'text/csv' },
+        },
+      );
+      expect(up.statusCode, up.body).toBe(200);
+    }
+    // Before: 1 promoter, 2 detractors of 3 → NPS −33.3; after: 2 and 1 → +33.3; change +66.7.
+    const cmp = await call(
+      app.sys.app,
+      admin,
+      'GET',
+      `/api/surveys/compare?before=${ids['pre']}&after=${ids['post']}&by=org`,
+    );
+    expect(cmp.json().total.difference.estimate).toBeCloseTo(200 / 3, 6);
+
+    const page = await signIn(app, app.sys.account('leader'));
+    await openPage(app, page, 'golive');
+    const section = page.getByRole('region', { name: 'Satisfaction before and after' });
+    await section.getByRole('figure').first().waitFor();
+    expect(await section.innerText()).toMatch(
+      /NPS, all respondents: \+66\.7 after the go-live \(95% interval [-+][\d.]+ to [-+][\d.]+\): not distinguishable from no change\./,
+    );
+    await section.getByRole('link', { name: 'NPS pre' }).waitFor();
+    await checkPage(page, 'golive with surveys');
     expect(app.problems).toEqual([]);
   }, 180_000);
 });

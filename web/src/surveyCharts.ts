@@ -5,7 +5,7 @@
  * adjective band, NPS, net satisfaction), and before/after differences the same way around zero.
  * A suppressed group has no dot and says so.
  */
-import type { SurveyItemResultOut } from './api.ts';
+import type { SurveyComparisonOut, SurveyItemResultOut } from './api.ts';
 import type { Recipe } from './charts.ts';
 import { AXIS, COLORS } from './components/Chart.tsx';
 import { whiskers } from './programCharts.ts';
@@ -125,4 +125,36 @@ export function itemMeansChart(
     scale,
     { digits: 2, row: 'Item' },
   );
+}
+
+/** What each instrument's score is called beside a number. */
+export const SCORE_LABEL = {
+  sus: 'SUS score',
+  nps: 'NPS',
+  net: 'Net satisfaction',
+  custom: 'Score',
+} as const;
+
+/**
+ * The change of a score from an earlier survey to a later one (after − before) per group and for
+ * the whole survey, each with its 95% interval around a dashed zero line; a group suppressed or
+ * without scores on a side has no dot and says so. `perGroup` false: the whole survey only.
+ */
+export function changeChart(c: SurveyComparisonOut, perGroup = true): Recipe {
+  const rows = [...(perGroup ? c.groups : []), c.total].map((g): IntervalRow =>
+    g.difference
+      ? {
+          label: g.group,
+          point: g.difference.estimate,
+          ci: g.difference.ci95,
+          note: `before ${g.before?.responses ?? '—'}, after ${g.after?.responses ?? '—'} responses`,
+        }
+      : { label: g.group, point: null, ci: null, note: 'suppressed or too few scores on a side' },
+  );
+  const span = c.after.instrument === 'sus' ? 50 : 100;
+  return intervalChart(rows, `Change in ${SCORE_LABEL[c.after.instrument]} (after − before)`, {
+    min: -span,
+    max: span,
+    zero: true,
+  });
 }

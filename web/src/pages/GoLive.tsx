@@ -26,6 +26,7 @@ import type {
 } from '../api.ts';
 import { info as metricInfo, unitText } from '../metrics.ts';
 import { GroupBySelect, ToolSelect, toolsGate, type AnalysisBy } from './Adoption.tsx';
+import { GoLiveSurveys } from './GoLiveSurveys.tsx';
 
 /** A metric the evaluation can follow (the server's closed set). */
 type GoLiveMetric = GoLiveQuery['metric'];
@@ -177,6 +178,7 @@ export function GoLivePage({ meta, range, setRange }: PageProps): ReactNode {
           <GoLiveBody r={report.data} />
         </>
       )}
+      {tool ? <GoLiveSurveys tool={tool} /> : null}
     </>
   );
 }

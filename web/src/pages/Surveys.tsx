@@ -17,7 +17,7 @@ import {
 import { Chart, DataTable } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../components/ui.tsx';
 import { href, useApi } from '../hooks.ts';
-import { intervalChart, type IntervalRow } from '../surveyCharts.ts';
+import { changeChart, intervalChart, SCORE_LABEL, type IntervalRow } from '../surveyCharts.ts';
 import { SurveyItems } from './SurveyItems.tsx';
 
 const INSTRUMENT_LABEL: Record<SurveyOut['instrument'], string> = {
@@ -262,13 +262,30 @@ const AXES = {
   net: { min: -100, max: 100 },
   custom: { min: 0, max: 100 },
 };
-const SCORE = { sus: 'SUS score', nps: 'NPS', net: 'Net satisfaction', custom: 'Score' };
+const SCORE = SCORE_LABEL;
+
+/** The survey taken before the go-live that `post` was taken after (same instrument), if any. */
+function preOf(post: SurveyOut | undefined, all: readonly SurveyOut[] | undefined): string | null {
+  if (!post || post.phase !== 'post' || !post.golive_tool) return null;
+  const pre = (all ?? []).filter(
+    (s) =>
+      s.phase === 'pre' &&
+      s.instrument === post.instrument &&
+      s.golive_tool === post.golive_tool &&
+      s.golive_by === post.golive_by &&
+      s.golive_value === post.golive_value,
+  );
+  // The latest one created, should there be several.
+  return pre.sort((a, b) => (a.created_at < b.created_at ? -1 : 1)).at(-1)?.id ?? null;
+}
 
 function SurveyResults({ id, owner }: { id: string; owner: boolean }): ReactNode {
   const [by, setBy] = useState<By>('department');
-  const [before, setBefore] = useState('');
+  // null: not chosen, so a survey taken after a go-live compares with the one taken before it.
+  const [picked, setBefore] = useState<string | null>(null);
   const results = useApi('GET /api/surveys/:id/results', { params: { id }, query: { by } });
   const list = useApi('GET /api/surveys');
+  const before = picked ?? preOf(results.data?.survey, list.data?.surveys) ?? '';
   const compare = useApi(
     'GET /api/surveys/compare',
     before ? { query: { before, after: id, by } } : null,
@@ -283,26 +300,10 @@ function SurveyResults({ id, owner }: { id: string; owner: boolean }): ReactNode
       AXES[r.survey.instrument],
     );
   }, [r, by]);
-  const diff = useMemo(() => {
-    const c = compare.data;
-    if (!c) return null;
-    const rows = [...(by === 'org' ? [] : c.groups), c.total].map((g): IntervalRow =>
-      g.difference
-        ? {
-            label: g.group,
-            point: g.difference.estimate,
-            ci: g.difference.ci95,
-            note: `before ${g.before?.responses ?? '—'}, after ${g.after?.responses ?? '—'} responses`,
-          }
-        : { label: g.group, point: null, ci: null, note: 'suppressed or too few scores on a side' },
-    );
-    const span = c.after.instrument === 'sus' ? 50 : 100;
-    return intervalChart(rows, `Change in ${SCORE[c.after.instrument]} (after − before)`, {
-      min: -span,
-      max: span,
-      zero: true,
-    });
-  }, [compare.data, by]);
+  const diff = useMemo(
+    () => (compare.data ? changeChart(compare.data, by !== 'org') : null),
+    [compare.data, by],
+  );
   if (results.error) return <ErrorBox error={results.error} />;
   if (!r || !chart) return <Loading what="the survey's results" />;
   const earlier = (list.data?.surveys ?? []).filter(
