@@ -57,7 +57,7 @@ export function registerGoals(program: Command): void {
       .requiredOption('--group <by:value>', 'department:NAME, specialty:NAME, role:NAME or org')
       .requiredOption(
         '--metric <metric>',
-        'a per-clinician metric (e.g. ehr_time8) or adoption.active_share / adoption.habitual_share',
+        'a per-clinician metric (e.g. ehr_time8), adoption.active_share / adoption.habitual_share (with --tool), or a survey score survey.sus / survey.nps / survey.net (with --survey)',
       )
       .addOption(
         new Option('--direction <direction>', 'which way the metric should move')
@@ -69,6 +69,10 @@ export function registerGoals(program: Command): void {
       .requiredOption('--title <text>', 'a short title')
       .option('--rationale <text>', 'why, in the proposer’s words (default: the title)')
       .option('--tool <name>', 'the tool of an adoption share, or whose go-live the goal follows')
+      .option(
+        '--survey <id>',
+        'the survey of a survey score, of its instrument (uptake surveys list); a week with fewer responses than the suppression threshold has no value',
+      )
       .option(
         '--baseline-weeks <n>',
         'whole weeks of the baseline (default: the goal_rules setting)',

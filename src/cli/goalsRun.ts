@@ -16,6 +16,7 @@ import {
   ORG_GROUP_VALUE,
   VOTE_CHOICES,
   goalProposalSchema,
+  isSurveyMetric,
   type GoalGroupBy,
   type GoalProposal,
   type GoalRow,
@@ -23,6 +24,7 @@ import {
   type WeeklyValue,
 } from '../model/goal.ts';
 import { localDateOf } from '../program/businessHours.ts';
+import { checkGoalSurvey } from '../program/checkGoalSurvey.ts';
 import { goalBaseline } from '../program/goalBaseline.ts';
 import { goalToFhir } from '../program/goalFhir.ts';
 import { noiseCheck } from '../program/goalNoise.ts';
@@ -59,6 +61,7 @@ export type GoalsProposeFlags = StoreFlags & {
   title: string;
   rationale?: string;
   tool?: string;
+  survey?: string;
   baselineWeeks?: string;
   yes?: boolean;
 };
@@ -99,10 +102,13 @@ async function tracked(store: Store, st: OrgSettings, g: GoalRow, now: Date): Pr
   const from = addDays(mondayOnOrBefore(proposed), -7 * g.baseline_weeks);
   const end = mondayOnOrBefore(today);
   const last = addDays(mondayOnOrBefore(g.target_date), 7);
-  const series = await storeGoalSeries(store, st.options, g, {
-    from,
-    to: end < last ? end : last,
-  });
+  const series = await storeGoalSeries(
+    store,
+    st.options,
+    g,
+    { from, to: end < last ? end : last },
+    st.suppression_threshold,
+  );
   const progress =
     g.state === 'adopted' && g.decided_at
       ? goalProgress(
@@ -277,7 +283,7 @@ function describeGoal(
   const group = g.group_by === 'org' ? 'the organisation' : `${g.group_by} ${g.group_value}`;
   const lines = [
     `goal ${g.id}: ${g.title}`,
-    `  ${group}: ${g.direction} ${g.metric}${g.tool ? ` (tool ${g.tool})` : ''} to ${num(g.target)} by ${g.target_date}`,
+    `  ${group}: ${g.direction} ${g.metric}${g.tool ? ` (tool ${g.tool})` : ''}${g.survey ? ` (survey ${g.survey})` : ''} to ${num(g.target)} by ${g.target_date}`,
     `  proposed by ${g.proposer} on ${g.created_at}; rationale: ${g.rationale}`,
     `  state ${g.state}${g.state === 'voting' ? ` until ${g.closes_at}` : ''}; votes: support ${g.tally.support}, oppose ${g.tally.oppose}, abstain ${g.tally.abstain} (who voted how is not kept)`,
     g.baseline === null
@@ -300,17 +306,21 @@ function describeGoal(
   lines.push(`  comments: ${comments}`, '', 'weekly values:');
   lines.push(
     renderTable(
-      series.map((w) => ({ week_start: w.week_start, value: w.value, clinicians: w.n })),
-      ['week_start', 'value', 'clinicians'],
+      series.map((w) => ({ week_start: w.week_start, value: w.value, [behind(g.metric)]: w.n })),
+      ['week_start', 'value', behind(g.metric)],
     ),
   );
   return lines.join('\n');
 }
 
+/** What a week's `n` counts: a survey score's responses, else clinicians. */
+const behind = (m: string) => (isSurveyMetric(m) ? 'responses' : 'clinicians');
+
 /** The command-line flag behind a field of the proposal schema, for messages. */
 const FLAG_OF: Record<string, string> = {
   metric: '--metric',
   tool: '--tool',
+  survey: '--survey',
   group_by: '--group',
   group_value: '--group',
   direction: '--direction',
@@ -341,6 +351,7 @@ function proposalOf(flags: GoalsProposeFlags): GoalProposal {
   const r = goalProposalSchema.safeParse({
     metric: flags.metric,
     ...(flags.tool !== undefined ? { tool: flags.tool } : {}),
+    ...(flags.survey !== undefined ? { survey: flags.survey } : {}),
     ...parseGoalGroup(flags.group),
     direction: flags.direction,
     target,
@@ -356,7 +367,7 @@ function proposalOf(flags: GoalsProposeFlags): GoalProposal {
     const flag = FLAG_OF[field] ?? field;
     const hint =
       field === 'metric'
-        ? ' (a per-clinician metric of uptake metrics, e.g. ehr_time8, or adoption.active_share / adoption.habitual_share with --tool)'
+        ? ' (a per-clinician metric of uptake metrics, e.g. ehr_time8, adoption.active_share / adoption.habitual_share with --tool, or survey.sus / survey.nps / survey.net with --survey)'
         : field === 'direction'
           ? ' (increase or decrease)'
           : field === 'target_date'
@@ -399,6 +410,7 @@ export async function proposeGoalCli(flags: GoalsProposeFlags): Promise<void> {
               ? new UptakeError('INVALID_INPUT', `--tool: ${e.message}`)
               : e;
           });
+        await checkGoalSurvey(store, actor, p, '--survey');
         const today = localToday(st.timezone, now);
         const to = mondayOnOrBefore(today);
         const series = await storeGoalSeries(
@@ -406,6 +418,7 @@ export async function proposeGoalCli(flags: GoalsProposeFlags): Promise<void> {
           st.options,
           { ...p, tool: p.tool ?? null },
           { from: addDays(to, -7 * weeks), to },
+          st.suppression_threshold,
         );
         const baseline = goalBaseline(series, today, weeks);
         const noise = baseline ? noiseCheck(baseline, p.target, p.direction) : null;
@@ -418,13 +431,14 @@ export async function proposeGoalCli(flags: GoalsProposeFlags): Promise<void> {
     const closes = new Date(now.getTime() + rules.window_days * 86_400_000);
     const lines = [
       `goal: ${p.title}`,
-      `  ${group}: ${p.direction} ${p.metric}${p.tool ? ` (tool ${p.tool})` : ''} to ${num(p.target)} by ${p.target_date}`,
+      `  ${group}: ${p.direction} ${p.metric}${p.tool ? ` (tool ${p.tool})` : ''}${p.survey ? ` (survey ${p.survey})` : ''} to ${num(p.target)} by ${p.target_date}`,
       baseline
         ? `  baseline ${num(baseline.mean)} (95% CI ${num(baseline.ci95[0])} to ${num(baseline.ci95[1])}; noise ${num(baseline.noise)}; ${baseline.n} of the ${weeks} whole weeks before today have values)`
         : `  baseline: none — fewer than two of the ${weeks} whole weeks before today have values`,
       '  weekly values:',
       ...series.map(
-        (w) => `    ${w.week_start}  ${w.value === null ? '—' : num(w.value)}  (${w.n} clinicians)`,
+        (w) =>
+          `    ${w.week_start}  ${w.value === null ? '—' : num(w.value)}  (${w.n} ${behind(p.metric)})`,
       ),
     ];
     if (noise?.within_noise)

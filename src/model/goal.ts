@@ -1,13 +1,14 @@
 /**
  * Goals of the buy-in program (`docs/program.md` §Goals): a group's clinicians propose a target
  * for a metric, vote on it, and Uptake tracks it with a computed status. The row schemas are the
- * stored rows (migration 12) and what the API returns; the input schemas are what a proposer or
+ * stored rows (migrations 12 and 16) and what the API returns; the input schemas are what a proposer or
  * voter sends. Rules live in `src/program/`.
  */
 import { z } from 'zod';
 import { localDate, metricOptionsSchema } from './options.ts';
 import { CLINICIAN_METRICS } from './metricRow.ts';
 import { TARGET_DIRECTIONS } from './evaluationMetrics.ts';
+import type { SurveyInstrument } from './survey.ts';
 
 /** A goal is set for a department, specialty, role or the whole organisation. */
 export const GOAL_GROUP_BYS = ['department', 'specialty', 'role', 'org'] as const;
@@ -17,9 +18,30 @@ export const ORG_GROUP_VALUE = 'organisation';
 
 /** Adoption shares of a tool a goal may target (the tool is then required). */
 export const GOAL_SHARE_METRICS = ['adoption.active_share', 'adoption.habitual_share'] as const;
-/** What a goal may measure: a per-clinician metric or a tool's adoption share (surveys later). */
-export const GOAL_METRICS = [...CLINICIAN_METRICS, ...GOAL_SHARE_METRICS] as const;
+/**
+ * Survey scores a goal may target (§1, §3; the survey is then required and must be of the
+ * score's instrument): the SUS mean (0–100), NPS (−100..100), net satisfaction (100 × the mean
+ * respondent net, −100..100).
+ */
+export const GOAL_SURVEY_METRICS = ['survey.sus', 'survey.nps', 'survey.net'] as const;
+export type GoalSurveyMetric = (typeof GOAL_SURVEY_METRICS)[number];
+/** What a goal may measure: a per-clinician metric, a tool's adoption share or a survey score. */
+export const GOAL_METRICS = [
+  ...CLINICIAN_METRICS,
+  ...GOAL_SHARE_METRICS,
+  ...GOAL_SURVEY_METRICS,
+] as const;
 export type GoalMetric = (typeof GOAL_METRICS)[number];
+
+/** Whether `m` is a survey score (`survey.sus`, `survey.nps`, `survey.net`). */
+export function isSurveyMetric(m: string): m is GoalSurveyMetric {
+  return (GOAL_SURVEY_METRICS as readonly string[]).includes(m);
+}
+
+/** The instrument whose survey a survey score reads (`survey.sus` → `sus`). */
+export function surveyMetricInstrument(m: GoalSurveyMetric): Exclude<SurveyInstrument, 'custom'> {
+  return m === 'survey.sus' ? 'sus' : m === 'survey.nps' ? 'nps' : 'net';
+}
 
 /**
  * Stored states: `voting` until the window closes, then `adopted` or `not_adopted`; the proposer
@@ -73,6 +95,8 @@ export const goalProposalSchema = z
     metric: z.enum(GOAL_METRICS),
     /** The tool of an adoption share; for a per-clinician metric, the tool whose go-live it follows. */
     tool: text(200).optional(),
+    /** The survey (id) of a survey score; only a survey score names one. */
+    survey: text(200).optional(),
     /** Metric options other than the time zone (the organisation's); empty for the defaults. */
     metric_options: metricOptionsSchema.omit({ timezone: true }).partial().optional(),
     group_by: z.enum(GOAL_GROUP_BYS),
@@ -87,6 +111,14 @@ export const goalProposalSchema = z
   .refine((p) => !p.metric.startsWith('adoption.') || p.tool !== undefined, {
     path: ['tool'],
     message: 'an adoption share needs the tool it measures',
+  })
+  .refine((p) => !isSurveyMetric(p.metric) || p.survey !== undefined, {
+    path: ['survey'],
+    message: 'a survey score needs the survey (its id) it measures; see uptake surveys list',
+  })
+  .refine((p) => isSurveyMetric(p.metric) || p.survey === undefined, {
+    path: ['survey'],
+    message: 'only a survey score (survey.sus, survey.nps, survey.net) names a survey',
   })
   .refine((p) => p.group_by !== 'org' || p.group_value === ORG_GROUP_VALUE, {
     path: ['group_value'],
@@ -135,6 +167,8 @@ export const goalRowSchema = z.object({
   baseline_high: z.number().nullable(),
   noise: z.number().nullable(),
   baseline_n: count.nullable(),
+  /** The survey of a survey score; null otherwise (added by migration 16, hence last). */
+  survey: z.string().nullable(),
 });
 export type GoalRow = z.infer<typeof goalRowSchema>;
 
@@ -167,7 +201,9 @@ export interface VoteTally {
 
 /**
  * One ISO week of a group's metric (§1): the median across its clinicians with scheduled hours
- * (an adoption share: the share), `null` when no clinician had a value; `n` clinicians behind it.
+ * (an adoption share: the share; a survey score: the score of the week's responses), `null` when
+ * no clinician had a value (a survey: fewer responses than the suppression threshold); `n`
+ * clinicians (eligible clinicians; responses) behind it.
  * The shape of the go-live evaluation's series rows (`src/analysis/evaluate.ts`).
  */
 export interface WeeklyValue {

@@ -9,7 +9,12 @@
  * the R4 `Goal` type of `@types/fhir` at compile time and against the API's schema when sent.
  */
 import type { Goal } from 'fhir/r4.js';
-import type { GoalRow, GoalStatus } from '../model/goal.ts';
+import {
+  isSurveyMetric,
+  type GoalRow,
+  type GoalStatus,
+  type GoalSurveyMetric,
+} from '../model/goal.ts';
 import { localDateOf } from './businessHours.ts';
 
 export const UPTAKE_GOAL_SYSTEM = 'urn:uptake:goal';
@@ -42,6 +47,29 @@ function lifecycle(goal: GoalRow, today: string) {
   }
 }
 
+/** What a survey score measures, in words (spec §3). */
+const SURVEY_SCORE: Record<GoalSurveyMetric, string> = {
+  'survey.sus': 'SUS score (mean, 0–100)',
+  'survey.nps': 'Net Promoter Score (−100 to 100)',
+  'survey.net': 'net satisfaction (100 × mean respondent net, −100 to 100)',
+};
+
+/**
+ * The measure's display and text: the metric, with its tool (`ib_time8 of Epic`) or, for a
+ * survey score, what it is and of which survey (the survey is no FHIR resource Uptake exports
+ * here, so its id is named in the text; its Questionnaire carries the same id as identifier).
+ */
+function measureOf(goal: GoalRow): { display: string | null; text: string } {
+  if (isSurveyMetric(goal.metric)) {
+    const what = `${SURVEY_SCORE[goal.metric]} of survey ${goal.survey ?? '?'}`;
+    return { display: what, text: `${goal.metric}: ${what}` };
+  }
+  return {
+    display: goal.tool ? `${goal.metric} of ${goal.tool}` : null,
+    text: `${goal.metric}${goal.tool ? ` (${goal.tool})` : ''}`,
+  };
+}
+
 /**
  * The FHIR R4 Goal of `goal`, with its computed `status` when adopted (null otherwise or when not
  * computable). Dates are local dates of the organisation's `timezone`; `today` decides whether an
@@ -65,6 +93,7 @@ export function goalToFhir(
           display: `${goal.group_by} ${goal.group_value}`,
         };
   const value = { value: goal.target };
+  const measure = measureOf(goal);
   const computed = status && status !== 'insufficient_data' ? status : null;
   const statusDate = goal.withdrawn_at ?? goal.decided_at;
   return {
@@ -90,10 +119,10 @@ export function goalToFhir(
             {
               system: UPTAKE_METRIC_SYSTEM,
               code: goal.metric,
-              ...(goal.tool ? { display: `${goal.metric} of ${goal.tool}` } : {}),
+              ...(measure.display ? { display: measure.display } : {}),
             },
           ],
-          text: `${goal.direction} ${goal.metric}${goal.tool ? ` (${goal.tool})` : ''}`,
+          text: `${goal.direction} ${measure.text}`,
         },
         detailRange: goal.direction === 'decrease' ? { high: value } : { low: value },
         dueDate: goal.target_date,

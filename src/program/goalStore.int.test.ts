@@ -23,6 +23,9 @@ import {
 } from './goalStore.ts';
 import { goalBaseline } from './goalBaseline.ts';
 import { listNotices } from './notices.ts';
+import { storeGoalSeries } from './storeGoalSeries.ts';
+import { createSurvey } from './surveyStore.ts';
+import { OPTION_DEFAULTS } from '../model/constants.ts';
 
 const KEY = Buffer.alloc(32, 7);
 const TZ = 'America/New_York';
@@ -337,5 +340,116 @@ describe.each(engines())('goals in the store on $name', (engine) => {
     ]);
     expect(await goalsToVoteOn(store, KEY, LEAD, at(61))).toEqual([]);
     expect((await goalsToVoteOn(store, KEY, SOUTH, at(61))).map((g) => g.title)).toEqual(['S']);
+  });
+  it('a survey score: each week’s score of the group’s responses, thin weeks without a value', async () => {
+    const sus = await createSurvey(
+      store,
+      ADMIN,
+      { title: 'SUS', instrument: 'sus', anonymous: true },
+      { now: at(-40) },
+    );
+    const nps = await createSurvey(
+      store,
+      ADMIN,
+      { title: 'NPS', instrument: 'nps', anonymous: false },
+      { now: at(-40) },
+    );
+    let k = 0;
+    /** A response of `survey` at `instant` from department `dept`, its answers by linkId. */
+    const respond = async (
+      survey: string,
+      instant: string,
+      dept: string,
+      a: [string, number][],
+    ) => {
+      const id = `resp-${++k}`;
+      await store.run(
+        `INSERT INTO survey_responses (id, survey_id, submitted_at, respondent, department, specialty, role, source, external_key, import_id)
+         VALUES ($1, $2, CAST($3 AS TIMESTAMPTZ), NULL, $4, 'Cardiology', 'physician', 'app', NULL, NULL)`,
+        [id, survey, instant, dept],
+      );
+      for (const [link, v] of a)
+        await store.run(
+          `INSERT INTO survey_answers (response_id, link_id, value_number, value_text) VALUES ($1, $2, $3, NULL)`,
+          [id, link, v],
+        );
+    };
+    // SUS sheets: all 3 → 2.5 × (5 × 2 + 5 × 2) = 50; odd 5, even 1 → 2.5 × (5 × 4 + 5 × 4) = 100.
+    const flat = Array.from({ length: 10 }, (_, i): [string, number] => [`sus${i + 1}`, 3]);
+    const best = flat.map(([l], i): [string, number] => [l, i % 2 === 0 ? 5 : 1]);
+    // Anonymous: midnight UTC is the day itself (Monday 9 February, not New York's Sunday).
+    await respond(sus.id, '2026-02-09T00:00:00Z', 'North', flat);
+    await respond(sus.id, '2026-02-13T00:00:00Z', 'North', best);
+    await respond(sus.id, '2026-02-10T00:00:00Z', 'South', flat); // not North's
+    await respond(sus.id, '2026-02-17T00:00:00Z', 'North', best); // alone that week: below 2
+    await respond(sus.id, '2026-02-23T00:00:00Z', 'North', flat);
+    await respond(sus.id, '2026-02-25T00:00:00Z', 'North', flat.slice(1)); // 9 items: no score
+    const opts = { ...OPTION_DEFAULTS, exclude_channels: [], timezone: TZ };
+    const weeks = { from: '2026-02-02', to: '2026-03-02' };
+    const of = { metric: 'survey.sus' as const, tool: null, survey: sus.id };
+    const north = await storeGoalSeries(
+      store,
+      opts,
+      { ...of, group_by: 'department', group_value: 'North' },
+      weeks,
+      2,
+    );
+    expect(north).toEqual([
+      { week_start: '2026-02-02', value: null, n: 0 },
+      { week_start: '2026-02-09', value: 75, n: 2 }, // (50 + 100) / 2
+      { week_start: '2026-02-16', value: null, n: 0 }, // one response < threshold 2: hidden
+      { week_start: '2026-02-23', value: 50, n: 2 }, // the partial sheet counts, unscored
+    ]);
+    const org = await storeGoalSeries(
+      store,
+      opts,
+      { ...of, group_by: 'org', group_value: 'organisation' },
+      weeks,
+      2,
+    );
+    expect(org.map((w) => w.value)).toEqual([null, 200 / 3, null, 50]);
+    expect(org[1]!.n).toBe(3);
+    // A named survey keeps the instant: Monday 16th 03:00 UTC is Sunday 15th in New York.
+    await respond(nps.id, '2026-02-16T03:00:00Z', 'North', [['nps', 10]]);
+    await respond(nps.id, '2026-02-10T15:00:00Z', 'North', [['nps', 3]]);
+    await respond(nps.id, '2026-02-16T15:00:00Z', 'North', [['nps', 9]]);
+    const n = await storeGoalSeries(
+      store,
+      opts,
+      {
+        metric: 'survey.nps',
+        tool: null,
+        survey: nps.id,
+        group_by: 'org',
+        group_value: 'organisation',
+      },
+      weeks,
+      2,
+    );
+    // Week of 9 Feb: a promoter and a detractor → 100 × (1 − 1) / 2 = 0; 16 Feb: one, hidden.
+    expect(n.map((w) => [w.value, w.n])).toEqual([
+      [null, 0],
+      [0, 2],
+      [null, 0],
+      [null, 0],
+    ]);
+    // Proposing: the survey is required and of the score's instrument; clinicians read no scores.
+    const o = { timezone: TZ, now: T0 };
+    const p = proposal({ metric: 'survey.sus', direction: 'increase', target: 80 });
+    await expect(proposeGoal(store, LEAD, p, o)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/^survey: /),
+    });
+    await expect(
+      proposeGoal(store, LEAD, { ...p, metric: 'survey.nps', survey: sus.id }, o),
+    ).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/^survey: survey .* is a sus survey; survey\.nps needs a nps/),
+    });
+    await expect(proposeGoal(store, NORTH[0]!, { ...p, survey: sus.id }, o)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    const g = await proposeGoal(store, CHAMP, { ...p, survey: sus.id }, o);
+    expect(g).toMatchObject({ metric: 'survey.sus', survey: sus.id, tool: null });
   });
 });

@@ -23,6 +23,7 @@ import {
   type VoteTally,
 } from '../model/goal.ts';
 import type { ProgramActor } from './actor.ts';
+import { checkGoalSurvey } from './checkGoalSurvey.ts';
 import { adoptionOutcome, votingOpen } from './goalAdoption.ts';
 import type { GoalBaseline } from './goalBaseline.ts';
 import { noiseCheck } from './goalNoise.ts';
@@ -94,7 +95,8 @@ export async function viewGoal(db: Store, goal: GoalRow): Promise<GoalView> {
 
 /**
  * Propose a goal (§1). The proposer must belong to the group (administrators: any group); the
- * group must have clinicians in the roster, a tool named must exist, and the target date must
+ * group must have clinicians in the roster, a tool named must exist, a survey score's survey must
+ * exist and be of its instrument (and its proposer read survey results), and the target date must
  * fall after the vote closes. `rules` are the organisation's window and quorum (defaults of §1);
  * `baseline` is what the form showed (`goalBaseline` over the group's weekly series), stored as
  * the snapshot voters saw.
@@ -131,6 +133,7 @@ export async function proposeGoal(
     if (!t)
       throw new UptakeError('INVALID_INPUT', `tool: no tool "${p.tool}"; see uptake tool list`);
   }
+  await checkGoalSurvey(db, actor, p);
   const window_days = o.rules?.window_days ?? GOAL_DEFAULTS.window_days;
   const min_votes = o.rules?.min_votes ?? GOAL_DEFAULTS.min_votes;
   const closes = new Date(now.getTime() + window_days * 86_400_000);
@@ -172,6 +175,7 @@ export async function proposeGoal(
     baseline_high: b?.ci95[1] ?? null,
     noise: b?.noise ?? null,
     baseline_n: b?.n ?? null,
+    survey: p.survey ?? null,
   };
   const ins = insertSql('goals', row, TYPES);
   await db.run(ins.sql, ins.params);

@@ -6,7 +6,9 @@
  *   week to the median across the group's clinicians with scheduled hours (`percentile_cont(0.5)`,
  *   metrics.md §7), `n` those clinicians;
  * - an adoption share: the tool's weekly adoption rows (`adoptionWeekly`, the adoption page's
- *   SQL), the group's active (or habitual) users over its eligible clinicians, `n` the eligible.
+ *   SQL), the group's active (or habitual) users over its eligible clinicians, `n` the eligible;
+ * - a survey score: the score of the group's responses of each week, weeks with fewer responses
+ *   than the suppression threshold left without a value (`surveyWeeklyScores`).
  *
  * The server reads the same weekly rows from its report cache (`src/server/goalSeries.ts`) and
  * reduces them with the same `weeklyMedians` and `weeklyShares`; both feed the rules of this
@@ -19,17 +21,21 @@ import { weekStarts } from '../analysis/weeks.ts';
 import { UptakeError } from '../errors/UptakeError.ts';
 import {
   GOAL_SHARE_METRICS,
+  isSurveyMetric,
   type GoalGroupBy,
   type GoalMetric,
   type WeeklyValue,
 } from '../model/goal.ts';
 import { metricOptionsSchema, type MetricOptions } from '../model/options.ts';
 import type { Store } from '../store/Store.ts';
+import { surveyWeeklyScores } from './surveyWeeklyScores.ts';
 
 /** What a series is of (a stored goal or a proposal). */
 export interface GoalSeriesOf {
   metric: GoalMetric;
   tool: string | null;
+  /** The survey of a survey score (null or absent otherwise). */
+  survey?: string | null | undefined;
   /** The goal's metric options (JSON text as stored, or the proposal's object). */
   metric_options?: string | Record<string, unknown> | undefined;
   group_by: GoalGroupBy;
@@ -130,18 +136,31 @@ export function weeklyShares(
 /**
  * The group's weekly values over the whole weeks [from, to) (Mondays), one per week (`value`
  * null and `n` 0 for a week without data), oldest first. `org` is the organisation's metric
- * options (its time zone included).
+ * options (its time zone included); `threshold` its `suppression_threshold` (survey scores).
  */
 export async function storeGoalSeries(
   store: Store,
   org: MetricOptions,
   g: GoalSeriesOf,
   weeks: { from: string; to: string },
+  threshold: number,
 ): Promise<WeeklyValue[]> {
   if (weeks.from >= weeks.to) return [];
   const mondays = weekStarts(weeks.from, weeks.to);
   let byWeek: Map<string, WeekCell>;
-  if (isShare(g.metric)) {
+  if (isSurveyMetric(g.metric)) {
+    if (!g.survey)
+      throw new UptakeError('INVALID_INPUT', 'survey: a survey score needs the survey it measures');
+    byWeek = await surveyWeeklyScores(store, {
+      survey: g.survey,
+      metric: g.metric,
+      group_by: g.group_by,
+      group_value: g.group_value,
+      ...weeks,
+      timezone: org.timezone,
+      threshold,
+    });
+  } else if (isShare(g.metric)) {
     if (!g.tool)
       throw new UptakeError('INVALID_INPUT', 'tool: an adoption share needs the tool it measures');
     const rows = await adoptionWeekly(store, {

@@ -1,7 +1,8 @@
 /**
  * A survey's scores per group (§3), computed where the responses are: one SQL statement scores
- * every response (SUS, the NPS answer, net satisfaction) and sums them per group — counts, means
- * and sample standard deviations — so no response is read into JavaScript; the intervals are then
+ * every response (SUS, the NPS answer, net satisfaction; `surveyScoreSql.ts`, which a survey
+ * goal's weekly values share) and sums them per group — counts, means and sample standard
+ * deviations — so no response is read into JavaScript; the intervals are then
  * taken from those sums (`surveyScores.ts`). The response rate and its denominator stand beside
  * every score. Groups with fewer respondents than the organisation's suppression threshold show
  * no score, no response count and no rate to anyone — administrators included, unlike the
@@ -25,9 +26,14 @@ import {
   type SurveyItemResult,
 } from './surveyItemResults.ts';
 import {
-  meanFromMoments,
+  readScoreSums,
+  scoreOfSums,
+  scoreSumsSelect,
+  scoredResponsesCtes,
+  type ScoreSums,
+} from './surveyScoreSql.ts';
+import {
   npsDifference,
-  npsScore,
   responseRate,
   susBand,
   welchFromMoments,
@@ -73,18 +79,8 @@ export interface SurveyResults {
 }
 
 /** The sums the SQL returns per group. */
-interface GroupSums {
+interface GroupSums extends ScoreSums {
   grp: string;
-  responses: number;
-  sus_n: number;
-  sus_mean: number | null;
-  sus_sd: number | null;
-  nps_n: number;
-  promoters: number;
-  detractors: number;
-  net_n: number;
-  net_mean: number | null;
-  net_sd: number | null;
 }
 
 /** A response's group as SQL over `survey_responses r`. */
@@ -95,52 +91,15 @@ function groupOf(by: SurveyResultBy): string {
 
 /** The SQL that scores each response of survey `$1` and sums the scores per group. */
 function groupSumsSql(d: Store['dialect'], by: SurveyResultBy): string {
-  const grp = groupOf(by);
-  const dbl = (e: string) => `CAST(${e} AS ${d.double})`;
   return `
-    WITH a AS (
-      SELECT r.id, ${grp} AS grp, i.position, i.type, x.value_number AS v
-      FROM survey_responses r
-      LEFT JOIN survey_answers x ON x.response_id = r.id
-      LEFT JOIN survey_items i ON i.survey_id = r.survey_id AND i.link_id = x.link_id
-      WHERE r.survey_id = $1),
-    per AS (
-      SELECT id, grp,
-        -- SUS: all ten items answered; item k (position k − 1) gives x − 1 when odd, 5 − x when even
-        CASE WHEN count(v) FILTER (WHERE type = 'likert5') = 10
-          THEN 2.5 * sum(CASE WHEN position % 2 = 0 THEN v - 1 ELSE 5 - v END) FILTER (WHERE type = 'likert5')
-        END AS sus,
-        max(v) FILTER (WHERE type = 'scale0_10') AS nps_v,
-        -- net: (answers 4–5 − answers 1–2) / items answered
-        ${dbl(`count(*) FILTER (WHERE type = 'likert5' AND v >= 4)`)}
-          - ${dbl(`count(*) FILTER (WHERE type = 'likert5' AND v <= 2)`)} AS net_diff,
-        count(v) FILTER (WHERE type = 'likert5') AS net_items
-      FROM a GROUP BY id, grp),
-    scored AS (
-      SELECT grp, sus, nps_v,
-        CASE WHEN net_items > 0 THEN 100 * net_diff / net_items END AS net
-      FROM per)
-    SELECT grp, count(*) AS responses,
-      count(sus) AS sus_n, ${dbl('avg(sus)')} AS sus_mean, ${dbl('stddev_samp(sus)')} AS sus_sd,
-      count(nps_v) AS nps_n,
-      count(*) FILTER (WHERE nps_v >= 9) AS promoters,
-      count(*) FILTER (WHERE nps_v <= 6) AS detractors,
-      count(net) AS net_n, ${dbl('avg(net)')} AS net_mean, ${dbl('stddev_samp(net)')} AS net_sd
+    WITH ${scoredResponsesCtes(d, { keys: { grp: groupOf(by) }, where: 'r.survey_id = $1' })}
+    SELECT grp, ${scoreSumsSelect(d)}
     FROM scored GROUP BY grp ORDER BY grp`;
 }
 
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-
 function scoresOf(instrument: SurveyInstrument, g: GroupSums | undefined) {
-  const none = { sus: null, nps: null, net: null };
-  if (!g) return none;
-  if (instrument === 'sus') {
-    const m = meanFromMoments(g.sus_n, g.sus_mean, g.sus_sd);
-    return { ...none, sus: m ? { ...m, band: susBand(m.mean) } : null };
-  }
-  if (instrument === 'nps') return { ...none, nps: npsScore(g.nps_n, g.promoters, g.detractors) };
-  if (instrument === 'net') return { ...none, net: meanFromMoments(g.net_n, g.net_mean, g.net_sd) };
-  return none;
+  const scores = scoreOfSums(instrument, g);
+  return { ...scores, sus: scores.sus ? { ...scores.sus, band: susBand(scores.sus.mean) } : null };
 }
 
 /**
@@ -159,19 +118,7 @@ export async function surveyResults(
   const read = async (by: SurveyResultBy) => {
     const sums = (
       await db.all<Record<string, unknown>>(groupSumsSql(db.dialect, by), [surveyId])
-    ).map((r): GroupSums => ({
-      grp: String(r.grp),
-      responses: Number(r.responses),
-      sus_n: Number(r.sus_n),
-      sus_mean: num(r.sus_mean),
-      sus_sd: num(r.sus_sd),
-      nps_n: Number(r.nps_n),
-      promoters: Number(r.promoters),
-      detractors: Number(r.detractors),
-      net_n: Number(r.net_n),
-      net_mean: num(r.net_mean),
-      net_sd: num(r.net_sd),
-    }));
+    ).map((r): GroupSums => ({ grp: String(r.grp), ...readScoreSums(r) }));
     const grp = by === 'org' ? `'${ORG_GROUP_VALUE}'` : `coalesce(${by}, '${NO_GROUP}')`;
     const invited = await db.all<{ grp: string; n: number }>(
       `SELECT ${grp} AS grp, count(*) AS n FROM survey_invitations WHERE survey_id = $1 GROUP BY 1`,

@@ -7,7 +7,10 @@
  *   as §7), `n` those clinicians;
  * - an adoption share: the tool's weekly adoption rows (`adoptionWeekly`, the adoption page's
  *   SQL), the group's active (or habitual) users over its eligible clinicians, `n` the eligible
- *   (`weeklyShares`).
+ *   (`weeklyShares`);
+ * - a survey score: the score of the group's responses of each week, set-based in SQL, weeks
+ *   with fewer responses than the suppression threshold left without a value
+ *   (`surveyWeeklyScores`, read from the store: responses are no part of the report cache).
  *
  * The reductions are `src/program/storeGoalSeries.ts`'s, which the command line runs on rows
  * read from the store itself.
@@ -22,8 +25,10 @@ import { addDays, daysBetween, weekStarts } from '../analysis/weeks.ts';
 import { UptakeError } from '../errors/UptakeError.ts';
 import type { MetricOptions } from '../model/options.ts';
 import { goalMetricOptions, weeklyMedians, weeklyShares } from '../program/storeGoalSeries.ts';
+import { surveyWeeklyScores } from '../program/surveyWeeklyScores.ts';
 import {
   GOAL_SHARE_METRICS,
+  isSurveyMetric,
   type GoalGroupBy,
   type GoalMetric,
   type WeeklyValue,
@@ -36,6 +41,8 @@ import type { Services } from './routing.ts';
 export interface SeriesOf {
   metric: GoalMetric;
   tool: string | null;
+  /** The survey of a survey score (null or absent otherwise). */
+  survey?: string | null | undefined;
   /** The goal's metric options (JSON text as stored, or the proposal's object). */
   metric_options?: string | Record<string, unknown> | undefined;
   group_by: GoalGroupBy;
@@ -81,7 +88,21 @@ export async function goalWeeklySeries(
   const mondays = weekStarts(from, weeks.to);
   const byWeek = new Map<string, { value: number | null; n: number }>();
 
-  if (isShare(g.metric)) {
+  if (isSurveyMetric(g.metric)) {
+    if (!g.survey)
+      throw new UptakeError('INVALID_INPUT', 'survey: a survey score needs the survey it measures');
+    const scores = await surveyWeeklyScores(s.db, {
+      survey: g.survey,
+      metric: g.metric,
+      group_by: g.group_by,
+      group_value: g.group_value,
+      from,
+      to: weeks.to,
+      timezone: settings.timezone,
+      threshold: settings.suppression_threshold,
+    });
+    for (const [w, c] of scores) byWeek.set(w, c);
+  } else if (isShare(g.metric)) {
     if (!g.tool)
       throw new UptakeError('INVALID_INPUT', 'tool: an adoption share needs the tool it measures');
     const tool = await getTool(s.db, g.tool);

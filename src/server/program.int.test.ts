@@ -276,6 +276,65 @@ describe.each(engines())('the program’s API on $name', (engine) => {
     });
   });
 
+  it('a goal on a survey score: the weekly SUS of the group’s responses, thin weeks hidden', async () => {
+    p.clock.now = new Date('2026-01-27T15:00:00Z');
+    const created = await send('admin', 'POST', '/api/surveys', {
+      title: 'Usability of the EHR',
+      instrument: 'sus',
+      anonymous: true,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const survey = (created.json() as { id: string }).id;
+    // SUS sheets: all 3 → 50; odd items 5 and even 1 → 100. The threshold is 5 responses.
+    const flat = Array.from({ length: 10 }, (_, i): [string, number] => [`sus${i + 1}`, 3]);
+    const best = flat.map(([l], i): [string, number] => [l, i % 2 === 0 ? 5 : 1]);
+    const days = [
+      ...['05', '05', '06', '07', '09'].map((d, i) => [`2026-01-${d}`, i === 4 ? best : flat]),
+      ...['13', '14'].map((d) => [`2026-01-${d}`, flat]), // two: below the threshold
+      ...['19', '20', '21', '22', '23'].map((d) => [`2026-01-${d}`, flat]),
+    ] as [string, [string, number][]][];
+    for (const [i, [day, answers]] of days.entries()) {
+      await p.sys.store.run(
+        `INSERT INTO survey_responses (id, survey_id, submitted_at, respondent, department, specialty, role, source, external_key, import_id)
+         VALUES ($1, $2, CAST($3 AS TIMESTAMPTZ), NULL, 'Cardiology', NULL, NULL, 'app', NULL, NULL)`,
+        [`r-goal-${i}`, survey, `${day}T00:00:00Z`],
+      );
+      for (const [link, v] of answers)
+        await p.sys.store.run(
+          `INSERT INTO survey_answers (response_id, link_id, value_number, value_text) VALUES ($1, $2, $3, NULL)`,
+          [`r-goal-${i}`, link, v],
+        );
+    }
+    const proposal = cardiologyGoal(70, { metric: 'survey.sus', survey, direction: 'increase' });
+    const v = (await send('champ', 'POST', '/api/goals/preview', proposal)).json() as GoalPreview;
+    expect(v.series).toEqual([
+      { week_start: '2026-01-05', value: 60, n: 5 }, // (4 × 50 + 100) / 5
+      { week_start: '2026-01-12', value: null, n: 0 },
+      { week_start: '2026-01-19', value: 50, n: 5 },
+    ]);
+    // Two weeks: mean 55, sd √50, t(0.975, 1) = 12.7062: 55 ± 12.7062 × √50 / √2 = 55 ± 63.53.
+    expect(v.baseline).toMatchObject({ mean: 55, n: 2 });
+    expect(v.baseline!.sd).toBeCloseTo(Math.sqrt(50), 10);
+    expect(v.baseline!.ci95[1]).toBeCloseTo(55 + 12.706204736174707 * 5, 6);
+    const bad = async (who: string, body: unknown, status: number, message: RegExp) => {
+      const r = await send(who, 'POST', '/api/goals', body);
+      expect(r.statusCode, r.body).toBe(status);
+      expect(r.json().error.message).toMatch(message);
+    };
+    await bad('champ', { ...proposal, survey: undefined }, 400, /survey/);
+    await bad('champ', { ...proposal, metric: 'survey.nps' }, 400, /^survey: .* sus survey/);
+    await bad('champ', { ...proposal, survey: 'nope' }, 400, /^survey: no survey/);
+    await bad('c1', proposal, 403, /clinicians read no survey results/);
+    const g = (await send('champ', 'POST', '/api/goals', proposal)).json() as GoalSummary;
+    expect(g).toMatchObject({ metric: 'survey.sus', survey, baseline: 55 });
+    const fhir = await get<FhirGoal>('champ', `/api/goals/${g.id}/fhir`);
+    expect(fhir.target?.[0]?.measure?.coding?.[0]).toMatchObject({
+      code: 'survey.sus',
+      display: `SUS score (mean, 0–100) of survey ${survey}`,
+    });
+    await send('champ', 'POST', `/api/goals/${g.id}/withdraw`);
+  });
+
   let itemId = '';
 
   it('closes the loop: feedback → triage → answer → done, notices and e-mail, did this help?', async () => {

@@ -543,6 +543,14 @@ export const MIGRATIONS: Migration[] = [
          import_id INTEGER)`,
     ],
   },
+  {
+    version: 16,
+    name: 'a goal may target a survey score: the survey it reads',
+    // program.md §1: a goal's metric may be a survey score of §3 (survey.sus, survey.nps,
+    // survey.net); the survey's id, NULL for the other metrics. The last column of
+    // `goalRowSchema` (src/model/goal.ts).
+    up: () => [`ALTER TABLE goals ADD COLUMN survey VARCHAR`],
+  },
 ];
 
 /** The schema version this build of Uptake expects. */

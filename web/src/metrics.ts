@@ -16,7 +16,8 @@ export interface MetricInfo {
   brief: string;
   /** The formula, used when the API sends no definition. */
   fallback: string;
-  unit: 'per8' | 'hours' | 'share' | 'minutes';
+  /** `score`: a survey score of §3 in its own points (SUS 0–100, NPS and net −100..100). */
+  unit: 'per8' | 'hours' | 'share' | 'minutes' | 'score';
   /** True when a lower value means less burden. */
   lowerIsBetter: boolean;
 }
@@ -133,6 +134,36 @@ export const METRICS: Record<string, MetricInfo> = {
     unit: 'share',
     lowerIsBetter: false,
   },
+  'survey.sus': {
+    key: 'survey.sus',
+    brief: 'SUS score',
+    label: 'SUS score',
+    short: 'System Usability Scale, the mean of the week’s responses (0–100)',
+    fallback:
+      'each response 2.5 × (Σ odd items (answer − 1) + Σ even items (5 − answer)) of its ten 1–5 answers; the mean over the week’s responses; a week with fewer responses than the suppression threshold has no value',
+    unit: 'score',
+    lowerIsBetter: false,
+  },
+  'survey.nps': {
+    key: 'survey.nps',
+    brief: 'NPS',
+    label: 'Net Promoter Score',
+    short: 'Promoters minus detractors among the week’s responses (−100 to 100)',
+    fallback:
+      '100 × (promoters answering 9–10 − detractors answering 0–6) / respondents that week; a week with fewer responses than the suppression threshold has no value',
+    unit: 'score',
+    lowerIsBetter: false,
+  },
+  'survey.net': {
+    key: 'survey.net',
+    brief: 'net satisfaction',
+    label: 'Net satisfaction',
+    short: 'Agreement minus disagreement among the week’s responses (−100 to 100)',
+    fallback:
+      '100 × the mean over the week’s respondents of (answers 4–5 − answers 1–2) / items answered; a week with fewer responses than the suppression threshold has no value',
+    unit: 'score',
+    lowerIsBetter: false,
+  },
 };
 
 export type { Per8Metric };
@@ -182,6 +213,7 @@ export function fmt(key: string, v: number | null | undefined): string {
   const u = info(key).unit;
   if (u === 'share') return `${(v * 100).toFixed(0)}%`;
   if (u === 'minutes') return v.toFixed(0);
+  if (u === 'score') return v.toFixed(1);
   return v.toFixed(2);
 }
 
@@ -195,6 +227,8 @@ export function unitText(key: string): string {
       return 'of the time';
     case 'minutes':
       return 'minutes';
+    case 'score':
+      return 'points';
   }
 }
 
@@ -206,6 +240,7 @@ export function axisValue(key: string, v: number | null | undefined): number | n
 
 export function axisName(key: string): string {
   const u = info(key).unit;
+  if (u === 'score') return 'points';
   return u === 'share' ? '%' : u === 'per8' ? 'h / 8 h' : u === 'minutes' ? 'min' : 'h';
 }
 

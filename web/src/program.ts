@@ -114,6 +114,27 @@ export const GOAL_METRIC_CHOICES: readonly GoalMetric[] = [
 
 export const isShareMetric = (m: string): boolean => m.startsWith('adoption.');
 
+/**
+ * The survey scores a goal may measure (with the survey it reads), offered only to the roles
+ * that read survey results (`mayReadSurveys`): clinicians read none, and the proposal's preview
+ * would show them the group's weekly scores.
+ */
+export const GOAL_SURVEY_CHOICES: readonly GoalMetric[] = [
+  'survey.sus',
+  'survey.nps',
+  'survey.net',
+];
+
+export const isSurveyMetric = (m: string): boolean => m.startsWith('survey.');
+
+/** The instrument a survey score reads (`survey.sus` → `sus`). */
+export const surveyInstrumentOf = (m: string): string => m.slice('survey.'.length);
+
+/** Who reads survey results and lists surveys (administrators, IT, leaders, champions). */
+export function mayReadSurveys(me: Me): boolean {
+  return me.role === 'admin' || me.role === 'it' || me.role === 'leader' || me.role === 'champion';
+}
+
 /** A goal's group in words: "Department Cardiology", "the whole organisation". */
 export function groupWords(g: { group_by: GoalGroupBy; group_value: string }): string {
   return g.group_by === 'org'

@@ -9,6 +9,7 @@ import type { Recipe } from './charts.ts';
 import { AXIS, COLORS } from './components/Chart.tsx';
 import { addDays, dateWords, mondayOnOrBefore } from './dates.ts';
 import { axisName, axisValue, fmt, info } from './metrics.ts';
+import { isSurveyMetric } from './program.ts';
 
 const weekLabel = (d: string): string =>
   new Date(`${d}T12:00:00Z`).toLocaleDateString('en-GB', {
@@ -171,11 +172,14 @@ export function goalChart(g: GoalChartInput): Recipe {
     ...(g.targetDate ? vLine(g.targetDate, 'target date', COLORS.better) : []),
   ];
   const shown = g.series.filter((w) => w.value !== null);
+  // A survey score's week is scored from responses; the other metrics' from clinicians.
+  const survey = isSurveyMetric(g.metric);
+  const behind = survey ? 'responses' : 'clinicians';
   const firstV = shown[0];
   const lastV = shown.at(-1);
   const summary =
     (firstV && lastV
-      ? `Weekly ${m.label} of the group, the median across its clinicians: ${fmt(g.metric, firstV.value)} in the week of ${dateWords(firstV.week_start)}, ${fmt(g.metric, lastV.value)} in the week of ${dateWords(lastV.week_start)}.`
+      ? `Weekly ${m.label} of the group, ${survey ? 'the score of its responses that week' : 'the median across its clinicians'}: ${fmt(g.metric, firstV.value)} in the week of ${dateWords(firstV.week_start)}, ${fmt(g.metric, lastV.value)} in the week of ${dateWords(lastV.week_start)}.`
       : `No weekly ${m.label} values to show.`) +
     (g.baseline
       ? ` Baseline ${fmt(g.metric, g.baseline.mean)} (95% CI ${fmt(g.metric, g.baseline.ci95[0])} to ${fmt(g.metric, g.baseline.ci95[1])}), the weeks of ${dateWords(g.baseline.weeks.first)} to ${dateWords(g.baseline.weeks.last)}.`
@@ -209,7 +213,7 @@ export function goalChart(g: GoalChartInput): Recipe {
           const row = byWeek.get(w);
           const bits = [`Week of ${dateWords(w)}`];
           bits.push(
-            row ? `${m.label} ${fmt(g.metric, row.value)} (${row.n} clinicians)` : 'no value (yet)',
+            row ? `${m.label} ${fmt(g.metric, row.value)} (${row.n} ${behind})` : 'no value (yet)',
           );
           if (fitted[i] !== null && p && origin)
             bits.push(
@@ -303,7 +307,13 @@ export function goalChart(g: GoalChartInput): Recipe {
       ],
     },
     table: {
-      columns: ['Week starting', m.label, 'Clinicians', 'Part', ...(p ? ['Fitted line'] : [])],
+      columns: [
+        'Week starting',
+        m.label,
+        survey ? 'Responses' : 'Clinicians',
+        'Part',
+        ...(p ? ['Fitted line'] : []),
+      ],
       rows: axis.map((w, i) => [
         w,
         byWeek.has(w) ? fmt(g.metric, byWeek.get(w)!.value) : '',

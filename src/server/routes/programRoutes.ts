@@ -24,7 +24,7 @@ import { getTool, listGoLives } from '../../analysis/tools.ts';
 import { UptakeError } from '../../errors/UptakeError.ts';
 import { Pseudonymizer } from '../../ingest/pseudonymize.ts';
 import { keyFile } from '../../admin/paths.ts';
-import type { GoalProposal, GoalRow } from '../../model/goal.ts';
+import { isSurveyMetric, type GoalProposal, type GoalRow } from '../../model/goal.ts';
 import type { NoticeRow } from '../../model/feedback.ts';
 import type { BusinessCalendar } from '../../model/businessTime.ts';
 import { isTriager, type ProgramActor } from '../../program/actor.ts';
@@ -51,6 +51,7 @@ import { isClosed, nextStates } from '../../program/feedbackTransitions.ts';
 import { clockStatus, type FeedbackClock } from '../../program/feedbackClocks.ts';
 import type { FeedbackState } from '../../model/feedback.ts';
 import { votingOpen } from '../../program/goalAdoption.ts';
+import { checkGoalSurvey } from '../../program/checkGoalSurvey.ts';
 import { goalBaseline } from '../../program/goalBaseline.ts';
 import { goalToFhir } from '../../program/goalFhir.ts';
 import { noiseCheck } from '../../program/goalNoise.ts';
@@ -283,6 +284,7 @@ export function programRoutes(app: FastifyInstance, s: Services, o: ProgramOptio
           ? new UptakeError('INVALID_INPUT', `tool: ${e.message}`)
           : e;
       });
+    await checkGoalSurvey(s.db, c.actor, p);
   }
 
   /** Every route of this file logs its refusals. */
@@ -417,7 +419,10 @@ export function programRoutes(app: FastifyInstance, s: Services, o: ProgramOptio
         );
       else if (!baseline)
         warnings.push(
-          `Fewer than two of the ${weeks} weeks before today have data: there is no baseline to compare the target with.`,
+          `Fewer than two of the ${weeks} weeks before today have data: there is no baseline to compare the target with.` +
+            (isSurveyMetric(body.metric)
+              ? ` A survey’s week has a value only with at least ${c.settings.suppression_threshold} responses.`
+              : ''),
         );
       else if (noise?.within_noise)
         warnings.push(

@@ -45,8 +45,12 @@ import {
   goalAim,
   goalBadge,
   groupWords,
+  GOAL_SURVEY_CHOICES,
   isShareMetric,
+  isSurveyMetric,
   mayPropose,
+  mayReadSurveys,
+  surveyInstrumentOf,
   valueWords,
   type Direction,
   type GoalGroupBy,
@@ -344,7 +348,8 @@ function GoalBody({
             <dt>Metric</dt>
             <dd>
               {m.label}
-              {g.tool ? ` of ${g.tool}` : ''} — {definitionOf(g.metric, undefined)}
+              {g.tool ? ` of ${g.tool}` : ''}
+              {g.survey ? ` of survey ${g.survey}` : ''} — {definitionOf(g.metric, undefined)}
             </dd>
           </div>
           <div>
@@ -421,12 +426,12 @@ function GoalBody({
         <section className="section" aria-labelledby="goal-chart">
           <h2 id="goal-chart">Week by week</h2>
           <p className="metric-def">
-            Each point: the median {m.label} across the group’s clinicians with scheduled hours that
-            ISO week
-            {isShareMetric(g.metric) ? ' (for an adoption share, the share itself)' : ''}. Band: the
-            baseline’s 95% interval; dashed lines: the baseline and the target; after adoption, the
-            fitted straight line and, at the last whole week before the target date, its projection
-            with the 95% prediction interval.
+            {isSurveyMetric(g.metric)
+              ? `Each point: the ${m.label} of the group’s responses submitted that ISO week (none in a week with fewer responses than the suppression threshold)`
+              : `Each point: the median ${m.label} across the group’s clinicians with scheduled hours that ISO week${isShareMetric(g.metric) ? ' (for an adoption share, the share itself)' : ''}`}
+            . Band: the baseline’s 95% interval; dashed lines: the baseline and the target; after
+            adoption, the fitted straight line and, at the last whole week before the target date,
+            its projection with the 95% prediction interval.
           </p>
           <Chart
             title={`${g.title}: weekly ${m.label}`}
@@ -698,6 +703,8 @@ function groupChoices(me: Me, meta: Meta): GroupChoice[] {
 interface Draft {
   metric: GoalMetric;
   tool: string;
+  /** The survey of a survey score (its id). */
+  survey: string;
   group: string;
   direction: Direction;
   target: string;
@@ -712,9 +719,13 @@ const groupKey = (g: GroupChoice): string => JSON.stringify([g.by, g.value]);
 function ProposeGoal({ me, meta }: { me: Me; meta: Meta }): ReactNode {
   const groups = useMemo(() => groupChoices(me, meta), [me, meta]);
   const tools = useApi('GET /api/tools');
+  // Only the roles that read survey results list surveys (and may set goals on their scores).
+  const surveysOk = mayReadSurveys(me);
+  const surveys = useApi('GET /api/surveys', surveysOk ? {} : null);
   const [draft, setDraft] = useState<Draft>({
     metric: 'ehr_time8',
     tool: '',
+    survey: '',
     group: '',
     direction: 'decrease',
     target: '',
@@ -726,6 +737,11 @@ function ProposeGoal({ me, meta }: { me: Me; meta: Meta }): ReactNode {
     setDraft((d) => ({ ...d, [k]: v }));
   const group = groups.find((g) => groupKey(g) === draft.group) ?? groups[0];
   const share = isShareMetric(draft.metric);
+  const scored = isSurveyMetric(draft.metric);
+  // A survey score reads a survey of its instrument; drafts have no answers yet.
+  const surveyChoices = (surveys.data?.surveys ?? []).filter(
+    (x) => x.instrument === surveyInstrumentOf(draft.metric) && x.state !== 'draft',
+  );
   const [preview, setPreview] = useState<{ key: string; p: GoalPreview } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -737,7 +753,8 @@ function ProposeGoal({ me, meta }: { me: Me; meta: Meta }): ReactNode {
     if (!group || draft.target.trim() === '' || !Number.isFinite(t)) return null;
     return {
       metric: draft.metric,
-      ...(draft.tool ? { tool: draft.tool } : {}),
+      ...(draft.tool && !scored ? { tool: draft.tool } : {}),
+      ...(draft.survey && scored ? { survey: draft.survey } : {}),
       group_by: group.by,
       group_value: group.value,
       direction: draft.direction,
@@ -762,6 +779,10 @@ function ProposeGoal({ me, meta }: { me: Me; meta: Meta }): ReactNode {
     }
     if (share && !draft.tool) {
       setProblem('An adoption share needs the tool it measures.');
+      return;
+    }
+    if (scored && !draft.survey) {
+      setProblem('A survey score needs the survey it measures.');
       return;
     }
     setBusy(true);
@@ -821,27 +842,42 @@ function ProposeGoal({ me, meta }: { me: Me; meta: Meta }): ReactNode {
         <Select
           label="Metric"
           value={draft.metric}
-          onChange={(v) => set('metric', v as GoalMetric)}
+          onChange={(v) => setDraft((d) => ({ ...d, metric: v as GoalMetric, survey: '' }))}
         >
-          {GOAL_METRIC_CHOICES.map((k) => (
+          {[...GOAL_METRIC_CHOICES, ...(surveysOk ? GOAL_SURVEY_CHOICES : [])].map((k) => (
             <option key={k} value={k}>
               {info(k).label} — {info(k).short}
             </option>
           ))}
         </Select>
         <p className="help">{definitionOf(draft.metric, undefined)}</p>
-        <Select
-          label={share ? 'Tool (required)' : 'Tool whose go-live it follows (optional)'}
-          value={draft.tool}
-          onChange={(v) => set('tool', v)}
-        >
-          <option value="">{share ? 'choose a tool' : 'none'}</option>
-          {(tools.data ?? []).map((t) => (
-            <option key={t.name} value={t.name}>
-              {t.name}
+        {scored ? (
+          <Select label="Survey (required)" value={draft.survey} onChange={(v) => set('survey', v)}>
+            <option value="">
+              {surveyChoices.length
+                ? 'choose a survey'
+                : `no open or closed ${surveyInstrumentOf(draft.metric).toUpperCase()} survey`}
             </option>
-          ))}
-        </Select>
+            {surveyChoices.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.title} ({x.state}, {x.responses} responses)
+              </option>
+            ))}
+          </Select>
+        ) : (
+          <Select
+            label={share ? 'Tool (required)' : 'Tool whose go-live it follows (optional)'}
+            value={draft.tool}
+            onChange={(v) => set('tool', v)}
+          >
+            <option value="">{share ? 'choose a tool' : 'none'}</option>
+            {(tools.data ?? []).map((t) => (
+              <option key={t.name} value={t.name}>
+                {t.name}
+              </option>
+            ))}
+          </Select>
+        )}
         <Select
           label="Group"
           value={group ? groupKey(group) : ''}
@@ -872,9 +908,11 @@ function ProposeGoal({ me, meta }: { me: Me; meta: Meta }): ReactNode {
           Target (
           {share
             ? '%'
-            : info(draft.metric).unit === 'per8'
-              ? 'hours per 8 scheduled hours'
-              : info(draft.metric).unit}
+            : scored
+              ? 'points'
+              : info(draft.metric).unit === 'per8'
+                ? 'hours per 8 scheduled hours'
+                : info(draft.metric).unit}
           )
           <input
             type="number"
