@@ -7,13 +7,10 @@
  */
 import { z } from 'zod';
 import { localDate } from './options.ts';
+import { ENGAGEMENT_BYS, ENGAGEMENT_PERIODS } from './constants.ts';
 
-/** Periods of the engagement measures: the whole range, ISO weeks or calendar months. */
-export const ENGAGEMENT_PERIODS = ['all', 'week', 'month'] as const;
+export { ENGAGEMENT_BYS, ENGAGEMENT_PERIODS };
 export type EngagementPeriod = (typeof ENGAGEMENT_PERIODS)[number];
-
-/** One row per clinician, or pooled figures per group. */
-export const ENGAGEMENT_BYS = ['clinician', 'department', 'specialty', 'role', 'org'] as const;
 export type EngagementBy = (typeof ENGAGEMENT_BYS)[number];
 
 /**
