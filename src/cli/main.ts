@@ -11,6 +11,7 @@ import { UptakeError } from '../errors/UptakeError.ts';
 import { fileFault } from '../store/faults.ts';
 import { registerImport } from './importCommand.ts';
 import { registerMetrics } from './metricsCommand.ts';
+import { registerEngagement } from './engagementCommand.ts';
 import { registerGenerate } from './generateCommand.ts';
 import { registerDemo } from './demoCommand.ts';
 import { registerImports } from './importsCommand.ts';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerImports(program);
   registerExport(program);
   registerMetrics(program);
+  registerEngagement(program);
   registerGenerate(program);
   registerDemo(program);
   registerSettings(program);

@@ -84,6 +84,11 @@ export const PERIODS = ['all', 'day', 'week', 'month'] as const;
 /** One row per clinician, or a distribution per group. */
 export const GROUP_BYS = ['clinician', 'department', 'specialty', 'role', 'org'] as const;
 
+/** Periods of the engagement measures (engagement.md §2): the range, ISO weeks or months. */
+export const ENGAGEMENT_PERIODS = ['all', 'week', 'month'] as const;
+/** Engagement figures per clinician, or pooled per group. */
+export const ENGAGEMENT_BYS = ['clinician', 'department', 'specialty', 'role', 'org'] as const;
+
 /** A gap longer than the timeout credits nothing (drop) or the timeout (cap). */
 export const OVER_TIMEOUT_RULES = ['drop', 'cap'] as const;
 /** A gap is credited to the earlier (forward) or later (backward) event. */

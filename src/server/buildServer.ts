@@ -27,6 +27,7 @@ import { openApiDocument } from './openapi.ts';
 import { defineRoute, type Services } from './routing.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
 import { analysisRoutes } from './routes/analysisRoutes.ts';
+import { engagementRoutes } from './routes/engagementRoutes.ts';
 import { helpRoutes } from './routes/helpRoutes.ts';
 import { championRoutes } from './routes/championRoutes.ts';
 import { programRoutes } from './routes/programRoutes.ts';
@@ -373,6 +374,7 @@ export async function buildServer(
   reportRoutes(app, s);
   adminRoutes(app, s, mailer);
   analysisRoutes(app, s);
+  engagementRoutes(app, s);
   helpRoutes(app, s);
   programRoutes(app, s, { now, mailer });
   surveyRoutes(app, s, { now });

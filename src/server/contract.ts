@@ -18,6 +18,12 @@
  */
 import { z } from 'zod';
 import {
+  engagementQuery,
+  engagementReportOut,
+  myEngagementOut,
+  myEngagementQuery,
+} from './engagementSchemas.ts';
+import {
   championSuggestionsOut,
   championSuggestionsQuery,
   coverageReportOut,
@@ -207,6 +213,10 @@ export const API = contract({
   'GET /api/tools': { response: toolListSchema },
   'GET /api/adoption': { query: adoptionQuery, response: adoptionReportSchema },
   'GET /api/golive': { query: goliveQuery, response: goliveReportSchema },
+
+  // --- patient engagement (issue #15, docs/engagement.md) ----------------------------------------
+  'GET /api/engagement': { query: engagementQuery, response: engagementReportOut },
+  'GET /api/me/engagement': { query: myEngagementQuery, response: myEngagementOut },
 
   // --- help requests -----------------------------------------------------------------------------
   'GET /api/help-topics': { response: helpTopicsSchema },
