@@ -165,7 +165,8 @@ export function goLiveDate(start: string, days: number): { date: string; dayInde
 /**
  * Generates a synthetic health system into `opts.outDir`: `clinicians.csv`, `schedule.csv`,
  * `events.csv` and `orders.csv` in the canonical CSV format, with ISO 8601 times carrying the local
- * UTC offset of `opts.timezone` at each instant.
+ * UTC offset of `opts.timezone` at each instant; the patient side (`patient_accounts.csv`,
+ * `releases.csv`, `messages.csv`, `patient_events.csv`, `patientSide.ts`) from the fulfilled visits.
  *
  * Deterministic: the same options give byte-identical files. Streaming: events are written day by
  * day through buffered streams that respect backpressure, so 10 million events need no more memory

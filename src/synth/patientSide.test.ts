@@ -334,3 +334,26 @@ describe('the patient side of a 20-clinician, 4-week system', () => {
     expect(hours.some((h) => h > 7 * 24)).toBe(true);
   });
 });
+
+describe('the patient side over 10 weeks', () => {
+  it('has result views more than 30 days after release (the tail beyond the 30-day window)', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'uptake-patient-side-long-'));
+    try {
+      const g = await generate({ outDir: out, clinicians: 8, days: 70, seed: 2 });
+      const released = new Map(
+        (await readCsv(g.patient!.files.releases)).rows.map((r) => [
+          r.resource_id!,
+          wall(r.available_at!),
+        ]),
+      );
+      const late = (await readCsv(g.patient!.files.patient_events)).rows.filter(
+        (e) =>
+          e.action === 'view_result' &&
+          wall(e.occurred_at!) - released.get(e.resource_id!)! > 30 * 86400,
+      );
+      expect(late.length).toBeGreaterThan(0);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+});

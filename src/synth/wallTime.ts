@@ -4,7 +4,7 @@
  * they are kept as *wall seconds* — local seconds since 00:00 of the first generated date — and
  * written with the offset of their own local day (`tz.ts`).
  */
-import { addDays, dayClock, localInstant, localIso, type DayClock } from './tz.ts';
+import { addDays, dayClock, localIso, type DayClock } from './tz.ts';
 
 export const DAY_S = 86_400;
 export const HOUR_S = 3_600;
@@ -42,12 +42,6 @@ export class WallClock {
   iso(w: number): string {
     const day = Math.floor(w / DAY_S);
     return localIso(this.clock(day), Math.floor(w - day * DAY_S));
-  }
-
-  /** The instant (ms since the epoch) of wall second `w`. */
-  ms(w: number): number {
-    const day = Math.floor(w / DAY_S);
-    return localInstant(this.clock(day), Math.floor(w - day * DAY_S));
   }
 
   /** 0 = Sunday … 6 = Saturday, of the local day that holds wall second `w`. */
