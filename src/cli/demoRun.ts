@@ -31,6 +31,14 @@ import { demoClock, ensureDemoProgram } from '../admin/demoProgram.ts';
 import { DEMO_SURVEY_EFFECT, ensureDemoSurveys } from '../admin/demoSurveys.ts';
 import { parsePort, startServer, untilStopped } from '../server/index.ts';
 
+/** The patient-side tables in the order the demo imports them. */
+const PATIENT_IMPORT_ORDER = [
+  'patient_accounts',
+  'releases',
+  'messages',
+  'patient_events',
+] as const;
+
 export interface DemoFlags {
   dir: string;
   clinicians: string;
@@ -83,6 +91,21 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
         process.stdout.write(
           `imported ${r.rows_stored} ${table} rows in ${r.seconds.toFixed(1)} s\n`,
         );
+      }
+      // The patient side (engagement.md §1), so that the engagement measures have data; accounts
+      // and releases first, then what refers to them. A demo generated before it had none.
+      if (gen.patient) {
+        for (const table of PATIENT_IMPORT_ORDER) {
+          const r = await importCsv(store, {
+            table,
+            file: gen.patient.files[table],
+            pseudonymizer,
+            rejectsDir: rejectsDir(store),
+          });
+          process.stdout.write(
+            `imported ${r.rows_stored} ${table} rows in ${r.seconds.toFixed(1)} s\n`,
+          );
+        }
       }
       // Training records and the go-live's tool definition, so that adoption and evaluation work.
       if (gen.training) {

@@ -65,7 +65,10 @@ export async function runGenerate(flags: GenerateFlags): Promise<void> {
   process.stdout.write(
     `wrote ${r.counts.events} events, ${r.counts.clinicians} clinicians, ${r.counts.schedule} schedule rows, ${r.counts.orders} orders to ${flags.out}\n` +
       `local dates ${r.from} … ${r.to} (exclusive) in ${r.timezone}; go-live of ${r.goLive.tool} on ${r.goLive.date} in ${r.goLive.departments.join(', ')}\n` +
-      `next: uptake import clinicians ${flags.out}/clinicians.csv && uptake import schedule ${flags.out}/schedule.csv && uptake import orders ${flags.out}/orders.csv && uptake import events ${flags.out}/events.csv\n`,
+      `next: uptake import clinicians ${flags.out}/clinicians.csv && uptake import schedule ${flags.out}/schedule.csv && uptake import orders ${flags.out}/orders.csv && uptake import events ${flags.out}/events.csv\n` +
+      (r.patient
+        ? `patient side: ${r.patient.counts.patient_accounts} portal accounts, ${r.patient.counts.releases} releases, ${r.patient.counts.messages} messages, ${r.patient.counts.patient_events} patient events; import each: uptake import patient_accounts ${r.patient.files.patient_accounts} (then releases, messages, patient_events)\n`
+        : ''),
   );
   if (flags.format !== 'csv') {
     const dir = join(flags.out, flags.format);
@@ -74,7 +77,10 @@ export async function runGenerate(flags: GenerateFlags): Promise<void> {
     process.stdout.write(
       `wrote the ${flags.format} form to ${dir}\n` +
         (flags.format === 'fhir'
-          ? `import it: uptake import clinicians ${form.clinicians.join(' ')} --format fhir --identifier-system ${form.identifierSystem ?? ''}, then events ${events} --format fhir --action-map ${form.actionMap ?? ''} (and schedule ${form.schedule.join(' ')}, orders ${form.orders.join(' ')}, each with --format fhir --identifier-system ${form.identifierSystem ?? ''})\n`
+          ? `import it: uptake import clinicians ${form.clinicians.join(' ')} --format fhir --identifier-system ${form.identifierSystem ?? ''}, then events ${events} --format fhir --action-map ${form.actionMap ?? ''} (and schedule ${form.schedule.join(' ')}, orders ${form.orders.join(' ')}, each with --format fhir --identifier-system ${form.identifierSystem ?? ''})\n` +
+            (form.patient
+              ? `the patient side: releases ${form.patient.releases.join(' ')}, messages ${form.patient.messages.join(' ')}, patient_events ${form.patient.patient_events.join(' ')} (each with --format fhir --identifier-system ${form.identifierSystem ?? ''}); patient_accounts ${form.patient.patient_accounts.join(' ')} as canonical CSV\n`
+              : '')
           : `import it: uptake import events ${events} --format epic-access-log --source-tz ${form.sourceTz ?? r.timezone} --action-map ${form.actionMap ?? ''} (roster, schedule and orders as canonical CSV in ${dir})\n`),
     );
   }

@@ -120,7 +120,7 @@ const MOBILE_TABLET = 'mobile,CANTO,synth,\n';
 
 /** Appointment statuses and visit types as written. */
 type Status = 'fulfilled' | 'noshow' | 'cancelled' | 'entered-in-error';
-type VisitType = 'in-person' | 'video' | 'phone';
+export type VisitType = 'in-person' | 'video' | 'phone';
 
 interface Appointment {
   start: number;
@@ -144,6 +144,16 @@ export interface GoLivePlan {
   dayIndex: number;
 }
 
+/** A fulfilled appointment as the patient side needs it (local seconds of its day). */
+export interface Visit {
+  start: number;
+  end: number;
+  patient: string;
+  /** The schedule's `appointment_id` (`a` + its number). */
+  appointmentId: string;
+  visitType: VisitType;
+}
+
 /** Output buffers and running counters shared by all clinician-days of one generation. */
 export class Output {
   readonly events = new EventLines();
@@ -151,6 +161,12 @@ export class Output {
   orders = '';
   scheduleCount = 0;
   orderCount = 0;
+  /**
+   * The fulfilled appointments of the clinician-day just generated, for the patient side
+   * (`patientSide.ts`): the caller takes them after each `day` call. Collecting them draws no random
+   * number, so the canonical files are the same with or without a patient side.
+   */
+  visits: Visit[] = [];
   private apptSeq = 0;
   private surgerySeq = 0;
 
@@ -512,6 +528,14 @@ export class DayGenerator {
       rows.push(
         `${c.userId},appointment,${localIso(clock, s)},${localIso(clock, s + len)},${status},${a.visitType},${pt},a${num}`,
       );
+      if (status === 'fulfilled')
+        out.visits.push({
+          start: s,
+          end: s + len,
+          patient: pt,
+          appointmentId: `a${num}`,
+          visitType: a.visitType,
+        });
       return a;
     };
     let t = start;

@@ -564,7 +564,11 @@ describe('generate: determinism', () => {
     for (const f of ['events', 'clinicians', 'schedule', 'orders'] as const) {
       expect(await sha256(b.files[f])).toBe(await sha256(a.files[f]));
     }
+    for (const f of ['patient_events', 'patient_accounts', 'messages', 'releases'] as const) {
+      expect(await sha256(b.patient!.files[f])).toBe(await sha256(a.patient!.files[f]));
+    }
     expect(b.counts).toEqual(a.counts);
+    expect(b.patient!.counts).toEqual(a.patient!.counts);
     expect(await sha256(c.files.events)).not.toBe(await sha256(a.files.events));
     expect(await sha256(c.files.schedule)).not.toBe(await sha256(a.files.schedule));
   });

@@ -7,9 +7,10 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import type { TableName } from '../model/canonical.ts';
+import type { PatientTable, TableName } from '../model/canonical.ts';
 import { GO_LIVE_ACTIONS, GO_LIVE_TOOL } from './actions.ts';
 import { DayGenerator, Output } from './day.ts';
+import { PATIENT_COLUMNS, PATIENT_FILES, PatientSide } from './patientSide.ts';
 import { Rng, mixSeed } from './prng.ts';
 import { DEPARTMENTS, GO_LIVE_DEPARTMENTS, buildRoster, type Clinician } from './roster.ts';
 import { addDays, dayClock, isValidTimeZone } from './tz.ts';
@@ -50,6 +51,14 @@ export interface GenerateResult {
    * definition (`uptake tool import`), written by `training.ts`.
    */
   training?: TrainingFiles;
+  /**
+   * The patient side (`patientSide.ts`): the four canonical CSV files of engagement.md §1 and their
+   * row counts. Absent in the manifest of a demo generated before it existed.
+   */
+  patient?: {
+    files: Record<PatientTable, string>;
+    counts: Record<PatientTable, number>;
+  };
 }
 
 /**
@@ -84,6 +93,14 @@ export const COLUMNS: Record<TableName, readonly string[]> = {
   ],
   orders: ['order_id', 'user_id', 'signed_at', 'entered_by', 'order_type', 'patient_id'],
 };
+
+/** The patient-side tables in the order to import them (accounts and releases before what refers to them). */
+const PATIENT_TABLES_ORDER: readonly PatientTable[] = [
+  'patient_accounts',
+  'releases',
+  'messages',
+  'patient_events',
+];
 
 /** Flush a buffer to its stream once it holds this many characters. */
 const FLUSH_AT = 4 << 20;
@@ -148,7 +165,8 @@ export function goLiveDate(start: string, days: number): { date: string; dayInde
 /**
  * Generates a synthetic health system into `opts.outDir`: `clinicians.csv`, `schedule.csv`,
  * `events.csv` and `orders.csv` in the canonical CSV format, with ISO 8601 times carrying the local
- * UTC offset of `opts.timezone` at each instant.
+ * UTC offset of `opts.timezone` at each instant; the patient side (`patient_accounts.csv`,
+ * `releases.csv`, `messages.csv`, `patient_events.csv`, `patientSide.ts`) from the fulfilled visits.
  *
  * Deterministic: the same options give byte-identical files. Streaming: events are written day by
  * day through buffered streams that respect backpressure, so 10 million events need no more memory
@@ -200,16 +218,34 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     { dayIndex: opts.goLiveEffects === false ? Number.POSITIVE_INFINITY : goLive.dayIndex },
     clinicians.filter((c) => c.group === 'primary'),
   );
+  const patientFiles = Object.fromEntries(
+    PATIENT_TABLES_ORDER.map((t) => [t, join(opts.outDir, PATIENT_FILES[t])]),
+  ) as Record<PatientTable, string>;
+  const patients = new PatientSide(clinicians, seedWord, start, days, timezone);
   const sinks = {
     events: new Sink(files.events),
     schedule: new Sink(files.schedule),
     orders: new Sink(files.orders),
   };
+  const patientSinks = Object.fromEntries(
+    PATIENT_TABLES_ORDER.map((t) => [t, new Sink(patientFiles[t])]),
+  ) as Record<PatientTable, Sink>;
   let failure: { error: unknown } | null = null;
   try {
     await sinks.events.write(COLUMNS.events.join(',') + '\n');
     await sinks.schedule.write(COLUMNS.schedule.join(',') + '\n');
     await sinks.orders.write(COLUMNS.orders.join(',') + '\n');
+    for (const t of PATIENT_TABLES_ORDER)
+      await patientSinks[t].write(PATIENT_COLUMNS[t].join(',') + '\n');
+    // Every panel patient's account, panel by panel (an accounts extract lists them all).
+    for (const c of clinicians) {
+      patients.panelAccounts(c);
+      await patientSinks.patient_accounts.write(patients.take('patient_accounts'));
+    }
+    const flushPatients = async (all: boolean): Promise<void> => {
+      if (!all && patients.pending() < FLUSH_AT) return;
+      for (const t of PATIENT_TABLES_ORDER) await patientSinks[t].write(patients.take(t));
+    };
     const flush = async (all: boolean): Promise<void> => {
       if (all || out.events.pendingBytes() >= FLUSH_AT) {
         for (const block of out.events.take()) await sinks.events.write(block);
@@ -229,20 +265,25 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       const clock = dayClock(timezone, addDays(start, d));
       for (const c of clinicians) {
         gen.day(c, clock, d, new Rng(mixSeed(seedWord, c.index, d)));
+        patients.clinicianDay(c, d, out.visits);
+        out.visits = [];
         if (out.events.pendingBytes() >= FLUSH_AT) await flush(false);
       }
       await flush(false);
+      await flushPatients(false);
       opts.onProgress?.(d + 1, days);
     }
     await flush(true);
+    await flushPatients(true);
   } catch (e) {
     failure = { error: e };
   }
-  // Close all three even if one failed, then report the first error.
+  // Close them all even if one failed, then report the first error.
   const closed = await Promise.allSettled([
     sinks.events.close(),
     sinks.schedule.close(),
     sinks.orders.close(),
+    ...PATIENT_TABLES_ORDER.map((t) => patientSinks[t].close()),
   ]);
   if (failure !== null) throw failure.error;
   for (const r of closed) if (r.status === 'rejected') throw r.reason;
@@ -265,6 +306,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       departments: GO_LIVE_DEPARTMENTS.map((k) => DEPARTMENTS[k].name),
     },
     training,
+    patient: { files: patientFiles, counts: { ...patients.counts } },
   };
 }
 

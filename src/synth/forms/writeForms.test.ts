@@ -223,7 +223,16 @@ describe('epic-access-log form', () => {
       clinicians: [gen.files.clinicians],
       schedule: [gen.files.schedule],
       orders: [gen.files.orders],
+      patient: {
+        patient_accounts: [gen.patient!.files.patient_accounts],
+        releases: [gen.patient!.files.releases],
+        messages: [gen.patient!.files.messages],
+        patient_events: [gen.patient!.files.patient_events],
+      },
     });
+    // Clarity's access log has no portal activity: the patient side as canonical CSV copies.
+    for (const files of Object.values(epic.patient!))
+      for (const f of files) expect(f.startsWith(join(root, 'epic'))).toBe(true);
   });
 
   it('has the Clarity columns and one row per canonical event, in canonical order', () => {

@@ -27,6 +27,9 @@ import { epicActionMapCsv, fhirActionMapCsv } from './actionMaps.ts';
 import { writeEpicAccessLog } from './epic.ts';
 import { FHIR_FILES, writeAuditEvents, writeOrders, writeRoster, writeSchedule } from './fhir.ts';
 import { USER_SYSTEM } from './fhirResources.ts';
+import { writePatientSideFhir } from './fhirPatientSide.ts';
+import type { PatientTable } from '../../model/canonical.ts';
+import { PATIENT_FILES } from '../patientSide.ts';
 
 export type SynthFormat = 'csv' | 'epic-access-log' | 'fhir';
 
@@ -46,6 +49,13 @@ export interface FormFiles {
    * form's Practitioners have no NPI, so without it the roster would be keyed `Practitioner/<id>`.
    */
   identifierSystem?: string;
+  /**
+   * The patient side (engagement.md §1), by table, when the system has one: FHIR R4 in the FHIR
+   * form (Communication, DiagnosticReport and DocumentReference, the patients' AuditEvents),
+   * canonical CSV otherwise. `patient_accounts` is canonical CSV in every form: no FHIR resource
+   * maps to it.
+   */
+  patient?: Record<PatientTable, string[]>;
 }
 
 /** File names of the Epic form. */
@@ -68,6 +78,16 @@ export function canonicalForm(gen: GenerateResult): FormFiles {
     clinicians: [gen.files.clinicians],
     schedule: [gen.files.schedule],
     orders: [gen.files.orders],
+    ...(gen.patient ? { patient: patientLists(gen.patient.files) } : {}),
+  };
+}
+
+function patientLists(files: Record<PatientTable, string>): Record<PatientTable, string[]> {
+  return {
+    patient_accounts: [files.patient_accounts],
+    releases: [files.releases],
+    messages: [files.messages],
+    patient_events: [files.patient_events],
   };
 }
 
@@ -85,6 +105,9 @@ async function copyUnlessSame(from: string, to: string): Promise<void> {
  * - `fhir`: `AuditEvent.ndjson`, `Practitioner.ndjson`, `PractitionerRole.ndjson`,
  *   `Schedule.ndjson`, `Slot.ndjson`, `Appointment.ndjson`, `MedicationRequest.ndjson`,
  *   `ServiceRequest.ndjson`, `Provenance.ndjson` (see `fhirResources.ts`) and `fhir-action-map.csv`.
+ * - the patient side, when `gen` has one: canonical CSV copies in the Epic form; in the FHIR form
+ *   `Communication.ndjson`, `DiagnosticReport.ndjson`, `DocumentReference.ndjson`,
+ *   `AuditEvent.patient.ndjson` and `patient_accounts.csv` (`fhirPatientSide.ts`).
  *
  * @throws Error when an event's action has no Epic/FHIR form or (Epic) its user is not in the roster.
  */
@@ -110,6 +133,15 @@ export async function writeForm(
     await copyUnlessSame(gen.files.clinicians, f.clinicians);
     await copyUnlessSame(gen.files.schedule, f.schedule);
     await copyUnlessSame(gen.files.orders, f.orders);
+    // Clarity's access log holds no portal activity: the patient side as canonical CSV copies.
+    let patient: Record<PatientTable, string> | undefined;
+    if (gen.patient) {
+      patient = { ...gen.patient.files };
+      for (const t of Object.keys(PATIENT_FILES) as PatientTable[]) {
+        patient[t] = at(PATIENT_FILES[t]);
+        await copyUnlessSame(gen.patient.files[t], patient[t]);
+      }
+    }
     return {
       format,
       events: [f.accessLog],
@@ -118,6 +150,7 @@ export async function writeForm(
       orders: [f.orders],
       sourceTz: gen.timezone,
       actionMap: f.actionMap,
+      ...(patient ? { patient: patientLists(patient) } : {}),
     };
   }
   if (format !== 'fhir') throw new Error(`unknown synthetic format ${String(format)}`);
@@ -132,6 +165,7 @@ export async function writeForm(
     await writeAuditEvents(c, gen.files.events, f.auditEvent);
   });
   await writeFile(actionMap, fhirActionMapCsv());
+  const patient = gen.patient ? await writePatientSideFhir(gen.patient.files, outDir) : undefined;
   return {
     format,
     events: [f.auditEvent],
@@ -140,5 +174,6 @@ export async function writeForm(
     orders: [f.medicationRequest, f.serviceRequest, f.provenance],
     actionMap,
     identifierSystem: USER_SYSTEM,
+    ...(patient ? { patient } : {}),
   };
 }
