@@ -122,12 +122,9 @@ describe('patients in Chromium', () => {
       else
         expect(row.slice(1)).toEqual([
           d.patients_seen!.toLocaleString('en'),
-          d.activated!.toLocaleString('en'),
-          pct(d.activated_share),
-          d.active!.toLocaleString('en'),
-          pct(d.active_share),
-          d.regular!.toLocaleString('en'),
-          pct(d.regular_share),
+          `${d.activated!.toLocaleString('en')} (${pct(d.activated_share)})`,
+          `${d.active!.toLocaleString('en')} (${pct(d.active_share)})`,
+          `${d.regular!.toLocaleString('en')} (${pct(d.regular_share)})`,
         ]);
     }
     // Gap, weekly trend, two reply charts, timely access, result views.

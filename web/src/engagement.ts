@@ -128,7 +128,7 @@ export const MEDIANS = {
   reply_business_hours: {
     label: 'Median reply time',
     definition:
-      'The median, over the patient messages answered, of business hours (Monday–Friday 08:00–17:00 local, outside holidays) from the message to the clinician’s first answer — by reply, else the next message to that patient within 7 days. Unanswered messages are counted apart.',
+      'The median business hours (Monday–Friday 08:00–17:00 local, outside holidays) from a patient’s message to the clinician’s first answer — by reply, else the next message to that patient within 7 days — over the messages answered; unanswered ones are counted apart.',
     block: 'messages' as EngagementBlock,
   },
   result_view_hours: {
@@ -169,17 +169,26 @@ export function ofText(r: EngagementRow, s: ShareInfo): string {
 }
 
 /**
- * Business hours as people say them: "6 business hours" under one business day, else business
- * days of 9 hours ("2.5 business days").
+ * Business hours as people say them, as a number and its unit: "6" "business hours" under one
+ * business day, else business days of 9 hours ("2.5" "business days").
  */
-export function businessTime(hours: number | null | undefined): string {
-  if (hours === null || hours === undefined || Number.isNaN(hours)) return '—';
+export function businessTimeParts(hours: number | null | undefined): {
+  value: string;
+  unit: string;
+} {
+  if (hours === null || hours === undefined || Number.isNaN(hours)) return { value: '—', unit: '' };
   if (hours < BUSINESS_DAY_HOURS) {
     const h = hours < 1 ? hours.toFixed(1) : hours.toFixed(0);
-    return `${h} business hour${h === '1' ? '' : 's'}`;
+    return { value: h, unit: h === '1' ? 'business hour' : 'business hours' };
   }
   const d = (hours / BUSINESS_DAY_HOURS).toFixed(1);
-  return `${d} business day${d === '1.0' ? '' : 's'}`;
+  return { value: d, unit: d === '1.0' ? 'business day' : 'business days' };
+}
+
+/** "6 business hours", "2.5 business days", or a dash. */
+export function businessTime(hours: number | null | undefined): string {
+  const { value, unit } = businessTimeParts(hours);
+  return unit ? `${value} ${unit}` : value;
 }
 
 /** Hours to one decimal ("3.7 hours"), or a dash. */

@@ -108,28 +108,17 @@ export function portalGapBars(rows: EngagementRow[], redacted: boolean): Recipe 
       })),
     },
     table: {
-      columns: [
-        'Group',
-        'Patients seen',
-        'Activated',
-        'Activated %',
-        'Used',
-        'Used %',
-        'Used on 2+ days',
-        'Used on 2+ days %',
-      ],
+      // Each count with its share in one cell: five columns fit a phone.
+      columns: ['Group', 'Patients seen', 'Activated', 'Used', 'Used on 2+ days'],
       rows: sorted.map((r, i) =>
         hiddenBlock(r, 'seen', redacted)
-          ? [r.group, PATIENTS_HIDDEN, '', '', '', '', '', '']
+          ? [r.group, PATIENTS_HIDDEN, '', '', '']
           : [
               labels[i] ?? r.group,
               count(r.patients_seen),
-              count(r.activated),
-              pct(r.activated_share),
-              count(r.active),
-              pct(r.active_share),
-              count(r.regular),
-              pct(r.regular_share),
+              `${count(r.activated)} (${pct(r.activated_share)})`,
+              `${count(r.active)} (${pct(r.active_share)})`,
+              `${count(r.regular)} (${pct(r.regular_share)})`,
             ],
       ),
     },
@@ -154,7 +143,7 @@ export function portalTrend(rows: EngagementRow[], redacted: boolean): Recipe {
       legend: { top: 0, textStyle: { color: COLORS.ink } },
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'category', data: labels, boundaryGap: false, ...AXIS },
-      yAxis: { type: 'value', name: '% of patients seen', min: 0, max: 100, ...AXIS },
+      yAxis: { type: 'value', name: '%', min: 0, max: 100, ...AXIS },
       series: GAP.map((g) => ({
         name: g.short,
         type: 'line',
@@ -236,7 +225,12 @@ export function figureBars(rows: EngagementRow[], spec: FigureSpec, redacted: bo
         type: 'value',
         name: spec.unit === 'share' ? '%' : spec.unit,
         min: 0,
-        ...(spec.unit === 'share' ? { max: 100 } : {}),
+        // Reply times: the axis reaches one business day, so that its line is always drawn.
+        ...(spec.unit === 'share'
+          ? { max: 100 }
+          : spec.unit === 'business hours'
+            ? { max: (e: { max: number }) => Math.max(e.max, BUSINESS_DAY_HOURS + 1) }
+            : {}),
         ...AXIS,
       },
       yAxis: axis,
@@ -272,7 +266,7 @@ export function figureBars(rows: EngagementRow[], spec: FigureSpec, redacted: bo
   };
 }
 
-/** The shares "My patients" sets beside the peers', in this order. */
+/** The shares "My patients" sets beside the peers', in this order, with short chart labels. */
 const MINE_SHARES = [
   SHARES.activated_share,
   SHARES.active_share,
@@ -280,6 +274,7 @@ const MINE_SHARES = [
   SHARES.timely_access_share,
   SHARES.replied_within_1bd_share,
 ] as const;
+const MINE_LABELS = ['Activated', 'Used', 'Used on 2+ days', 'Timely access', 'Answered ≤ 1 day'];
 
 /**
  * A clinician's shares beside their peers' (their specialty, pooled): two bars per share, hidden
@@ -300,8 +295,7 @@ export function mineBesidePeers(
         : r[s.key] === null
           ? '—'
           : `${pct(r[s.key])} (${count(r[s.numerator])} of ${count(r[s.denominator])})`;
-  const labels = MINE_SHARES.map((s) => s.label);
-  const { room, axis } = groupAxis(labels);
+  const { room, axis } = groupAxis(MINE_LABELS);
   const both = MINE_SHARES.filter((s) => value(mine, s) !== null && value(peers, s) !== null);
   return {
     summary: both.length

@@ -11,6 +11,7 @@ import { Chart } from '../components/Chart.tsx';
 import { useApi } from '../hooks.ts';
 import {
   businessTime,
+  businessTimeParts,
   hiddenBlock,
   MEDIANS,
   ofText,
@@ -105,8 +106,16 @@ function MyPatientsBody({
           <h3 className="metric-name">{MEDIANS.reply_business_hours.label}</h3>
           <p className="kpi-value">
             <span className="big" data-testid="my-reply_business_hours">
-              {figure(mine, 'messages', redacted, (r) => businessTime(r.reply_business_hours))}
-            </span>
+              {figure(
+                mine,
+                'messages',
+                redacted,
+                (r) => businessTimeParts(r.reply_business_hours).value,
+              )}
+            </span>{' '}
+            {hiddenBlock(mine, 'messages', redacted) ? null : (
+              <span className="unit">{businessTimeParts(mine.reply_business_hours).unit}</span>
+            )}
           </p>
           <p className="kpi-sub">
             Peers:{' '}

@@ -36,6 +36,16 @@ import {
 } from '../engagement.ts';
 import { figureBars, portalGapBars, portalTrend, type FigureSpec } from '../engagementCharts.ts';
 
+/** The shares this page shows (the others are in docs/engagement.md and the API). */
+const ON_PAGE = [
+  'activated_share',
+  'active_share',
+  'regular_share',
+  'replied_within_1bd_share',
+  'timely_access_share',
+  'results_viewed_7d_share',
+] as const;
+
 type Report = NonNullable<ReturnType<typeof useEngagement>['data']>;
 
 /** One engagement request of the page's range. */
@@ -324,7 +334,7 @@ function PatientsBody({
             <dt>Patients seen</dt>
             <dd>{PATIENTS_SEEN_DEFINITION}</dd>
           </div>
-          {[...Object.values(SHARES), ...Object.values(MEDIANS)].map((d) => (
+          {[...ON_PAGE.map((k) => SHARES[k]), ...Object.values(MEDIANS)].map((d) => (
             <div key={d.label}>
               <dt>{d.label}</dt>
               <dd>{d.definition}</dd>
