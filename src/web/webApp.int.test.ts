@@ -210,8 +210,11 @@ describe('web app in Chromium', () => {
     expect(await page.getByTestId('my-undivided_attention').innerText()).toBe(
       ua === null || ua === undefined ? '—' : `${(ua * 100).toFixed(0)}%`,
     );
-    // Each metric: a peer plot (unless peers are suppressed) and a weekly trend.
-    expect(await page.locator('[data-chart]').count()).toBe(r.peers.suppressed ? 6 : 12);
+    // Each metric: a peer plot (unless peers are suppressed) and a weekly trend ("My patients"
+    // has its own chart, tested in patients.int.test.ts).
+    expect(await page.locator('[data-chart]:not([data-testid="my-patients"] *)').count()).toBe(
+      r.peers.suppressed ? 6 : 12,
+    );
     expect(await page.locator('.suggestions > li').count()).toBe(Math.min(3, r.suggestions.length));
     expect(await page.locator('.about').innerText()).toMatch(/Computed with: time zone /);
     // Nobody else's identity is on the page.
@@ -237,6 +240,7 @@ describe('web app in Chromium', () => {
       'Groups',
       'Adoption',
       'Go-live',
+      'Patients',
       'Goals',
       'Surveys',
       'My feedback',
@@ -450,6 +454,7 @@ describe('web app in Chromium', () => {
       'Groups',
       'Adoption',
       'Go-live',
+      'Patients',
       'Goals',
       'Surveys',
       'Help requests',

@@ -24,6 +24,7 @@ import { AccessLogPage } from './pages/AccessLog.tsx';
 import { HelpPage } from './pages/Help.tsx';
 import { AdoptionPage } from './pages/Adoption.tsx';
 import { GoLivePage } from './pages/GoLive.tsx';
+import { PatientsPage } from './pages/Patients.tsx';
 import { GoalsPage } from './pages/Goals.tsx';
 import { FeedbackPage } from './pages/Feedback.tsx';
 import { SurveysPage } from './pages/Surveys.tsx';
@@ -37,6 +38,7 @@ type PageKey =
   | 'groups'
   | 'adoption'
   | 'golive'
+  | 'patients'
   | 'me'
   | 'goals'
   | 'surveys'
@@ -68,6 +70,7 @@ export const NAV: readonly NavItem[] = [
   { key: 'groups', label: 'Groups', roles: ['admin', 'leader', 'champion', 'it'] },
   { key: 'adoption', label: 'Adoption', roles: ['admin', 'leader', 'it'] },
   { key: 'golive', label: 'Go-live', roles: ['admin', 'leader', 'it'] },
+  { key: 'patients', label: 'Patients', roles: ['admin', 'leader', 'it'] },
   {
     key: 'me',
     label: 'My report',
@@ -404,6 +407,9 @@ function Shell({
         break;
       case 'golive':
         content = <GoLivePage {...common} />;
+        break;
+      case 'patients':
+        content = <PatientsPage {...common} />;
         break;
       case 'me':
         content = <MyReportPage {...common} />;

@@ -1,7 +1,8 @@
 /**
  * My report: "Where do I stand, and what could make my EHR day lighter?" — readable in under a
  * minute. First my numbers beside my peers' median and at most three suggestions, each saying why
- * it was chosen (on a phone both fit in the first screens); then, per metric, my peers' spread with
+ * it was chosen (on a phone both fit in the first screens); my patients' use of the portal and my
+ * reply time beside my peers', with at most one suggestion (`MyPatients.tsx`); then, per metric, my peers' spread with
  * me marked and my own weekly trend with the go-lives of my groups; the goals of my groups open
  * for my vote and what IT did of what my unit asked ("You asked, we did"). Only the clinician
  * sees this page; it prints on paper without the page's controls.
@@ -25,6 +26,7 @@ import { AskForHelp, type HelpTopic } from './Help.tsx';
 import { MyChampionInvitation, MyTrainingTargets } from './Champions.tsx';
 import { GoalsForMyGroup, YouAskedWeDid } from './MyProgram.tsx';
 import { SurveyCard } from './SurveyCard.tsx';
+import { MyPatients } from './MyPatients.tsx';
 import { definitionOf, fmt, GROUP_BY_LABEL, info, periodText, unitText } from '../metrics.ts';
 
 export const MY_METRICS = [
@@ -37,7 +39,7 @@ export const MY_METRICS = [
 ] as const;
 type MyMetric = (typeof MY_METRICS)[number];
 
-export function MyReportPage({ meta, range, setRange }: PageProps): ReactNode {
+export function MyReportPage({ me, meta, range, setRange }: PageProps): ReactNode {
   const report = useApi('GET /api/me/report', { query: range });
   useRefreshWhileUpdating(report);
   // The go-lives of my own department, specialty or role, and of the whole organisation.
@@ -73,7 +75,12 @@ export function MyReportPage({ meta, range, setRange }: PageProps): ReactNode {
         <Updating freshness={report.data.freshness} timezone={meta.timezone} />
       ) : null}
       {report.data && goLives.ready ? (
-        <ReportBody r={report.data} marks={marks} timezone={meta.timezone} />
+        <ReportBody
+          r={report.data}
+          marks={marks}
+          timezone={meta.timezone}
+          patients={me.clinician_id ? <MyPatients range={range} /> : null}
+        />
       ) : null}
     </>
   );
@@ -100,10 +107,13 @@ function ReportBody({
   r,
   marks,
   timezone,
+  patients,
 }: {
   r: MyReport;
   marks: GoLiveMark[];
   timezone: string;
+  /** "My patients": the clinician's patient engagement beside their peers'. */
+  patients: ReactNode;
 }): ReactNode {
   const me = r.me;
   const peers = r.peers;
@@ -114,6 +124,7 @@ function ReportBody({
         <p className="notice" role="status">
           No activity of yours in this period. Choose another date range.
         </p>
+        {patients}
         <GoalsForMyGroup timezone={timezone} />
         <YouAskedWeDid timezone={timezone} />
       </>
@@ -211,6 +222,8 @@ function ReportBody({
           <p>Nothing stands out: your numbers are close to or better than your peers'.</p>
         )}
       </section>
+
+      {patients}
 
       <GoalsForMyGroup timezone={timezone} />
       <YouAskedWeDid timezone={timezone} />
