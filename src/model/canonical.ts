@@ -4,6 +4,7 @@
  * and TIMESTAMPTZ (stored in UTC) in the store.
  */
 import { z } from 'zod';
+import { id, instant } from './fields.ts';
 import {
   CHANNELS,
   FILE_IMPORT_TABLES,
@@ -44,15 +45,6 @@ export type VisitType = (typeof VISIT_TYPES)[number];
 
 export const SCHEDULE_KINDS = ['session', 'appointment'] as const;
 export const ORDER_TYPES = ['medication', 'other'] as const;
-
-const instant = z
-  .string()
-  .regex(
-    INSTANT_WITH_OFFSET,
-    'an ISO 8601 instant with an offset or Z, e.g. 2026-03-02T08:15:00-05:00',
-  );
-
-const id = z.string().min(1);
 
 export const eventSchema = z.object({
   event_id: id,

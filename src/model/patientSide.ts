@@ -10,27 +10,14 @@
  * (raw) file, as the other tables' schemas do.
  */
 import { z } from 'zod';
-import {
-  INSTANT_WITH_OFFSET,
-  MESSAGE_DIRECTIONS,
-  PATIENT_ACTIONS,
-  PATIENT_ACTORS,
-  RELEASE_KINDS,
-} from './constants.ts';
+import { id, instant } from './fields.ts';
+import { MESSAGE_DIRECTIONS, PATIENT_ACTIONS, PATIENT_ACTORS, RELEASE_KINDS } from './constants.ts';
 
 export { MESSAGE_DIRECTIONS, PATIENT_ACTIONS, PATIENT_ACTORS, RELEASE_KINDS };
 export type PatientAction = (typeof PATIENT_ACTIONS)[number];
 export type PatientActor = (typeof PATIENT_ACTORS)[number];
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
 export type ReleaseKind = (typeof RELEASE_KINDS)[number];
-
-const instant = z
-  .string()
-  .regex(
-    INSTANT_WITH_OFFSET,
-    'an ISO 8601 instant with an offset or Z, e.g. 2026-03-02T08:15:00-05:00',
-  );
-const id = z.string().min(1);
 
 /** One action of a patient (or a proxy) in a portal or patient app. */
 export const patientEventSchema = z.object({
