@@ -11,28 +11,13 @@ import { Chart } from '../components/Chart.tsx';
 import { ErrorBox, Loading } from '../components/ui.tsx';
 import { href, useApi } from '../hooks.ts';
 import { changeChart, SCORE_LABEL } from '../surveyCharts.ts';
-
-/** Pairs of surveys of one instrument around one go-live of `tool`: the latest pre and post. */
-function pairsOf(tool: string, all: readonly SurveyOut[]): { pre: SurveyOut; post: SurveyOut }[] {
-  const key = (s: SurveyOut) => `${s.instrument}|${s.golive_by ?? ''}|${s.golive_value ?? ''}`;
-  const latest = (phase: 'pre' | 'post') => {
-    const m = new Map<string, SurveyOut>();
-    for (const s of [...all].sort((a, b) => (a.created_at < b.created_at ? -1 : 1)))
-      if (s.golive_tool === tool && s.phase === phase && s.instrument !== 'custom')
-        m.set(key(s), s);
-    return m;
-  };
-  const pre = latest('pre');
-  return [...latest('post')]
-    .filter(([k]) => pre.has(k))
-    .map(([k, post]) => ({ pre: pre.get(k)!, post }));
-}
+import { surveyPairsOf } from '../surveyPairs.ts';
 
 export function GoLiveSurveys({ tool }: { tool: string }): ReactNode {
   const list = useApi('GET /api/surveys');
   if (list.error) return <ErrorBox error={list.error} />;
   if (!list.data) return <Loading what="the surveys around the go-live" />;
-  const pairs = pairsOf(tool, list.data.surveys);
+  const pairs = surveyPairsOf(tool, list.data.surveys);
   return (
     <section className="section" aria-labelledby="golive-surveys">
       <h2 id="golive-surveys">Satisfaction before and after</h2>

@@ -19,6 +19,7 @@ import { ErrorBox, Loading, PageHeader, Select, type PageProps } from '../compon
 import { href, useApi } from '../hooks.ts';
 import { changeChart, intervalChart, SCORE_LABEL, type IntervalRow } from '../surveyCharts.ts';
 import { SurveyItems } from './SurveyItems.tsx';
+import { preSurveyOf } from '../surveyPairs.ts';
 
 const INSTRUMENT_LABEL: Record<SurveyOut['instrument'], string> = {
   sus: 'SUS (System Usability Scale)',
@@ -264,28 +265,13 @@ const AXES = {
 };
 const SCORE = SCORE_LABEL;
 
-/** The survey taken before the go-live that `post` was taken after (same instrument), if any. */
-function preOf(post: SurveyOut | undefined, all: readonly SurveyOut[] | undefined): string | null {
-  if (!post || post.phase !== 'post' || !post.golive_tool) return null;
-  const pre = (all ?? []).filter(
-    (s) =>
-      s.phase === 'pre' &&
-      s.instrument === post.instrument &&
-      s.golive_tool === post.golive_tool &&
-      s.golive_by === post.golive_by &&
-      s.golive_value === post.golive_value,
-  );
-  // The latest one created, should there be several.
-  return pre.sort((a, b) => (a.created_at < b.created_at ? -1 : 1)).at(-1)?.id ?? null;
-}
-
 function SurveyResults({ id, owner }: { id: string; owner: boolean }): ReactNode {
   const [by, setBy] = useState<By>('department');
   // null: not chosen, so a survey taken after a go-live compares with the one taken before it.
   const [picked, setBefore] = useState<string | null>(null);
   const results = useApi('GET /api/surveys/:id/results', { params: { id }, query: { by } });
   const list = useApi('GET /api/surveys');
-  const before = picked ?? preOf(results.data?.survey, list.data?.surveys) ?? '';
+  const before = picked ?? preSurveyOf(results.data?.survey, list.data?.surveys)?.id ?? '';
   const compare = useApi(
     'GET /api/surveys/compare',
     before ? { query: { before, after: id, by } } : null,
