@@ -13,6 +13,11 @@ import {
 } from '../model/businessTime.ts';
 import { smtpSettingSchema, type SmtpSetting } from '../model/feedback.ts';
 import { GOAL_DEFAULTS, goalRulesSettingSchema, type GoalRulesSetting } from '../model/goal.ts';
+import {
+  DEFAULT_FOLLOWUP_SETTING,
+  followupSettingSchema,
+  type FollowupSetting,
+} from '../model/followup.ts';
 import type { Sql, Store } from '../store/Store.ts';
 import {
   checkSetting,
@@ -38,6 +43,8 @@ export interface OrgSettings {
   smtp: SmtpSetting | null;
   /** The contact budget of surveys in days (§3; default 30). */
   survey_min_days: number;
+  /** Follow-up delivery: the FHIR server (null: links only) and the links' life in days. */
+  followups: FollowupSetting;
 }
 
 /** The entries of `o` that are set (a partial setting laid over its defaults). */
@@ -123,6 +130,12 @@ export async function readSettings(db: Sql): Promise<OrgSettings> {
     suppression_threshold: Number.isInteger(threshold) && threshold >= 1 ? threshold : 5,
     identified_reports: get('identified_reports') === 'true',
     options,
+    followups: {
+      ...DEFAULT_FOLLOWUP_SETTING,
+      ...defined<FollowupSetting>(
+        jsonSetting(get('followups'), (v) => followupSettingSchema.partial().safeParse(v).data, {}),
+      ),
+    },
     survey_min_days: /^\d+$/.test(get('survey_min_days'))
       ? Number(get('survey_min_days'))
       : Number(SETTINGS.survey_min_days.default),

@@ -173,6 +173,11 @@ export const SETTINGS = {
     about:
       'the contact budget of surveys: nobody is invited to a survey within this many days of their last invitation, whatever the survey',
   },
+  followups: {
+    default: '{}',
+    about:
+      'JSON of follow-up delivery: fhir_base_url, the FHIR R4 server follow-ups are written to as Communication, CarePlan and Task (null: patient links only; its bearer token in $UPTAKE_FOLLOWUP_FHIR_TOKEN), and link_days, how long a patient link stays valid (14), e.g. {"fhir_base_url":"https://fhir.hospital.org/r4","link_days":14}',
+  },
   latest_instant: {
     default: 'P1Y',
     about:

@@ -28,6 +28,7 @@ import { defineRoute, type Services } from './routing.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
 import { analysisRoutes } from './routes/analysisRoutes.ts';
 import { engagementRoutes } from './routes/engagementRoutes.ts';
+import { followupRoutes } from './routes/followupRoutes.ts';
 import { helpRoutes } from './routes/helpRoutes.ts';
 import { championRoutes } from './routes/championRoutes.ts';
 import { programRoutes } from './routes/programRoutes.ts';
@@ -378,6 +379,7 @@ export async function buildServer(
   helpRoutes(app, s);
   programRoutes(app, s, { now, mailer });
   surveyRoutes(app, s, { now });
+  followupRoutes(app, s, { now });
   championRoutes(app, s, { now });
   ssoRoutes(app, s);
   defineRoute(app, s, {

@@ -24,6 +24,22 @@ import {
   myEngagementQuery,
 } from './engagementSchemas.ts';
 import {
+  answerBody,
+  followupDraft,
+  followupIdParams,
+  followupListQuery,
+  followupOut,
+  followupsOut,
+  linkBody,
+  patientFollowupOut,
+  questionBody,
+  questionParams,
+  templateDraft,
+  templateIdParams,
+  templatesOut,
+  visitsOut,
+} from './followupSchemas.ts';
+import {
   championSuggestionsOut,
   championSuggestionsQuery,
   coverageReportOut,
@@ -217,6 +233,26 @@ export const API = contract({
   // --- patient engagement (issue #15, docs/engagement.md) ----------------------------------------
   'GET /api/engagement': { query: engagementQuery, response: engagementReportOut },
   'GET /api/me/engagement': { query: myEngagementQuery, response: myEngagementOut },
+  'GET /api/me/visits': { response: visitsOut },
+  'GET /api/me/followups': { response: followupsOut },
+  'POST /api/me/followups': { body: followupDraft, response: followupOut, status: 201 },
+  'POST /api/me/followups/:id/deliver': { params: followupIdParams, response: followupOut },
+  'POST /api/me/followups/:id/questions/:question/answer': {
+    params: questionParams,
+    body: answerBody,
+    response: followupOut,
+  },
+  'GET /api/me/followup-templates': { response: templatesOut },
+  'POST /api/me/followup-templates': {
+    body: templateDraft,
+    response: templatesOut.element,
+    status: 201,
+  },
+  'DELETE /api/me/followup-templates/:id': { params: templateIdParams },
+  'GET /api/followups': { query: followupListQuery, response: followupsOut },
+  'POST /api/patient/followup': { body: linkBody, response: patientFollowupOut },
+  'POST /api/patient/followup/acknowledge': { body: linkBody, response: patientFollowupOut },
+  'POST /api/patient/followup/question': { body: questionBody, response: patientFollowupOut },
 
   // --- help requests -----------------------------------------------------------------------------
   'GET /api/help-topics': { response: helpTopicsSchema },

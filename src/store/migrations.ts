@@ -551,6 +551,52 @@ export const MIGRATIONS: Migration[] = [
     // `goalRowSchema` (src/model/goal.ts).
     up: () => [`ALTER TABLE goals ADD COLUMN survey VARCHAR`],
   },
+  {
+    version: 17,
+    name: "follow-ups a physician writes for a visit, their templates and the patient's questions",
+    // engagement.md §3, the columns of src/model/followup.ts. The text is PHI (its author, the
+    // patient by link, administrators). `patient_id` is the visit's pseudonym; `resource_id` is
+    // the pseudonym of what the patient reads (the FHIR Communication, or Uptake's own page), the
+    // key of the `releases` row and of `patient_events` view/acknowledge. Small tables of the web
+    // app: coordinator-local on Citus (docs/scale-out.md).
+    up: (d) => [
+      `CREATE TABLE followups (
+         id VARCHAR PRIMARY KEY,
+         author VARCHAR NOT NULL,
+         written_by VARCHAR NOT NULL,
+         appointment_id VARCHAR NOT NULL,
+         visit_start TIMESTAMPTZ NOT NULL,
+         visit_type VARCHAR NOT NULL,
+         patient_id VARCHAR NOT NULL,
+         resource_id VARCHAR NOT NULL,
+         written_at TIMESTAMPTZ NOT NULL,
+         title VARCHAR NOT NULL,
+         text VARCHAR NOT NULL,
+         items VARCHAR NOT NULL,
+         template VARCHAR,
+         reading_grade ${d.double},
+         delivered_at TIMESTAMPTZ,
+         fhir_state VARCHAR NOT NULL,
+         fhir_detail VARCHAR,
+         link_expires_at TIMESTAMPTZ NOT NULL)`,
+      `CREATE TABLE followup_questions (
+         id VARCHAR PRIMARY KEY,
+         followup_id VARCHAR NOT NULL,
+         asked_at TIMESTAMPTZ NOT NULL,
+         text VARCHAR NOT NULL,
+         message_id VARCHAR NOT NULL,
+         answer VARCHAR,
+         answered_at TIMESTAMPTZ)`,
+      `CREATE TABLE followup_templates (
+         id VARCHAR PRIMARY KEY,
+         owner VARCHAR NOT NULL,
+         name VARCHAR NOT NULL,
+         title VARCHAR NOT NULL,
+         text VARCHAR NOT NULL,
+         items VARCHAR NOT NULL,
+         created_at TIMESTAMPTZ NOT NULL)`,
+    ],
+  },
 ];
 
 /** The schema version this build of Uptake expects. */

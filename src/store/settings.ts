@@ -6,6 +6,7 @@ import { isTimeZone, metricOptionsSchema } from '../model/options.ts';
 import { businessCalendarSchema, slaTargetsSchema } from '../model/businessTime.ts';
 import { goalRulesSettingSchema } from '../model/goal.ts';
 import { smtpSettingSchema } from '../model/feedback.ts';
+import { followupSettingSchema } from '../model/followup.ts';
 
 import { SETTINGS, type SettingKey } from '../model/constants.ts';
 
@@ -92,7 +93,13 @@ export function checkSetting(key: SettingKey, value: string): void {
     !instantBoundSchema.safeParse(value).success
   )
     throw invalid(`${key} must be ${BOUND_FORMS}`);
-  if (key === 'holidays' || key === 'sla_targets' || key === 'goal_rules' || key === 'smtp') {
+  if (
+    key === 'holidays' ||
+    key === 'sla_targets' ||
+    key === 'goal_rules' ||
+    key === 'smtp' ||
+    key === 'followups'
+  ) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(value);
@@ -106,7 +113,9 @@ export function checkSetting(key: SettingKey, value: string): void {
           ? slaTargetsSchema.partial().strict()
           : key === 'smtp'
             ? smtpSettingSchema.strict().nullable()
-            : goalRulesSettingSchema.partial().strict();
+            : key === 'followups'
+              ? followupSettingSchema.partial().strict()
+              : goalRulesSettingSchema.partial().strict();
     const r = schema.safeParse(parsed);
     if (!r.success) {
       const issue = r.error.issues[0];
