@@ -29,6 +29,7 @@ import {
 } from '../admin/demoAccounts.ts';
 import { demoClock, ensureDemoProgram } from '../admin/demoProgram.ts';
 import { DEMO_SURVEY_EFFECT, ensureDemoSurveys } from '../admin/demoSurveys.ts';
+import { startDemoFhir } from '../admin/demoFhir.ts';
 import { parsePort, startServer, untilStopped } from '../server/index.ts';
 
 /** The patient-side tables in the order the demo imports them. */
@@ -229,11 +230,25 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
           `${champions.training_targets} training targets\n`,
       );
     const invitee = await demoInvitee(store);
+    // The EHR's FHIR server that follow-ups are delivered to (a real FHIR R4 implementation on
+    // loopback, seeded with the recent visits of the demo's clinicians).
+    const fhir = existsSync(gen.files.schedule)
+      ? await startDemoFhir(store, {
+          scheduleCsv: gen.files.schedule,
+          clinicianIds: accounts.flatMap((a) => (a.clinician_id ? [a.clinician_id] : [])),
+          now: now(),
+        })
+      : null;
     const { app, url } = await startServer(store, { port, host: flags.host, now });
     process.stdout.write(
       `\nUptake is running on ${url}  — open it in a browser (Ctrl-C stops it).\n` +
         `The demo's clock starts at ${now().toISOString().slice(0, 16).replace('T', ' ')} UTC, just after its data end, ` +
         `so goals and feedback clocks read as of then.\n` +
+        (fhir
+          ? `The EHR's FHIR server (for follow-ups written on My report): ${fhir.server.baseUrl} — ` +
+            `${fhir.visits} recent visits; a follow-up appears there as Communication, CarePlan and Task ` +
+            `(e.g. ${fhir.server.baseUrl}/Communication).\n`
+          : '') +
         `Demo accounts (passwords generated at random on first start, kept in ${join(flags.dir, 'accounts.json')}):\n` +
         `  role       user name / password / what it shows\n` +
         describeAccounts(
@@ -252,6 +267,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
         '\n',
     );
     await untilStopped(app);
+    await fhir?.server.close();
   } finally {
     await store.close();
   }
