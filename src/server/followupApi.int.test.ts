@@ -5,7 +5,9 @@
  * administrators (logged); the link is unguessable, opens one follow-up, expires and is
  * rate-limited; the rows it writes (releases, patient events, messages) hold pseudonyms only.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFhirServer } from '../synth/fhirServer.ts';
 import { readingGrade } from '../model/readingGrade.ts';
 import { engines } from '../testing/testEngines.ts';
 import {
@@ -338,5 +340,125 @@ describe.each(engines())('follow-ups API on $name', (engine) => {
     expect(codes.slice(20)).toEqual([429, 429]);
     // Another address is not slowed by that one.
     expect((await patient('', { token }, '10.0.0.10')).statusCode).toBe(200);
+  });
+
+  it('delivers to the EHR’s FHIR server, keeps a failure to retry, and stores no raw patient reference', async () => {
+    clock = base;
+    const session = await login(sys.app, sys.account('clinician', 0));
+    const adminNow = await login(sys.app, sys.account('admin'));
+    // The visit's raw patient, as the EHR holds it (the generated schedule, before import).
+    const lines = readFileSync(sys.gen.files.schedule, 'utf8').split('\n');
+    const head = lines[0]!.split(',');
+    const row = lines
+      .map((l) => l.split(','))
+      .find((f) => f[head.indexOf('appointment_id')] === visit.appointment_id)!;
+    const raw = row[head.indexOf('patient_id')]!;
+    const fhir = await startFhirServer({ token: 'secret-token-of-the-ehr' });
+    const down = await startFhirServer();
+    const downUrl = down.baseUrl;
+    await down.close();
+    const prevToken = process.env['UPTAKE_FOLLOWUP_FHIR_TOKEN'];
+    process.env['UPTAKE_FOLLOWUP_FHIR_TOKEN'] = 'secret-token-of-the-ehr';
+    try {
+      await fhir.seedVisit({
+        appointmentId: visit.appointment_id,
+        patientId: raw,
+        practitionerId: sys.account('clinician', 0).clinician_id!,
+        start: visit.start,
+        end: new Date(Date.parse(visit.start) + 20 * 60_000).toISOString(),
+      });
+      const setFhir = async (url: string) =>
+        expect(
+          (
+            await call(sys.app, adminNow, 'PUT', '/api/settings', {
+              payload: { followups: { fhir_base_url: url } },
+            })
+          ).statusCode,
+        ).toBe(200);
+      const draft = {
+        appointment_id: visit.appointment_id,
+        title: 'Your tests',
+        text: 'Please book a blood test this week.',
+        items: [{ kind: 'test', text: 'Book a blood test', due: '2030-02-01' }],
+      };
+      // A server that is down: the follow-up is kept, its failure said, its link working.
+      await setFhir(downUrl);
+      const failed = (
+        await call(sys.app, session, 'POST', '/api/me/followups', { payload: draft })
+      ).json();
+      expect(failed.fhir.state).toBe('failed');
+      expect(failed.fhir.detail).toContain(downUrl);
+      expect(failed.link).not.toBeNull();
+      expect((await patient('', { token: tokenOf(failed.link) }, '10.0.1.1')).statusCode).toBe(200);
+      // Retried once the EHR is reachable: delivered, and the follow-up now names the Communication.
+      await setFhir(fhir.baseUrl);
+      const retried = await call(
+        sys.app,
+        session,
+        'POST',
+        `/api/me/followups/${failed.id}/deliver`,
+      );
+      expect(retried.statusCode).toBe(200);
+      expect(retried.json().fhir).toEqual({ state: 'delivered', detail: null });
+      expect(retried.json().read_at).not.toBeNull();
+      const ok = (
+        await call(sys.app, session, 'POST', '/api/me/followups', { payload: draft })
+      ).json();
+      expect(ok.fhir.state).toBe('delivered');
+      expect(ok.delivered_at).toBe(base.toISOString());
+
+      const get = async (path: string) => {
+        const r = await fetch(`${fhir.baseUrl}/${path}`, {
+          headers: { authorization: 'Bearer secret-token-of-the-ehr' },
+        });
+        expect(r.status, path).toBe(200);
+        return (await r.json()) as { entry?: { resource: Record<string, any> }[] };
+      };
+      const comms =
+        (await get(`Communication?encounter=Encounter/enc-${visit.appointment_id}`)).entry ?? [];
+      expect(comms).toHaveLength(2);
+      for (const { resource: c } of comms) {
+        expect(c.subject.reference).toBe(`Patient/${raw}`);
+        expect(c.payload[0].contentString).toBe(draft.text);
+      }
+      const tasks = (await get(`Task?encounter=Encounter/enc-${visit.appointment_id}`)).entry ?? [];
+      expect(tasks.map((t) => t.resource.restriction.period.end)).toEqual([
+        '2030-02-01',
+        '2030-02-01',
+      ]);
+
+      // What Uptake keeps: pseudonyms only. The release and the events of the retried follow-up
+      // name its Communication, as the portal's audit log will.
+      const [rel] = await sys.store.all<{ n: number }>(
+        `SELECT count(*) AS n FROM releases WHERE kind = 'followup' AND encounter_id = $1`,
+        [visit.appointment_id],
+      );
+      expect(Number(rel!.n)).toBe(3);
+      const [moved] = await sys.store.all<{ n: number }>(
+        `SELECT count(*) AS n FROM patient_events e JOIN followups f ON f.resource_id = e.resource_id
+         WHERE f.id = $1`,
+        [failed.id],
+      );
+      expect(Number(moved!.n)).toBe(1);
+      const cols = await sys.store.all<{ t: string; c: string }>(
+        `SELECT table_name AS t, column_name AS c FROM information_schema.columns
+         WHERE table_schema IN ('main', 'public')
+           AND lower(data_type) IN ('text', 'character varying', 'varchar')`,
+      );
+      expect(cols.map((c) => c.t)).toEqual(
+        expect.arrayContaining(['followups', 'releases', 'messages']),
+      );
+      for (const { t, c } of cols) {
+        const [hit] = await sys.store.all<{ n: number }>(
+          `SELECT count(*) AS n FROM "${t}" WHERE "${c}" LIKE $1`,
+          [`%${raw}%`],
+        );
+        expect(Number(hit!.n), `${t}.${c}`).toBe(0);
+      }
+    } finally {
+      if (prevToken === undefined) delete process.env['UPTAKE_FOLLOWUP_FHIR_TOKEN'];
+      else process.env['UPTAKE_FOLLOWUP_FHIR_TOKEN'] = prevToken;
+      await fhir.close();
+    }
   });
 });

@@ -3,6 +3,7 @@
  * them at the edge; responses are passed through them before they are sent (so a field that is
  * not in the contract can never leave the server); the OpenAPI description is generated from them.
  */
+import { followupSettingSchema } from '../model/followup.ts';
 import { z } from 'zod';
 import { localDate, metricOptionsSchema, PERIODS, WOW_WINDOWS } from '../model/options.ts';
 import { CHANNELS, FILE_IMPORT_TABLES, IMPORT_TABLES } from '../model/canonical.ts';
@@ -531,6 +532,8 @@ export const settingsSchema = named(
       .nullable(),
     /** Surveys' contact budget: days between two invitations of one person. */
     survey_min_days: z.number().int().nonnegative(),
+    /** Follow-up delivery: the FHIR server (null: patient links only) and the links' life. */
+    followups: followupSettingSchema,
   }),
 );
 
@@ -557,6 +560,8 @@ export const settingsUpdate = named(
         .nullable()
         .optional(),
       survey_min_days: z.number().int().min(0).max(9999).optional(),
+      /** The fields sent replace theirs; the other stays. */
+      followups: followupSettingSchema.partial().strict().optional(),
     })
     .strict(),
 );

@@ -63,6 +63,7 @@ function settingsOut(s: OrgSettings) {
     goal_rules: s.goal_rules,
     smtp: smtpOut(s.smtp),
     survey_min_days: s.survey_min_days,
+    followups: s.followups,
   };
 }
 
@@ -350,6 +351,8 @@ export function adminRoutes(app: FastifyInstance, s: Services, mailer: Mailer): 
       }
       if (body.survey_min_days !== undefined)
         writes.push(['survey_min_days', String(body.survey_min_days)]);
+      if (body.followups !== undefined)
+        writes.push(['followups', JSON.stringify({ ...current.followups, ...body.followups })]);
       await changeSettings(s.db, writes);
       // The access log says a password was sent, never what it is.
       const logged = body.smtp
