@@ -412,17 +412,25 @@ describe.each(engines())('follow-ups API on $name', (engine) => {
           headers: { authorization: 'Bearer secret-token-of-the-ehr' },
         });
         expect(r.status, path).toBe(200);
-        return (await r.json()) as { entry?: { resource: Record<string, any> }[] };
+        return (await r.json()) as {
+          entry?: {
+            resource: {
+              subject?: { reference?: string };
+              payload?: { contentString?: string }[];
+              restriction?: { period?: { end?: string } };
+            };
+          }[];
+        };
       };
       const comms =
         (await get(`Communication?encounter=Encounter/enc-${visit.appointment_id}`)).entry ?? [];
       expect(comms).toHaveLength(2);
       for (const { resource: c } of comms) {
-        expect(c.subject.reference).toBe(`Patient/${raw}`);
-        expect(c.payload[0].contentString).toBe(draft.text);
+        expect(c.subject?.reference).toBe(`Patient/${raw}`);
+        expect(c.payload?.[0]?.contentString).toBe(draft.text);
       }
       const tasks = (await get(`Task?encounter=Encounter/enc-${visit.appointment_id}`)).entry ?? [];
-      expect(tasks.map((t) => t.resource.restriction.period.end)).toEqual([
+      expect(tasks.map((t) => t.resource.restriction?.period?.end)).toEqual([
         '2030-02-01',
         '2030-02-01',
       ]);
