@@ -5,7 +5,8 @@
  * browser context that never signed in, shows that one follow-up and nothing else (no navigation,
  * only the patient routes called, the token in no request's address); the patient acknowledges
  * and asks a question; the clinician, after a reload, sees read and acknowledged and answers; the
- * patient's page shows the answer. A tampered link says it is not valid. axe-core on both pages
+ * patient's page shows the answer. A tampered link says it is not valid, an expired one that it
+ * has expired. axe-core on both pages
  * at a desktop's width and a phone's (390 px, nothing wider than the screen).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -20,11 +21,13 @@ import {
 import { testFiles } from '../testing/testSystem.ts';
 
 let app: BrowserApp;
+let clock: Date;
 
 beforeAll(async () => {
   // Recent visits are those of the 30 days before the server's clock: the day after the data.
   const gen = await testFiles();
-  app = await startBrowserApp({ now: () => new Date(`${gen.to}T12:00:00Z`) });
+  clock = new Date(`${gen.to}T12:00:00Z`);
+  app = await startBrowserApp({ now: () => clock });
 }, 300_000);
 afterAll(async () => app?.close());
 
@@ -128,6 +131,12 @@ describe('follow-ups in Chromium', () => {
       'Medicine: Take one aspirin each morning — by 27 Jan 2026',
     );
     const url = await card.getByLabel('Patient link').inputValue();
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: app.base,
+    });
+    await card.getByRole('button', { name: 'Copy' }).click();
+    await card.getByText('Link copied.').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
     expect(url).toMatch(new RegExp(`^${app.base}/#/f/fu-[0-9a-f]{32}\\.\\d{10}\\.[\\w-]{43}$`));
     const token = url.slice(url.indexOf('#/f/') + 4);
     expect(await card.getByRole('link', { name: /^Open/ }).getAttribute('href')).toBe(url);
@@ -200,6 +209,15 @@ describe('follow-ups in Chromium', () => {
       'This link is not valid.',
     );
     await checkPage(p.page, 'patient page, not valid');
+
+    // The link expires (14 days by default): the page says so and what to do.
+    clock = new Date(clock.getTime() + 15 * 86_400_000);
+    await p.page.goto(url);
+    await p.page.reload();
+    await p.page.getByText('This link has expired.', { exact: false }).waitFor();
+    expect(await p.page.getByRole('heading', { level: 1 }).innerText()).toBe(
+      'This link has expired',
+    );
 
     // Only the patient routes were called, and the token was in no request's address.
     const apiCalls = p.requests.filter((r) => new URL(r.url).pathname.startsWith('/api/'));
