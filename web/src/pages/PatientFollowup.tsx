@@ -124,7 +124,8 @@ function PatientFollowupBody({
       setQSent(true);
     } catch (err) {
       setQError(
-        err instanceof ApiError && err.status === 400
+        // Refused for what was asked (too long, too many waiting): the server's words say what to do.
+        err instanceof ApiError && (err.status === 400 || err.status === 409)
           ? `Your question was not sent: ${err.message}.`
           : trouble(err).text,
       );
