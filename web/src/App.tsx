@@ -1,6 +1,7 @@
 /**
  * The shell: sign-in, the role-aware navigation, and the page for the current route. Pages a role
- * may not see are not in its navigation; the server refuses their data anyway.
+ * may not see are not in its navigation; the server refuses their data anyway. A patient's
+ * follow-up link (`#/f/<token>`) opens its own page instead, without sign-in or navigation.
  */
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import {
@@ -13,7 +14,7 @@ import {
   type Role,
 } from './api.ts';
 import { ssoFailureText } from '../../src/model/ssoFailures.ts';
-import { href, useApi, useRoute } from './hooks.ts';
+import { href, parseHash, useApi, useRoute } from './hooks.ts';
 import { ErrorBox, Loading, type Range } from './components/ui.tsx';
 import { OrganisationPage } from './pages/Organisation.tsx';
 import { GroupPage } from './pages/Group.tsx';
@@ -32,6 +33,7 @@ import { TriagePage } from './pages/Triage.tsx';
 import { ItDashboardPage } from './pages/ItDashboard.tsx';
 import { Bell, NoticesPage } from './pages/Notices.tsx';
 import { TellItButton, TellItDialog } from './components/TellIt.tsx';
+import { PatientFollowupPage } from './pages/PatientFollowup.tsx';
 
 type PageKey =
   | 'org'
@@ -99,7 +101,27 @@ function homeOf(me: Me): PageKey {
   return allowedPages(me).find((k) => !NAV.find((n) => n.key === k)?.unlisted) ?? 'me';
 }
 
+/**
+ * The token of a patient's follow-up link (`#/f/<token>`), or null for every other address. That
+ * page is shown without signing in, before (and instead of) anything that asks for a session.
+ */
+export function patientLinkToken(hash: string): string | null {
+  const r = parseHash(hash);
+  return r && r.path[0] === 'f' && r.path.length === 2 && r.path[1] ? r.path[1] : null;
+}
+
 export function App(): ReactNode {
+  const [token, setToken] = useState(() => patientLinkToken(window.location.hash));
+  useEffect(() => {
+    const on = (): void => setToken(patientLinkToken(window.location.hash));
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return token ? <PatientFollowupPage token={token} /> : <StaffApp />;
+}
+
+/** Uptake for its users: sign-in, then the shell. */
+function StaffApp(): ReactNode {
   const [me, setMe] = useState<Me | null>(null);
   const [checked, setChecked] = useState(false);
   const [notice, setNotice] = useState('');

@@ -89,12 +89,8 @@ export function presets(data: DateRange, goLive: string | null): Preset[] {
  */
 export function zoned(s: string | null | undefined, tz: string, seconds = false): string {
   if (!s) return '';
-  let t = s.trim().replace(' ', 'T');
-  const time = t.slice(11);
-  if (/[+-]\d\d$/.test(time)) t += ':00';
-  else if (time && !/[zZ]$|[+-]\d\d:?\d\d$/.test(time)) t += 'Z';
-  const d = new Date(t);
-  if (Number.isNaN(d.getTime())) return s;
+  const d = instant(s);
+  if (!d) return s;
   const p = Object.fromEntries(
     new Intl.DateTimeFormat('en-GB', {
       timeZone: tz,
@@ -110,4 +106,39 @@ export function zoned(s: string | null | undefined, tz: string, seconds = false)
       .map((x) => [x.type, x.value]),
   );
   return `${p['year']}-${p['month']}-${p['day']} ${p['hour']}:${p['minute']}${seconds ? `:${p['second']}` : ''}`;
+}
+
+/** An instant from the API (ISO 8601, or SQL text in UTC), or null when it is not one. */
+function instant(s: string): Date | null {
+  let t = s.trim().replace(' ', 'T');
+  const time = t.slice(11);
+  if (/[+-]\d\d$/.test(time)) t += ':00';
+  else if (time && !/[zZ]$|[+-]\d\d:?\d\d$/.test(time)) t += 'Z';
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/**
+ * An instant as people say it, in `tz`: "Mon 19 Jan 2026, 09:30" — a visit as a physician
+ * recognises it (the zone named once where such times are shown).
+ */
+export function zonedWords(s: string | null | undefined, tz: string): string {
+  if (!s) return '';
+  const d = instant(s);
+  if (!d) return s;
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: tz,
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(d)
+      .map((x) => [x.type, x.value]),
+  );
+  return `${p['weekday']} ${p['day']} ${p['month']} ${p['year']}, ${p['hour']}:${p['minute']}`;
 }

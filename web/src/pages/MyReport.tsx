@@ -2,7 +2,8 @@
  * My report: "Where do I stand, and what could make my EHR day lighter?" — readable in under a
  * minute. First my numbers beside my peers' median and at most three suggestions, each saying why
  * it was chosen (on a phone both fit in the first screens); my patients' use of the portal and my
- * reply time beside my peers', with at most one suggestion (`MyPatients.tsx`); then, per metric, my peers' spread with
+ * reply time beside my peers', with at most one suggestion (`MyPatients.tsx`); follow-ups for my
+ * patients after a visit and where each stands (`MyFollowups.tsx`); then, per metric, my peers' spread with
  * me marked and my own weekly trend with the go-lives of my groups; the goals of my groups open
  * for my vote and what IT did of what my unit asked ("You asked, we did"). Only the clinician
  * sees this page; it prints on paper without the page's controls.
@@ -27,6 +28,7 @@ import { MyChampionInvitation, MyTrainingTargets } from './Champions.tsx';
 import { GoalsForMyGroup, YouAskedWeDid } from './MyProgram.tsx';
 import { SurveyCard } from './SurveyCard.tsx';
 import { MyPatients } from './MyPatients.tsx';
+import { MyFollowups } from './MyFollowups.tsx';
 import { definitionOf, fmt, GROUP_BY_LABEL, info, periodText, unitText } from '../metrics.ts';
 
 export const MY_METRICS = [
@@ -79,7 +81,14 @@ export function MyReportPage({ me, meta, range, setRange }: PageProps): ReactNod
           r={report.data}
           marks={marks}
           timezone={meta.timezone}
-          patients={me.clinician_id ? <MyPatients range={range} /> : null}
+          patients={
+            me.clinician_id ? (
+              <>
+                <MyPatients range={range} />
+                <MyFollowups timezone={meta.timezone} />
+              </>
+            ) : null
+          }
         />
       ) : null}
     </>
