@@ -36,7 +36,8 @@ export async function startDemoFhir(
       continue;
     }
     const get = (name: string) => f[col![name] ?? -1] ?? '';
-    if (get('kind') !== 'appointment' || !wanted.has(get('user_id')) || !get('patient_id')) continue;
+    if (get('kind') !== 'appointment' || !wanted.has(get('user_id')) || !get('patient_id'))
+      continue;
     const start = Date.parse(get('start'));
     if (!(start >= since && start <= o.now.getTime())) continue;
     await server.seedVisit({

@@ -233,12 +233,12 @@ export function adoptionCtes(req: AdoptionRequest): AdoptionChain {
   // events are then joined to the few matching actions by equality.
   const aMatched = cte(
     'a_matched',
-    sql`SELECT a.source, a.action, a.category
+    sql`SELECT DISTINCT a.source, a.action, a.category
       FROM (SELECT DISTINCT source, action, category FROM events) a
       LEFT JOIN action_names n ON n.source = a.source AND n.action = a.action
-      WHERE EXISTS (SELECT 1 FROM ${bound} b WHERE
+      JOIN ${bound} b ON
         (b.k = 'action' AND (a.action LIKE b.v ESCAPE '\\' OR n.name LIKE b.v ESCAPE '\\'))
-        OR (b.k = 'category' AND a.category = b.v))`,
+        OR (b.k = 'category' AND a.category = b.v)`,
   );
   const aDays = cte(
     'a_days',
@@ -263,8 +263,8 @@ export function adoptionCtes(req: AdoptionRequest): AdoptionChain {
     'a_trained',
     sql`SELECT t.user_id, CAST(min(t.completed_at) AT TIME ZONE p.tz AS DATE) AS trained_d
       FROM training t CROSS JOIN ${aParams} p
+        JOIN ${bound} b ON b.k = 'course' AND t.course LIKE b.v ESCAPE '\\'
       WHERE t.completed_at < p.to_ts
-        AND EXISTS (SELECT 1 FROM ${bound} b WHERE b.k = 'course' AND t.course LIKE b.v ESCAPE '\\')
       GROUP BY t.user_id, p.tz`,
   );
   const aHabit = cte(

@@ -424,22 +424,40 @@ export async function loadStaged(
       const up = await store.upload(tx, T.good, spec.columns);
       const cols = spec.columns.map((c) => c.name);
       const match = spec.key.map((k) => `t.${k} = s.${k}`).join(' AND ');
+      const keys = spec.key.map((k) => `s.${k}`).join(', ');
+      const tuple = spec.key.length === 1 ? spec.key[0]! : `(${spec.key.join(', ')})`;
+      // First the keys of the file that are stored already, by one join of the staged rows with
+      // the table (and, for a keyed table, whether a stored row differs); then the writes read
+      // only the staged rows and that list. No statement writes a table while a correlated
+      // subquery reads it beside a temporary table: a distributed table (Citus) cannot run that,
+      // and every engine runs the join and the anti-join as hash joins.
+      const met = 'up_met';
+      const changed = spec.upsert
+        ? cols
+            .filter((c) => !spec.key.includes(c))
+            .map((c) => `t.${c} IS DISTINCT FROM s.${c}`)
+            .join(' OR ')
+        : 'false';
+      await tx.run(store.dialect.dropTempTable(met));
+      await tx.run(
+        store.dialect.createTempTable(
+          met,
+          `SELECT ${keys}, bool_or(${changed}) AS changed FROM ${up} s JOIN ${spec.table} t ON ${match} GROUP BY ${keys}`,
+        ),
+      );
       let updated = 0;
-      if (spec.upsert) {
-        const changed = cols
-          .filter((c) => !spec.key.includes(c))
-          .map((c) => `t.${c} IS DISTINCT FROM s.${c}`)
-          .join(' OR ');
+      if (spec.upsert)
         updated = await tx.exec(
-          `DELETE FROM ${spec.table} t WHERE EXISTS (SELECT 1 FROM ${up} s WHERE ${match} AND (${changed}))`,
+          `DELETE FROM ${spec.table} WHERE ${tuple} IN (SELECT ${spec.key.join(', ')} FROM ${met} WHERE changed)`,
         );
-      }
       const stored = await tx.exec(
         `INSERT INTO ${spec.table} (${cols.join(', ')}, import_id)
        SELECT ${cols.map((c) => `s.${c}`).join(', ')}, $1 FROM ${up} s
-       WHERE NOT EXISTS (SELECT 1 FROM ${spec.table} t WHERE ${match})`,
+       LEFT JOIN (SELECT ${spec.key.join(', ')} FROM ${met} WHERE NOT changed) t ON ${match}
+       WHERE t.${spec.key[0]} IS NULL`,
         [importId],
       );
+      await tx.run(store.dialect.dropTempTable(met));
       return finish(tx, importId, stored, updated);
     })
     .catch(async (e: unknown) => {

@@ -401,7 +401,7 @@ export function clinicianCtes(
   const derivedSrc = cte(
     'derived_src',
     sql`SELECT a.user_id, a.s, a.e FROM ${appts} a
-  WHERE NOT EXISTS (SELECT 1 FROM schedule x WHERE x.kind = 'session' AND x.user_id = a.user_id)`,
+  WHERE a.user_id NOT IN (SELECT DISTINCT x.user_id FROM schedule x WHERE x.kind = 'session')`,
   );
   const sessions = cte(
     'sessions',
