@@ -60,6 +60,7 @@ export function ProgramSettings({
       <SlaTargetsForm initial={initial.sla_targets} onSaved={onSaved} />
       <GoalRules initial={initial.goal_rules} onSaved={onSaved} />
       <SurveyBudget initial={initial.survey_min_days} onSaved={onSaved} />
+      <FollowupDelivery initial={initial.followups} onSaved={onSaved} />
       <SmtpForm initial={initial.smtp} onSaved={onSaved} />
     </section>
   );
@@ -306,6 +307,66 @@ function SurveyBudget({ initial, onSaved }: { initial: number; onSaved: () => vo
         describedBy={`${id}-help`}
       />
       <button type="submit">Save contact budget</button>
+      {status}
+    </form>
+  );
+}
+
+/**
+ * Where physicians' follow-ups are delivered (engagement.md §3): the EHR's or portal's FHIR R4
+ * server (empty: patient links only; its token is an environment variable of the server, never
+ * stored) and how long a patient link stays valid.
+ */
+function FollowupDelivery({
+  initial,
+  onSaved,
+}: {
+  initial: Settings['followups'];
+  onSaved: () => void;
+}): ReactNode {
+  const [url, setUrl] = useState(initial.fhir_base_url ?? '');
+  const [days, setDays] = useState(String(initial.link_days));
+  const { save, status } = useSave(onSaved);
+  const id = useId();
+  return (
+    <form
+      className="settings"
+      aria-labelledby={`${id}-h`}
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        const base = url.trim().replace(/\/+$/, '');
+        void save(
+          { body: { followups: { fhir_base_url: base || null, link_days: Number(days) } } },
+          'Follow-up delivery',
+        );
+      }}
+    >
+      <h3 id={`${id}-h`}>Follow-up delivery</h3>
+      <p className="help" id={`${id}-help`}>
+        Follow-ups physicians write on My report are written to this FHIR R4 server as
+        Communication, CarePlan and Task (the server’s bearer token goes in the environment variable
+        UPTAKE_FOLLOWUP_FHIR_TOKEN, never here). Empty: patients get the link only. A patient link
+        stays valid for the days below.
+      </p>
+      <label>
+        FHIR base URL
+        <input
+          type="url"
+          value={url}
+          placeholder="https://fhir.hospital.org/r4"
+          onChange={(e) => setUrl(e.target.value)}
+          aria-describedby={`${id}-help`}
+        />
+      </label>
+      <WholeNumber
+        label="Days a patient link is valid"
+        min={1}
+        max={90}
+        value={days}
+        onChange={setDays}
+        describedBy={`${id}-help`}
+      />
+      <button type="submit">Save follow-up delivery</button>
       {status}
     </form>
   );
