@@ -29,6 +29,7 @@ import { adminRoutes } from './routes/adminRoutes.ts';
 import { analysisRoutes } from './routes/analysisRoutes.ts';
 import { engagementRoutes } from './routes/engagementRoutes.ts';
 import { followupRoutes } from './routes/followupRoutes.ts';
+import { LaunchContexts } from './launches.ts';
 import { helpRoutes } from './routes/helpRoutes.ts';
 import { championRoutes } from './routes/championRoutes.ts';
 import { programRoutes } from './routes/programRoutes.ts';
@@ -236,6 +237,7 @@ export async function buildServer(
   const s: Services = {
     db,
     accounts,
+    launches: new LaunchContexts(now),
     sessions: new Sessions(
       db,
       accounts,

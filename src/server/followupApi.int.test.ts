@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFhirServer } from '../synth/fhirServer.ts';
+import { signOn, startTestIdp, type TestIdp } from '../testing/testIdp.ts';
 import { readingGrade } from '../model/readingGrade.ts';
 import { engines } from '../testing/testEngines.ts';
 import {
@@ -36,6 +37,7 @@ describe.each(engines())('follow-ups API on $name', (engine) => {
   let visit: { appointment_id: string; start: string };
   let otherVisit: string;
   let followup: { id: string; link: string };
+  let idp: TestIdp;
 
   const patient = (
     path: '' | '/acknowledge' | '/question',
@@ -54,7 +56,15 @@ describe.each(engines())('follow-ups API on $name', (engine) => {
     const gen = await testFiles();
     base = new Date(`${gen.to}T12:00:00Z`);
     clock = base;
-    sys = await testSystem(engine, { now: () => clock });
+    idp = await startTestIdp();
+    sys = await testSystem(engine, {
+      now: () => clock,
+      sso: {
+        publicUrl: 'http://uptake.test',
+        allowHttp: true,
+        smart: { clientId: 'uptake-smart', issuers: [`${idp.base}/fhir`], followups: true },
+      },
+    });
     const c0 = sys.account('clinician', 0);
     const c1 = sys.account('clinician', 1);
     clin = await login(sys.app, c0);
@@ -69,7 +79,10 @@ describe.each(engines())('follow-ups API on $name', (engine) => {
     const o = await call(sys.app, other, 'GET', '/api/me/visits');
     otherVisit = o.json<{ visits: { appointment_id: string }[] }>().visits[0]!.appointment_id;
   }, 600_000);
-  afterAll(async () => sys?.close());
+  afterAll(async () => {
+    await sys?.close();
+    await idp?.close();
+  });
 
   it('lists the clinician’s own visits of the last 30 days without a patient identifier', async () => {
     const r = await call(sys.app, clin, 'GET', '/api/me/visits');
@@ -467,6 +480,103 @@ describe.each(engines())('follow-ups API on $name', (engine) => {
       if (prevToken === undefined) delete process.env['UPTAKE_FOLLOWUP_FHIR_TOKEN'];
       else process.env['UPTAKE_FOLLOWUP_FHIR_TOKEN'] = prevToken;
       await fhir.close();
+    }
+  });
+
+  it('writes a follow-up made in a SMART launch to the launching EHR, in the launch’s patient context', async () => {
+    clock = base;
+    const c0 = sys.account('clinician', 0);
+    const lines = readFileSync(sys.gen.files.schedule, 'utf8').split('\n');
+    const head = lines[0]!.split(',');
+    const rows = lines.slice(1).map((l) => l.split(','));
+    const col = (f: string[], name: string) => f[head.indexOf(name)]!;
+    const raw = col(
+      rows.find((f) => col(f, 'appointment_id') === visit.appointment_id)!,
+      'patient_id',
+    );
+    const ehr = await startFhirServer({ token: 'ehr-internal' });
+    idp.fhirUpstream = { baseUrl: ehr.baseUrl, token: 'ehr-internal' };
+    try {
+      await ehr.seedVisit({
+        appointmentId: visit.appointment_id,
+        patientId: raw,
+        practitionerId: c0.clinician_id!,
+        start: visit.start,
+        end: new Date(Date.parse(visit.start) + 20 * 60_000).toISOString(),
+      });
+      // No FHIR server configured: only the launch can deliver.
+      const adminNow = await login(sys.app, sys.account('admin'));
+      await call(sys.app, adminNow, 'PUT', '/api/settings', {
+        payload: { followups: { fhir_base_url: null } },
+      });
+      idp.next = {
+        sub: 'prac',
+        claims: { fhirUser: `${idp.base}/fhir/Practitioner/${c0.clinician_id}` },
+        context: { patient: raw, encounter: `enc-${visit.appointment_id}` },
+      };
+      const r = await signOn(
+        sys.app,
+        `/api/sso/smart/launch?iss=${encodeURIComponent(`${idp.base}/fhir`)}&launch=ctx-7`,
+      );
+      expect(r.location).toBe('/#/me');
+      expect(idp.seen.at(-1)!['scope']).toContain('user/Communication.write');
+      const me = await sys.app.inject({
+        method: 'GET',
+        url: '/api/me',
+        headers: { cookie: `uptake_session=${r.session}` },
+      });
+      expect(me.json().clinician_id).toBe(c0.clinician_id);
+      const launched: Session = {
+        cookie: `uptake_session=${r.session}`,
+        csrf: me.json().csrf,
+        username: me.json().username,
+      };
+      const draft = {
+        appointment_id: visit.appointment_id,
+        title: 'After today',
+        text: 'Rest your back this week.',
+        items: [],
+      };
+      const f = (
+        await call(sys.app, launched, 'POST', '/api/me/followups', { payload: draft })
+      ).json();
+      expect(f.fhir, JSON.stringify(f.fhir)).toEqual({ state: 'delivered', detail: null });
+      // Written through the launch's token, as one transaction, without reading the Appointment.
+      const writes = idp.upstreamSeen.filter((x) => x.method === 'POST');
+      expect(writes).toHaveLength(1);
+      // (the launch's access token, which the EHR issued: not the configured server's)
+      expect(writes[0]!.authorization).toMatch(/^Bearer [0-9a-f]{32}$/);
+      expect(idp.upstreamSeen.some((x) => x.path.includes('Appointment'))).toBe(false);
+      const got = await fetch(`${ehr.baseUrl}/Communication?subject=Patient/${raw}`, {
+        headers: { authorization: 'Bearer ehr-internal' },
+      });
+      const bundle = (await got.json()) as {
+        entry?: {
+          resource: { encounter?: { reference?: string }; payload?: { contentString?: string }[] };
+        }[];
+      };
+      expect(bundle.entry?.map((e) => e.resource.encounter?.reference)).toEqual([
+        `Encounter/enc-${visit.appointment_id}`,
+      ]);
+      // A visit of another patient in the same launch: not written to this patient's EHR context.
+      const otherPatient = (await call(sys.app, launched, 'GET', '/api/me/visits'))
+        .json()
+        .visits.map((v: { appointment_id: string }) => v.appointment_id)
+        .find((id: string) => {
+          const row = rows.find((x) => col(x, 'appointment_id') === id);
+          return row && col(row, 'patient_id') !== raw;
+        });
+      const refused = (
+        await call(sys.app, launched, 'POST', '/api/me/followups', {
+          payload: { ...draft, appointment_id: otherPatient },
+        })
+      ).json();
+      expect(refused.fhir.state).toBe('failed');
+      expect(refused.fhir.detail).toMatch(/patient/);
+      expect(idp.upstreamSeen.filter((x) => x.method === 'POST')).toHaveLength(1);
+    } finally {
+      idp.fhirUpstream = null;
+      await ehr.close();
     }
   });
 });

@@ -6,6 +6,7 @@
  * and records it for the OpenAPI description.
  */
 import type { SingleSignOn } from './sso.ts';
+import type { LaunchContexts } from './launches.ts';
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -47,6 +48,8 @@ export interface Services {
   rejectsDir: string | undefined;
   /** Single sign-on (OpenID Connect, SMART on FHIR launch), when configured. */
   sso: SingleSignOn | null;
+  /** The SMART launch behind each launched session (memory only). */
+  launches: LaunchContexts;
   /** Origins allowed to show Uptake in a frame (CSP `frame-ancestors`); empty: none. */
   frameAncestors: readonly string[];
   /** Every declared route, for the OpenAPI description. */

@@ -18,55 +18,15 @@ import {
   ssoConfigFromEnv,
   type SsoConfig,
 } from './sso.ts';
-import { startTestIdp, type TestIdp as Idp } from '../testing/testIdp.ts';
+import { cookieOf, signOn, startTestIdp, type TestIdp as Idp } from '../testing/testIdp.ts';
 import { testSystem, removeTestDir, type TestSystem } from '../testing/testSystem.ts';
 
 afterAll(removeTestDir);
 
 const NPI = 'http://hl7.org/fhir/sid/us-npi';
 
-const cookieOf = (r: LightMyRequestResponse, name: string): string | undefined => {
-  const all = ([] as string[]).concat(r.headers['set-cookie'] ?? []);
-  const c = all.find((x) => x.startsWith(`${name}=`));
-  const v = c?.split(';')[0]?.slice(name.length + 1);
-  return v ? v : undefined;
-};
-
 const setCookieOf = (r: LightMyRequestResponse, name: string): string | undefined =>
   ([] as string[]).concat(r.headers['set-cookie'] ?? []).find((x) => x.startsWith(`${name}=`));
-
-/**
- * Follow a whole browser sign-on: our redirect out (for a SMART launch, through its second step
- * `continue`, with the cookie the first step set), the provider, our callback.
- */
-async function signOn(
-  app: FastifyInstance,
-  start: string,
-): Promise<{ location: string; session?: string | undefined }> {
-  let out = await app.inject({ method: 'GET', url: start });
-  expect(out.statusCode).toBe(302);
-  const pending = cookieOf(out, 'uptake_sso');
-  if (!pending) return { location: String(out.headers.location) };
-  if (String(out.headers.location).startsWith('/api/sso/smart/continue?')) {
-    out = await app.inject({
-      method: 'GET',
-      url: String(out.headers.location),
-      headers: { cookie: `uptake_sso=${pending}` },
-    });
-    expect(out.statusCode).toBe(302);
-  }
-  const to = String(out.headers.location);
-  if (!/^https?:/.test(to)) return { location: to };
-  const idpAnswer = await fetch(to, { redirect: 'manual' });
-  const back = new URL(idpAnswer.headers.get('location')!);
-  const cb = await app.inject({
-    method: 'GET',
-    url: `${back.pathname}${back.search}`,
-    headers: { cookie: `uptake_sso=${pending}` },
-  });
-  expect(cb.statusCode).toBe(302);
-  return { location: String(cb.headers.location), session: cookieOf(cb, 'uptake_session') };
-}
 
 describe('SSO configuration from the environment', () => {
   it('is off without settings and names what is missing', () => {

@@ -71,6 +71,12 @@ export interface SsoConfig {
     clientSecret?: string | undefined;
     /** FHIR base URLs allowed to launch Uptake (exact match, no trailing slash). */
     issuers: string[];
+    /**
+     * Ask the EHR for the scopes that write a follow-up in the launch's patient context
+     * (`FOLLOWUP_SCOPES`; UPTAKE_SMART_FOLLOWUPS=true): follow-ups written in such a launch go to
+     * the launching EHR as Communication, CarePlan and Task.
+     */
+    followups?: boolean;
   };
   /** Allow http:// identity providers (a local test IdP only; never in production). */
   allowHttp?: boolean;
@@ -86,6 +92,7 @@ const envSchema = z.object({
   UPTAKE_OIDC_LABEL: z.string().min(1).max(60).default('your organisation'),
   UPTAKE_SMART_CLIENT_ID: z.string().min(1).optional(),
   UPTAKE_SMART_CLIENT_SECRET: z.string().min(1).optional(),
+  UPTAKE_SMART_FOLLOWUPS: z.enum(['true', 'false']).optional(),
   UPTAKE_SMART_ISSUERS: z.string().optional(),
   UPTAKE_SSO_ALLOW_HTTP: z.enum(['0', '1', 'true', 'false']).optional(),
 });
@@ -143,6 +150,7 @@ export function ssoConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SsoConfi
     cfg.smart = {
       clientId: e.UPTAKE_SMART_CLIENT_ID,
       clientSecret: e.UPTAKE_SMART_CLIENT_SECRET,
+      followups: e.UPTAKE_SMART_FOLLOWUPS === 'true',
       issuers,
     };
   }
@@ -377,7 +385,9 @@ export class SingleSignOn {
         throw new UptakeError('INVALID_INPUT', 'query: iss and launch are required');
       config = await this.smartConfiguration(pending.iss);
       // Practitioner read: to learn the identifiers of a practitioner Uptake knows by another one.
-      extra = { scope: `launch openid fhirUser ${PRACTITIONER_SCOPE}`, launch, aud: pending.iss };
+      // With follow-ups: read the visit's Appointment and write the follow-up's resources.
+      const scope = `launch openid fhirUser ${PRACTITIONER_SCOPE}${this.cfg.smart?.followups ? ` ${FOLLOWUP_SCOPES}` : ''}`;
+      extra = { scope, launch, aud: pending.iss };
     }
     const location = oidc.buildAuthorizationUrl(config, {
       redirect_uri: this.redirectUri(pending.kind),
@@ -400,7 +410,12 @@ export class SingleSignOn {
     kind: 'oidc' | 'smart',
     pending: PendingLogin | null,
     query: string,
-  ): Promise<{ claims: Record<string, unknown>; accessToken: string }> {
+  ): Promise<{
+    claims: Record<string, unknown>;
+    accessToken: string;
+    /** SMART: the launch's context (resource ids) and how long the access token lives. */
+    context: { patient?: string; encounter?: string; expiresInS: number };
+  }> {
     if (!pending || pending.kind !== kind)
       throw new UptakeError(
         'UNAUTHENTICATED',
@@ -443,6 +458,11 @@ export class SingleSignOn {
           ...(kind === 'smart' && tokens['fhirUser'] ? { fhirUser: tokens['fhirUser'] } : {}),
         },
         accessToken: tokens.access_token,
+        context: {
+          ...(typeof tokens['patient'] === 'string' ? { patient: tokens['patient'] } : {}),
+          ...(typeof tokens['encounter'] === 'string' ? { encounter: tokens['encounter'] } : {}),
+          expiresInS: typeof tokens.expires_in === 'number' ? tokens.expires_in : 3600,
+        },
       };
     } catch (e) {
       if (e instanceof UptakeError) throw e;
@@ -474,6 +494,13 @@ export function practitionerRef(fhirUser: unknown): { id: string; base: string |
 export function practitionerId(fhirUser: unknown): string | null {
   return practitionerRef(fhirUser)?.id ?? null;
 }
+
+/**
+ * The SMART scopes that let Uptake deliver a follow-up in a launch: read the visit's Appointment
+ * and Encounter, write the CarePlan, the Tasks and the Communication (engagement.md §3).
+ */
+export const FOLLOWUP_SCOPES =
+  'user/Appointment.read user/Encounter.read user/CarePlan.write user/Task.write user/Communication.write';
 
 /** The SMART scope that lets Uptake read the launching practitioner (`readPractitionerIdentifiers`). */
 export const PRACTITIONER_SCOPE = 'user/Practitioner.read';

@@ -7,6 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 
 /** The provider: what the next sign-in says about the user, and what it saw. */
@@ -17,7 +19,22 @@ export interface TestIdp {
    * The next sign-in: the ID token's subject and claims, a nonce to put instead of the one asked
    * for (to test the check), and the access token to issue (default: a fresh random one).
    */
-  next: { sub: string; claims: Record<string, unknown>; nonce?: string; accessToken?: string };
+  next: {
+    sub: string;
+    claims: Record<string, unknown>;
+    nonce?: string;
+    accessToken?: string;
+    /** The SMART launch context the token response carries (resource ids). */
+    context?: { patient?: string; encounter?: string };
+  };
+  /**
+   * A real FHIR server behind this EHR's FHIR base (`<base>/fhir`): every request there other than
+   * a Practitioner read is passed on to it, with its own token, when it carries a token this
+   * provider issued (401 otherwise) — so a launch's access token is what opens it.
+   */
+  fhirUpstream: { baseUrl: string; token?: string } | null;
+  /** FHIR requests passed on upstream: method, path and the Authorization header received. */
+  upstreamSeen: { method: string; path: string; authorization: string | undefined }[];
   /** Authorization requests, as received. */
   seen: Record<string, string>[];
   /** Practitioners of the FHIR endpoint, by resource id (`GET <base>/fhir/Practitioner/<id>`). */
@@ -40,6 +57,8 @@ export async function startTestIdp(): Promise<TestIdp> {
     seen: [],
     practitioners: new Map(),
     fhirSeen: [],
+    fhirUpstream: null,
+    upstreamSeen: [],
     close: () =>
       new Promise((r) => {
         server.close(() => r());
@@ -91,6 +110,40 @@ export async function startTestIdp(): Promise<TestIdp> {
         'application/fhir+json',
       );
     }
+    const up = idp.fhirUpstream;
+    if (up && u.pathname.startsWith('/fhir/') && !u.pathname.startsWith('/fhir/.well-known')) {
+      const authorization = req.headers.authorization;
+      idp.upstreamSeen.push({ method: req.method ?? 'GET', path: u.pathname, authorization });
+      const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+      if (!token || !issued.has(token))
+        return json(
+          401,
+          { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login' }] },
+          'application/fhir+json',
+        );
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        void fetch(`${up.baseUrl}${u.pathname.slice('/fhir'.length)}${u.search}`, {
+          method: req.method ?? 'GET',
+          headers: {
+            'content-type': req.headers['content-type'] ?? 'application/fhir+json',
+            accept: 'application/fhir+json',
+            ...(up.token ? { authorization: `Bearer ${up.token}` } : {}),
+          },
+          ...(body.length ? { body } : {}),
+        })
+          .then(async (r) => {
+            res.writeHead(r.status, {
+              'content-type': r.headers.get('content-type') ?? 'application/fhir+json',
+            });
+            res.end(Buffer.from(await r.arrayBuffer()));
+          })
+          .catch(() => json(502, { error: 'upstream' }));
+      });
+      return;
+    }
     if (u.pathname === '/authorize') {
       const q = Object.fromEntries(u.searchParams);
       idp.seen.push(q);
@@ -132,6 +185,7 @@ export async function startTestIdp(): Promise<TestIdp> {
             token_type: 'Bearer',
             expires_in: 300,
             id_token,
+            ...(idp.next.context ?? {}),
           }),
         );
       });
@@ -142,4 +196,45 @@ export async function startTestIdp(): Promise<TestIdp> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   idp.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return idp;
+}
+
+/** The value of cookie `name` that the response sets. */
+export const cookieOf = (r: LightMyRequestResponse, name: string): string | undefined => {
+  const all = ([] as string[]).concat(r.headers['set-cookie'] ?? []);
+  const c = all.find((x) => x.startsWith(`${name}=`));
+  const v = c?.split(';')[0]?.slice(name.length + 1);
+  return v ? v : undefined;
+};
+
+/**
+ * Follow a whole browser sign-on: our redirect out (for a SMART launch, through its second step
+ * `continue`, with the cookie the first step set), the provider, our callback.
+ */
+export async function signOn(
+  app: FastifyInstance,
+  start: string,
+): Promise<{ location: string; session?: string | undefined }> {
+  let out = await app.inject({ method: 'GET', url: start });
+  expect(out.statusCode).toBe(302);
+  const pending = cookieOf(out, 'uptake_sso');
+  if (!pending) return { location: String(out.headers.location) };
+  if (String(out.headers.location).startsWith('/api/sso/smart/continue?')) {
+    out = await app.inject({
+      method: 'GET',
+      url: String(out.headers.location),
+      headers: { cookie: `uptake_sso=${pending}` },
+    });
+    expect(out.statusCode).toBe(302);
+  }
+  const to = String(out.headers.location);
+  if (!/^https?:/.test(to)) return { location: to };
+  const idpAnswer = await fetch(to, { redirect: 'manual' });
+  const back = new URL(idpAnswer.headers.get('location')!);
+  const cb = await app.inject({
+    method: 'GET',
+    url: `${back.pathname}${back.search}`,
+    headers: { cookie: `uptake_sso=${pending}` },
+  });
+  expect(cb.statusCode).toBe(302);
+  return { location: String(cb.headers.location), session: cookieOf(cb, 'uptake_session') };
 }

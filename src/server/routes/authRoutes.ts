@@ -149,6 +149,7 @@ export function authRoutes(app: FastifyInstance, s: Services): void {
     async handler({ req, reply, auth }) {
       if (auth) {
         await s.sessions.endSession(auth.token);
+        s.launches.delete(auth.token);
         await s.log.write({
           username: auth.user.username,
           role: auth.user.role,

@@ -24,6 +24,7 @@ import {
   redeliverFollowup,
   saveTemplate,
   writeFollowup,
+  type FhirWrite,
   type FollowupDeps,
 } from '../../engage/followups.ts';
 import { Pseudonymizer } from '../../ingest/pseudonymize.ts';
@@ -39,23 +40,51 @@ export function followupRoutes(app: FastifyInstance, s: Services, o: { now: () =
   const pseudonymizer = (): Pseudonymizer =>
     (keys ??= Pseudonymizer.load(s.keyFile ?? keyFile(s.db.raw)));
 
-  /** The deps of the current settings: the FHIR server (with its token from the environment). */
-  async function deps(): Promise<FollowupDeps> {
+  /**
+   * The deps of the current settings and session. A follow-up written in a SMART launch with a
+   * patient goes to the launching EHR, with the launch's access token and context; when the visit
+   * is another patient's than the launch's, or without a launch, to the configured FHIR server
+   * (its token from the environment), if any.
+   */
+  async function deps(auth: Auth | null = null): Promise<FollowupDeps> {
     const p = pseudonymizer();
     const { followups } = await s.settings();
     const base = followups.fhir_base_url;
     const token = process.env['UPTAKE_FOLLOWUP_FHIR_TOKEN'];
+    const pseudonymize = (raw: string) => p.pseudonym('patient', raw);
+    const configured = base
+      ? (f: FhirWrite) =>
+          deliverFollowup({ baseUrl: base, ...(token ? { token } : {}) }, { ...f, pseudonymize })
+      : null;
+    const launch = auth ? s.launches.get(auth.token) : null;
+    const inLaunch =
+      launch?.patient !== undefined
+        ? async (f: FhirWrite) => {
+            try {
+              return await deliverFollowup(
+                { baseUrl: launch.iss, token: launch.accessToken },
+                {
+                  ...f,
+                  pseudonymize,
+                  context: {
+                    patient: `Patient/${launch.patient}`,
+                    ...(launch.encounter ? { encounter: `Encounter/${launch.encounter}` } : {}),
+                  },
+                },
+              );
+            } catch (e) {
+              // Another patient than the launch's: not this EHR context's to write.
+              if (configured && e instanceof UptakeError && e.code === 'CONFLICT')
+                return configured(f);
+              throw e;
+            }
+          }
+        : null;
     return {
       pseudonym: (type, raw) => p.pseudonym(type, raw),
       linkKey: p.derivedKey('followup-links'),
       linkDays: followups.link_days,
-      deliver: base
-        ? (f) =>
-            deliverFollowup(
-              { baseUrl: base, ...(token ? { token } : {}) },
-              { ...f, pseudonymize: (raw) => p.pseudonym('patient', raw) },
-            )
-        : null,
+      deliver: inLaunch ?? configured,
     };
   }
 
@@ -120,7 +149,7 @@ export function followupRoutes(app: FastifyInstance, s: Services, o: { now: () =
       const me = await clinicianOf(req, auth, 'me/followups');
       const f = await writeFollowup(
         s.db,
-        await deps(),
+        await deps(auth),
         { clinicianId: me.id, username: auth!.user.username, name: me.name },
         body,
         o.now(),
@@ -137,7 +166,7 @@ export function followupRoutes(app: FastifyInstance, s: Services, o: { now: () =
     access: 'session',
     async handler({ req, auth, params }) {
       const me = await clinicianOf(req, auth, 'me/followups');
-      const f = await redeliverFollowup(s.db, await deps(), me.id, params.id, o.now());
+      const f = await redeliverFollowup(s.db, await deps(auth), me.id, params.id, o.now());
       await logAccess(s, req, auth, 'update', `followups/${f.id}`, 'delivered');
       return f;
     },

@@ -188,18 +188,34 @@ export function ssoRoutes(app: FastifyInstance, s: Services): void {
     const sso = need(s.sso);
     const pending = decodePending(req.cookies[PENDING_COOKIE]);
     reply.clearCookie(PENDING_COOKIE, pendingCookie(req, s, sso));
-    const { claims, accessToken } = await sso.finish(kind, pending, req.url.split('?')[1] ?? '');
+    const { claims, accessToken, context } = await sso.finish(
+      kind,
+      pending,
+      req.url.split('?')[1] ?? '',
+    );
     const user =
       kind === 'oidc'
         ? await oidcUser(claims)
         : await smartUser(claims, accessToken, pending?.iss ?? '');
-    await startSignedIn(
+    const session = await startSignedIn(
       s,
       req,
       reply,
       user,
       kind === 'oidc' ? 'OpenID Connect' : `SMART on FHIR launch from ${pending?.iss ?? ''}`,
     );
+    // The launch's context, for follow-ups written in it (memory only: it names the patient).
+    if (kind === 'smart' && pending?.iss)
+      s.launches.set(
+        session.token,
+        {
+          iss: pending.iss,
+          accessToken,
+          ...(context.patient ? { patient: context.patient } : {}),
+          ...(context.encounter ? { encounter: context.encounter } : {}),
+        },
+        context.expiresInS,
+      );
     return kind === 'smart' ? '/#/me' : '/';
   };
 
