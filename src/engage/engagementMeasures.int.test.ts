@@ -125,7 +125,7 @@ const req = (by: string, period = 'all') =>
     holidays: HOLIDAYS,
   });
 
-for (const engine of engines()) {
+for (const engine of engines({ citus: true })) {
   describe(`engagement measures (${engine.name})`, () => {
     let store: Store;
     let dir: string;

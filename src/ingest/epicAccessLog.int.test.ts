@@ -57,7 +57,7 @@ const isoUs = (us: number) =>
     .toISOString()
     .replace(/Z$/, String(us % 1000).padStart(3, '0') + 'Z');
 
-for (const engine of engines()) {
+for (const engine of engines({ citus: true })) {
   describe(`Epic access-log import (${engine.name})`, () => {
     let dir: string;
     let store: Store;

@@ -135,7 +135,7 @@ describe('the patient-side contract', () => {
   });
 });
 
-for (const engine of engines()) {
+for (const engine of engines({ citus: true })) {
   describe(`patient-side import (${engine.name})`, () => {
     let store: Store;
     let dir: string;
@@ -254,8 +254,11 @@ for (const engine of engines()) {
         ).toContain(mrn1);
       }
       // A visit's release joins its appointment (encounter ids are kept as the schedule keeps them).
+      // (in the engine's own way of joining tables distributed by different columns on Citus: a
+      // CTE, planned as an intermediate result)
       const [visit] = await store.all<{ n: number }>(
-        `SELECT count(*) AS n FROM releases r JOIN schedule s
+        `WITH s AS MATERIALIZED (SELECT appointment_id, patient_id FROM schedule)
+         SELECT count(*) AS n FROM releases r JOIN s
            ON s.appointment_id = r.encounter_id AND s.patient_id = r.patient_id`,
       );
       expect(Number(visit?.n)).toBe(2);
@@ -271,7 +274,7 @@ for (const engine of engines()) {
       // A reply joins the message it answers.
       const replies = await store.all<{ reply: string; original: string; direction: string }>(
         `SELECT r.message_id AS reply, o.message_id AS original, o.direction FROM messages r
-           JOIN messages o ON o.message_id = r.in_reply_to`,
+           JOIN messages o ON o.message_id = r.in_reply_to AND o.patient_id = r.patient_id`,
       );
       expect(replies).toEqual([
         {
@@ -359,7 +362,7 @@ const communication = (
   ...o,
 });
 
-for (const engine of engines()) {
+for (const engine of engines({ citus: true })) {
   describe(`patient-side FHIR import (${engine.name})`, () => {
     let store: Store;
     let dir: string;

@@ -22,7 +22,7 @@ import {
 
 afterAll(removeTestDir);
 
-describe.each(engines())('analysis API on $name', (engine) => {
+describe.each(engines({ citus: true }))('analysis API on $name', (engine) => {
   let sys: TestSystem;
   let admin: Session;
   let leader: Session;
@@ -231,64 +231,68 @@ interface GoLiveBody {
   series: { group: string; week_start: string; value: number }[];
 }
 
-describe.each(engines())('go-live API on a 20-week system with a known effect, $name', (engine) => {
-  let sys: TestSystem;
-  let admin: Session;
-  let leader: Session;
-  const url = '/api/golive?tool=scribe&metric=ib_time8&by=department&from=2026-01-05&to=2026-05-25';
+describe.each(engines({ citus: true }))(
+  'go-live API on a 20-week system with a known effect, $name',
+  (engine) => {
+    let sys: TestSystem;
+    let admin: Session;
+    let leader: Session;
+    const url =
+      '/api/golive?tool=scribe&metric=ib_time8&by=department&from=2026-01-05&to=2026-05-25';
 
-  beforeAll(async () => {
-    sys = await testSystem(engine, {
-      load: async (store) => {
-        await buildEvaluationFixture(store);
-        await setSetting(store, 'timezone', 'UTC');
-      },
+    beforeAll(async () => {
+      sys = await testSystem(engine, {
+        load: async (store) => {
+          await buildEvaluationFixture(store);
+          await setSetting(store, 'timezone', 'UTC');
+        },
+      });
+      admin = await login(sys.app, sys.account('admin'));
+      leader = await login(sys.app, sys.account('leader'));
+    }, 600_000);
+    afterAll(async () => sys?.close());
+
+    it('gives the fitted line and the projected trend with the effect, as the engine computes them', async () => {
+      const r = await call(sys.app, admin, 'GET', url);
+      expect(r.statusCode).toBe(200);
+      const body = r.json() as GoLiveBody;
+      const direct = await evaluate(sys.store, {
+        tool: await getTool(sys.store, 'scribe'),
+        metrics: ['ib_time8'],
+        by: 'department',
+        from: '2026-01-05',
+        to: '2026-05-25',
+        metricOptions: { ...DEFAULT_OPTIONS, timezone: 'UTC' },
+        ...EVALUATION_DEFAULTS,
+        transitionWeeks: 0,
+        cache: false,
+      });
+      const a = body.results.find((x) => x.group === 'A')!;
+      const d = direct.results.find((x) => x.group === 'A')!;
+      const effect = a.its!.estimates!['average_effect']!;
+      expect(effect.estimate).toBeCloseTo(d.its!.estimates!['average_effect']!.estimate, 9);
+      expect(effect.ci95[0]).toBeLessThan(-0.2 + 1e-9);
+      expect(effect.ci95[1]).toBeGreaterThan(-0.2 - 1e-9);
+      // 20 modelled weeks, the projection from the go-live week (week 10) on.
+      expect(a.its!.fitted).toHaveLength(20);
+      expect(a.its!.fitted!.filter((f) => f.projected !== null)).toHaveLength(10);
+      expect(a.its!.fitted!.map((f) => f.week_start)).toEqual(
+        body.series.filter((p) => p.group === 'A').map((p) => p.week_start),
+      );
+      // A second evaluation (another metric) reads the same cached weekly rows.
+      const again = await call(sys.app, admin, 'GET', url.replace('ib_time8', 'ehr_time8'));
+      expect(again.statusCode).toBe(200);
     });
-    admin = await login(sys.app, sys.account('admin'));
-    leader = await login(sys.app, sys.account('leader'));
-  }, 600_000);
-  afterAll(async () => sys?.close());
 
-  it('gives the fitted line and the projected trend with the effect, as the engine computes them', async () => {
-    const r = await call(sys.app, admin, 'GET', url);
-    expect(r.statusCode).toBe(200);
-    const body = r.json() as GoLiveBody;
-    const direct = await evaluate(sys.store, {
-      tool: await getTool(sys.store, 'scribe'),
-      metrics: ['ib_time8'],
-      by: 'department',
-      from: '2026-01-05',
-      to: '2026-05-25',
-      metricOptions: { ...DEFAULT_OPTIONS, timezone: 'UTC' },
-      ...EVALUATION_DEFAULTS,
-      transitionWeeks: 0,
-      cache: false,
+    it('gives a leader no numbers, series or fitted line for their groups below the threshold', async () => {
+      const body = (await call(sys.app, leader, 'GET', url)).json() as GoLiveBody;
+      expect(body.results.length).toBeGreaterThan(0);
+      for (const x of body.results) {
+        expect(x.suppressed).toBe(true); // 3 clinicians per department, threshold 5
+        expect(x.clinicians).toBeNull();
+        expect(x.its).toBeUndefined();
+      }
+      expect(body.series).toEqual([]);
     });
-    const a = body.results.find((x) => x.group === 'A')!;
-    const d = direct.results.find((x) => x.group === 'A')!;
-    const effect = a.its!.estimates!['average_effect']!;
-    expect(effect.estimate).toBeCloseTo(d.its!.estimates!['average_effect']!.estimate, 9);
-    expect(effect.ci95[0]).toBeLessThan(-0.2 + 1e-9);
-    expect(effect.ci95[1]).toBeGreaterThan(-0.2 - 1e-9);
-    // 20 modelled weeks, the projection from the go-live week (week 10) on.
-    expect(a.its!.fitted).toHaveLength(20);
-    expect(a.its!.fitted!.filter((f) => f.projected !== null)).toHaveLength(10);
-    expect(a.its!.fitted!.map((f) => f.week_start)).toEqual(
-      body.series.filter((p) => p.group === 'A').map((p) => p.week_start),
-    );
-    // A second evaluation (another metric) reads the same cached weekly rows.
-    const again = await call(sys.app, admin, 'GET', url.replace('ib_time8', 'ehr_time8'));
-    expect(again.statusCode).toBe(200);
-  });
-
-  it('gives a leader no numbers, series or fitted line for their groups below the threshold', async () => {
-    const body = (await call(sys.app, leader, 'GET', url)).json() as GoLiveBody;
-    expect(body.results.length).toBeGreaterThan(0);
-    for (const x of body.results) {
-      expect(x.suppressed).toBe(true); // 3 clinicians per department, threshold 5
-      expect(x.clinicians).toBeNull();
-      expect(x.its).toBeUndefined();
-    }
-    expect(body.series).toEqual([]);
-  });
-});
+  },
+);

@@ -48,7 +48,7 @@ const role = (
   ...(o.specialty ? { specialty: [{ text: o.specialty }] } : {}),
 });
 
-for (const engine of engines()) {
+for (const engine of engines({ citus: true })) {
   describe(`FHIR roster, schedule and orders import (${engine.name})`, () => {
     let dir: string;
     let store: Store;
