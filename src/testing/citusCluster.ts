@@ -40,6 +40,10 @@ export async function startCitusCluster(
           'shared_preload_libraries=citus',
           // The suites run two files at once, each with a database of its own on every node.
           'max_connections=300',
+          // Four shards per table, not Citus's 32: the suites' data is small, and on a 2-core
+          // machine each statement's 32 tasks per table cost more than the rows (the layout,
+          // co-location and planning are the same with any count).
+          'citus.shard_count=4',
           ...settings,
         ]),
       );
