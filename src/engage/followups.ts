@@ -529,27 +529,19 @@ async function patientView(db: Store, r: Row, timezone: string): Promise<Patient
   };
 }
 
-/** The patient opens the link: what they see, and a `view_followup` event. */
-export async function openFollowup(
+/**
+ * The patient opens the link (`view_followup`) or acknowledges (`acknowledge_followup`; again is
+ * harmless: the first counts): the event, and what they see.
+ */
+export async function patientAction(
   db: Store,
   id: string,
+  action: 'view_followup' | 'acknowledge_followup',
   timezone: string,
   now = new Date(),
 ): Promise<PatientFollowup> {
   const r = await linkedRow(db, id);
-  await recordEvent(db, r, 'view_followup', now);
-  return patientView(db, r, timezone);
-}
-
-/** The patient acknowledges (again is harmless: the first counts). */
-export async function acknowledgeFollowup(
-  db: Store,
-  id: string,
-  timezone: string,
-  now = new Date(),
-): Promise<PatientFollowup> {
-  const r = await linkedRow(db, id);
-  await recordEvent(db, r, 'acknowledge_followup', now);
+  await recordEvent(db, r, action, now);
   return patientView(db, r, timezone);
 }
 

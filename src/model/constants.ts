@@ -185,3 +185,21 @@ export const SETTINGS = {
   },
 } as const;
 export type SettingKey = keyof typeof SETTINGS;
+
+/** What an action item asks the patient to do. */
+export const FOLLOWUP_ITEM_KINDS = ['medicine', 'test', 'visit', 'other'] as const;
+
+/**
+ * Limits that keep a follow-up short enough to read on a phone (and bound what is stored); here,
+ * without zod, so that the web app's bundle can use them (`src/model/followup.ts` re-exports them).
+ */
+export const FOLLOWUP_LIMITS = {
+  title: 120,
+  text: 4000,
+  items: 10,
+  item_text: 300,
+  question: 2000,
+  templates: 50,
+  /** How far back the visits offered for a follow-up go, in days. */
+  visit_days: 30,
+} as const;

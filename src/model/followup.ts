@@ -11,21 +11,10 @@
 import { z } from 'zod';
 import { localDate } from './options.ts';
 
-/** What an action item asks the patient to do. */
-export const FOLLOWUP_ITEM_KINDS = ['medicine', 'test', 'visit', 'other'] as const;
-export type FollowupItemKind = (typeof FOLLOWUP_ITEM_KINDS)[number];
+import { FOLLOWUP_ITEM_KINDS, FOLLOWUP_LIMITS } from './constants.ts';
 
-/** Limits that keep a follow-up short enough to read on a phone (and bound what is stored). */
-export const FOLLOWUP_LIMITS = {
-  title: 120,
-  text: 4000,
-  items: 10,
-  item_text: 300,
-  question: 2000,
-  templates: 50,
-  /** How far back the visits offered for a follow-up go, in days. */
-  visit_days: 30,
-} as const;
+export { FOLLOWUP_ITEM_KINDS, FOLLOWUP_LIMITS };
+export type FollowupItemKind = (typeof FOLLOWUP_ITEM_KINDS)[number];
 
 /** A follow-up link is valid this many days unless the organisation sets otherwise. */
 export const DEFAULT_LINK_DAYS = 14;

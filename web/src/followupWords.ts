@@ -3,7 +3,8 @@
  * a visit as the physician recognises it (never a patient identifier), the kinds of action item,
  * and the reading grade of a text as its author types it.
  */
-import type { FOLLOWUP_LIMITS, FollowupItemKind } from '../../src/model/followup.ts';
+import type { FollowupItemKind } from '../../src/model/followup.ts';
+import { FOLLOWUP_LIMITS } from '../../src/model/constants.ts';
 import { PLAIN_LANGUAGE_GRADE, readingGrade } from '../../src/model/readingGrade.ts';
 import { ApiError, type ApiResponse } from './api.ts';
 import { zonedWords } from './dates.ts';
@@ -20,19 +21,8 @@ export function problemText(e: unknown): string {
     : 'the server could not be reached; try again.';
 }
 
-/**
- * The server's limits (`FOLLOWUP_LIMITS`), written out so that the model's zod schemas stay out of
- * the bundle; typed by the model's, so a changed limit is a compile error here.
- */
-export const LIMITS: typeof FOLLOWUP_LIMITS = {
-  title: 120,
-  text: 4000,
-  items: 10,
-  item_text: 300,
-  question: 2000,
-  templates: 50,
-  visit_days: 30,
-};
+/** The server's limits, from the model (zod-free). */
+export const LIMITS = FOLLOWUP_LIMITS;
 
 export const ITEM_KINDS: Record<FollowupItemKind, string> = {
   medicine: 'Medicine',

@@ -12,14 +12,13 @@ import { UptakeError } from '../../errors/UptakeError.ts';
 import { deliverFollowup } from '../../engage/followupFhir.ts';
 import { verifyFollowupLink } from '../../engage/followupLink.ts';
 import {
-  acknowledgeFollowup,
   allFollowups,
   answerQuestion,
   askQuestion,
   deleteTemplate,
   listTemplates,
   myFollowups,
-  openFollowup,
+  patientAction,
   recentVisits,
   redeliverFollowup,
   saveTemplate,
@@ -303,7 +302,7 @@ export function followupRoutes(app: FastifyInstance, s: Services, o: { now: () =
     config: { rateLimit: PATIENT_LINK_RATE },
     async handler({ req, body }) {
       const { id, timezone } = await patient(req, body.token, 'view');
-      return openFollowup(s.db, id, timezone, o.now());
+      return patientAction(s.db, id, 'view_followup', timezone, o.now());
     },
   });
 
@@ -317,7 +316,7 @@ export function followupRoutes(app: FastifyInstance, s: Services, o: { now: () =
     config: { rateLimit: PATIENT_LINK_RATE },
     async handler({ req, body }) {
       const { id, timezone } = await patient(req, body.token, 'acknowledge');
-      return acknowledgeFollowup(s.db, id, timezone, o.now());
+      return patientAction(s.db, id, 'acknowledge_followup', timezone, o.now());
     },
   });
 
