@@ -262,6 +262,16 @@ describe('follow-up delivery to a FHIR server', () => {
     expect(wrong.message).toBe(
       `the FHIR server at ${fhir.baseUrl} refused the token (UPTAKE_FOLLOWUP_FHIR_TOKEN), HTTP 401: a bearer token is required (Authorization: Bearer <token>); set a token that may write CarePlan, Task and Communication`,
     );
+    // A SMART launch's token is named as such: no environment variable would help.
+    const launched = await refusal(
+      deliverFollowup(
+        { ...target, token: 'nope', tokenSource: 'the SMART launch’s access token' },
+        followup('a-100', 'Patient/pat-1'),
+      ),
+    );
+    expect(launched.message).toBe(
+      `the FHIR server at ${fhir.baseUrl} refused the token (the SMART launch’s access token), HTTP 401: a bearer token is required (Authorization: Bearer <token>); it may not write CarePlan, Task and Communication`,
+    );
     const none = await refusal(
       deliverFollowup({ baseUrl: fhir.baseUrl }, followup('a-100', 'Patient/pat-1')),
     );

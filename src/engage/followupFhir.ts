@@ -33,6 +33,11 @@ export interface FhirTarget {
   baseUrl: string;
   /** Sent as `Authorization: Bearer <token>` (UPTAKE_FOLLOWUP_FHIR_TOKEN). */
   token?: string;
+  /**
+   * Where the token comes from, for the message when the server refuses it (default: the
+   * environment variable UPTAKE_FOLLOWUP_FHIR_TOKEN; a SMART launch names its access token).
+   */
+  tokenSource?: string;
   /** Per request, connecting and reading the answer; default 10 000 ms. */
   timeoutMs?: number;
 }
@@ -151,7 +156,7 @@ class FhirClient {
       throw new UptakeError(
         'FORBIDDEN',
         this.#target.token
-          ? `the FHIR server at ${this.#base} refused the token (UPTAKE_FOLLOWUP_FHIR_TOKEN), HTTP ${status}${why}; set a token that may write CarePlan, Task and Communication`
+          ? `the FHIR server at ${this.#base} refused the token (${this.#target.tokenSource ?? 'UPTAKE_FOLLOWUP_FHIR_TOKEN'}), HTTP ${status}${why}; ${this.#target.tokenSource ? 'it may not write CarePlan, Task and Communication' : 'set a token that may write CarePlan, Task and Communication'}`
           : `the FHIR server at ${this.#base} requires a token (HTTP ${status}${why}); set UPTAKE_FOLLOWUP_FHIR_TOKEN`,
       );
     }

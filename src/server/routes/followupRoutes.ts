@@ -61,7 +61,11 @@ export function followupRoutes(app: FastifyInstance, s: Services, o: { now: () =
         ? async (f: FhirWrite) => {
             try {
               return await deliverFollowup(
-                { baseUrl: launch.iss, token: launch.accessToken },
+                {
+                  baseUrl: launch.iss,
+                  token: launch.accessToken,
+                  tokenSource: 'the SMART launch’s access token; open Uptake from the EHR again',
+                },
                 {
                   ...f,
                   pseudonymize,
