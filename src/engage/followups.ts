@@ -232,6 +232,14 @@ async function asFollowups(
   });
 }
 
+/** Why a FHIR delivery failed, as kept on the follow-up (its author reads it). */
+function deliveryFailure(e: unknown): string {
+  return (e instanceof UptakeError ? e.message : 'the FHIR server could not be written to').slice(
+    0,
+    500,
+  );
+}
+
 /**
  * The author's visits of the last `FOLLOWUP_LIMITS.visit_days` days that have begun (a follow-up
  * comes after a visit), cancelled and no-show ones left out, newest first, with how many
@@ -327,9 +335,7 @@ export async function writeFollowup(
       deliveredAt = now.toISOString();
     } catch (e) {
       fhirState = 'failed';
-      fhirDetail = (
-        e instanceof UptakeError ? e.message : 'the FHIR server could not be written to'
-      ).slice(0, 500);
+      fhirDetail = deliveryFailure(e);
     }
   }
   const expires = new Date(now.getTime() + deps.linkDays * 86_400_000);
@@ -452,9 +458,7 @@ export async function redeliverFollowup(
     });
     resource = deps.pseudonym('resource', out.communication);
   } catch (e) {
-    const detail = (
-      e instanceof UptakeError ? e.message : 'the FHIR server could not be written to'
-    ).slice(0, 500);
+    const detail = deliveryFailure(e);
     await db.run(`UPDATE followups SET fhir_state = 'failed', fhir_detail = $2 WHERE id = $1`, [
       id,
       detail,

@@ -266,30 +266,25 @@ export function followupRoutes(app: FastifyInstance, s: Services, o: { now: () =
     what: 'view' | 'acknowledge' | 'question',
   ): Promise<{ id: string; timezone: string }> => {
     const p = pseudonymizer();
+    // One access-log entry per request: the follow-up it opened, or that the link was refused.
+    const log = (resource: string, outcome: 'success' | 'denied', detail: string) =>
+      s.log.write({
+        username: null,
+        role: null,
+        action: what === 'view' ? 'view' : 'update',
+        resource,
+        outcome,
+        detail,
+        ip: req.ip,
+      });
     let id: string;
     try {
       id = verifyFollowupLink(p.derivedKey('followup-links'), token, o.now()).id;
     } catch (e) {
-      await s.log.write({
-        username: null,
-        role: null,
-        action: what === 'view' ? 'view' : 'update',
-        resource: 'followups/(link)',
-        outcome: 'denied',
-        detail: e instanceof UptakeError ? e.code : 'INTERNAL',
-        ip: req.ip,
-      });
+      await log('followups/(link)', 'denied', e instanceof UptakeError ? e.code : 'INTERNAL');
       throw e;
     }
-    await s.log.write({
-      username: null,
-      role: null,
-      action: what === 'view' ? 'view' : 'update',
-      resource: `followups/${id}`,
-      outcome: 'success',
-      detail: `patient link: ${what}`,
-      ip: req.ip,
-    });
+    await log(`followups/${id}`, 'success', `patient link: ${what}`);
     return { id, timezone: (await s.settings()).timezone };
   };
 
