@@ -91,21 +91,24 @@ export function zoned(s: string | null | undefined, tz: string, seconds = false)
   if (!s) return '';
   const d = instant(s);
   if (!d) return s;
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone: tz,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      ...(seconds ? { second: '2-digit' as const } : {}),
-      hourCycle: 'h23',
-    })
+  const p = partsIn(d, tz, {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(seconds ? { second: '2-digit' as const } : {}),
+  });
+  return `${p['year']}-${p['month']}-${p['day']} ${p['hour']}:${p['minute']}${seconds ? `:${p['second']}` : ''}`;
+}
+
+/** The parts of `d` in `tz` (24-hour clock, British order) named by type: `p['hour']`. */
+function partsIn(d: Date, tz: string, o: Intl.DateTimeFormatOptions): Record<string, string> {
+  return Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone: tz, ...o, hourCycle: 'h23' })
       .formatToParts(d)
       .map((x) => [x.type, x.value]),
   );
-  return `${p['year']}-${p['month']}-${p['day']} ${p['hour']}:${p['minute']}${seconds ? `:${p['second']}` : ''}`;
 }
 
 /** An instant from the API (ISO 8601, or SQL text in UTC), or null when it is not one. */
@@ -126,19 +129,13 @@ export function zonedWords(s: string | null | undefined, tz: string): string {
   if (!s) return '';
   const d = instant(s);
   if (!d) return s;
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone: tz,
-      weekday: 'short',
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(d)
-      .map((x) => [x.type, x.value]),
-  );
+  const p = partsIn(d, tz, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
   return `${p['weekday']} ${p['day']} ${p['month']} ${p['year']}, ${p['hour']}:${p['minute']}`;
 }
