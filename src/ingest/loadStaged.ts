@@ -210,11 +210,17 @@ export async function loadStaged(
         : undefined,
     );
   const reasons = [...nulReasons, ...spec.reasons, ...windowReasons(spec.instants, window, named)];
-  const validate = `CREATE TEMP VIEW ${T.val} AS SELECT ${fileNo} AS file_no, line, raw_text, CASE WHEN pre_reason IS NOT NULL THEN pre_reason ${reasons.join('\n')} ELSE NULL END AS reason,
+  const validate = (
+    reason: string,
+  ) => `CREATE OR REPLACE TEMP VIEW ${T.val} AS SELECT ${fileNo} AS file_no, line, raw_text, ${reason} AS reason,
        ${spec.columns.map((c) => `${c.sql} AS ${c.name}`).join(', ')}
      FROM (SELECT src.*${spec.instants.map((f, i) => `, ${instant(f, i)} AS ${typed(f)}`).join('')}
            FROM (${src.sourceSelect}) src ${joins}) typed_src`;
-  await st.run(validate);
+  await st.run(
+    validate(
+      `CASE WHEN pre_reason IS NOT NULL THEN pre_reason ${reasons.join('\n')} ELSE NULL END`,
+    ),
+  );
 
   // 4. One pass over the validated rows: how many were read and rejected, whether the file has
   //    duplicate keys, how many events lack a category, and the time range of the good rows.
@@ -244,6 +250,9 @@ export async function loadStaged(
      FROM ${T.val}`,
   );
   const read = stats?.read ?? 0;
+  // Every row valid (the usual case): the passes that store them need not judge them again —
+  // the reasons are most of a row's cost, and the same SQL over the same rows gives the same.
+  if (!stats?.rejected) await st.run(validate('CAST(NULL AS VARCHAR)'));
   const good = stats?.keys ?? 0;
   const rowsRead = read + parseErrors.length;
   const inFileDuplicates = (stats?.valid ?? 0) - good;
