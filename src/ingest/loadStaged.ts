@@ -222,6 +222,17 @@ export async function loadStaged(
     ),
   );
 
+  if (process.env['PROF2'] && opts.table === 'events') {
+    const time = async (label: string, sql: string) => { const t = performance.now(); await st.all(sql); process.stderr.write(`PROF2 ${((performance.now()-t)/1000).toFixed(2)} ${label}\n`); };
+    await time('split only', `SELECT count(event_id), count(occurred_at), count(patient_id) FROM (${src.sourceSelect}) x`);
+    await time('count reason', `SELECT count(reason) FROM ${T.val}`);
+    await time('typed', `SELECT count(occurred_at) FROM ${T.val}`);
+    await time('distinct key', `SELECT count(DISTINCT CAST(source AS VARCHAR) || chr(31) || CAST(event_id AS VARCHAR)) FROM ${T.val}`);
+    await time('distinct key tuple', `SELECT count(DISTINCT (source, event_id)) FROM ${T.val}`);
+    await time('patients', `SELECT length(to_json(list(DISTINCT patient_id))) FROM ${T.val}`);
+    await time('minmax', `SELECT min(occurred_at), max(occurred_at) FROM ${T.val} WHERE reason IS NULL`);
+    await time('uncat', `SELECT count(*) FILTER (WHERE reason IS NULL AND category IS NULL) FROM ${T.val}`);
+  }
   // 4. One pass over the validated rows: how many were read and rejected, whether the file has
   //    duplicate keys, how many events lack a category, and the time range of the good rows.
   const keyExpr = spec.key.map((k) => `CAST(${k} AS VARCHAR)`).join(` || chr(31) || `);

@@ -81,6 +81,16 @@ describe('the fast path for instants of the common shapes', () => {
         ['2026-03-08T12:00:00z', '2026-03-08 12:00:00+00'],
         ['2026-02-30T12:00:00+01:00', null],
       ];
+      // The shapes every system writes take the fast path (without it, `otherwise` shows).
+      for (const text of [
+        '2026-03-08T01:59:59-05:00',
+        '2026-03-08T01:59:59+14:00',
+        '2026-03-08T01:59:59Z',
+      ])
+        expect(
+          await db.all(`SELECT ${commonInstantSql('$1', `'general'`)} AS t`, [text]),
+          text,
+        ).not.toEqual([{ t: 'general' }]);
       for (const [text, want] of cases) {
         const [r] = await db.all<{ t: string | null }>(
           `SELECT CAST(${instantSql('$1', 'CAST(NULL AS VARCHAR)')} AS VARCHAR) AS t`,
