@@ -59,8 +59,8 @@ export interface StagedCsv {
   /**
    * SQL giving one row per record: `line` (the physical line it begins on), `pre_reason` (why the
    * record is not CSV of the header's shape, else NULL), `raw_text` (the record verbatim when it
-   * spans lines, else NULL: the rejects file re-reads its line) and the fields `c0`, `c1`, … as
-   * text, as written (an empty field is '').
+   * spans lines, else NULL: the rejects file re-reads its line), `has_nul` (the record holds a
+   * NUL byte somewhere) and the fields `c0`, `c1`, … as text, as written (an empty field is '').
    */
   select: string;
   lines: CsvLines;
@@ -204,7 +204,7 @@ export async function stageCsv(
       st.run(
         // k: 0 without a quote (or blank), 1 `ALL_QUOTED`, 3 `PLAIN_QUOTED`, 2 other quotes
         `CREATE TEMP TABLE ${C.lines} AS
-         SELECT l, CAST(CASE WHEN l IS NULL OR NOT contains(l, '"') THEN 0
+         SELECT l, contains(l, chr(0)) AS z, CAST(CASE WHEN l IS NULL OR NOT contains(l, '"') THEN 0
            WHEN regexp_full_match(l, ${quoteLiteral(ALL_QUOTED)}) THEN 1
            WHEN regexp_full_match(l, ${quoteLiteral(PLAIN_QUOTED)}) THEN 3 ELSE 2 END AS UTINYINT) AS k
          FROM ${readLines(end)}`,
@@ -251,9 +251,9 @@ export async function stageCsv(
        FROM (SELECT thr, row_number() OVER (ORDER BY line) AS rank FROM ${C.lineRej}) GROUP BY thr`,
     );
   const numbered = rejected
-    ? `(SELECT ln.rowid AS rid, ln.l, ln.k, ln.rowid + 1 + coalesce(s.shift, 0) AS n
+    ? `(SELECT ln.rowid AS rid, ln.l, ln.k, ln.z, ln.rowid + 1 + coalesce(s.shift, 0) AS n
         FROM ${C.lines} ln ASOF LEFT JOIN ${C.shift} s ON ln.rowid >= s.thr)`
-    : `(SELECT rowid AS rid, l, k, rowid + 1 AS n FROM ${C.lines})`;
+    : `(SELECT rowid AS rid, l, k, z, rowid + 1 AS n FROM ${C.lines})`;
   const rejReason = `CASE x.error_type ${types
     .map((r) => r.error_type)
     .map((t) => `WHEN ${quoteLiteral(t)} THEN ${quoteLiteral(lineErrorReason(t))}`)
@@ -262,7 +262,7 @@ export async function stageCsv(
     ', ',
   );
   const rejectedRows = rejected
-    ? `SELECT x.line, ${rejReason} AS pre_reason, CAST(NULL AS VARCHAR) AS raw_text, ${nulls}
+    ? `SELECT x.line, ${rejReason} AS pre_reason, CAST(NULL AS VARCHAR) AS raw_text, false AS has_nul, ${nulls}
        FROM ${C.lineRej} x WHERE x.line > 1`
     : null;
 
@@ -283,15 +283,15 @@ export async function stageCsv(
     : '';
   const plain = `SELECT n AS line,
       CASE WHEN len(p) <> ${width} THEN ${countReason('len(p)', width)} END AS pre_reason,
-      CAST(NULL AS VARCHAR) AS raw_text, ${fields('p')}
-    FROM (SELECT n,
+      CAST(NULL AS VARCHAR) AS raw_text, z AS has_nul, ${fields('p')}
+    FROM (SELECT n, z,
             CASE k WHEN 1 THEN string_split(l[2:-2], '","')
               WHEN 3 THEN string_split(replace(l, '"', ''), ',') ELSE string_split(l, ',') END AS p
           FROM ${numbered} ln WHERE l IS NOT NULL AND k <> 2) s
     WHERE n > 1 ${inMulti}`;
   const parts = [plain];
   if (counts?.quoted)
-    parts.push(`SELECT line, pre_reason, raw_text, ${fields('p')} FROM ${C.qrec}`);
+    parts.push(`SELECT line, pre_reason, raw_text, has_nul, ${fields('p')} FROM ${C.qrec}`);
   if (rejectedRows) parts.push(rejectedRows);
 
   // 3. The line accounting: blank lines inside a quoted value continue it.
@@ -391,13 +391,14 @@ async function stageQuoted(st: StagingArea, width: number, numbered: string): Pr
     `list_transform(regexp_extract_all(',' || ${t}, ${quoteLiteral(`,(${F})`)}, 1), ${unquote})`;
   await st.run(
     `CREATE TEMP TABLE ${C.qrec} AS
-     SELECT i AS line, CAST(NULL AS VARCHAR) AS pre_reason, text AS raw_text, ${parse('text')} AS p
+     SELECT i AS line, CAST(NULL AS VARCHAR) AS pre_reason, text AS raw_text,
+       contains(text, chr(0)) AS has_nul, ${parse('text')} AS p
      FROM ${C.multi}
      UNION ALL
      SELECT n, CASE WHEN NOT complete THEN CASE WHEN opens THEN ${quoteLiteral(UNCLOSED)} ELSE ${quoteLiteral(MALFORMED)} END
          WHEN len(p) <> ${width} THEN ${countReason('len(p)', width)} END,
-       CAST(NULL AS VARCHAR), p
-     FROM (SELECT n, complete, opens, CASE WHEN complete THEN ${parse('l')} END AS p
+       CAST(NULL AS VARCHAR), contains(l, chr(0)), p
+     FROM (SELECT n, l, complete, opens, CASE WHEN complete THEN ${parse('l')} END AS p
            FROM ${C.quoted} q
            ${multi ? `WHERE NOT EXISTS (SELECT 1 FROM ${C.multi} m WHERE q.n BETWEEN m.i AND m.j)` : ''})`,
   );

@@ -50,7 +50,7 @@ export async function importCsv(store: Store, opts: ImportOptions): Promise<Impo
     ...opts,
     format: 'csv',
     t0,
-    sourceSelect: `SELECT line, pre_reason, raw_text, ${proj.join(', ')} FROM (${csv.select}) r`,
+    sourceSelect: `SELECT line, pre_reason, raw_text, has_nul, ${proj.join(', ')} FROM (${csv.select}) r`,
     parseErrors: [],
     lines: csv.lines,
     crLines: csv.crLines,

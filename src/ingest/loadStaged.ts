@@ -153,18 +153,22 @@ export async function loadStaged(
     opts.sourceTz ?? null,
   ]);
   // A NUL byte cannot be stored by PostgreSQL: a row holding one is rejected on every engine.
-  const textColumns = (
+  let textColumns = (
     await st.all<{ column_name: string }>(
       `SELECT column_name FROM (DESCRIBE SELECT * FROM (${src.sourceSelect}) x)`,
     )
-  )
-    .map((c) => c.column_name)
-    .filter((c) => !['line', 'pre_reason', 'raw_text', 'file_no'].includes(c));
+  ).map((c) => c.column_name);
+  // A source that knows which records hold a NUL byte (`has_nul`, e.g. from the line it read)
+  // spares the other records a search of every field.
+  const nulHint = textColumns.includes('has_nul') ? 'has_nul AND ' : '';
+  textColumns = textColumns.filter(
+    (c) => !['line', 'pre_reason', 'raw_text', 'file_no', 'has_nul'].includes(c),
+  );
   const fileNo = src.files && src.files.length > 1 ? 'file_no' : 'CAST(0 AS BIGINT)';
   const named = (c: string) => src.fieldNames?.[c] ?? c;
   const nulReasons = textColumns.map(
     (c) =>
-      `WHEN contains("${c}", chr(0)) THEN '${named(c)} holds a NUL byte (character 0), which cannot be stored; remove it'`,
+      `WHEN ${nulHint}contains("${c}", chr(0)) THEN '${named(c)} holds a NUL byte (character 0), which cannot be stored; remove it'`,
   );
   //    Times without an offset are local times of the source zone, resolved exactly
   //    (`localTime.ts`): a time the clocks skipped is rejected, a repeated one takes the earlier
@@ -222,20 +226,12 @@ export async function loadStaged(
     ),
   );
 
-  if (process.env['PROF2'] && opts.table === 'events') {
-    const time = async (label: string, sql: string) => { const t = performance.now(); await st.all(sql); process.stderr.write(`PROF2 ${((performance.now()-t)/1000).toFixed(2)} ${label}\n`); };
-    await time('split only', `SELECT count(event_id), count(occurred_at), count(patient_id) FROM (${src.sourceSelect}) x`);
-    await time('count reason', `SELECT count(reason) FROM ${T.val}`);
-    await time('typed', `SELECT count(occurred_at) FROM ${T.val}`);
-    await time('distinct key', `SELECT count(DISTINCT CAST(source AS VARCHAR) || chr(31) || CAST(event_id AS VARCHAR)) FROM ${T.val}`);
-    await time('distinct key tuple', `SELECT count(DISTINCT (source, event_id)) FROM ${T.val}`);
-    await time('patients', `SELECT length(to_json(list(DISTINCT patient_id))) FROM ${T.val}`);
-    await time('minmax', `SELECT min(occurred_at), max(occurred_at) FROM ${T.val} WHERE reason IS NULL`);
-    await time('uncat', `SELECT count(*) FILTER (WHERE reason IS NULL AND category IS NULL) FROM ${T.val}`);
-  }
   // 4. One pass over the validated rows: how many were read and rejected, whether the file has
   //    duplicate keys, how many events lack a category, and the time range of the good rows.
-  const keyExpr = spec.key.map((k) => `CAST(${k} AS VARCHAR)`).join(` || chr(31) || `);
+  // Distinct keys are counted by their hashes first (cheaper than the keys): as many hashes as
+  // valid rows proves there are no duplicates; fewer (duplicates, or a collision) and the keys
+  // themselves are counted.
+  const keyTuple = `row(${spec.key.join(', ')})`;
   const timeCol = spec.columns.find((c) => c.type === 'TIMESTAMPTZ')?.name;
   const valid = 'FILTER (WHERE reason IS NULL)';
   const hasPatient = spec.columns.some((c) => c.name === 'patient_id');
@@ -252,7 +248,7 @@ export async function loadStaged(
     sources: string | null;
   }>(
     `SELECT count(*) AS read, count(reason) AS rejected, count(*) ${valid} AS valid,
-       count(DISTINCT ${keyExpr}) ${valid} AS keys,
+       count(DISTINCT hash(${spec.key.join(', ')})) ${valid} AS keys,
        ${opts.table === 'events' ? `count(*) FILTER (WHERE reason IS NULL AND category IS NULL)` : '0'} AS uncategorized,
        ${timeCol ? `strftime(min(${timeCol}) ${valid} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')` : 'NULL'} AS lo,
        ${timeCol ? `strftime(max(${timeCol}) ${valid} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')` : 'NULL'} AS hi,
@@ -264,7 +260,13 @@ export async function loadStaged(
   // Every row valid (the usual case): the passes that store them need not judge them again —
   // the reasons are most of a row's cost, and the same SQL over the same rows gives the same.
   if (!stats?.rejected) await st.run(validate('CAST(NULL AS VARCHAR)'));
-  const good = stats?.keys ?? 0;
+  let good = Number(stats?.keys ?? 0);
+  if (good !== Number(stats?.valid ?? 0)) {
+    const [k] = await st.all<{ n: number }>(
+      `SELECT count(DISTINCT ${keyTuple}) ${valid} AS n FROM ${T.val}`,
+    );
+    good = Number(k?.n ?? 0);
+  }
   const rowsRead = read + parseErrors.length;
   const inFileDuplicates = (stats?.valid ?? 0) - good;
 
@@ -282,12 +284,17 @@ export async function loadStaged(
   const idColumns = Object.entries(spec.pseudonymized ?? {});
   for (const [i, [column, type]] of idColumns.entries())
     await identifierMap(st, opts.pseudonymizer, type, idMapTable(i), column);
+  // The built-in action map is only joined when some events came without a category (a map
+  // the user names is always read, so that a wrong one is always reported).
+  const mapTable =
+    opts.table === 'events' && (stats?.uncategorized || opts.actionMap)
+      ? await loadActionMap(st, opts.actionMap)
+      : null;
   const replace = [
     hasPatient ? 'pm.pid AS patient_id' : null,
     ...idColumns.map(([column], i) => `x${i}.pid AS ${column}`),
-    opts.table === 'events' ? `coalesce(g.category, m.category, 'other') AS category` : null,
+    mapTable ? `coalesce(g.category, m.category, 'other') AS category` : null,
   ].filter(Boolean);
-  const mapTable = opts.table === 'events' ? await loadActionMap(st, opts.actionMap) : null;
   await st.run(
     `CREATE TEMP VIEW ${T.good} AS SELECT g.* ${replace.length ? `REPLACE (${replace.join(', ')})` : ''}
        ${mapTable ? ', (g.category IS NULL AND m.category IS NULL) AS unmapped' : ''}
