@@ -6,6 +6,8 @@
  * - the first organisation request (the cache is computed: two metric runs over all events);
  * - p50/p95 of `requests` sequential requests each of the organisation page (admin), a group
  *   page (leader) and my report (clinician), over HTTP on the running server.
+ * `--db FILE` uses a store of that system imported already (the 100 M-event store of `npm run
+ * bench` takes minutes to import again).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,6 +22,8 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '50' },
     port: { type: 'string', default: '18765' },
     out: { type: 'string', default: 'bench/out' },
+    /** An existing store of the system of `--size` (e.g. the bench's `bench.duckdb`): no import. */
+    db: { type: 'string' },
   },
 });
 const target = Number(values.size);
@@ -38,15 +42,16 @@ async function prepare(): Promise<{
 }> {
   const { DuckDBStore } = await import('../src/store/duckdbStore.ts');
   const { ensureDemoAccounts } = await import('../src/admin/demoAccounts.ts');
+  const { setSetting } = await import('../src/store/settings.ts');
   const { dir, gen } = await benchSystem(values.out, target);
-  const db = join(dir, 'server.duckdb');
+  const db = values.db ?? join(dir, 'server.duckdb');
   const fresh = !existsSync(db);
   const store = await DuckDBStore.open(db);
   try {
     if (fresh) {
       const secs = await importSystem(store, dir, gen);
       console.log(`imported ${gen.counts.events} events in ${secs.toFixed(1)} s`);
-    }
+    } else await setSetting(store, 'timezone', gen.timezone);
     const accounts = await ensureDemoAccounts(
       store,
       join(dir, 'accounts.json'),
