@@ -31,7 +31,7 @@ const PSEUDONYM = /P[0-9a-f]{32}/;
 /** Raw patient identifiers of the generator (p + 6 digits) and of the upload below. */
 const RAW_PATIENT = /\bp\d{6}\b|MRN-SECRET/;
 
-describe.each(engines())('API on $name', (engine) => {
+describe.each(engines({ citus: true }))('API on $name', (engine) => {
   let sys: TestSystem;
   let admin: Session;
 
