@@ -41,10 +41,11 @@ const instant = fc
     fc.constantFrom('+', '-', 'Z', 'z', ' '),
     fc.integer({ min: 0, max: 16 }).map((h) => String(h).padStart(2, '0')),
     fc.constantFrom('00', '30', '45', '59', '60', '99'),
-    fc.array(fc.tuple(fc.nat(24), ch), { maxLength: 2 }),
+    fc.constantFrom('', '', '.5', '.123', '.123456', '.1234567'),
+    fc.array(fc.tuple(fc.nat(31), ch), { maxLength: 2 }),
   )
-  .map(([y, mo, d, h, mi, s, sign, oh, om, edits]) => {
-    let t = `${y}-${mo}-${d}T${h}:${mi}:${s}${sign === 'Z' || sign === 'z' ? sign : `${sign}${oh}:${om}`}`;
+  .map(([y, mo, d, h, mi, s, sign, oh, om, frac, edits]) => {
+    let t = `${y}-${mo}-${d}T${h}:${mi}:${s}${frac}${sign === 'Z' || sign === 'z' ? sign : `${sign}${oh}:${om}`}`;
     for (const [i, c] of edits) if (i < t.length) t = t.slice(0, i) + c + t.slice(i + 1);
     return t;
   });
@@ -80,12 +81,16 @@ describe('the fast path for instants of the common shapes', () => {
         ['2026-03-08T12:00:00Z', '2026-03-08 12:00:00+00'],
         ['2026-03-08T12:00:00z', '2026-03-08 12:00:00+00'],
         ['2026-02-30T12:00:00+01:00', null],
+        ['2026-03-08T12:00:00.250000Z', '2026-03-08 12:00:00.25+00'],
+        ['2026-03-08T12:00:00.250-05:00', '2026-03-08 17:00:00.25+00'],
       ];
       // The shapes every system writes take the fast path (without it, `otherwise` shows).
       for (const text of [
         '2026-03-08T01:59:59-05:00',
         '2026-03-08T01:59:59+14:00',
         '2026-03-08T01:59:59Z',
+        '2026-03-08T01:59:59.123456Z',
+        '2026-03-08T01:59:59.123-05:00',
       ])
         expect(
           await db.all(`SELECT ${commonInstantSql('$1', `'general'`)} AS t`, [text]),

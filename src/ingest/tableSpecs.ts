@@ -77,15 +77,19 @@ const DATE_TIME_GLOB = `${D}${D}${D}${D}-${D}${D}-${D}${D}T${D}${D}:${D}${D}:${D
 
 /**
  * SQL: the instant of text `c` when it has the shape almost every system writes —
- * `YYYY-MM-DDTHH:MM:SS±HH:MM` or `YYYY-MM-DDTHH:MM:SSZ`, in digits — with an offset within
- * ±14:00, else `otherwise` (SQL; NULL by default). Shape and offset are GLOB patterns (in GLOB,
- * `[-+]` is a sign; `[+-]` matches no `-`): a third of the cost of the general path's regular
- * expressions, which it agrees with wherever it applies (the property test of
- * `tableSpecs.int.test.ts` compares the two; it found that DuckDB's cast takes an hour written
- * ` 0`, which the general path does not: hence digits, not `LIKE '_'`).
+ * `YYYY-MM-DDTHH:MM:SS±HH:MM` or `YYYY-MM-DDTHH:MM:SSZ`, in digits, the seconds whole or with 3
+ * or 6 decimals — with an offset within ±14:00, else `otherwise` (SQL; NULL by default). Shape
+ * and offset are GLOB patterns (in GLOB, `[-+]` is a sign; `[+-]` matches no `-`): a third of the
+ * cost of the general path's regular expressions, which it agrees with wherever it applies (the
+ * property test of `tableSpecs.int.test.ts` compares the two; it found that DuckDB's cast takes
+ * an hour written ` 0`, which the general path does not: hence digits, not `LIKE '_'`).
  */
 export function commonInstantSql(c: string, otherwise = 'NULL'): string {
-  const shapes = ['[-+]0[0-9]:[0-5][0-9]', '[-+]1[0-3]:[0-5][0-9]', '[-+]14:00', 'Z'];
+  const offsets = ['[-+]0[0-9]:[0-5][0-9]', '[-+]1[0-3]:[0-5][0-9]', '[-+]14:00', 'Z'];
+  // Whole seconds, then milliseconds and microseconds (what the Epic adapter writes).
+  const shapes = ['', `.${D.repeat(3)}`, `.${D.repeat(6)}`].flatMap((f) =>
+    offsets.map((o) => f + o),
+  );
   return `CASE WHEN ${shapes.map((o) => `${c} GLOB '${DATE_TIME_GLOB}${o}'`).join(' OR ')}
     THEN TRY_CAST(${c} AS TIMESTAMPTZ) ELSE ${otherwise} END`;
 }
