@@ -512,7 +512,7 @@ describe('feedback to IT in Chromium', () => {
     const page = await signIn(app, app.sys.account('admin'));
     await openPage(app, page, 'settings');
     const section = page.locator('section', {
-      has: page.getByRole('heading', { name: 'Goals and feedback to IT' }),
+      has: page.getByRole('heading', { name: 'Goals, feedback to IT and surveys' }),
     });
     await section.getByLabel('Add a holiday').fill('2026-12-25');
     await section.getByRole('button', { name: 'Add', exact: true }).click();

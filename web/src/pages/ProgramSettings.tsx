@@ -2,9 +2,9 @@
  * The buy-in program's settings, on the Settings page (administrators; docs/program.md): the
  * holidays of the business calendar the feedback clocks run on, the clock targets per priority,
  * the goals' voting rules (votes needed, voting window, baseline weeks), the surveys' contact
- * budget (days between invitations, program.md §3) and the SMTP server
- * notices are also e-mailed through (its password write-only: the API says only whether one is
- * set), with a test e-mail. Each part is saved on its own (`PUT /api/settings` takes any of its
+ * budget (days between invitations, program.md §3); in a section of their own, where
+ * follow-ups are delivered (engagement.md §3) and the SMTP server notices are also e-mailed
+ * through (its password write-only: the API says only whether one is set), with a test e-mail. Each part is saved on its own (`PUT /api/settings` takes any of its
  * keys).
  */
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
@@ -50,19 +50,24 @@ export function ProgramSettings({
   onSaved: () => void;
 }): ReactNode {
   return (
-    <section className="section" aria-labelledby="program-settings">
-      <h2 id="program-settings">Goals and feedback to IT</h2>
-      <p className="muted">
-        Business time is Monday to Friday, 08:00–17:00 in the organisation’s time zone (
-        {initial.timezone}), without the holidays below: the feedback clocks count only in it.
-      </p>
-      <Holidays initial={initial.holidays} onSaved={onSaved} />
-      <SlaTargetsForm initial={initial.sla_targets} onSaved={onSaved} />
-      <GoalRules initial={initial.goal_rules} onSaved={onSaved} />
-      <SurveyBudget initial={initial.survey_min_days} onSaved={onSaved} />
-      <FollowupDelivery initial={initial.followups} onSaved={onSaved} />
-      <SmtpForm initial={initial.smtp} onSaved={onSaved} />
-    </section>
+    <>
+      <section className="section" aria-labelledby="program-settings">
+        <h2 id="program-settings">Goals, feedback to IT and surveys</h2>
+        <p className="muted">
+          Business time is Monday to Friday, 08:00–17:00 in the organisation’s time zone (
+          {initial.timezone}), without the holidays below: the feedback clocks count only in it.
+        </p>
+        <Holidays initial={initial.holidays} onSaved={onSaved} />
+        <SlaTargetsForm initial={initial.sla_targets} onSaved={onSaved} />
+        <GoalRules initial={initial.goal_rules} onSaved={onSaved} />
+        <SurveyBudget initial={initial.survey_min_days} onSaved={onSaved} />
+      </section>
+      <section className="section" aria-labelledby="delivery-settings">
+        <h2 id="delivery-settings">Follow-ups and e-mail</h2>
+        <FollowupDelivery initial={initial.followups} onSaved={onSaved} />
+        <SmtpForm initial={initial.smtp} onSaved={onSaved} />
+      </section>
+    </>
   );
 }
 
