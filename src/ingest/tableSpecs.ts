@@ -66,8 +66,9 @@ export function instantSql(c: string, tzParam: string, local?: LocalInstant): st
   const general = `CASE WHEN regexp_matches(${c}, ${OFFSET_RE}) THEN CASE WHEN ${offsetInRangeSql(c)} THEN TRY_CAST(replace(${c}, 'z', 'Z') AS TIMESTAMPTZ) END
     WHEN ${tzParam} IS NULL THEN NULL
     ELSE ${local ? `(${local.earlierUtc}) AT TIME ZONE 'UTC'` : `TRY_CAST(${c} AS TIMESTAMP) AT TIME ZONE ${tzParam}`} END`;
-  // CASE evaluates `general` only for the rows the fast path does not take (COALESCE, tried
-  // first, evaluated both for every row); where the fast path's cast fails, `general` fails too.
+  // DuckDB evaluates a CASE branch only for the rows that reach it, so `general` runs only for
+  // the rows the fast path's shapes do not take; where the fast path's cast fails, `general`
+  // would fail too.
   return commonInstantSql(c, general);
 }
 
