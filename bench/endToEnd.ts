@@ -1,7 +1,7 @@
 /**
  * `npm run bench:e2e [-- --size 4000000 --runs 3]`: from a canonical events CSV on disk to every
  * clinician metric, Uptake's two commands (`uptake import events`, `uptake metrics`, each its own
- * process of the compiled CLI, as a user runs them) against the engine's floor — DuckDB alone
+ * process of the compiled CLI, built first by `prebench:e2e`, as a user runs them) against the engine's floor — DuckDB alone
  * reading the same CSV into a table of a database file and computing one windowed aggregate over
  * it (each clinician's gaps between consecutive events, `LEAD()`), measured side by side in one
  * run, alternating, on the same file. Prints each run and the ratio of the medians.
@@ -52,9 +52,9 @@ async function floor(csv: string, db: string): Promise<void> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function run(args: string[], env: NodeJS.ProcessEnv = process.env): { s: number; out: string } {
+function run(args: string[]): { s: number; out: string } {
   const t = performance.now();
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', env, maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
   const s = (performance.now() - t) / 1000;
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed:\n${r.stderr}`);
   return { s, out: r.stdout };
@@ -81,15 +81,22 @@ if (values.floor) {
     const db = join(work, 'uptake.duckdb');
     const floorDb = join(work, 'floor.duckdb');
     for (const f of [db, `${db}.wal`, floorDb, `${floorDb}.wal`]) rmSync(f, { force: true });
-    const env = process.env;
     for (const table of ['clinicians', 'schedule', 'orders'] as const)
-      run([cli, 'import', table, resolve(gen.files[table]), '--db', db], env);
-    run([cli, 'settings', 'timezone', gen.timezone, '--db', db], env);
-    const imp = run([cli, 'import', 'events', events, '--db', db], env);
-    const met = run(
-      [cli, 'metrics', '--from', gen.from, '--to', gen.to, '--format', 'csv', '--db', db],
-      env,
-    );
+      run([cli, 'import', table, resolve(gen.files[table]), '--db', db]);
+    run([cli, 'settings', 'timezone', gen.timezone, '--db', db]);
+    const imp = run([cli, 'import', 'events', events, '--db', db]);
+    const met = run([
+      cli,
+      'metrics',
+      '--from',
+      gen.from,
+      '--to',
+      gen.to,
+      '--format',
+      'csv',
+      '--db',
+      db,
+    ]);
     // The CSV: a `# options` comment line, the header, one row per clinician.
     const rows =
       met.out
