@@ -200,8 +200,8 @@ export async function importEpicAccessLog(
   //    candidates; the choice between them; the reasons, event id and occurred_at text.
   await st.run(
     `CREATE TEMP TABLE ${E.rows} AS
-     SELECT line, pre_reason, raw_text, event_id, occurred_at, user_id, action, category, patient_id,
-       encounter_id, channel, workstation_id, metric_name,
+     SELECT line, pre_reason, raw_text, has_nul, event_id, occurred_at, user_id, action, category,
+       patient_id, encounter_id, channel, workstation_id, metric_name,
        CASE WHEN pre_reason IS NULL THEN tz_case WHEN gap AND pre_reason LIKE '% does not exist in %' THEN 'gap' END AS tz_case
      FROM (
        SELECT q.*,
@@ -235,7 +235,7 @@ export async function importEpicAccessLog(
          FROM (
            SELECT q.*, CASE WHEN later IS NOT NULL THEN ${instantUtc('ai')} END AS inst
            FROM (
-             SELECT p.line, p.pre, p.raw_text, p.has_offset, p.ai, p.pid, p.atime, p.mid, p.exact, p.lt,
+             SELECT p.line, p.pre, p.raw_text, p.has_nul, p.has_offset, p.ai, p.pid, p.atime, p.mid, p.exact, p.lt,
                p.uid AS user_id, p.mid AS action, p.pat AS patient_id, p.csn AS encounter_id,
                p.ws AS workstation_id, p.mname AS metric_name,
                ${local.earlierUtc} AS earlier, ${local.laterUtc} AS later,
@@ -245,7 +245,7 @@ export async function importEpicAccessLog(
                  ELSE coalesce(um.category, nm.category) END AS category,
                CASE WHEN regexp_matches(p.ws, '^(haiku|canto)([^a-z0-9]|$)', 'i') THEN 'mobile' ELSE 'desktop' END AS channel
              FROM (
-               SELECT r.line AS rid, r.line, r.pre_reason AS pre, r.raw_text, r.has_offset,
+               SELECT r.line AS rid, r.line, r.pre_reason AS pre, r.raw_text, r.has_nul, r.has_offset,
                  ${ai} AS ai, ${pid} AS pid, ${at} AS atime, ${uid} AS uid, ${mid} AS mid, ${mname} AS mname,
                  ${ws} AS ws, ${col('pat_id')} AS pat, ${col('csn')} AS csn,
                  r.t_exact AS exact, r.t_local AS lt
@@ -284,7 +284,7 @@ export async function importEpicAccessLog(
     format: 'epic-access-log',
     localTimesResolved: true,
     t0,
-    sourceSelect: `SELECT line, pre_reason, raw_text, event_id, occurred_at,
+    sourceSelect: `SELECT line, pre_reason, raw_text, has_nul, event_id, occurred_at,
       user_id, action, category, patient_id, encounter_id, channel, workstation_id, 'epic' AS source,
       CAST(line AS VARCHAR) AS seq
       FROM ${E.rows}`,
